@@ -1,0 +1,5 @@
+// The public library API of ood. The CLI imports only from here.
+export { OodError, EXIT_CODES, isOodError, toOodError, type ErrorKind } from './errors.js';
+export { OOD_VERSION } from './version.js';
+export { OnnxModel, type ModelInfo, type GraphInfo, type OpsetImport } from './onnx/model.js';
+export { writeEditedModel, editModelToBuffer, type ModelEdit } from './onnx/model-writer.js';
