@@ -3,3 +3,5 @@ export { OodError, EXIT_CODES, isOodError, toOodError, type ErrorKind } from './
 export { OOD_VERSION } from './version.js';
 export { OnnxModel, type ModelInfo, type GraphInfo, type OpsetImport } from './onnx/model.js';
 export { writeEditedModel, editModelToBuffer, type ModelEdit } from './onnx/model-writer.js';
+export { requestJsonSchema } from './artifact/request-schema.js';
+export { checkRequestExtras, createRequestValidator, type RequestValidator } from './artifact/request-check.js';

@@ -1,0 +1,125 @@
+// From an artifact's input_schema.json (a tensor descriptor, meta-schema schemas/io-schema.schema.json) to a
+// JSON Schema (draft-07, the default dialect of `new Ajv()`) for a KServe V2 / Open Inference Protocol
+// inference request. What JSON Schema cannot say (element count = product(shape), one entry per input, equal
+// sizes for a symbolic dim shared by several inputs) is checked by request-check.ts.
+import type { IoSchema, TensorSpec } from './spec.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/** Integer bounds per KServe V2 datatype; 64-bit types are only required to be integers. */
+const INTEGER_RANGES: Readonly<Record<string, [number, number] | null>> = {
+  INT8: [-128, 127],
+  INT16: [-32768, 32767],
+  INT32: [-2147483648, 2147483647],
+  INT64: null,
+  UINT8: [0, 255],
+  UINT16: [0, 65535],
+  UINT32: [0, 4294967295],
+  UINT64: null,
+};
+
+/** The JSON Schema of one element of `data` for a datatype (V2 JSON: numbers, booleans or strings). */
+export function elementSchema(datatype: string): JsonSchema {
+  if (datatype === 'BOOL') return { type: 'boolean' };
+  if (datatype === 'BYTES') return { type: 'string' };
+  if (datatype in INTEGER_RANGES) {
+    const range = INTEGER_RANGES[datatype];
+    if (datatype.startsWith('UINT')) return range ? { type: 'integer', minimum: 0, maximum: range[1] } : { type: 'integer', minimum: 0 };
+    return range ? { type: 'integer', minimum: range[0], maximum: range[1] } : { type: 'integer' };
+  }
+  return { type: 'number' };
+}
+
+/** `shape` of a request tensor: the right rank, fixed dims pinned, dynamic dims any non-negative integer. */
+function shapeSchema(spec: TensorSpec): JsonSchema {
+  return {
+    type: 'array',
+    minItems: spec.shape.length,
+    maxItems: spec.shape.length,
+    items: spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? { const: d } : { type: 'integer', minimum: 0 })),
+  };
+}
+
+function definitionName(datatype: string): string {
+  return `data_${datatype}`;
+}
+
+/** One input tensor: V2 allows `data` flat or nested row-major; the binary extension replaces it. */
+function tensorSchema(spec: TensorSpec): JsonSchema {
+  return {
+    properties: {
+      name: { const: spec.name },
+      datatype: { const: spec.datatype },
+      shape: shapeSchema(spec),
+      data: { $ref: `#/definitions/${definitionName(spec.datatype)}` },
+    },
+  };
+}
+
+function dataDefinitions(datatypes: readonly string[]): JsonSchema {
+  const defs: JsonSchema = {};
+  for (const datatype of [...new Set(datatypes)].sort()) {
+    const self = `#/definitions/${definitionName(datatype)}`;
+    defs[definitionName(datatype)] = {
+      type: 'array',
+      items: { anyOf: [elementSchema(datatype), { $ref: self }] },
+    };
+  }
+  return defs;
+}
+
+/**
+ * The JSON Schema of a V2 inference request for a model with these inputs (and, optionally, outputs that a
+ * request may ask for by name). Validate with `new Ajv({ allErrors: true })`, then run checkRequestExtras.
+ */
+export function requestJsonSchema(inputSchema: IoSchema, outputSchema?: IoSchema): JsonSchema {
+  const tensors = [...inputSchema.tensors].sort((a, b) => a.order - b.order);
+  const names = tensors.map((t) => t.name);
+  const baseTensor: JsonSchema = {
+    type: 'object',
+    required: ['name', 'datatype', 'shape'],
+    properties: {
+      name: { type: 'string', enum: names },
+      datatype: { type: 'string' },
+      shape: { type: 'array', items: { type: 'integer', minimum: 0 } },
+      parameters: { type: 'object' },
+      data: { type: 'array' },
+    },
+    // `data` is required unless the binary tensor extension carries the bytes.
+    anyOf: [
+      { required: ['data'] },
+      { required: ['parameters'], properties: { parameters: { required: ['binary_data_size'] } } },
+    ],
+  };
+  const perTensor = tensors.map((t) => ({ if: { properties: { name: { const: t.name } } }, then: tensorSchema(t) }));
+  const outputNames = outputSchema?.tensors.map((t) => t.name);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'urn:ood:v2-inference-request',
+    title: 'KServe V2 inference request',
+    type: 'object',
+    required: ['inputs'],
+    properties: {
+      id: { type: 'string' },
+      parameters: { type: 'object' },
+      inputs: {
+        type: 'array',
+        minItems: tensors.length,
+        maxItems: tensors.length,
+        items: { allOf: [baseTensor, ...perTensor] },
+      },
+      outputs: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: outputNames ? { type: 'string', enum: outputNames } : { type: 'string' }, parameters: { type: 'object' } },
+        },
+      },
+    },
+    allOf: names.map((name) => ({
+      properties: { inputs: { contains: { type: 'object', required: ['name'], properties: { name: { const: name } } } } },
+    })),
+    definitions: dataDefinitions(tensors.map((t) => t.datatype)),
+  };
+}
