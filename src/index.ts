@@ -5,3 +5,5 @@ export { OnnxModel, type ModelInfo, type GraphInfo, type OpsetImport } from './o
 export { writeEditedModel, editModelToBuffer, type ModelEdit } from './onnx/model-writer.js';
 export { requestJsonSchema } from './artifact/request-schema.js';
 export { checkRequestExtras, createRequestValidator, type RequestValidator } from './artifact/request-check.js';
+export { ZipArchive, inspectArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveInspection, type ArchiveEntry, type ArchiveFinding, type ArchiveLimits } from './artifact/archive.js';
+export { extractArchive, openArtifact, assertArchiveSafe, type OpenedArtifact } from './artifact/archive-extract.js';

@@ -1,0 +1,237 @@
+// Safe, read-in-place access to zip artifacts (PKWARE APPNOTE 6.3.10, zip64 included) through yauzl. Listing an
+// archive never extracts it: names, types and sizes are judged from the central directory, and one entry's bytes
+// can be streamed (for hashing) with its size counted as it flows, so a lying size header cannot inflate it.
+import { stat } from 'node:fs/promises';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { createHash } from 'node:crypto';
+import yauzl from 'yauzl';
+import { OodError, fileError } from '../errors.js';
+import { collisionKey, entryKind, nameFindings, type ArchiveFinding, type EntryKind } from './archive-names.js';
+
+export type { ArchiveFinding, ArchiveFindingCode, EntryKind } from './archive-names.js';
+
+/** Limits against zip bombs. Generous for models (tens of GB), tight enough to stop a bomb before the disk fills. */
+export interface ArchiveLimits {
+  maxEntries: number;
+  maxUncompressedBytes: number;
+}
+
+/** 10 000 entries and 64 GiB uncompressed; an artifact is a handful of files plus the model's external data. */
+export const DEFAULT_ARCHIVE_LIMITS: Readonly<ArchiveLimits> = Object.freeze({
+  maxEntries: 10_000,
+  maxUncompressedBytes: 64 * 2 ** 30,
+});
+
+/** One entry as the central directory describes it. `name` is the decoded name, exactly as stored. */
+export interface ArchiveEntry {
+  name: string;
+  kind: EntryKind;
+  size: number;
+  compressedSize: number;
+  compressionMethod: number;
+  encrypted: boolean;
+}
+
+/** The result of listing an archive: what it holds and every reason not to trust it. */
+export interface ArchiveInspection {
+  path: string;
+  entries: ArchiveEntry[];
+  findings: ArchiveFinding[];
+  /** Sum of the declared uncompressed sizes. */
+  uncompressedBytes: number;
+  /** True when there are no findings: every entry may be extracted or read. */
+  safe: boolean;
+}
+
+/** Compression methods yauzl can decode: 0 stored, 8 deflate. */
+const SUPPORTED_METHODS = new Set([0, 8]);
+
+/** An open zip file: the inspection, plus streaming access to entries. Close it when done. */
+export class ZipArchive {
+  private constructor(
+    readonly inspection: ArchiveInspection,
+    private readonly zip: yauzl.ZipFile,
+    private readonly raw: Map<string, yauzl.Entry>,
+  ) {}
+
+  /** Open and list an archive. Throws OodError for a missing file or bytes that are not a readable zip. */
+  static async open(path: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ZipArchive> {
+    const info = await stat(path).catch((err: unknown) => {
+      throw fileError(err, path, 'artifact');
+    });
+    if (!info.isFile()) throw new OodError('ARCHIVE_NOT_A_FILE', `not a zip file: ${path}`, { hint: 'Pass a .zip artifact or an artifact directory.' });
+    const zip = await openZip(path);
+    try {
+      const { inspection, raw } = await listEntries(zip, path, limits);
+      return new ZipArchive(inspection, zip, raw);
+    } catch (err) {
+      zip.close();
+      throw err;
+    }
+  }
+
+  /** Names of regular files, in archive order. */
+  fileNames(): string[] {
+    return this.inspection.entries.filter((e) => e.kind === 'file').map((e) => e.name);
+  }
+
+  /**
+   * Stream one entry's uncompressed bytes. Refuses unsafe archives (unless `allowUnsafe`), entries that are not
+   * regular files, and any stream that yields more or fewer bytes than the entry declares.
+   */
+  async openEntry(name: string): Promise<Readable> {
+    const entry = this.raw.get(name);
+    const described = this.inspection.entries.find((e) => e.name === name);
+    if (!entry || !described || described.kind !== 'file') {
+      throw new OodError('ARCHIVE_ENTRY_MISSING', `${this.inspection.path} has no file named ${name}`);
+    }
+    if (!this.inspection.safe) {
+      throw new OodError('ARCHIVE_UNSAFE', `refusing to read ${name}: ${this.inspection.path} is unsafe`, {
+        hint: 'Run `ood introspect` on the archive to see why.',
+        kind: 'check',
+      });
+    }
+    const stream = await new Promise<Readable>((resolve, reject) => {
+      this.zip.openReadStream(entry, (err, s) => (err ? reject(corrupt(this.inspection.path, err, name)) : resolve(s)));
+    });
+    const counted = new ByteCountGuard(described.size, name, this.inspection.path);
+    stream.on('error', (err) => counted.destroy(corrupt(this.inspection.path, err, name)));
+    counted.on('close', () => stream.destroy());
+    return stream.pipe(counted);
+  }
+
+  /** sha256 (hex) and byte count of one entry, computed while streaming: nothing is written to disk. */
+  async digestEntry(name: string): Promise<{ sha256: string; size: number }> {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of await this.openEntry(name)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    return { sha256: hash.digest('hex'), size };
+  }
+
+  close(): void {
+    this.zip.close();
+  }
+}
+
+/** List an archive without extracting it, and report every safety finding. */
+export async function inspectArchive(path: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ArchiveInspection> {
+  const archive = await ZipArchive.open(path, limits);
+  archive.close();
+  return archive.inspection;
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: true },
+      (err, zip) => {
+        if (err || !zip) {
+          reject(
+            new OodError('ARCHIVE_UNREADABLE', `${path} is not a readable zip archive: ${err?.message ?? 'unknown error'}`, {
+              hint: 'Check that the file is a complete .zip artifact (re-download or re-run `ood prepare`).',
+              cause: err,
+            }),
+          );
+          return;
+        }
+        resolve(zip);
+      },
+    );
+  });
+}
+
+function listEntries(zip: yauzl.ZipFile, path: string, limits: ArchiveLimits) {
+  return new Promise<{ inspection: ArchiveInspection; raw: Map<string, yauzl.Entry> }>((resolve, reject) => {
+    const entries: ArchiveEntry[] = [];
+    const findings: ArchiveFinding[] = [];
+    const raw = new Map<string, yauzl.Entry>();
+    const seen = new Map<string, string>();
+    let uncompressedBytes = 0;
+    const finish = () => {
+      if (uncompressedBytes > limits.maxUncompressedBytes) {
+        findings.push({ code: 'TOO_LARGE', message: `entries expand to ${uncompressedBytes} bytes, over the limit of ${limits.maxUncompressedBytes}` });
+      }
+      resolve({ inspection: { path, entries, findings, uncompressedBytes, safe: findings.length === 0 }, raw });
+    };
+    if (zip.entryCount > limits.maxEntries) {
+      findings.push({ code: 'TOO_MANY_ENTRIES', message: `the archive declares ${zip.entryCount} entries, over the limit of ${limits.maxEntries}` });
+      finish();
+      return;
+    }
+    zip.on('error', (err: Error) => reject(corrupt(path, err)));
+    zip.on('end', finish);
+    zip.on('entry', (entry: yauzl.Entry) => {
+      const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+      const kind = entryKind(name, entry.versionMadeBy, entry.externalFileAttributes);
+      const described: ArchiveEntry = {
+        name,
+        kind,
+        size: entry.uncompressedSize,
+        compressedSize: entry.compressedSize,
+        compressionMethod: entry.compressionMethod,
+        encrypted: entry.isEncrypted(),
+      };
+      findings.push(...entryFindings(described, entry, seen));
+      entries.push(described);
+      if (!raw.has(name)) raw.set(name, entry);
+      uncompressedBytes += entry.uncompressedSize;
+      zip.readEntry();
+    });
+    zip.readEntry();
+  });
+}
+
+function entryFindings(e: ArchiveEntry, entry: yauzl.Entry, seen: Map<string, string>): ArchiveFinding[] {
+  const findings = nameFindings(e.name);
+  // A name stored in the header that differs from the Unicode Path extra field must be safe too.
+  const stored = entry.fileNameRaw.toString((entry.generalPurposeBitFlag & 0x800) !== 0 ? 'utf8' : 'latin1');
+  if (stored !== e.name) findings.push(...nameFindings(stored));
+  if (e.kind === 'symlink') findings.push({ code: 'SYMLINK', entry: e.name, message: `entry ${JSON.stringify(e.name)} is a symbolic link` });
+  if (e.kind === 'special') findings.push({ code: 'SPECIAL_FILE', entry: e.name, message: `entry ${JSON.stringify(e.name)} is a device, socket or FIFO` });
+  if (e.encrypted) findings.push({ code: 'ENCRYPTED', entry: e.name, message: `entry ${JSON.stringify(e.name)} is encrypted` });
+  if (e.kind === 'file' && !SUPPORTED_METHODS.has(e.compressionMethod)) {
+    findings.push({ code: 'UNSUPPORTED_COMPRESSION', entry: e.name, message: `entry ${JSON.stringify(e.name)} uses compression method ${e.compressionMethod}; only stored (0) and deflate (8) are read` });
+  }
+  const key = collisionKey(e.name);
+  const previous = seen.get(key);
+  if (previous !== undefined) {
+    findings.push({ code: 'DUPLICATE_NAME', entry: e.name, message: `entry ${JSON.stringify(e.name)} collides with ${JSON.stringify(previous)}` });
+  } else {
+    seen.set(key, e.name);
+  }
+  return findings;
+}
+
+function corrupt(path: string, err: unknown, entry?: string): OodError {
+  if (err instanceof OodError) return err;
+  const where = entry === undefined ? path : `${entry} in ${path}`;
+  return new OodError('ARCHIVE_CORRUPT', `${where} is corrupt: ${(err as Error)?.message ?? String(err)}`, {
+    hint: 'The archive is damaged or was tampered with; re-create it with `ood prepare`.',
+    cause: err,
+  });
+}
+
+/** Passes bytes through while counting them; fails the stream when the count leaves the declared size. */
+class ByteCountGuard extends Transform {
+  private seen = 0;
+  constructor(
+    private readonly expected: number,
+    private readonly entry: string,
+    private readonly path: string,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.expected) done(corrupt(this.path, new Error(`it expands beyond its declared ${this.expected} bytes`), this.entry));
+    else done(null, chunk);
+  }
+  override _flush(done: TransformCallback): void {
+    if (this.seen !== this.expected) done(corrupt(this.path, new Error(`it holds ${this.seen} bytes, not the declared ${this.expected}`), this.entry));
+    else done();
+  }
+}
