@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { OodError, fileError } from '../errors.js';
 import { collisionKey, entryKind, nameFindings, type ArchiveFinding, type EntryKind } from './archive-names.js';
@@ -94,7 +95,7 @@ export class ZipArchive {
     const stream = await new Promise<Readable>((resolve, reject) => {
       this.zip.openReadStream(entry, (err, s) => (err ? reject(corrupt(this.inspection.path, err, name)) : resolve(s)));
     });
-    const counted = new ByteCountGuard(described.size, name, this.inspection.path);
+    const counted = new ByteCountGuard(described.size, entry.crc32, name, this.inspection.path);
     stream.on('error', (err) => counted.destroy(corrupt(this.inspection.path, err, name)));
     counted.on('close', () => stream.destroy());
     return stream.pipe(counted);
@@ -215,11 +216,13 @@ function corrupt(path: string, err: unknown, entry?: string): OodError {
   });
 }
 
-/** Passes bytes through while counting them; fails the stream when the count leaves the declared size. */
+/** Passes bytes through while counting them and computing their CRC-32; fails on a size or CRC mismatch. */
 class ByteCountGuard extends Transform {
   private seen = 0;
+  private crc = 0;
   constructor(
     private readonly expected: number,
+    private readonly expectedCrc: number,
     private readonly entry: string,
     private readonly path: string,
   ) {
@@ -228,10 +231,14 @@ class ByteCountGuard extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.expected) done(corrupt(this.path, new Error(`it expands beyond its declared ${this.expected} bytes`), this.entry));
-    else done(null, chunk);
+    else {
+      this.crc = crc32(chunk, this.crc);
+      done(null, chunk);
+    }
   }
   override _flush(done: TransformCallback): void {
     if (this.seen !== this.expected) done(corrupt(this.path, new Error(`it holds ${this.seen} bytes, not the declared ${this.expected}`), this.entry));
+    else if (this.crc >>> 0 !== this.expectedCrc >>> 0) done(corrupt(this.path, new Error('its CRC-32 does not match the header'), this.entry));
     else done();
   }
 }

@@ -138,6 +138,19 @@ describe('ZipArchive entry streaming', () => {
     }
   });
 
+  it('fails the stream when stored bytes were altered but the sizes still agree (CRC-32 mismatch)', async () => {
+    const bytes = rawZip([{ name: 'data.txt', data: 'hello world', method: 0 }]) as Buffer;
+    bytes[30 + 'data.txt'.length] = 'j'.charCodeAt(0);
+    const path = join(dir, 'crc.zip');
+    await writeFile(path, bytes);
+    const archive = await ZipArchive.open(path);
+    try {
+      await expect(archive.digestEntry('data.txt')).rejects.toMatchObject({ code: 'ARCHIVE_CORRUPT' });
+    } finally {
+      archive.close();
+    }
+  });
+
   it('refuses to stream from an unsafe archive', async () => {
     const path = await zipOf('unsafe-read.zip', [{ name: 'ok', data: 'x' }, { name: '../evil', data: 'y' }]);
     const archive = await ZipArchive.open(path);
