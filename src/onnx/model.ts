@@ -141,12 +141,20 @@ function rejectNonModel(source: ByteSource, label: string): void {
   }
 }
 
+// Protobuf writers emit fields in number order, so every ModelProto starts with ir_version (field 1, varint).
+const IR_VERSION_TAG = 0x08;
+
 function scanTop(source: ByteSource, label: string): FieldRange[] {
   let fields: FieldRange[];
   try {
     fields = scanSourceFields(source, 0, source.size);
   } catch (err) {
     if (err instanceof OodError && err.code === 'ONNX_TRUNCATED') {
+      // A file that runs past its end but never began like a model (a PNG, a zip) is not ONNX at all.
+      const first = source.read(0, 1)[0]!;
+      if (first !== IR_VERSION_TAG) {
+        throw notOnnx(label, `it does not begin with an ir_version field (first byte 0x${first.toString(16).padStart(2, '0')})`);
+      }
       throw new OodError('ONNX_TRUNCATED', `${label} is truncated or corrupt: ${err.message}`, {
         hint: 'Re-export or re-download the model; the file ends before the model does.',
         cause: err,

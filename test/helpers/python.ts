@@ -1,0 +1,91 @@
+// Independent checks through Debian's Python (/usr/bin/python3 with python3-onnx 1.12, python3-torch 1.13).
+// A missing module fails the run in CI (CI=true) and becomes a visible skip elsewhere.
+import { execa, execaSync, type Options } from 'execa';
+
+/** Always Debian's interpreter: the pyenv `python3` on PATH lacks onnx and torch. */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/** Returned instead of a result when the needed Python module is absent outside CI. */
+export const SKIPPED = 'skipped' as const;
+export type Skipped = typeof SKIPPED;
+
+export interface PythonResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a Python script file with arguments; rejects with execa's error (stderr included) on a non-zero exit. */
+export async function runPython(scriptPath: string, args: readonly string[] = [], options: Options = {}): Promise<PythonResult> {
+  const r = await execa(SYSTEM_PYTHON, [scriptPath, ...args], { ...options, stripFinalNewline: true });
+  return { stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** Run inline Python code (`python3 -c`); `sys.argv[1:]` holds `args`. */
+export async function runPythonCode(code: string, args: readonly string[] = [], options: Options = {}): Promise<PythonResult> {
+  const r = await execa(SYSTEM_PYTHON, ['-c', code, ...args], { ...options, stripFinalNewline: true });
+  return { stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+const moduleCache = new Map<string, boolean>();
+
+/** True when /usr/bin/python3 can import every module named (results are cached per process). */
+export function pythonHas(...modules: string[]): boolean {
+  const key = modules.join(',');
+  let ok = moduleCache.get(key);
+  if (ok === undefined) {
+    const r = execaSync(SYSTEM_PYTHON, ['-c', `import ${key}`], { reject: false });
+    ok = r.exitCode === 0;
+    moduleCache.set(key, ok);
+  }
+  return ok;
+}
+
+/**
+ * Decide whether tests needing these Python modules must skip: false when present; true when missing outside CI;
+ * throws when missing in CI, so CI fails loudly. Use as `it.skipIf(missingPython('onnx'))(...)`.
+ */
+export function missingPython(...modules: string[]): boolean {
+  if (pythonHas(...modules)) return false;
+  const what = `${SYSTEM_PYTHON} cannot import ${modules.join(', ')}`;
+  if (process.env.CI === 'true') {
+    throw new Error(`${what}; CI needs it (apt-get install python3-onnx python3-torch python3-torchvision)`);
+  }
+  console.warn(`[skip] ${what}: tests that need it are skipped`);
+  return true;
+}
+
+/** Shorthand for the onnx checker's availability. */
+export const missingOnnx = (): boolean => missingPython('onnx');
+/** Shorthand for torch + torchvision availability. */
+export const missingTorch = (): boolean => missingPython('torch', 'torchvision');
+
+const CHECK_CODE = `
+import os, sys, tempfile
+import onnx
+from onnx import shape_inference
+path = sys.argv[1]
+try:
+    onnx.checker.check_model(path, full_check=True)
+    fd, tmp = tempfile.mkstemp(suffix='.onnx')
+    os.close(fd)
+    try:
+        shape_inference.infer_shapes_path(path, tmp, check_type=True, strict_mode=True)
+    finally:
+        os.remove(tmp)
+except Exception as e:
+    sys.stderr.write(f'{type(e).__name__}: {e}')
+    sys.exit(3)
+`;
+
+/**
+ * Check a model with onnx.checker.check_model(full_check=True) and strict shape inference. Resolves 'checked',
+ * or SKIPPED when onnx is missing outside CI; rejects with the checker's message when the model is invalid.
+ */
+export async function checkOnnxModel(path: string): Promise<'checked' | Skipped> {
+  if (missingOnnx()) return SKIPPED;
+  const r = await execa(SYSTEM_PYTHON, ['-c', CHECK_CODE, path], { reject: false });
+  if (r.exitCode !== 0) {
+    throw new Error(`onnx.checker rejected ${path}: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`);
+  }
+  return 'checked';
+}
