@@ -1,0 +1,54 @@
+// sha256 digests (OCI image-spec v1.1.0, descriptor.md "Digests"), computed while streaming, never buffered.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { OodError } from '../errors.js';
+
+/** The digest string of a buffer. */
+export function sha256Digest(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Stream a byte range [start, end) of a file. An empty range yields nothing. */
+export function readFileRange(path: string, start: number, end: number): Readable {
+  if (end <= start) return createReadStream(path, { start: 0, end: -1 });
+  return createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 });
+}
+
+/** Digest of a file range, streamed. */
+export async function digestFileRange(path: string, start: number, end: number): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of readFileRange(path, start, end)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The error every digest or size mismatch raises: the bytes are not the bytes the manifest names. */
+export function digestMismatch(what: string, expected: string, actual: string): OodError {
+  return new OodError('DIGEST_MISMATCH', `${what}: expected ${expected}, got ${actual}`, {
+    kind: 'remote',
+    hint: 'The stored bytes are corrupt or were replaced. Push the artifact again, or ask the registry operator to check its storage.',
+  });
+}
+
+/**
+ * A pass-through that hashes what flows and, at the end, fails the stream unless the bytes have exactly the
+ * expected size and digest. Downstream writers therefore never finish on unverified data.
+ */
+export function verifyingStream(expected: { digest: string; size: number }, what: string): Transform {
+  const hash = createHash('sha256');
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      seen += chunk.length;
+      if (seen > expected.size) return done(digestMismatch(`${what} is larger than its descriptor says`, `${expected.size} bytes`, `more`));
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done: TransformCallback) {
+      if (seen !== expected.size) return done(digestMismatch(`${what} has the wrong size`, `${expected.size} bytes`, `${seen} bytes`));
+      const actual = `sha256:${hash.digest('hex')}`;
+      if (actual !== expected.digest) return done(digestMismatch(`digest mismatch for ${what}`, expected.digest, actual));
+      done();
+    },
+  });
+}

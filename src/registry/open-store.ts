@@ -1,0 +1,45 @@
+// From a reference to the store that holds it: the local OCI layout for refs without a host, a remote registry
+// otherwise — plain HTTP for loopback hosts (as docker does) or when asked, TLS with an optional CA file.
+import { readFile } from 'node:fs/promises';
+import { fileError } from '../errors.js';
+import { resolveCredentials } from './credentials.js';
+import { LocalLayoutStore, defaultLayoutRoot } from './local-layout.js';
+import { isLoopbackHost, type ArtifactRef } from './reference.js';
+import { RemoteStore } from './remote-store.js';
+import type { ArtifactStore } from './store.js';
+
+/** Options shared by push, pull and ls (the "remote" flag group). */
+export interface StoreOptions {
+  /** Force plain HTTP; undefined means "only for loopback hosts". */
+  plainHttp?: boolean;
+  caFile?: string;
+  username?: string;
+  password?: string;
+  /** Root of the local OCI layout; default $OOD_HOME/registry. */
+  layoutRoot?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Upload tuning (tests and benchmarks). */
+  monolithicLimit?: number;
+  chunkSize?: number;
+}
+
+/** Open the store a reference points at, for reading ("pull") or writing ("pull,push"). */
+export async function openStore(ref: ArtifactRef, options: StoreOptions, actions: 'pull' | 'pull,push'): Promise<ArtifactStore & { close?: () => void }> {
+  const env = options.env ?? process.env;
+  if (!ref.host) return new LocalLayoutStore(options.layoutRoot ?? defaultLayoutRoot(env), ref.repository);
+  const ca = options.caFile
+    ? await readFile(options.caFile).catch((err) => {
+        throw fileError(err, options.caFile!, 'CA file');
+      })
+    : undefined;
+  return new RemoteStore({
+    host: ref.host,
+    repository: ref.repository,
+    plainHttp: options.plainHttp ?? isLoopbackHost(ref.host),
+    ca,
+    credentials: await resolveCredentials(ref.host, { username: options.username, password: options.password }, env),
+    actions,
+    monolithicLimit: options.monolithicLimit,
+    chunkSize: options.chunkSize,
+  });
+}
