@@ -34,6 +34,10 @@ export const fixtures = {
     /** Digits 8 and 9, never trained on: float32 [354,1,8,8], and their labels. */
     oodHeldout: join(digitsDir, 'data', 'ood_heldout.npy'),
     oodHeldoutLabels: join(digitsDir, 'data', 'ood_heldout_labels.npy'),
+    /** Written by make_ood_sets.py: the training split [1154,1,8,8], inverted test digits, uniform noise. */
+    idTrain: join(digitsDir, 'data', 'id_train.npy'),
+    oodInverted: join(digitsDir, 'data', 'ood_inverted.npy'),
+    oodNoise: join(digitsDir, 'data', 'ood_noise.npy'),
     trainScript: join(digitsDir, 'train.py'),
   },
   /** a FP32 [batch,3] + b INT64 [batch,2] -> logits FP32 [batch,4] + label INT64 [batch]. */
