@@ -1,0 +1,153 @@
+// `ood prepare`: turn an ONNX model into an artifact (format 1.0, src/artifact/spec.ts) as a reproducible zip
+// or a directory, written atomically. Facts are gathered and checked first; output appears only when complete.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { OnnxModel } from '../onnx/model.js';
+import { assertWritableTarget, writeAtomically } from '../io/atomic-file.js';
+import { writeDirectoryAtomically } from './atomic-dir.js';
+import { copyWithDigest, digestBytes, digestFile, type Digest } from './file-digest.js';
+import { collectIncludes } from './includes.js';
+import { buildIoSchemas, toJsonText } from './io-schema.js';
+import { buildManifest } from './manifest.js';
+import { readProvenance, type TrainingCode } from './provenance.js';
+import { buildRuntime, creationTime, renderRuntimeYaml } from './runtime-yaml.js';
+import { readSample, withStatistics } from './sample.js';
+import { assertUnchanged, externalDataSources, resolveScore, snapshot, validateOptions, type Source } from './build-inputs.js';
+import { runPostBuildChecks, type PostBuildReport } from './post-build-check.js';
+import { schemaProblems } from './schema-files.js';
+import { ARTIFACT_FILES, ARTIFACT_VERSION, type Manifest } from './spec.js';
+import { writeZip, zipTimestamp } from './zip-writer.js';
+import { OodError } from '../errors.js';
+
+/** Everything `ood prepare` accepts; exactly one of `output` (zip) and `dir`. */
+export interface BuildOptions {
+  model: string;
+  output?: string;
+  dir?: string;
+  sample?: string;
+  score?: string;
+  include?: readonly string[];
+  repo?: string;
+  trainingScript?: string;
+  name?: string;
+  version?: string;
+  force?: boolean;
+  /** Run `ood introspect` on the result (default true). */
+  introspect?: boolean;
+  /** Environment to read SOURCE_DATE_EPOCH from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What was built: the data model of `ood prepare --json`. */
+export interface BuildResult {
+  format: 'zip' | 'directory';
+  path: string;
+  artifact_version: string;
+  model: { name: string; version: string; sha256: string; size: number };
+  /** Every file of the artifact except manifest.json (which lists them), sorted. */
+  files: Manifest['files'];
+  /** Included paths that a .model-ignore dropped. */
+  ignored: string[];
+  provenance: TrainingCode;
+  certainty_enabled: boolean;
+  introspection: PostBuildReport;
+}
+
+/** Build an artifact. Throws OodError on bad input; nothing is left behind on failure. */
+export async function buildArtifact(options: BuildOptions): Promise<BuildResult> {
+  const { target, format } = validateOptions(options);
+  await assertWritableTarget(target, options.force === true);
+  const modelPath = resolve(options.model);
+  const model = OnnxModel.open(modelPath);
+  try {
+    const schemas = buildIoSchemas(model);
+    const sample = options.sample ? await readSample(options.sample, schemas.input) : null;
+    const inputSchema = sample ? withStatistics(schemas.input, sample.request) : schemas.input;
+    for (const [kind, value] of [['input', inputSchema], ['output', schemas.output]] as const) {
+      const problems = schemaProblems('io-schema', value);
+      if (problems.length) throw new OodError('IO_SCHEMA_INVALID', `${kind}_schema.json would be invalid: ${problems.join('; ')}`, { kind: 'internal' });
+    }
+    const modelDir = dirname(modelPath);
+    const includes = await collectIncludes(options.include ?? [], modelDir);
+    const sources: Source[] = [
+      { path: ARTIFACT_FILES.model, source: modelPath, store: true },
+      ...externalDataSources(model, modelDir),
+      { path: ARTIFACT_FILES.score, source: await resolveScore(options.score) },
+      ...includes.files.map((f) => ({ path: f.path, source: f.source })),
+    ];
+    const generatedNames = [ARTIFACT_FILES.inputSchema, ARTIFACT_FILES.outputSchema, ARTIFACT_FILES.runtime, ARTIFACT_FILES.manifest, ...(sample ? [ARTIFACT_FILES.sample] : [])];
+    assertNoCollisions(sources, generatedNames);
+    const trainingCode = await readProvenance(modelPath, { repoDir: options.repo, trainingScript: options.trainingScript });
+    const createdAt = creationTime(options.env);
+    const before = await snapshot(sources);
+    const name = options.name ?? basename(modelPath, extname(modelPath));
+    const version = options.version ?? (model.info.modelVersion > 0 ? String(model.info.modelVersion) : '0.1.0');
+
+    // Everything the generated files need, once the sources' digests are known.
+    const generate = (digests: Map<string, Digest>): Map<string, Uint8Array> => {
+      const modelDigest = digests.get(ARTIFACT_FILES.model)!;
+      const runtime = buildRuntime({
+        model, createdAt, trainingCode, name, version, sha256: modelDigest.sha256, size: modelDigest.size,
+      });
+      const files = new Map<string, Uint8Array>([
+        [ARTIFACT_FILES.inputSchema, Buffer.from(toJsonText(inputSchema))],
+        [ARTIFACT_FILES.outputSchema, Buffer.from(toJsonText(schemas.output))],
+        [ARTIFACT_FILES.runtime, Buffer.from(renderRuntimeYaml(runtime))],
+      ]);
+      if (sample) files.set(ARTIFACT_FILES.sample, Buffer.from(sample.text));
+      for (const [path, data] of files) digests.set(path, digestBytes(data));
+      files.set(ARTIFACT_FILES.manifest, Buffer.from(toJsonText(buildManifest(digests))));
+      return files;
+    };
+
+    let digests = new Map<string, Digest>();
+    let generated: Map<string, Uint8Array>;
+    if (format === 'zip') {
+      // Pass 1 hashes the sources (the manifest precedes model.onnx in a sorted zip); pass 2 streams them in.
+      for (const s of sources) digests.set(s.path, await digestFile(s.source));
+      generated = generate(digests);
+      await writeAtomically(target, async (tmp) => {
+        await writeZip(tmp, [...sources, ...[...generated].map(([path, source]) => ({ path, source }))], zipTimestamp(createdAt));
+        await assertUnchanged(sources, before);
+      });
+    } else {
+      generated = await writeDirectoryAtomically(target, options.force === true, async (tmp) => {
+        digests = new Map();
+        for (const s of sources) {
+          await mkdir(dirname(join(tmp, s.path)), { recursive: true });
+          digests.set(s.path, await copyWithDigest(s.source, join(tmp, s.path)));
+        }
+        const files = generate(digests);
+        for (const [path, data] of files) await writeFile(join(tmp, path), data, { mode: 0o644 });
+        return files;
+      });
+    }
+    const manifest = JSON.parse(Buffer.from(generated.get(ARTIFACT_FILES.manifest)!).toString('utf8')) as Manifest;
+    return {
+      format,
+      path: target,
+      artifact_version: ARTIFACT_VERSION,
+      model: { name, version, ...digests.get(ARTIFACT_FILES.model)! },
+      files: manifest.files,
+      ignored: includes.ignored,
+      provenance: trainingCode,
+      certainty_enabled: model.metadataMap.get('ood.enabled') === 'true',
+      introspection: options.introspect === false ? { status: 'not-run', reason: 'disabled with --no-introspect' } : await runPostBuildChecks(target),
+    };
+  } finally {
+    model.close();
+  }
+}
+
+function assertNoCollisions(sources: readonly Source[], generated: readonly string[]): void {
+  const seen = new Set<string>(generated);
+  for (const s of sources) {
+    if (seen.has(s.path)) {
+      throw new OodError('INCLUDE_CONFLICT', `two files would land at ${s.path} in the artifact (${s.source})`, {
+        kind: 'usage',
+        hint: 'Rename the included file or directory; model.onnx, score.mjs, runtime.yaml, the schemas, sample.json and manifest.json are reserved.',
+      });
+    }
+    seen.add(s.path);
+  }
+}

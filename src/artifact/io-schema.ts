@@ -1,0 +1,32 @@
+// input_schema.json and output_schema.json (artifact format 1.0, src/artifact/spec.ts): one descriptor per
+// graph input/output, read from the ONNX graph signature. requestJsonSchema turns the input one into JSON Schema.
+import { OodError } from '../errors.js';
+import type { ValueInfo } from '../onnx/decode.js';
+import { v2Name } from '../onnx/dtypes.js';
+import type { OnnxModel } from '../onnx/model.js';
+import { ARTIFACT_VERSION, type IoSchema, type TensorSpec } from './spec.js';
+
+/** A graph value as a TensorSpec: V2 datatype; -1 for an unknown dim, the symbolic name for a named one. */
+export function tensorSpec(value: ValueInfo, order: number, kind: 'input' | 'output'): TensorSpec {
+  if (value.type.kind !== 'tensor') {
+    throw new OodError('UNSUPPORTED_VALUE_TYPE', `${kind} "${value.name}" is a ${value.type.kind}, not a tensor`, {
+      hint: 'ood packages models whose inputs and outputs are dense tensors; wrap the model so that they are.',
+    });
+  }
+  const shape = (value.type.shape ?? []).map((d) => (d === null ? -1 : d));
+  return { name: value.name, datatype: v2Name(value.type.elemType), shape, order, description: value.docString };
+}
+
+/** Both descriptors of a model, in graph order. */
+export function buildIoSchemas(model: OnnxModel): { input: IoSchema; output: IoSchema } {
+  const g = model.info.graph;
+  return {
+    input: { schema_version: ARTIFACT_VERSION, kind: 'input', tensors: g.inputs.map((v, i) => tensorSpec(v, i, 'input')) },
+    output: { schema_version: ARTIFACT_VERSION, kind: 'output', tensors: g.outputs.map((v, i) => tensorSpec(v, i, 'output')) },
+  };
+}
+
+/** Stable JSON text for an artifact file: two-space indent and a final newline. */
+export function toJsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

@@ -1,0 +1,119 @@
+// runtime.yaml (artifact format 1.0), modelled on Oracle ADS's: deployment runtime, provenance, model facts
+// and certainty settings. Validated against schemas/runtime.schema.json before anyone writes it.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { stringify } from 'yaml';
+import { readCertaintyRecord } from '../certainty/metadata.js';
+import { OodError } from '../errors.js';
+import type { OnnxModel } from '../onnx/model.js';
+import { OOD_VERSION } from '../version.js';
+import { packagePath, schemaProblems } from './schema-files.js';
+import { ARTIFACT_FILES, ARTIFACT_VERSION, type RuntimeYaml } from './spec.js';
+import type { TrainingCode } from './provenance.js';
+
+/** The onnxruntime-node version installed next to ood: the one the artifact is prepared and checked with. */
+export function onnxruntimeVersion(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
+  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'onnxruntime-node' && pkg.version) return pkg.version;
+    } catch {
+      // keep walking up
+    }
+  }
+  return '0.0.0';
+}
+
+/** The Node range the entrypoint needs: ood's own `engines.node`. */
+function nodeRange(): string {
+  const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { engines?: { node?: string } };
+  return pkg.engines?.node ?? '>=20';
+}
+
+/** CREATED_AT: SOURCE_DATE_EPOCH (seconds) when set, so that rebuilds are byte-identical; otherwise now. */
+export function creationTime(env: NodeJS.ProcessEnv = process.env): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return new Date();
+  if (!/^\d+$/.test(epoch)) {
+    throw new OodError('BAD_SOURCE_DATE_EPOCH', `SOURCE_DATE_EPOCH must be a whole number of seconds, got "${epoch}"`, {
+      kind: 'usage',
+      hint: 'Set it to a Unix time, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct).',
+    });
+  }
+  return new Date(Number(epoch) * 1000);
+}
+
+export interface RuntimeFacts {
+  model: OnnxModel;
+  name: string;
+  version: string;
+  sha256: string;
+  size: number;
+  createdAt: Date;
+  trainingCode: TrainingCode;
+  executionProvider?: string;
+}
+
+/** Assemble runtime.yaml's content from facts gathered by the build. */
+export function buildRuntime(facts: RuntimeFacts): RuntimeYaml {
+  const { model } = facts;
+  const opset: Record<string, number> = {};
+  for (const o of [...model.info.opsetImports].sort((a, b) => a.domain.localeCompare(b.domain))) {
+    opset[o.domain === '' ? 'ai.onnx' : o.domain] = o.version;
+  }
+  const certainty = readCertaintyRecord(model.metadataMap);
+  return {
+    MODEL_ARTIFACT_VERSION: ARTIFACT_VERSION,
+    MODEL_DEPLOYMENT: {
+      INFERENCE_RUNTIME: {
+        NODE_VERSION: nodeRange(),
+        ONNXRUNTIME_NODE_VERSION: onnxruntimeVersion(),
+        ENTRYPOINT: ARTIFACT_FILES.score,
+        EXECUTION_PROVIDER: facts.executionProvider ?? 'cpu',
+      },
+    },
+    MODEL_PROVENANCE: {
+      OOD_VERSION,
+      CREATED_AT: facts.createdAt.toISOString(),
+      TRAINING_CODE: facts.trainingCode,
+    },
+    MODEL_DETAILS: {
+      NAME: facts.name,
+      VERSION: facts.version,
+      FILE: ARTIFACT_FILES.model,
+      SHA256: facts.sha256,
+      SIZE: facts.size,
+      IR_VERSION: model.info.irVersion,
+      OPSET: opset,
+      PRODUCER_NAME: model.info.producerName,
+      PRODUCER_VERSION: model.info.producerVersion,
+      EXTERNAL_DATA: model.externalDataFiles(),
+    },
+    CERTAINTY: certainty
+      ? {
+          ENABLED: true,
+          METHOD: certainty.method,
+          TEMPERATURE: certainty.temperature,
+          OUTPUT: certainty.output,
+          NORMALIZATION: certainty.normalization,
+          ...(certainty.calibration ? { CALIBRATION_SAMPLES: certainty.calibration.samples } : {}),
+        }
+      : { ENABLED: false },
+  };
+}
+
+/** runtime.yaml text, after checking the content against schemas/runtime.schema.json. */
+export function renderRuntimeYaml(runtime: RuntimeYaml): string {
+  const problems = schemaProblems('runtime', runtime);
+  if (problems.length > 0) {
+    throw new OodError('RUNTIME_YAML_INVALID', `runtime.yaml would not match its schema:\n  - ${problems.join('\n  - ')}`, {
+      kind: 'internal',
+      hint: 'This is a bug in ood (or a bad --name/--version); rerun with --verbose and report it.',
+      details: { problems },
+    });
+  }
+  const header = `# ood model artifact ${ARTIFACT_VERSION}; schema: schemas/runtime.schema.json\n`;
+  return header + stringify(runtime, { lineWidth: 0, sortMapEntries: false });
+}

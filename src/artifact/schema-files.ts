@@ -1,0 +1,52 @@
+// The JSON Schemas shipped in the package's schemas/ folder (the source of truth for artifact format 1.0),
+// loaded once and compiled with ajv so that prepare validates what it writes before writing it.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { OodError } from '../errors.js';
+
+export type SchemaName = 'runtime' | 'io-schema' | 'manifest';
+
+/** The package root: compiled code is in dist/src/artifact/, sources in src/artifact/. */
+function packageFile(rel: string): string {
+  for (const up of ['../../../', '../../']) {
+    const url = new URL(`${up}${rel}`, import.meta.url);
+    try {
+      readFileSync(url);
+      return fileURLToPath(url);
+    } catch {
+      // try the next level
+    }
+  }
+  throw new OodError('PACKAGE_FILE_MISSING', `ood's own file ${rel} is missing`, {
+    kind: 'internal',
+    hint: 'Reinstall ood; the package is incomplete.',
+  });
+}
+
+/** Absolute path of a file shipped with ood (templates/score.mjs, schemas/*.json). */
+export function packagePath(rel: string): string {
+  return packageFile(rel);
+}
+
+/** The parsed JSON Schema document for one artifact file. */
+export function loadSchema(name: SchemaName): Record<string, unknown> {
+  return JSON.parse(readFileSync(packageFile(`schemas/${name}.schema.json`), 'utf8')) as Record<string, unknown>;
+}
+
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+/** Problems of `value` against one of the schemas (sorted); empty when valid. */
+export function schemaProblems(name: SchemaName, value: unknown): string[] {
+  let validate = compiled.get(name);
+  if (!validate) {
+    const ajv = new Ajv({ allErrors: true });
+    const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
+    addFormats(ajv);
+    validate = ajv.compile(loadSchema(name));
+    compiled.set(name, validate);
+  }
+  if (validate(value)) return [];
+  return [...new Set((validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`))].sort();
+}
