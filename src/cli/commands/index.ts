@@ -1,12 +1,18 @@
 // Every command, in the order `ood --help` lists them. Each module lazily imports its implementation.
 import type { CommandModule } from 'yargs';
+import { prepareCommand } from './prepare.js';
 import { pushCommand } from './push.js';
 import { pullCommand } from './pull.js';
 import { lsCommand } from './ls.js';
 import { evaluateCommand } from './evaluate.js';
+import { serveCommand } from './serve.js';
+import { verifyCommand } from './verify.js';
 
 export const commands: CommandModule<any, any>[] = [
+  prepareCommand,
   evaluateCommand,
+  serveCommand,
+  verifyCommand,
   pushCommand,
   pullCommand,
   lsCommand,

@@ -1,0 +1,29 @@
+// `ood serve ARTIFACT`: serve an artifact over DRUM routes, KServe V2 and V1 until SIGTERM or SIGINT.
+import type { CommandModule } from 'yargs';
+import { runCommand, type GlobalOptions } from '../context.js';
+
+interface ServeArgs extends GlobalOptions {
+  artifact: string;
+  port: number;
+  host: string;
+  'max-body': number;
+}
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve <artifact>',
+  describe: 'Serve an artifact over HTTP (DRUM routes, KServe V2 and V1) until SIGTERM/SIGINT',
+  builder: (y) =>
+    y
+      .positional('artifact', { type: 'string', demandOption: true, describe: 'Artifact .zip or directory (from `ood prepare`)' })
+      .option('port', { type: 'number', default: 8080, describe: 'TCP port; 0 picks a free one' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (0.0.0.0 for all)' })
+      .option('max-body', { type: 'number', default: 64 * 2 ** 20, describe: 'Largest request body in bytes; larger gets 413' })
+      .option('json', { type: 'boolean', describe: 'Print lifecycle events as JSON lines' })
+      .example('$0 serve digits.zip --port 8080', 'Then: curl -s localhost:8080/health')
+      .example('$0 serve ./artifact --host 0.0.0.0 --port 9000', 'Listen on every interface'),
+  handler: (argv) =>
+    runCommand(argv, async () => {
+      const { serveUntilSignal } = await import('../../serve/serve-until-signal.js');
+      return serveUntilSignal(argv.artifact, { port: argv.port, host: argv.host, maxBody: argv['max-body'], json: argv.json === true });
+    }),
+};

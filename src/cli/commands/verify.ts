@@ -1,0 +1,35 @@
+// `ood verify ARTIFACT`: serve the artifact in a child process and prove it answers correctly and safely.
+import type { CommandModule } from 'yargs';
+import { runCommand, type GlobalOptions } from '../context.js';
+
+interface VerifyArgs extends GlobalOptions {
+  artifact: string;
+  data?: string;
+  port: number;
+  timeout: number;
+}
+
+export const verifyCommand: CommandModule<object, VerifyArgs> = {
+  command: 'verify <artifact>',
+  describe: 'Start `ood serve` on an artifact, replay its sample, compare with onnxruntime and probe bad requests',
+  builder: (y) =>
+    y
+      .positional('artifact', { type: 'string', demandOption: true, describe: 'Artifact .zip or directory (from `ood prepare`)' })
+      .option('data', { type: 'string', describe: 'A V2 request (or {"instances": [...]}) JSON file to send instead of sample.json' })
+      .option('port', { type: 'number', default: 8080, describe: 'Port for the server under test; 0 picks a free one' })
+      .option('timeout', { type: 'number', default: 60, describe: 'Seconds allowed for start-up and for each request' })
+      .option('json', { type: 'boolean', describe: 'Print the checks as JSON' })
+      .example('$0 verify digits.zip', 'Serve on :8080, run every check, print a table; exit 0 only if all pass')
+      .example('$0 verify ./artifact --data request.json --port 0 --json', 'Own request, any free port, JSON report'),
+  handler: (argv) =>
+    runCommand(argv, async () => {
+      const { verifyArtifact } = await import('../../verify/verify.js');
+      const { renderVerifyText } = await import('../../verify/report.js');
+      const { printJson } = await import('../output.js');
+      const { EXIT_CODES } = await import('../../errors.js');
+      const report = await verifyArtifact(argv.artifact, { data: argv.data, port: argv.port, timeoutMs: argv.timeout * 1000 });
+      if (argv.json) printJson(report);
+      else process.stdout.write(`${renderVerifyText(report)}\n`);
+      return report.passed ? EXIT_CODES.ok : EXIT_CODES.check;
+    }),
+};

@@ -1,0 +1,64 @@
+// The KServe V2 binary tensor data extension: the body is a JSON header of `Inference-Header-Content-Length`
+// bytes followed by raw tensors, each sized by its `binary_data_size` parameter, in the order of the tensors
+// that declare one. Little-endian, row-major; BOOL one byte; BYTES a 4-byte little-endian length then the bytes.
+import { OodError } from '../errors.js';
+import type { NamedTensor } from '../artifact/spec.js';
+import { elementCount, layoutOf } from './tensor-data.js';
+
+/** Split a body into its JSON header and the binary section that follows it. */
+export function splitBinaryBody(body: Buffer, headerLength: string | undefined): { json: Buffer; binary: Buffer } {
+  if (headerLength === undefined) return { json: body, binary: body.subarray(body.length) };
+  const n = Number(headerLength);
+  if (!Number.isInteger(n) || n < 0 || n > body.length) {
+    throw new OodError('BAD_BINARY_HEADER', `Inference-Header-Content-Length is ${headerLength}, but the body has ${body.length} bytes`, {
+      hint: 'Set the header to the byte length of the JSON part that starts the body.',
+    });
+  }
+  return { json: body.subarray(0, n), binary: body.subarray(n) };
+}
+
+/** Decode one tensor's raw little-endian bytes (copied, so the result is aligned and owns its memory). */
+export function decodeBinaryTensor(name: string, datatype: string, shape: readonly number[], bytes: Buffer): NamedTensor {
+  const layout = layoutOf(datatype, name);
+  const count = elementCount(shape);
+  if (datatype === 'BYTES') {
+    const out: string[] = [];
+    let at = 0;
+    while (at + 4 <= bytes.length) {
+      const len = bytes.readUInt32LE(at);
+      at += 4;
+      if (at + len > bytes.length) break;
+      out.push(bytes.toString('utf8', at, at + len));
+      at += len;
+    }
+    if (at !== bytes.length || out.length !== count) {
+      throw new OodError('ELEMENT_COUNT_MISMATCH', `input "${name}": shape [${shape.join(', ')}] needs ${count} BYTES elements, the binary data holds ${out.length}${at !== bytes.length ? ' and trailing bytes' : ''}`);
+    }
+    return { name, datatype, shape: [...shape], data: out };
+  }
+  if (bytes.length !== count * layout.bytes) {
+    throw new OodError('ELEMENT_COUNT_MISMATCH', `input "${name}": shape [${shape.join(', ')}] of ${datatype} needs ${count * layout.bytes} bytes, binary_data_size is ${bytes.length}`);
+  }
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return { name, datatype, shape: [...shape], data: new layout.array!(copy.buffer, 0, count) };
+}
+
+/** Raw bytes of an output tensor for a binary response. */
+export function encodeBinaryTensor(tensor: NamedTensor): Buffer {
+  if (tensor.datatype === 'BYTES') {
+    const parts: Buffer[] = [];
+    for (const s of Array.from(tensor.data as ArrayLike<string>)) {
+      const b = Buffer.from(String(s), 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(b.length);
+      parts.push(len, b);
+    }
+    return Buffer.concat(parts);
+  }
+  const data = tensor.data as unknown as ArrayBufferView;
+  if (tensor.datatype === 'BOOL' && !(data instanceof Uint8Array)) {
+    return Buffer.from(Array.from(tensor.data as ArrayLike<unknown>, (v) => (v ? 1 : 0)));
+  }
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,116 @@
+// KServe V2 JSON tensors <-> the typed arrays onnxruntime-node takes. `data` may be flat or nested (row-major);
+// elements are written straight into a preallocated typed array, never collected into an intermediate array.
+// Non-finite floats are not JSON: they are written as null (the binary extension carries them exactly).
+import { OodError } from '../errors.js';
+import type { NamedTensor } from '../artifact/spec.js';
+import { fromHalfBits, toHalfBits } from './float16.js';
+import { allocate, elementCount, layoutOf } from './tensor-data.js';
+
+type Sink = (value: unknown, index: number) => boolean;
+
+function sinkFor(datatype: string, out: ReturnType<typeof allocate>): Sink {
+  const layout = layoutOf(datatype, '');
+  if (datatype === 'BYTES') {
+    const arr = out as string[];
+    return (v, i) => typeof v === 'string' && ((arr[i] = v), true);
+  }
+  const arr = out as unknown as Record<number, number | bigint>;
+  if (datatype === 'BOOL') {
+    return (v, i) => {
+      if (v === true || v === 1) arr[i] = 1;
+      else if (v === false || v === 0) arr[i] = 0;
+      else return false;
+      return true;
+    };
+  }
+  if (datatype === 'FP16') return (v, i) => typeof v === 'number' && ((arr[i] = toHalfBits(v)), true);
+  if (datatype === 'FP32' || datatype === 'FP64') return (v, i) => typeof v === 'number' && ((arr[i] = v), true);
+  if (layout.bigint) {
+    const [lo, hi] = datatype === 'UINT64' ? [0n, 2n ** 64n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
+    return (v, i) => {
+      let b: bigint;
+      if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+      else if (typeof v === 'string' && /^-?\d+$/.test(v)) b = BigInt(v); // exact 64-bit values beyond 2^53
+      else return false;
+      if (b < lo || b > hi) return false;
+      arr[i] = b;
+      return true;
+    };
+  }
+  const [lo, hi] = layout.range!;
+  return (v, i) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi && ((arr[i] = v), true);
+}
+
+/**
+ * Decode one request tensor's JSON `data` against its declared shape and datatype. Throws a 400 OodError that
+ * names the tensor, what was expected and what came.
+ */
+export function decodeJsonTensor(name: string, datatype: string, shape: readonly number[], data: unknown): NamedTensor {
+  const expected = elementCount(shape);
+  const out = allocate(datatype, expected);
+  const sink = sinkFor(datatype, out);
+  let count = 0;
+  let bad: { index: number; value: unknown } | undefined;
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let k = 0; k < node.length && !bad; k++) {
+        const v = node[k];
+        if (Array.isArray(v)) walk(v);
+        else {
+          if (count < expected && !sink(v, count)) bad = { index: count, value: v };
+          count++;
+        }
+      }
+    } else {
+      if (count < expected && !sink(node, count)) bad = { index: count, value: node };
+      count++;
+    }
+  };
+  walk(data);
+  if (bad) {
+    throw new OodError('BAD_TENSOR_DATA', `input "${name}": element ${bad.index} is ${JSON.stringify(bad.value) ?? String(bad.value)}, not a valid ${datatype} value`, {
+      hint: datatype === 'BOOL' ? 'BOOL elements are true or false.' : `Send ${datatype} values as JSON ${datatype === 'BYTES' ? 'strings' : 'numbers'}.`,
+    });
+  }
+  if (count !== expected) {
+    throw new OodError('ELEMENT_COUNT_MISMATCH', `input "${name}": shape [${shape.join(', ')}] needs ${expected} elements, got ${count}`, {
+      hint: 'Make the number of data elements equal the product of the shape.',
+    });
+  }
+  return { name, datatype, shape: [...shape], data: out };
+}
+
+/** JSON text of a tensor's elements as a flat array (the V2 response form). */
+export function encodeJsonData(tensor: NamedTensor): string {
+  const { datatype, data } = tensor;
+  if (datatype === 'BYTES') return JSON.stringify(Array.from(data as ArrayLike<string>, (s) => (typeof s === 'string' ? s : String(s))));
+  if (datatype === 'BOOL') return `[${Array.from(data as ArrayLike<number | boolean>, (v) => (v ? 'true' : 'false')).join(',')}]`;
+  if (datatype === 'FP16') return `[${Array.from(data as ArrayLike<number>, (b) => finiteOrNull(fromHalfBits(b))).join(',')}]`;
+  const text = Array.prototype.join.call(data, ',');
+  if ((datatype === 'FP32' || datatype === 'FP64') && (text.includes('N') || text.includes('I'))) {
+    return `[${Array.from(data as ArrayLike<number>, finiteOrNull).join(',')}]`;
+  }
+  return `[${text}]`;
+}
+
+function finiteOrNull(v: number): string {
+  return Number.isFinite(v) ? String(v) : 'null';
+}
+
+/** The elements of a tensor as plain JSON values (numbers, strings, booleans, null), for V1 and DRUM bodies. */
+export function tensorValues(tensor: NamedTensor): unknown[] {
+  return JSON.parse(encodeJsonData(tensor)) as unknown[];
+}
+
+/** Nest a flat list row-major into `shape`, e.g. for V1 `predictions`. */
+export function nest(flat: readonly unknown[], shape: readonly number[]): unknown {
+  if (shape.length === 0) return flat[0];
+  const build = (offset: number, dim: number): unknown[] => {
+    const size = shape[dim]!;
+    const stride = elementCount(shape.slice(dim + 1));
+    const out: unknown[] = new Array(size);
+    for (let i = 0; i < size; i++) out[i] = dim === shape.length - 1 ? flat[offset + i] : build(offset + i * stride, dim + 1);
+    return out;
+  };
+  return build(0, 0);
+}

@@ -1,0 +1,79 @@
+// KServe Open Inference Protocol (V2) over REST: server and model health, metadata, and inference, with the
+// binary tensor data extension in both directions.
+import { OodError } from '../../errors.js';
+import { OOD_VERSION } from '../../version.js';
+import type { TensorSpec } from '../../artifact/spec.js';
+import { jsonResponse, type ServeRequest } from '../http.js';
+import type { Route } from '../router.js';
+import type { ServeService } from '../service.js';
+import { decodeV2Request, readV2Body } from '../v2-request.js';
+import { encodeV2Response } from '../v2-response.js';
+
+const MODEL = String.raw`^/v2/models/(?<name>[^/]+)(?:/versions/(?<version>[^/]+))?`;
+
+/** V2 metadata shape: dynamic dims are -1. */
+function metadataTensor(t: TensorSpec) {
+  return { name: t.name, datatype: t.datatype, shape: t.shape.map((d) => (typeof d === 'number' ? d : -1)) };
+}
+
+/** 404 unless the path names the served model (and, when given, its version). */
+export function assertModel(service: ServeService, params: Record<string, string>): void {
+  const { name, version } = service.host.description;
+  if (params.name !== name) {
+    throw new OodError('MODEL_NOT_FOUND', `model "${params.name}" is not served here; this server serves "${name}"`, { httpStatus: 404 });
+  }
+  if (params.version !== undefined && params.version !== version) {
+    throw new OodError('MODEL_VERSION_NOT_FOUND', `model "${name}" has no version "${params.version}"; the served version is "${version}"`, { httpStatus: 404 });
+  }
+}
+
+/** Run a V2 inference request body against the served model. Shared by /v2/…/infer and DRUM /predict. */
+export async function inferV2(service: ServeService, req: ServeRequest, request?: unknown) {
+  service.assertReady();
+  const header = req.headers['inference-header-content-length'];
+  const { json, binary } = request === undefined ? readV2Body(req.body, Array.isArray(header) ? header[0] : header) : { json: request, binary: Buffer.alloc(0) };
+  const { inputs, outputs } = service.host.description;
+  const decoded = decodeV2Request(json, binary, { inputs, outputs, validate: service.validate });
+  const results = await service.infer(decoded.inputs, decoded.outputs);
+  const { name, version } = service.host.description;
+  return encodeV2Response({ modelName: name, modelVersion: version, id: decoded.id }, results, decoded.binaryOutputs, decoded.allBinary);
+}
+
+/** The V2 route table. */
+export function v2Routes(service: ServeService): Route[] {
+  const ready = () => {
+    service.assertReady();
+    return jsonResponse(200, { ready: true });
+  };
+  return [
+    { method: 'GET', pattern: /^\/v2$/, handle: () => jsonResponse(200, { name: 'ood', version: OOD_VERSION, extensions: ['binary_tensor_data'] }) },
+    { method: 'GET', pattern: /^\/v2\/health\/live$/, handle: () => jsonResponse(200, { live: true }) },
+    { method: 'GET', pattern: /^\/v2\/health\/ready$/, handle: ready },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${MODEL}$`),
+      handle: (_req, params) => {
+        assertModel(service, params);
+        const d = service.host.description;
+        return jsonResponse(200, { name: d.name, versions: [d.version], platform: 'onnxruntime_onnx', inputs: d.inputs.map(metadataTensor), outputs: d.outputs.map(metadataTensor) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${MODEL}/ready$`),
+      handle: (_req, params) => {
+        assertModel(service, params);
+        return ready();
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${MODEL}/infer$`),
+      inference: true,
+      handle: (req, params) => {
+        assertModel(service, params);
+        return inferV2(service, req);
+      },
+    },
+  ];
+}

@@ -1,0 +1,33 @@
+// The lifecycle of `ood serve`: listen, load, print where to reach it, and on SIGTERM or SIGINT stop accepting,
+// finish the requests in flight and return exit code 0.
+import { EXIT_CODES } from '../errors.js';
+import { startServer } from './server.js';
+
+export interface ServeCliOptions {
+  port: number;
+  host: string;
+  maxBody: number;
+  json: boolean;
+}
+
+/** Run a server until a signal arrives. Lines on stdout: "listening on URL", then "ready" or the load error. */
+export async function serveUntilSignal(artifact: string, options: ServeCliOptions): Promise<number> {
+  const say = (event: string, fields: Record<string, unknown>, text: string) =>
+    process.stdout.write(options.json ? `${JSON.stringify({ event, ...fields })}\n` : `${text}\n`);
+  const server = await startServer(artifact, { port: options.port, host: options.host, maxBody: options.maxBody, log: (line) => process.stderr.write(`${line}\n`) });
+  const signal = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  say('listening', { url: server.url, port: server.port }, `ood serve: listening on ${server.url}`);
+  void server.ready.then(() => {
+    const { host } = server.service;
+    if (host.state === 'ready') say('ready', { model: host.description.name }, `ood serve: model "${host.description.name}" is ready`);
+    else say('load_failed', { error: host.loadError?.message }, `ood serve: the model failed to load (GET /health answers 513): ${host.loadError?.message}`);
+  });
+  const received = await signal;
+  say('stopping', { signal: received }, `ood serve: ${received} received, finishing requests in flight`);
+  await server.close();
+  say('stopped', {}, 'ood serve: stopped');
+  return EXIT_CODES.ok;
+}

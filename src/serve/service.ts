@@ -1,0 +1,63 @@
+// What every protocol handler shares: the model host, its compiled request validator, the stats, and one
+// inference path (`infer`) that turns model failures into 500s and keeps the requested outputs in order.
+import { OodError } from '../errors.js';
+import type { NamedTensor } from '../artifact/spec.js';
+import type { RequestValidator } from '../artifact/request-check.js';
+import type { ModelHost } from './model-host.js';
+import { ServeStats } from './stats.js';
+import { compileValidator } from './v2-request.js';
+
+/** Options a server is started with that handlers need to know. */
+export interface ServiceOptions {
+  /** Largest accepted request body, in bytes. */
+  maxBody: number;
+}
+
+/** The state behind all routes. */
+export class ServeService {
+  readonly stats = new ServeStats();
+  private validator: RequestValidator | undefined;
+
+  constructor(readonly host: ModelHost, readonly options: ServiceOptions) {}
+
+  /** 503 while loading, 513-equivalent error after a failed load. */
+  assertReady(): void {
+    if (this.host.state === 'ready') return;
+    if (this.host.state === 'loading') throw new OodError('MODEL_LOADING', 'the model is still loading', { httpStatus: 503, hint: 'Retry when /health answers 200.' });
+    throw new OodError('MODEL_LOAD_FAILED', `the model failed to load: ${this.host.loadError?.message ?? 'unknown error'}`, { httpStatus: 503 });
+  }
+
+  /** The validator for V2 requests (compiled on first use, after the signature is known). */
+  get validate(): RequestValidator {
+    this.validator ??= compileValidator(this.host.description.inputs, this.host.description.outputs);
+    return this.validator;
+  }
+
+  /** Name of the certainty score output when the model is certainty-enabled. */
+  get scoreOutput(): string | undefined {
+    const c = this.host.description.runtime?.CERTAINTY;
+    if (c?.ENABLED) return c.OUTPUT ?? 'ood_scores';
+    return this.host.description.outputs.some((t) => t.name === 'ood_scores') ? 'ood_scores' : undefined;
+  }
+
+  /** Run the model; returns the requested outputs (all when `names` is undefined) in the requested order. */
+  async infer(inputs: NamedTensor[], names?: readonly string[]): Promise<NamedTensor[]> {
+    this.assertReady();
+    let outputs: NamedTensor[];
+    try {
+      outputs = (await this.host.predict({ inputs, outputs: names ? [...names] : undefined })).outputs;
+    } catch (err) {
+      if (err instanceof OodError) throw err;
+      throw new OodError('INFERENCE_FAILED', `inference failed: ${(err as Error)?.message ?? String(err)}`, { kind: 'internal', cause: err });
+    }
+    if (!names) {
+      const order = new Map(this.host.description.outputs.map((t, i) => [t.name, i]));
+      return [...outputs].sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9));
+    }
+    return names.map((n) => {
+      const t = outputs.find((o) => o.name === n);
+      if (!t) throw new OodError('OUTPUT_MISSING', `the model returned no output "${n}"`, { kind: 'internal' });
+      return t;
+    });
+  }
+}

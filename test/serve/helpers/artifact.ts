@@ -1,0 +1,39 @@
+// Directory artifacts for the serve tests, written the way artifact format 1.0 (src/artifact/spec.ts) lays them
+// out: the model, both I/O schemas, runtime.yaml and a score.mjs (the real template once it exists).
+import { copyFile, mkdtemp, writeFile, access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { OnnxModel } from '../../../src/onnx/model.js';
+import { buildIoSchemas, toJsonText } from '../../../src/artifact/io-schema.js';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const DIGITS = join(ROOT, 'examples/digits/model.onnx');
+export const passthrough = (dtype: string) => join(ROOT, 'test/fixtures/models/passthrough', `${dtype}.onnx`);
+
+async function scoreTemplate(): Promise<string> {
+  const real = join(ROOT, 'templates/score.mjs');
+  return access(real).then(() => real, () => join(ROOT, 'test/serve/fixtures/score.mjs'));
+}
+
+/** Write a directory artifact for `modelPath` and return its path. */
+export async function makeArtifact(modelPath: string, options: { name?: string; score?: string; sample?: string; certainty?: Record<string, unknown> } = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ood-serve-test-'));
+  await copyFile(modelPath, join(dir, 'model.onnx'));
+  const model = OnnxModel.open(modelPath);
+  const { input, output } = buildIoSchemas(model);
+  await writeFile(join(dir, 'input_schema.json'), toJsonText(input));
+  await writeFile(join(dir, 'output_schema.json'), toJsonText(output));
+  const runtime = {
+    MODEL_ARTIFACT_VERSION: '1.0',
+    MODEL_DEPLOYMENT: { INFERENCE_RUNTIME: { NODE_VERSION: '>=20.19', ONNXRUNTIME_NODE_VERSION: '1.30.0', ENTRYPOINT: 'score.mjs', EXECUTION_PROVIDER: 'cpu' } },
+    MODEL_DETAILS: { NAME: options.name ?? 'model', VERSION: '1' },
+    CERTAINTY: options.certainty ?? { ENABLED: false },
+  };
+  await writeFile(join(dir, 'runtime.yaml'), stringify(runtime));
+  if (options.score !== undefined) await writeFile(join(dir, 'score.mjs'), options.score);
+  else await copyFile(await scoreTemplate(), join(dir, 'score.mjs'));
+  if (options.sample) await copyFile(options.sample, join(dir, 'sample.json'));
+  return dir;
+}
