@@ -1,5 +1,6 @@
 // Registry failures as OodErrors that lead with the registry's own status and error code (OCI distribution
 // spec v1.1, "Error Codes": {"errors":[{"code","message","detail"}]}), plus a hint for auth, denied, not found.
+import { STATUS_CODES } from 'node:http';
 import { OodError } from '../errors.js';
 
 interface RegistryErrorBody {
@@ -39,7 +40,7 @@ export function registryError(
   context: { host: string; repository: string },
 ): OodError {
   const parsed = parseErrorBody(body);
-  const said = parsed ? `${parsed.code}${parsed.message ? `: ${parsed.message}` : ''}` : `HTTP ${status}`;
+  const said = parsed ? `${parsed.code}${parsed.message ? `: ${parsed.message}` : ''}` : STATUS_CODES[status] ?? 'error';
   const code = parsed?.code;
   const stable =
     status === 401 ? 'REGISTRY_UNAUTHORIZED' : status === 403 ? 'REGISTRY_DENIED' : status === 404 ? 'REGISTRY_NOT_FOUND' : 'REGISTRY_ERROR';

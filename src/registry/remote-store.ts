@@ -40,6 +40,7 @@ export class RemoteStore implements ArtifactStore {
   private readonly base: URL;
   private readonly monolithicLimit: number;
   private readonly chunkSize: number;
+  private pinged = false;
 
   constructor(private readonly options: RemoteOptions) {
     this.where = `${options.host}/${options.repository}`;
@@ -56,6 +57,7 @@ export class RemoteStore implements ArtifactStore {
 
   /** Send with auth; on a 401 answer the challenge once and resend (bodies are reopened from their factories). */
   private async send(method: string, url: URL, headers: Record<string, string> = {}, body?: RequestBody): Promise<HttpResponse> {
+    if (!this.pinged) await this.ping();
     for (let attempt = 0; ; attempt++) {
       const auth = this.auth.authorization;
       this.log.push(`${method} ${url.pathname}${url.search}`);
@@ -67,6 +69,25 @@ export class RemoteStore implements ArtifactStore {
         throw registryError(`${method} ${url.pathname}`, 401, denial, { host: this.options.host, repository: this.options.repository });
       }
     }
+  }
+
+  /**
+   * GET /v2/ once before anything else, as docker does: it tells whether the registry speaks the API and, on a
+   * 401, carries the challenge and a body with the registry's error code (a HEAD's 401 has no body).
+   */
+  private async ping(): Promise<void> {
+    this.pinged = true;
+    const url = new URL('/v2/', this.base);
+    const response = await this.send('GET', url);
+    if (response.status === 200) return void (await discardBody(response));
+    if (response.status === 404) {
+      await discardBody(response);
+      throw new OodError('NOT_A_REGISTRY', `${this.options.host} does not serve the OCI distribution API (/v2/ answered 404)`, {
+        kind: 'remote',
+        hint: 'Check the host and port of the registry.',
+      });
+    }
+    return this.fail('GET /v2/', response);
   }
 
   private async fail(what: string, response: HttpResponse): Promise<never> {
