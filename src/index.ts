@@ -5,6 +5,7 @@ export { OnnxModel, type ModelInfo, type GraphInfo, type OpsetImport } from './o
 export { writeEditedModel, editModelToBuffer, type ModelEdit } from './onnx/model-writer.js';
 export { requestJsonSchema } from './artifact/request-schema.js';
 export { checkRequestExtras, createRequestValidator, type RequestValidator } from './artifact/request-check.js';
+export { buildArtifact, type BuildOptions, type BuildResult } from './artifact/build-artifact.js';
 export { ZipArchive, inspectArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveInspection, type ArchiveEntry, type ArchiveFinding, type ArchiveLimits } from './artifact/archive.js';
 export { extractArchive, openArtifact, assertArchiveSafe, type OpenedArtifact } from './artifact/archive-extract.js';
 export { evaluateModel, type EvaluateOptions } from './evaluate/evaluate-model.js';

@@ -1,6 +1,7 @@
 // Every command, in the order `ood --help` lists them. Each module lazily imports its implementation.
 import type { CommandModule } from 'yargs';
 import { prepareCommand } from './prepare.js';
+import { prepareCommand } from './prepare.js';
 import { pushCommand } from './push.js';
 import { pullCommand } from './pull.js';
 import { lsCommand } from './ls.js';
@@ -9,6 +10,7 @@ import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
 
 export const commands: CommandModule<any, any>[] = [
+  prepareCommand,
   prepareCommand,
   evaluateCommand,
   serveCommand,

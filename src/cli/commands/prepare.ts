@@ -1,0 +1,65 @@
+// `ood prepare`: package an ONNX model as a deployable artifact (zip or directory), format 1.0.
+import type { CommandModule } from 'yargs';
+import { runCommand, type GlobalOptions } from '../context.js';
+
+interface PrepareArgs extends GlobalOptions {
+  model: string;
+  output?: string;
+  dir?: string;
+  sample?: string;
+  score?: string;
+  include?: string[];
+  repo?: string;
+  'training-script'?: string;
+  name?: string;
+  'model-version'?: string;
+  force?: boolean;
+  introspect?: boolean;
+}
+
+export const prepareCommand: CommandModule<object, PrepareArgs> = {
+  command: 'prepare <model>',
+  describe: 'Package an ONNX model as an artifact: model, schemas, runtime.yaml, score.mjs, manifest',
+  builder: (y) =>
+    y
+      .positional('model', { type: 'string', demandOption: true, describe: 'The .onnx model (external data files beside it come along)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'Write a reproducible zip here' })
+      .option('dir', { type: 'string', describe: 'Write an unpacked artifact directory here instead' })
+      .option('sample', { type: 'string', describe: 'KServe V2 inference request (JSON): checked against the graph, stored as sample.json, gives input statistics' })
+      .option('score', { type: 'string', describe: 'Your own score.mjs instead of the template' })
+      .option('include', { type: 'string', array: true, describe: 'Extra file or directory to add (repeatable); .model-ignore applies' })
+      .option('repo', { type: 'string', describe: 'Git repository for provenance (default: the one holding the model)' })
+      .option('training-script', { type: 'string', describe: 'Script that trained the model, recorded in runtime.yaml' })
+      .option('name', { type: 'string', describe: 'Model name (default: the model file name without .onnx)' })
+      .option('model-version', { type: 'string', describe: "Model version (default: the ONNX model_version, else 0.1.0)" })
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing output' })
+      .option('introspect', { type: 'boolean', default: true, describe: 'Run ood introspect on the result (--no-introspect to skip)' })
+      .option('json', { type: 'boolean', describe: 'Print the build result as JSON' })
+      .example('$0 prepare examples/digits/model.onnx -o digits.zip --sample examples/digits/sample.json', 'A zip with schemas, sample statistics and provenance')
+      .example('SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) $0 prepare model.onnx -o model.zip', 'Byte-identical zips from identical inputs')
+      .example('$0 prepare model.onnx --dir artifact/ --include labels.txt --force', 'An unpacked artifact directory with an extra file'),
+  handler: (argv) =>
+    runCommand(argv, async () => {
+      const { buildArtifact, EXIT_CODES } = await import('../../index.js');
+      const { printJson } = await import('../output.js');
+      const { renderBuildResult } = await import('../render-prepare.js');
+      const result = await buildArtifact({
+        model: argv.model,
+        output: argv.output,
+        dir: argv.dir,
+        sample: argv.sample,
+        score: argv.score,
+        include: argv.include,
+        repo: argv.repo,
+        trainingScript: argv['training-script'],
+        name: argv.name,
+        version: argv['model-version'],
+        force: argv.force,
+        introspect: argv.introspect,
+      });
+      if (argv.json) printJson(result);
+      else process.stdout.write(renderBuildResult(result));
+      const failed = result.introspection.status === 'ran' && !result.introspection.ok;
+      return failed ? EXIT_CODES.check : EXIT_CODES.ok;
+    }),
+};
