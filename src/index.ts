@@ -20,3 +20,8 @@ export { parseReference, formatReference, type ArtifactRef } from './registry/re
 export { defaultLayoutRoot } from './registry/local-layout.js';
 export { splitArtifactZip } from './registry/zip-split.js';
 export { planManifest, encodeManifest, manifestDigest, type ImageManifest, type Descriptor } from './registry/manifest.js';
+export { enableModel, MAX_TESTED_OPSET, type EnableOptions, type EnableResult } from './certainty/enable.js';
+export { METHODS, getMethod, type ScoreMethod } from './certainty/methods/index.js';
+export { chooseLogits, type LogitsChoice } from './certainty/logits.js';
+export { openCalibrationData, type CalibrationData, type SampleChunk } from './certainty/data/open-data.js';
+export { NpyFile, parseNpyHeader, type NpyHeader } from './certainty/data/npy.js';

@@ -27,6 +27,10 @@ export interface CalibrationRecord {
   quantiles: number[];
   /** For `percentile` normalization: the percentile used (e.g. 20). */
   percentile?: number;
+  /** For `percentile` normalization: raw scores at or above `anchor` (the percentile's value) map to 1. */
+  anchor?: number;
+  /** For `percentile` normalization: raw scores at or below `zero` map to 0 (see docs/enable.md). */
+  zero?: number;
   mean: number;
   std: number;
   min: number;

@@ -1,0 +1,70 @@
+// The calibration step of enable: build the unnormalized score graph, run it over the data with
+// onnxruntime-node, and turn the raw scores into the statistics and the normalization map that get baked in.
+import { OodError } from '../errors.js';
+import type { OnnxModel } from '../onnx/model.js';
+import type { CalibrationRecord } from './metadata.js';
+import type { StripPlan } from './strip.js';
+import { buildScoreGraph, type ScoreGraphSpec, type ScoreMap } from './score-graph.js';
+import type { ResolvedEnableOptions } from './enable-options.js';
+import { openCalibrationData } from './data/open-data.js';
+import { openScoringSession } from './scoring-session.js';
+import { collectRawScores } from './calibrate.js';
+import { sortScores, summarize, quantile, toFloat32Record } from './statistics.js';
+import { cdfKnots, CDF_LEVELS } from './normalize-cdf.js';
+import { percentileMap } from './normalize-percentile.js';
+import { OpBuilder } from '../onnx/op-builder.js';
+import { OOD_NAME_PREFIX } from './strip.js';
+
+/** Calibration statistics and the map to bake. */
+export interface CalibrationOutcome {
+  record: CalibrationRecord;
+  map: ScoreMap;
+  /** Raw scores in data order (tests and benchmarks compare against them). */
+  rawScores: Float64Array;
+}
+
+type BaseSpec = Omit<ScoreGraphSpec, 'map' | 'docString'>;
+
+/** Score the data with the raw graph and derive the normalization. */
+export async function calibrateModel(model: OnnxModel, strip: StripPlan, base: BaseSpec, o: ResolvedEnableOptions): Promise<CalibrationOutcome> {
+  const inputs = model.info.graph.inputs;
+  const data = await openCalibrationData(o.data!, inputs, o.image);
+  try {
+    if (data.count < 2) {
+      throw new OodError('DATA_TOO_SMALL', `the data set has ${data.count} sample(s); calibration needs at least 2 (100 or more is better)`, {
+        hint: 'Pass more in-distribution samples with --data.',
+      });
+    }
+    const rawName = new OpBuilder({ opset: base.opset, used: new Set([...base.used, base.output]), prefix: OOD_NAME_PREFIX }).fresh('calibration_score');
+    const graph = buildScoreGraph({ ...base, output: rawName, map: { kind: 'none' }, docString: '' });
+    const scoring = await openScoringSession(model, { dropTop: strip.dropTop, dropGraph: strip.dropGraph, appendGraph: graph.fields });
+    let raw: Float64Array;
+    try {
+      raw = await collectRawScores(scoring.session, data, { scoreOutput: rawName, inputs, batchSize: o.batchSize, onProgress: o.onProgress });
+    } finally {
+      await scoring.dispose();
+    }
+    return { ...deriveNormalization(raw, o.normalize, o.percentile), rawScores: raw };
+  } finally {
+    data.close();
+  }
+}
+
+/** Statistics and map for raw scores under a normalization. */
+export function deriveNormalization(raw: Float64Array, normalize: string, percentile: number): { record: CalibrationRecord; map: ScoreMap } {
+  const sorted = sortScores(raw);
+  const s = summarize(sorted);
+  const stats = { samples: s.samples, mean: s.mean, std: s.std, min: s.min, max: s.max };
+  if (normalize === 'cdf') {
+    const knots = cdfKnots(sorted);
+    return { record: { ...stats, levels: knots.y, quantiles: knots.x }, map: { kind: 'cdf', knots } };
+  }
+  const k = Math.min(CDF_LEVELS, sorted.length);
+  const levels = Array.from({ length: k }, (_, i) => Math.round((i / (k - 1)) * 1e6) / 1e6);
+  const quantiles = levels.map((l) => toFloat32Record(quantile(sorted, l)));
+  if (normalize === 'percentile') {
+    const map = percentileMap(sorted, percentile);
+    return { record: { ...stats, levels, quantiles, percentile, anchor: map.anchor, zero: map.zero }, map: { kind: 'percentile', map } };
+  }
+  return { record: { ...stats, levels, quantiles }, map: { kind: 'none' } };
+}

@@ -1,0 +1,70 @@
+// The options of `enableModel`, checked up front so that a bad combination fails before any work is done.
+import { OodError } from '../errors.js';
+import type { Normalization } from './metadata.js';
+import { getMethod, type ScoreMethod } from './methods/index.js';
+import type { ImageOptions } from './data/images.js';
+import type { ProgressListener } from './calibrate.js';
+
+/** What `ood enable` does; only `model` and `output` are required. */
+export interface EnableOptions {
+  model: string;
+  output: string;
+  /** Replace an existing output and re-enable an already enabled model. */
+  force?: boolean;
+  method?: string;
+  temperature?: number;
+  /** Output to score; default: the single float [batch, classes] output. */
+  logits?: string;
+  /** Name of the score output; default `ood_scores`. */
+  outputName?: string;
+  /** In-distribution data: a V2 request JSON file, a .npy file, or a folder of either or of images. */
+  data?: string;
+  /** Default: cdf with data, none without. */
+  normalize?: Normalization;
+  /** For normalize=percentile; default 20. */
+  percentile?: number;
+  image?: ImageOptions;
+  /** Calibration batch size; default 32 (a fixed batch dimension in the model wins). */
+  batchSize?: number;
+  onProgress?: ProgressListener;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedEnableOptions extends EnableOptions {
+  method: string;
+  scoreMethod: ScoreMethod;
+  temperature: number;
+  outputName: string;
+  normalize: Normalization;
+  percentile: number;
+  batchSize: number;
+}
+
+export const DEFAULT_OUTPUT_NAME = 'ood_scores';
+
+function usage(code: string, message: string, hint: string): OodError {
+  return new OodError(code, message, { kind: 'usage', hint });
+}
+
+/** Apply defaults and reject contradictory options. */
+export function resolveEnableOptions(o: EnableOptions): ResolvedEnableOptions {
+  const scoreMethod = getMethod(o.method ?? 'energy');
+  const temperature = o.temperature ?? 1;
+  if (!Number.isFinite(temperature) || temperature <= 0) throw usage('BAD_TEMPERATURE', `temperature must be a positive number, got ${temperature}`, 'Use e.g. --temperature 1.');
+  if (!scoreMethod.usesTemperature && temperature !== 1) {
+    throw usage('BAD_TEMPERATURE', `method ${scoreMethod.name} takes no temperature (it would only rescale the score)`, 'Drop --temperature, or use --method energy or msp.');
+  }
+  const normalize = o.normalize ?? (o.data ? 'cdf' : 'none');
+  if (!['none', 'cdf', 'percentile'].includes(normalize)) throw usage('BAD_NORMALIZE', `unknown normalization "${normalize}"`, 'Use --normalize cdf, percentile or none.');
+  if (normalize !== 'none' && !o.data) {
+    throw usage('NORMALIZE_NEEDS_DATA', `--normalize ${normalize} needs in-distribution data`, 'Pass --data PATH with samples the model was trained on, or use --normalize none.');
+  }
+  const percentile = o.percentile ?? 20;
+  if (!(percentile > 0 && percentile <= 100)) throw usage('BAD_PERCENTILE', `percentile must be in (0, 100], got ${percentile}`, 'Use e.g. --percentile 20.');
+  if (o.percentile !== undefined && normalize !== 'percentile') throw usage('BAD_PERCENTILE', '--percentile only applies to --normalize percentile', 'Add --normalize percentile, or drop --percentile.');
+  const batchSize = o.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw usage('BAD_BATCH_SIZE', `batch size must be a positive integer, got ${batchSize}`, 'Use e.g. --batch-size 32.');
+  const outputName = o.outputName ?? DEFAULT_OUTPUT_NAME;
+  if (!outputName) throw usage('BAD_OUTPUT_NAME', 'the score output name is empty', `Use e.g. --output-name ${DEFAULT_OUTPUT_NAME}.`);
+  return { ...o, method: scoreMethod.name, scoreMethod, temperature, outputName, normalize, percentile, batchSize };
+}
