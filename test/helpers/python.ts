@@ -59,22 +59,39 @@ export const missingOnnx = (): boolean => missingPython('onnx');
 /** Shorthand for torch + torchvision availability. */
 export const missingTorch = (): boolean => missingPython('torch', 'torchvision');
 
+// onnx 1.12's check_model(path, full_check=True) rewrites the file at `path` with inferred shapes
+// (onnx/onnx#4422, fixed in 1.13 by #4456). So the checker gets a private copy; external data files are linked in
+// beside it, read-only, so that their locations still resolve.
 const CHECK_CODE = `
-import os, sys, tempfile
+import os, shutil, sys, tempfile
 import onnx
 from onnx import shape_inference
-path = sys.argv[1]
-try:
-    onnx.checker.check_model(path, full_check=True)
-    fd, tmp = tempfile.mkstemp(suffix='.onnx')
-    os.close(fd)
+
+def external_locations(path):
     try:
-        shape_inference.infer_shapes_path(path, tmp, check_type=True, strict_mode=True)
-    finally:
-        os.remove(tmp)
+        model = onnx.load(path, load_external_data=False)
+    except Exception:
+        return []  # the checker below reports why
+    tensors = list(model.graph.initializer)
+    return sorted({e.value for t in tensors if t.data_location == onnx.TensorProto.EXTERNAL
+                   for e in t.external_data if e.key == 'location'})
+
+path = os.path.abspath(sys.argv[1])
+work = tempfile.mkdtemp(prefix='ood-onnx-check-')
+try:
+    copy = os.path.join(work, 'model.onnx')
+    shutil.copyfile(path, copy)
+    for location in external_locations(path):
+        target = os.path.join(work, location)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.symlink(os.path.join(os.path.dirname(path), location), target)
+    onnx.checker.check_model(copy, full_check=True)
+    shape_inference.infer_shapes_path(copy, os.path.join(work, 'inferred.onnx'), check_type=True, strict_mode=True)
 except Exception as e:
     sys.stderr.write(f'{type(e).__name__}: {e}')
     sys.exit(3)
+finally:
+    shutil.rmtree(work, ignore_errors=True)
 `;
 
 /**
