@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { buildArtifact } from '../../src/artifact/build-artifact.js';
+import { schemaProblems } from '../../src/artifact/schema-files.js';
+import { createRequestValidator } from '../../src/artifact/request-check.js';
+import type { IoSchema, NamedTensor } from '../../src/artifact/spec.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { readZip, readZipFiles } from './zip-reader.js';
+import { inputsFor, isolatedCopy, manifestProblems, predictBothWays, sha256, tempDir, unpack } from './artifact-helpers.js';
+
+interface Case {
+  label: string;
+  model: string;
+  extra?: string[];
+  inputs: string[];
+  outputs: string[];
+  files: string[];
+}
+
+const BASE = ['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs'];
+const cases: Case[] = [
+  { label: 'the example digits CNN', model: fixtures.digits.model, inputs: ['image'], outputs: ['logits'], files: BASE },
+  { label: 'a model with several inputs and outputs', model: fixtures.multiIo, inputs: ['a', 'b'], outputs: ['logits', 'label'], files: BASE },
+  { label: 'a model with dynamic dims', model: fixtures.dynamicDims, inputs: ['x'], outputs: ['features', 'pooled'], files: BASE },
+  {
+    label: 'a model with external data',
+    model: fixtures.externalData.model,
+    extra: [fixtures.externalData.weights],
+    inputs: ['x'],
+    outputs: ['logits'],
+    files: [...BASE, 'weights.bin'].sort(),
+  },
+];
+
+describe.each(cases)('prepare on $label', (c) => {
+  it('writes a zip that another zip reader opens, with every file the format requires and a truthful manifest', async () => {
+    const out = join(await tempDir(), 'artifact.zip');
+    const result = await buildArtifact({ model: c.model, output: out, introspect: false });
+    const entries = await readZip(out);
+    expect(entries.map((e) => e.name)).toEqual(c.files);
+    const files = new Map(entries.map((e) => [e.name, e.data]));
+    expect(manifestProblems(files)).toEqual([]);
+    expect(files.get('model.onnx')!.equals(await readFile(c.model))).toBe(true);
+    for (const extra of c.extra ?? []) expect(files.get('weights.bin')!.equals(await readFile(extra))).toBe(true);
+    expect(result.model.sha256).toBe(sha256(await readFile(c.model)));
+    expect(result.files.map((f) => f.path)).toEqual(c.files.filter((f) => f !== 'manifest.json'));
+  });
+
+  it('records the graph signature in the schemas and a runtime.yaml that passes its schema', async () => {
+    const out = join(await tempDir(), 'artifact.zip');
+    await buildArtifact({ model: c.model, output: out, introspect: false });
+    const files = await readZipFiles(out);
+    const input = JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema;
+    const output = JSON.parse(files.get('output_schema.json')!.toString()) as IoSchema;
+    expect(input.tensors.map((t) => t.name)).toEqual(c.inputs);
+    expect(output.tensors.map((t) => t.name)).toEqual(c.outputs);
+    expect(input.tensors.map((t) => t.order)).toEqual(c.inputs.map((_, i) => i));
+    expect(schemaProblems('io-schema', input)).toEqual([]);
+    expect(schemaProblems('io-schema', output)).toEqual([]);
+    expect(schemaProblems('manifest', JSON.parse(files.get('manifest.json')!.toString()))).toEqual([]);
+    const runtime = parse(files.get('runtime.yaml')!.toString());
+    expect(schemaProblems('runtime', runtime)).toEqual([]);
+    expect(runtime.MODEL_DETAILS.SHA256).toBe(sha256(files.get('model.onnx')!));
+    expect(runtime.MODEL_DETAILS.EXTERNAL_DATA).toEqual(c.extra ? ['weights.bin'] : []);
+  });
+
+  it("serves predictions through the artifact's score.mjs that equal a direct onnxruntime run", async () => {
+    const out = join(await tempDir(), 'artifact.zip');
+    await buildArtifact({ model: c.model, output: out, introspect: false });
+    const files = await readZipFiles(out);
+    const dir = await unpack(files);
+    const inputs = inputsFor(JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema, 3);
+    const { viaScore, direct } = await predictBothWays(dir, c.model, inputs);
+    expect(viaScore.outputs.map((o) => o.name)).toEqual(c.outputs);
+    for (const o of viaScore.outputs) {
+      expect(o.shape).toEqual(direct[o.name]!.dims.map(Number));
+      expect(Array.from(o.data as ArrayLike<number>)).toEqual(Array.from(direct[o.name]!.data as ArrayLike<number>));
+    }
+  });
+});
+
+describe('prepare with a sample', () => {
+  it('stores the sample, adds per-input statistics, and the sample passes the request validator', async () => {
+    const out = join(await tempDir(), 'digits.zip');
+    await buildArtifact({ model: fixtures.digits.model, output: out, sample: fixtures.digits.sample, introspect: false });
+    const files = await readZipFiles(out);
+    const sampleText = await readFile(fixtures.digits.sample);
+    expect(files.get('sample.json')!.equals(sampleText)).toBe(true);
+    const input = JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema;
+    const sample = JSON.parse(sampleText.toString()) as { inputs: { data: number[] }[] };
+    const data = sample.inputs[0]!.data.flat(Infinity as 1) as number[];
+    const mean = data.reduce((a, b) => a + b, 0) / data.length;
+    expect(input.tensors[0]!.statistics).toEqual({
+      count: data.length,
+      min: Math.min(...data),
+      max: Math.max(...data),
+      mean,
+      std: expect.closeTo(Math.sqrt(data.reduce((a, b) => a + (b - mean) ** 2, 0) / data.length), 12),
+    });
+    expect(createRequestValidator(input)(JSON.parse(sampleText.toString()))).toEqual([]);
+  });
+
+  it('predicts the labels of the example sample through score.mjs', async () => {
+    const out = join(await tempDir(), 'digits.zip');
+    await buildArtifact({ model: fixtures.digits.model, output: out, sample: fixtures.digits.sample, introspect: false });
+    const files = await readZipFiles(out);
+    const dir = await unpack(files);
+    const req = JSON.parse(files.get('sample.json')!.toString()) as { inputs: { name: string; datatype: string; shape: number[]; data: number[] }[] };
+    const inputs: NamedTensor[] = req.inputs.map((t) => ({ ...t, data: Float32Array.from(t.data.flat(Infinity as 1) as number[]) }));
+    const { viaScore } = await predictBothWays(dir, fixtures.digits.model, inputs);
+    const logits = viaScore.outputs[0]!;
+    const classes = logits.shape[1]!;
+    const labels = Array.from({ length: logits.shape[0]! }, (_, r) => {
+      const row = Array.from(logits.data as Float32Array).slice(r * classes, (r + 1) * classes);
+      return row.indexOf(Math.max(...row));
+    });
+    expect(labels).toEqual([...fixtures.digits.sampleLabels]);
+  });
+
+  it('writes the same files to --dir as to the zip', async () => {
+    const root = await tempDir();
+    const model = await isolatedCopy(fixtures.digits.model);
+    const env = { SOURCE_DATE_EPOCH: '1700000000' };
+    await buildArtifact({ model, output: join(root, 'a.zip'), sample: fixtures.digits.sample, env, introspect: false });
+    await buildArtifact({ model, dir: join(root, 'a'), sample: fixtures.digits.sample, env, introspect: false });
+    const zipped = await readZipFiles(join(root, 'a.zip'));
+    const listed = (await readdir(join(root, 'a'))).sort();
+    expect(listed).toEqual([...zipped.keys()].sort());
+    for (const name of listed) expect((await readFile(join(root, 'a', name))).equals(zipped.get(name)!)).toBe(true);
+  });
+});
