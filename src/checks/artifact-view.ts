@@ -1,0 +1,215 @@
+// One read-only view over an artifact given as a .zip or a directory, so every check is written once. A zip is
+// read in place; only files that a native library must open by path (the model and its external data) are
+// streamed into a private 0700 temporary directory, hashed on the way so they are read once.
+import { constants } from 'node:fs';
+import { lstat, mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { OodError, fileError } from '../errors.js';
+import { DEFAULT_ARCHIVE_LIMITS, ZipArchive, type ArchiveEntry, type ArchiveInspection, type ArchiveLimits } from '../artifact/archive.js';
+import { collisionKey, type ArchiveFinding } from '../artifact/archive-names.js';
+
+export interface Digest {
+  sha256: string;
+  size: number;
+}
+
+export interface ViewOptions {
+  limits?: ArchiveLimits;
+  /** Where the private temporary directory goes (default os.tmpdir()). */
+  tempRoot?: string;
+}
+
+/** What checks may read. Content access throws OodError; checks turn that into FAILED or SKIPPED. */
+export interface ArtifactView {
+  readonly source: 'zip' | 'directory';
+  readonly path: string;
+  readonly inspection: ArchiveInspection;
+  /** Regular files, artifact-relative with forward slashes, sorted. */
+  readonly files: readonly string[];
+  has(name: string): boolean;
+  read(name: string, maxBytes: number): Promise<Buffer>;
+  digest(name: string): Promise<Digest>;
+  /** A path on disk holding the file's bytes. */
+  localPath(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Open a zip or a directory. Throws OodError (kind input) when the path cannot be read as either. */
+export async function openArtifactView(path: string, options: ViewOptions = {}): Promise<ArtifactView> {
+  const info = await lstat(path).catch((err: unknown) => {
+    throw fileError(err, path, 'artifact');
+  });
+  if (info.isDirectory()) return DirectoryView.open(resolve(path), options.limits ?? DEFAULT_ARCHIVE_LIMITS);
+  if (info.isFile()) return new ZipView(await ZipArchive.open(path, options.limits), path, options.tempRoot);
+  throw new OodError('ARTIFACT_UNREADABLE', `${path} is neither a zip file nor a directory`, {
+    hint: 'Pass the .zip written by `ood prepare -o`, or the directory written by `ood prepare --dir`.',
+  });
+}
+
+/** Mark a cached promise as handled, so a failure nobody asks about is not an unhandled rejection. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+const tooBig = (name: string, max: number) =>
+  new OodError('ARTIFACT_FILE_TOO_LARGE', `${name} is larger than ${max} bytes`, { hint: 'This file should be small; check how it was made.' });
+
+class ZipView implements ArtifactView {
+  readonly source = 'zip';
+  readonly files: readonly string[];
+  private readonly digests = new Map<string, Promise<Digest>>();
+  private readonly local = new Map<string, Promise<string>>();
+  private temp: Promise<string> | undefined;
+
+  constructor(
+    private readonly archive: ZipArchive,
+    readonly path: string,
+    private readonly tempRoot: string | undefined,
+  ) {
+    this.files = [...new Set(archive.fileNames())].sort();
+  }
+  get inspection(): ArchiveInspection {
+    return this.archive.inspection;
+  }
+  has(name: string): boolean {
+    return this.files.includes(name);
+  }
+  private entry(name: string): ArchiveEntry | undefined {
+    return this.inspection.entries.find((e) => e.name === name && e.kind === 'file');
+  }
+  async read(name: string, maxBytes: number): Promise<Buffer> {
+    if ((this.entry(name)?.size ?? 0) > maxBytes) throw tooBig(name, maxBytes);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.archive.openEntry(name)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+  digest(name: string): Promise<Digest> {
+    let digest = this.digests.get(name);
+    if (!digest) {
+      digest = handled(this.archive.digestEntry(name));
+      this.digests.set(name, digest);
+    }
+    return digest;
+  }
+  localPath(name: string): Promise<string> {
+    let path = this.local.get(name);
+    if (!path) {
+      const extracting = this.extract(name);
+      path = handled(extracting.then((r) => r.path));
+      this.local.set(name, path);
+      if (!this.digests.has(name)) this.digests.set(name, handled(extracting.then((r) => r.digest)));
+    }
+    return path;
+  }
+  private async extract(name: string): Promise<{ path: string; digest: Digest }> {
+    this.temp ??= mkdtemp(join(this.tempRoot ?? tmpdir(), 'ood-introspect-'));
+    const root = await this.temp;
+    const target = resolve(root, name);
+    if (!target.startsWith(root + sep)) throw new OodError('ARCHIVE_UNSAFE', `entry ${name} would leave the temporary directory`, { kind: 'check' });
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    const hash = createHash('sha256');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _e, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const source = await this.archive.openEntry(name);
+    const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600).catch((err: unknown) => {
+      source.destroy();
+      throw fileError(err, target, 'temporary file');
+    });
+    await pipeline(source, tap, handle.createWriteStream());
+    return { path: target, digest: { sha256: hash.digest('hex'), size } };
+  }
+  async close(): Promise<void> {
+    this.archive.close();
+    if (this.temp) await rm(await this.temp.catch(() => ''), { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+class DirectoryView implements ArtifactView {
+  readonly source = 'directory';
+  private readonly digests = new Map<string, Promise<Digest>>();
+  private constructor(
+    readonly path: string,
+    readonly inspection: ArchiveInspection,
+    readonly files: readonly string[],
+  ) {}
+
+  /** Walk the directory without following links; links and special files become findings, as in a zip. */
+  static async open(root: string, limits: ArchiveLimits): Promise<DirectoryView> {
+    const entries: ArchiveEntry[] = [];
+    const findings: ArchiveFinding[] = [];
+    const seen = new Map<string, string>();
+    let bytes = 0;
+    const walk = async (dir: string): Promise<void> => {
+      const names = (await readdir(dir).catch((err: unknown) => { throw fileError(err, dir, 'directory'); })).sort();
+      for (const n of names) {
+        if (entries.length > limits.maxEntries) return;
+        const abs = join(dir, n);
+        const rel = relative(root, abs).split(sep).join('/');
+        const st = await lstat(abs);
+        const kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'special';
+        entries.push({ name: kind === 'directory' ? `${rel}/` : rel, kind, size: st.isFile() ? st.size : 0, compressedSize: 0, compressionMethod: 0, encrypted: false });
+        if (kind === 'symlink') findings.push({ code: 'SYMLINK', entry: rel, message: `${rel} is a symbolic link` });
+        if (kind === 'special') findings.push({ code: 'SPECIAL_FILE', entry: rel, message: `${rel} is a device, socket or FIFO` });
+        const key = collisionKey(rel);
+        if (seen.has(key)) findings.push({ code: 'DUPLICATE_NAME', entry: rel, message: `${rel} collides with ${seen.get(key)} on case-insensitive filesystems` });
+        else seen.set(key, rel);
+        if (st.isFile()) bytes += st.size;
+        if (kind === 'directory') await walk(abs);
+      }
+    };
+    await walk(root);
+    if (entries.length > limits.maxEntries) findings.push({ code: 'TOO_MANY_ENTRIES', message: `the directory holds more than ${limits.maxEntries} entries` });
+    if (bytes > limits.maxUncompressedBytes) findings.push({ code: 'TOO_LARGE', message: `the directory holds ${bytes} bytes, over the limit of ${limits.maxUncompressedBytes}` });
+    const files = entries.filter((e) => e.kind === 'file').map((e) => e.name).sort();
+    return new DirectoryView(root, { path: root, entries, findings, uncompressedBytes: bytes, safe: findings.length === 0 }, files);
+  }
+  has(name: string): boolean {
+    return this.files.includes(name);
+  }
+  private abs(name: string): string {
+    if (!this.has(name)) throw new OodError('ARTIFACT_FILE_MISSING', `${name} is not a regular file in ${this.path}`);
+    return join(this.path, name);
+  }
+  async read(name: string, maxBytes: number): Promise<Buffer> {
+    const handle = await open(this.abs(name), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => { throw fileError(err, name); });
+    try {
+      if ((await handle.stat()).size > maxBytes) throw tooBig(name, maxBytes);
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  }
+  digest(name: string): Promise<Digest> {
+    let digest = this.digests.get(name);
+    if (!digest) {
+      digest = (async () => {
+        const hash = createHash('sha256');
+        let size = 0;
+        const handle = await open(this.abs(name), constants.O_RDONLY | constants.O_NOFOLLOW);
+        for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20 })) {
+          hash.update(chunk as Buffer);
+          size += (chunk as Buffer).length;
+        }
+        return { sha256: hash.digest('hex'), size };
+      })();
+      this.digests.set(name, handled(digest));
+    }
+    return digest;
+  }
+  async localPath(name: string): Promise<string> {
+    return this.abs(name);
+  }
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,61 @@
+// Certainty and provenance checks. Certainty: when the model's metadata_props say `ood.enabled`, the record
+// (src/certainty/metadata.ts) is complete and the score output exists with the recorded type and shape.
+// Provenance: runtime.yaml records the git commit; a dirty working tree is a WARNING.
+import { ARTIFACT_FILES } from '../artifact/spec.js';
+import { isCertaintyEnabled, readCertaintyRecord, type CertaintyRecord } from '../certainty/metadata.js';
+import { v2Name } from '../onnx/dtypes.js';
+import type { CheckContext, Loaded } from './context.js';
+import { SkipCheck, passed, verdictOf, warning, type Verdict } from './types.js';
+
+async function record(ctx: CheckContext): Promise<Loaded<CertaintyRecord>> {
+  const model = await ctx.need(ctx.model(), 'model.format', ARTIFACT_FILES.model);
+  if (!isCertaintyEnabled(model.metadataMap)) throw new SkipCheck('the model is not certainty-enabled (no ood.enabled metadata)');
+  try {
+    return { ok: true, value: readCertaintyRecord(model.metadataMap)! };
+  } catch (err) {
+    return { ok: false, problems: [(err as Error).message.replace(/\n\s*-\s*/g, ' - ').trim()] };
+  }
+}
+
+/** certainty.record */
+export async function checkCertaintyRecord(ctx: CheckContext): Promise<Verdict> {
+  const r = await record(ctx);
+  if (!r.ok) return verdictOf(r.problems, '');
+  const c = r.value;
+  return passed(`${c.method}, T=${c.temperature}, ${c.normalization} normalization${c.calibration ? `, calibrated on ${c.calibration.samples} samples` : ''}`);
+}
+
+/** certainty.output */
+export async function checkCertaintyOutput(ctx: CheckContext): Promise<Verdict> {
+  const c = await ctx.need(record(ctx), 'certainty.record', 'the certainty record');
+  const model = await ctx.need(ctx.model(), 'model.format', ARTIFACT_FILES.model);
+  const output = model.info.graph.outputs.find((o) => o.name === c.output);
+  if (!output) return verdictOf([`the graph has no output ${c.output}, which the certainty record names`], '');
+  if (output.type.kind !== 'tensor') return verdictOf([`output ${c.output} is a ${output.type.kind}, not a tensor`], '');
+  const problems: string[] = [];
+  const datatype = v2Name(output.type.elemType);
+  if (datatype !== c.outputType) problems.push(`output ${c.output} is ${datatype}, the record says ${c.outputType}`);
+  const shape = output.type.shape;
+  if (shape === null || JSON.stringify(shape.map((d) => d ?? -1)) !== JSON.stringify(c.outputShape)) {
+    problems.push(`output ${c.output} has shape ${JSON.stringify(shape)}, the record says ${JSON.stringify(c.outputShape)}`);
+  }
+  if (!model.usedNames().has(c.logits)) problems.push(`the scored tensor ${c.logits} is not in the graph`);
+  return verdictOf(problems, `${c.output} is ${datatype} ${JSON.stringify(c.outputShape)}`);
+}
+
+/** provenance.commit */
+export async function checkProvenanceCommit(ctx: CheckContext): Promise<Verdict> {
+  const runtime = await ctx.need(ctx.runtime(), 'runtime.schema', ARTIFACT_FILES.runtime);
+  const code = runtime.MODEL_PROVENANCE.TRAINING_CODE;
+  if (!code.GIT_COMMIT) return verdictOf([`GIT_COMMIT is not recorded${code.NOTE ? ` (${code.NOTE})` : ''}`], '');
+  return passed(`commit ${code.GIT_COMMIT.slice(0, 12)}${code.GIT_BRANCH ? ` on ${code.GIT_BRANCH}` : ''}${code.GIT_REMOTE ? ` of ${code.GIT_REMOTE}` : ''}`);
+}
+
+/** provenance.clean */
+export async function checkProvenanceClean(ctx: CheckContext): Promise<Verdict> {
+  const runtime = await ctx.need(ctx.runtime(), 'runtime.schema', ARTIFACT_FILES.runtime);
+  const dirty = runtime.MODEL_PROVENANCE.TRAINING_CODE.GIT_DIRTY;
+  if (dirty === null) throw new SkipCheck('no git working tree was recorded (see provenance.commit)');
+  if (dirty) return warning('the working tree had uncommitted changes when the artifact was prepared');
+  return passed('the working tree was clean');
+}
