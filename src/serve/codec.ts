@@ -29,8 +29,8 @@ function sinkFor(datatype: string, out: ReturnType<typeof allocate>): Sink {
     const [lo, hi] = datatype === 'UINT64' ? [0n, 2n ** 64n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
     return (v, i) => {
       let b: bigint;
+      // JSON numbers are exact to 2^53; larger 64-bit values travel exactly through the binary extension.
       if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
-      else if (typeof v === 'string' && /^-?\d+$/.test(v)) b = BigInt(v); // exact 64-bit values beyond 2^53
       else return false;
       if (b < lo || b > hi) return false;
       arr[i] = b;

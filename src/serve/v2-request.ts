@@ -45,11 +45,13 @@ export function decodeV2Request(
 ): DecodedRequest {
   assertV2Envelope(request);
   checkAgainstSignature(request, signature.inputs);
+  const v2 = request as V2InferenceRequest;
   const problems = signature.validate(request);
   if (problems.length > 0) {
+    // ajv says where; decoding the JSON tensors says what came. Prefer the decoder's words when it objects too.
+    for (const input of v2.inputs) if (input.data !== undefined) decodeJsonTensor(input.name, input.datatype, input.shape, input.data);
     throw new OodError('REQUEST_INVALID', problems.length === 1 ? problems[0]! : `the request is invalid:\n  - ${problems.join('\n  - ')}`);
   }
-  const v2 = request as V2InferenceRequest;
   let offset = 0;
   const inputs = v2.inputs.map((input) => {
     const size = input.parameters?.binary_data_size;
