@@ -1,0 +1,112 @@
+// `ood enable`: add a certainty score output to an ONNX classifier (docs/enable.md).
+import type { CommandModule } from 'yargs';
+import { runCommand, type GlobalOptions } from '../context.js';
+
+interface EnableArgs extends GlobalOptions {
+  model: string;
+  output: string;
+  data?: string;
+  method: string;
+  temperature?: number;
+  logits?: string;
+  'output-name'?: string;
+  normalize?: string;
+  percentile?: number;
+  'image-size'?: string;
+  mean?: string;
+  std?: string;
+  layout?: string;
+  'batch-size'?: number;
+  force?: boolean;
+}
+
+function numberList(flag: string, text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new Error(`${flag} must be a comma-separated list of numbers, got "${text}"`);
+  return values;
+}
+
+export const enableCommand: CommandModule<object, EnableArgs> = {
+  command: 'enable <model>',
+  describe: 'Add a certainty score output (ood_scores) to an ONNX classifier, optionally calibrated to [0, 1]',
+  builder: (y) =>
+    y
+      .positional('model', { type: 'string', demandOption: true, describe: 'The classifier (.onnx)' })
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Where to write the enabled model' })
+      .option('data', { type: 'string', describe: 'In-distribution data: V2 request .json, .npy, or a folder of them or of PNG/JPEG images' })
+      .option('method', { type: 'string', choices: ['energy', 'msp', 'maxlogit'], default: 'energy', describe: 'Scoring method' })
+      .option('temperature', { type: 'number', describe: 'Temperature T for energy and msp (default 1)' })
+      .option('logits', { type: 'string', describe: 'Output to score (default: the single float [batch, classes] output)' })
+      .option('output-name', { type: 'string', describe: 'Name of the score output (default ood_scores)' })
+      .option('normalize', { type: 'string', choices: ['cdf', 'percentile', 'none'], describe: 'Map to [0, 1]: cdf (default with --data), percentile, none' })
+      .option('percentile', { type: 'number', describe: 'For --normalize percentile: scores at or above this ID percentile map to 1 (default 20)' })
+      .option('image-size', { type: 'string', describe: 'Images: H,W or one size for both (default: the input\'s fixed dims)' })
+      .option('mean', { type: 'string', describe: 'Images: per-channel mean of [0,1] pixels, e.g. 0.485,0.456,0.406' })
+      .option('std', { type: 'string', describe: 'Images: per-channel std, e.g. 0.229,0.224,0.225' })
+      .option('layout', { type: 'string', choices: ['nchw', 'nhwc'], describe: 'Images: tensor layout (default: guessed from the input shape)' })
+      .option('batch-size', { type: 'number', default: 32, describe: 'Calibration batch size' })
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing output; re-enable an enabled model' })
+      .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
+      .example('$0 enable model.onnx -o enabled.onnx', 'Add an unnormalized energy score')
+      .example('$0 enable model.onnx -o enabled.onnx --data data/calibration.npy', 'Calibrate: ood_scores is the in-distribution CDF, in [0, 1]')
+      .example('$0 enable resnet.onnx -o out.onnx --data images/ --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225', 'Calibrate on a folder of images'),
+  handler: (argv) =>
+    runCommand(argv, async () => {
+      const { enableModel, OodError } = await import('../../index.js');
+      const { createProgressBar } = await import('../progress-bar.js');
+      const { printJson } = await import('../output.js');
+      const usage = (err: unknown) => new OodError('BAD_OPTION', (err as Error).message, { kind: 'usage', hint: 'See `ood enable --help`.' });
+      let size: number[] | undefined;
+      let mean: number[] | undefined;
+      let std: number[] | undefined;
+      try {
+        size = numberList('--image-size', argv['image-size']);
+        mean = numberList('--mean', argv.mean);
+        std = numberList('--std', argv.std);
+      } catch (err) {
+        throw usage(err);
+      }
+      if (size && (size.length > 2 || size.some((s) => !Number.isInteger(s) || s < 1))) throw usage(new Error('--image-size must be H,W or one positive integer'));
+      const bar = createProgressBar('calibrating');
+      try {
+        const result = await enableModel({
+          model: argv.model,
+          output: argv.output,
+          force: argv.force,
+          method: argv.method,
+          temperature: argv.temperature,
+          logits: argv.logits,
+          outputName: argv['output-name'],
+          data: argv.data,
+          normalize: argv.normalize as 'cdf' | 'percentile' | 'none' | undefined,
+          percentile: argv.percentile,
+          batchSize: argv['batch-size'],
+          image: { size: size ? [size[0]!, size[1] ?? size[0]!] : undefined, mean, std, layout: argv.layout as 'nchw' | 'nhwc' | undefined },
+          onProgress: (done, total) => bar.update(done, total),
+        });
+        bar.finish();
+        if (argv.json) {
+          printJson(result);
+          return;
+        }
+        const r = result.record;
+        const lines = [
+          `enabled ${argv.model} -> ${result.output}`,
+          `  score output  ${r.output} FP32 [${r.outputShape.join(', ')}] from ${r.logits} (${r.method}, T=${r.temperature}), opset ${result.opset}`,
+          `  normalization ${r.normalization}${r.calibration ? ` on ${r.calibration.samples} samples (raw min ${fmt(r.calibration.min)}, mean ${fmt(r.calibration.mean)}, max ${fmt(r.calibration.max)})` : ''}`,
+          `  added         ${result.added.nodes} nodes, ${result.added.initializers} initializers`,
+          ...(result.removed.nodes + result.removed.metadata > 0 ? [`  replaced      an earlier enablement (${result.removed.nodes} nodes, ${result.removed.metadata} metadata entries)`] : []),
+          ...(result.externalDataCopied.length > 0 ? [`  copied        external data ${result.externalDataCopied.join(', ')}`] : []),
+          ...result.warnings.map((w) => `  warning       ${w}`),
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        bar.finish();
+      }
+    }),
+};
+
+function fmt(v: number): string {
+  return Number(v.toPrecision(4)).toString();
+}
