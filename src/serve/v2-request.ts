@@ -46,6 +46,10 @@ export function decodeV2Request(
   assertV2Envelope(request);
   checkAgainstSignature(request, signature.inputs);
   const v2 = request as V2InferenceRequest;
+  const known = new Set(signature.outputs.map((t) => t.name));
+  for (const o of v2.outputs ?? []) {
+    if (!known.has(o.name)) throw new OodError('UNKNOWN_OUTPUT', `unknown output "${o.name}"; the model returns ${[...known].map((n) => `"${n}"`).join(', ')}`);
+  }
   const problems = signature.validate(request);
   if (problems.length > 0) {
     // ajv says where; decoding the JSON tensors says what came. Prefer the decoder's words when it objects too.
@@ -65,10 +69,6 @@ export function decodeV2Request(
   });
   if (offset !== binary.length) {
     throw new OodError('BAD_BINARY_DATA', `the body has ${binary.length - offset} binary bytes that no input claims`);
-  }
-  const known = new Set(signature.outputs.map((t) => t.name));
-  for (const o of v2.outputs ?? []) {
-    if (!known.has(o.name)) throw new OodError('UNKNOWN_OUTPUT', `unknown output "${o.name}"; the model returns ${[...known].map((n) => `"${n}"`).join(', ')}`);
   }
   return {
     id: v2.id,
