@@ -25,3 +25,7 @@ export { METHODS, getMethod, type ScoreMethod } from './certainty/methods/index.
 export { chooseLogits, type LogitsChoice } from './certainty/logits.js';
 export { openCalibrationData, type CalibrationData, type SampleChunk } from './certainty/data/open-data.js';
 export { NpyFile, parseNpyHeader, type NpyHeader } from './certainty/data/npy.js';
+export { runChecks, type RunChecksOptions } from './checks/run-checks.js';
+export { CATALOGUE } from './checks/catalogue.js';
+export { renderReport } from './checks/render-report.js';
+export type { IntrospectReport, CheckOutcome, CheckResult, CheckDefinition } from './checks/types.js';

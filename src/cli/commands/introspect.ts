@@ -1,0 +1,27 @@
+// `ood introspect`: run every check of the catalogue on an artifact (zip or directory) and print the table.
+import type { CommandModule } from 'yargs';
+import { runCommand, type GlobalOptions } from '../context.js';
+
+interface IntrospectArgs extends GlobalOptions {
+  artifact: string;
+}
+
+export const introspectCommand: CommandModule<object, IntrospectArgs> = {
+  command: 'introspect <artifact>',
+  describe: 'Check an artifact for every deployment-breaking defect, without running its code',
+  builder: (y) =>
+    y
+      .positional('artifact', { type: 'string', demandOption: true, describe: 'The artifact: a .zip or a directory written by ood prepare' })
+      .option('json', { type: 'boolean', describe: 'Print the report as JSON (schemas/introspect-report.schema.json)' })
+      .example('$0 introspect digits.zip', 'The check table; exit 0 when nothing FAILED, 4 when a check FAILED')
+      .example('$0 introspect artifact/ --json | jq ".checks[] | select(.result==\\"FAILED\\")"', 'Failed checks only, from the JSON report'),
+  handler: (argv) =>
+    runCommand(argv, async () => {
+      const { runChecks, renderReport, EXIT_CODES } = await import('../../index.js');
+      const { printJson, formatTable } = await import('../output.js');
+      const report = await runChecks(argv.artifact);
+      if (argv.json) printJson(report);
+      else process.stdout.write(renderReport(report, formatTable));
+      return report.ok ? EXIT_CODES.ok : EXIT_CODES.check;
+    }),
+};
