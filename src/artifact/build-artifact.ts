@@ -2,7 +2,6 @@
 // or a directory, written atomically. Facts are gathered and checked first; output appears only when complete.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { OnnxModel } from '../onnx/model.js';
 import { assertWritableTarget, writeAtomically } from '../io/atomic-file.js';
 import { writeDirectoryAtomically } from './atomic-dir.js';
 import { copyWithDigest, digestBytes, digestFile, type Digest } from './file-digest.js';
@@ -12,7 +11,7 @@ import { buildManifest } from './manifest.js';
 import { readProvenance, type TrainingCode } from './provenance.js';
 import { buildRuntime, creationTime, renderRuntimeYaml } from './runtime-yaml.js';
 import { readSample, withStatistics } from './sample.js';
-import { assertUnchanged, externalDataSources, resolveScore, snapshot, validateOptions, type Source } from './build-inputs.js';
+import { assertUnchanged, externalDataSources, openModel, resolveScore, snapshot, validateOptions, type Source } from './build-inputs.js';
 import { runPostBuildChecks, type PostBuildReport } from './post-build-check.js';
 import { schemaProblems } from './schema-files.js';
 import { ARTIFACT_FILES, ARTIFACT_VERSION, type Manifest } from './spec.js';
@@ -58,7 +57,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
   const { target, format } = validateOptions(options);
   await assertWritableTarget(target, options.force === true);
   const modelPath = resolve(options.model);
-  const model = OnnxModel.open(modelPath);
+  const model = await openModel(modelPath);
   try {
     const schemas = buildIoSchemas(model);
     const sample = options.sample ? await readSample(options.sample, schemas.input) : null;

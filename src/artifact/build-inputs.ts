@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { OodError, fileError } from '../errors.js';
-import type { OnnxModel } from '../onnx/model.js';
+import { OnnxModel } from '../onnx/model.js';
 import { packagePath } from './schema-files.js';
 
 /** A file copied into the artifact from disk. */
@@ -11,6 +11,20 @@ export interface Source {
   path: string;
   source: string;
   store?: boolean;
+}
+
+/** Open the model, turning a directory or an unreadable path into an input error that names it. */
+export async function openModel(path: string): Promise<OnnxModel> {
+  const info = await stat(path).catch((err) => Promise.reject(fileError(err, path, 'model file')));
+  if (info.isDirectory()) {
+    throw new OodError('FILE_IS_DIRECTORY', `expected a model file but found a directory: ${path}`, { hint: 'Pass the .onnx file itself.' });
+  }
+  try {
+    return OnnxModel.open(path);
+  } catch (err) {
+    if (err instanceof OodError) throw err;
+    throw fileError(err, path, 'model file');
+  }
 }
 
 /** Exactly one of -o (zip) and --dir. */
