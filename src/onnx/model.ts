@@ -155,7 +155,7 @@ function scanTop(source: ByteSource, label: string): FieldRange[] {
       if (first !== IR_VERSION_TAG) {
         throw notOnnx(label, `it does not begin with an ir_version field (first byte 0x${first.toString(16).padStart(2, '0')})`);
       }
-      throw new OodError('ONNX_TRUNCATED', `${label} is truncated or corrupt: ${err.message}`, {
+      throw new OodError('ONNX_TRUNCATED', `${label} is truncated or corrupt (${String(err.details?.where ?? err.message)})`, {
         hint: 'Re-export or re-download the model; the file ends before the model does.',
         cause: err,
       });

@@ -24,6 +24,7 @@ export interface FieldRange {
 export function truncated(where: string): OodError {
   return new OodError('ONNX_TRUNCATED', `the ONNX file is truncated or corrupt (${where})`, {
     hint: 'Re-export or re-download the model; the file ends in the middle of a protobuf field.',
+    details: { where },
   });
 }
 
