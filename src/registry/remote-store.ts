@@ -132,6 +132,7 @@ export class RemoteStore implements ArtifactStore {
     let offset = 0;
     let stalls = 0;
     while (offset < d.size) {
+      const before = offset;
       const end = Math.min(offset + chunk, d.size);
       const response = await this.send(
         'PATCH',
@@ -150,7 +151,7 @@ export class RemoteStore implements ArtifactStore {
       } else {
         return this.fail(`upload chunk ${offset}-${end - 1} of ${d.digest}`, response);
       }
-      stalls = offset >= end ? 0 : stalls + 1;
+      stalls = offset > before ? 0 : stalls + 1;
       if (stalls > 5) throw new OodError('UPLOAD_STALLED', `registry ${this.options.host} keeps refusing the upload of ${d.digest} at byte ${offset}`, { kind: 'remote', hint: 'Retry the push; it skips blobs already uploaded.' });
     }
     return location;
