@@ -21,7 +21,7 @@ ood enable examples/digits/model.onnx -o "$OUT/digits-enabled.onnx" \
 
 step "prepare: package the enabled model into a reproducible artifact"
 ood prepare "$OUT/digits-enabled.onnx" -o "$OUT/digits.zip" \
-  --sample examples/digits/sample.json --name digits --version 1.0.0 --force
+  --sample examples/digits/sample.json --name digits --model-version 1.0.0 --force
 
 step "introspect: validate the artifact before anyone deploys it"
 ood introspect "$OUT/digits.zip"
