@@ -1,0 +1,82 @@
+// `ood verify` through the built CLI on artifacts made by `ood prepare` (buildArtifact), one of them with a
+// certainty-enabled model, and one whose score.mjs tampers with the outputs.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildArtifact } from '../../src/artifact/build-artifact.js';
+import { enableModel } from '../../src/certainty/enable.js';
+import { DIGITS, ROOT } from '../serve/helpers/artifact.js';
+
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+const SAMPLE = join(ROOT, 'examples/digits/sample.json');
+let work: string;
+let enabledZip: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ood-verify-test-'));
+  const enabled = join(work, 'enabled.onnx');
+  await enableModel({ model: DIGITS, output: enabled, data: join(ROOT, 'examples/digits/data/calibration.npy') });
+  enabledZip = join(work, 'digits-enabled.zip');
+  await buildArtifact({ model: enabled, output: enabledZip, sample: SAMPLE, name: 'digits', version: '2' });
+});
+
+const verify = (...args: string[]) => execa(process.execPath, [CLI, 'verify', ...args, '--port', '0'], { reject: false, timeout: 120_000 });
+
+describe('ood verify', () => {
+  it('passes every check on a prepared, certainty-enabled digits zip and exits 0', async () => {
+    const result = await verify(enabledZip, '--json');
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    expect(report.checks.filter((c: { passed: boolean }) => !c.passed)).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(report.model).toBe('digits');
+    const names = report.checks.map((c: { name: string }) => c.name);
+    expect(names).toEqual([
+      'server starts and /health is 200',
+      '/predict answers the sample',
+      '/predict matches output_schema.json',
+      '/predict outputs identical to direct onnxruntime',
+      'ood_scores lie in [0, 1] when normalized',
+      '/v2/models/digits/infer answers the sample',
+      '/v2/models/digits/infer matches output_schema.json',
+      '/v2/models/digits/infer outputs identical to direct onnxruntime',
+      'malformed JSON gets a clean 4xx',
+      'all-NaN request gets a clean answer',
+      'zero-sized batch gets a clean answer',
+      '/health is still 200 after the bad requests',
+      'server stops cleanly on SIGTERM',
+    ]);
+    expect(report.checks[3].detail).toContain('logits, ood_scores identical');
+  });
+
+  it('prints a table and accepts --data for a plain prepared directory', async () => {
+    const dir = join(work, 'plain');
+    await buildArtifact({ model: DIGITS, dir, name: 'digits-plain' });
+    const data = join(work, 'two-rows.json');
+    const sample = JSON.parse(await readFile(SAMPLE, 'utf8'));
+    sample.inputs[0].shape[0] = 2;
+    sample.inputs[0].data = sample.inputs[0].data.slice(0, 128);
+    await writeFile(data, JSON.stringify(sample));
+    const result = await verify(dir, '--data', data);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^RESULT\s+CHECK\s+DETAIL/);
+    expect(result.stdout).toContain('PASS    /predict outputs identical to direct onnxruntime');
+    expect(result.stdout).toMatch(/digits-plain .*: all 13 checks passed/);
+  });
+
+  it('fails with exit code 4 when the served outputs differ from the model', async () => {
+    const dir = join(work, 'tampered');
+    const score = join(work, 'tampered-score.mjs');
+    const template = await readFile(join(ROOT, 'templates/score.mjs'), 'utf8');
+    await writeFile(score, template.replace(/export function postprocess\(response, model\) \{\n  void model;\n  return response;\n\}/, 'export function postprocess(response) {\n  for (const o of response.outputs) if (o.name === "logits") o.data = o.data.map((v) => v + 1);\n  return response;\n}'));
+    await buildArtifact({ model: DIGITS, dir, sample: SAMPLE, score, name: 'digits' });
+    const result = await verify(dir, '--json');
+    expect(result.exitCode).toBe(4);
+    const report = JSON.parse(result.stdout);
+    const failed = report.checks.filter((c: { passed: boolean }) => !c.passed).map((c: { name: string }) => c.name);
+    expect(failed).toEqual(['/predict outputs identical to direct onnxruntime', '/v2/models/digits/infer outputs identical to direct onnxruntime']);
+    expect(report.checks[3].detail).toMatch(/"logits": 32 of 32 elements differ/);
+  });
+});
