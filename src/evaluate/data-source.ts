@@ -1,72 +1,64 @@
-// Where `ood evaluate` gets its samples: a data set file becomes a sample count and a way to cut feeds for
-// onnxruntime. TEMPORARY: reads float32 .npy (NumPy format 1.0-3.0) only, until enable's loaders land in
-// src/certainty/; then this file becomes a thin adapter over them.
-import { readFileSync } from 'node:fs';
+// Where `ood evaluate` and the feature-space fits get their samples: enable's data loaders (V2 request JSON,
+// .npy arrays, image folders; src/certainty/data/) cut into onnxruntime feeds of at most `batchSize` rows.
+// Inputs with a fixed batch dimension get full batches, padded by repeating the last row.
 import { basename, extname } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { OodError, fileError } from '../errors.js';
 import type { ValueInfo } from '../onnx/decode.js';
+import { openCalibrationData, type CalibrationData } from '../certainty/data/open-data.js';
+import type { ImageOptions } from '../certainty/data/images.js';
+import { concatRows, sliceRows, type HostTensor } from '../certainty/data/host-tensor.js';
 
-/** A named data set that can produce onnxruntime feeds for any slice of its samples. */
+/** One batch: `rows` real samples (the feeds may hold padding after them). */
+export interface FeedBatch {
+  rows: number;
+  feeds: Record<string, ort.Tensor>;
+  /** The user-facing name of the batch's first sample. */
+  first: string;
+}
+
+/** A named data set that yields feeds for a model. */
 export interface EvaluationData {
   name: string;
   path: string;
   count: number;
-  /** Feeds for samples [start, end). */
-  feeds(start: number, end: number): Record<string, ort.Tensor>;
+  batches(): AsyncIterable<FeedBatch>;
+  close(): void;
 }
 
-/** Load a data set for a model with the given graph inputs. */
-export function loadEvaluationData(path: string, inputs: readonly ValueInfo[]): EvaluationData {
-  if (extname(path).toLowerCase() !== '.npy') {
-    throw new OodError('EVALUATE_DATA_FORMAT', `unsupported data set ${path}: only .npy is read for now`, {
-      kind: 'usage',
-      hint: 'Pass a float32 .npy array shaped like the model input, e.g. [N, 1, 8, 8].',
-    });
+/** The batch size to run: a fixed leading dimension of the model's inputs wins over the requested size. */
+export function fixedBatchSize(inputs: readonly ValueInfo[]): number | undefined {
+  for (const i of inputs) {
+    const d = i.type.kind === 'tensor' ? i.type.shape?.[0] : undefined;
+    if (typeof d === 'number' && d > 0) return d;
   }
-  const input = inputs[0];
-  if (inputs.length !== 1 || !input || input.type.kind !== 'tensor') {
-    throw new OodError('EVALUATE_DATA_MISMATCH', `a .npy data set feeds exactly one tensor input; the model has ${inputs.length}`, {
-      hint: 'Use a model with a single tensor input.',
-    });
-  }
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (err) {
-    throw fileError(err, path, 'data set');
-  }
-  const { shape, data } = parseNpyFloat32(buf, path);
-  const expected = input.type.shape;
-  if (expected && (expected.length !== shape.length || expected.some((d, i) => i > 0 && typeof d === 'number' && d !== shape[i]))) {
-    throw new OodError('EVALUATE_DATA_MISMATCH', `${path} has shape [${shape.join(', ')}], the model input ${input.name} expects [${expected.map((d) => d ?? '?').join(', ')}]`, {
-      hint: 'Pass samples shaped like the model input, batch dimension first.',
-    });
-  }
-  const per = shape.slice(1).reduce((a, b) => a * b, 1);
+  return undefined;
+}
+
+const toOrt = (t: HostTensor) => new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
+
+/** Open a data set for a model with the given graph inputs. */
+export async function openEvaluationData(path: string, inputs: readonly ValueInfo[], batchSize: number, image: ImageOptions = {}): Promise<EvaluationData> {
+  const data: CalibrationData = await openCalibrationData(path, inputs, image);
+  const fixed = fixedBatchSize(inputs);
+  const size = fixed ?? batchSize;
   return {
-    name: basename(path).replace(/\.npy$/i, ''),
+    name: basename(path, extname(path)),
     path,
-    count: shape[0] ?? 0,
-    feeds: (start, end) => ({ [input.name]: new ort.Tensor('float32', data.subarray(start * per, end * per), [end - start, ...shape.slice(1)]) }),
+    count: data.count,
+    async *batches() {
+      for await (const chunk of data.chunks()) {
+        for (let start = 0; start < chunk.rows; start += size) {
+          const end = Math.min(chunk.rows, start + size);
+          const feeds: Record<string, ort.Tensor> = {};
+          for (const [name, tensor] of Object.entries(chunk.tensors)) {
+            let t = sliceRows(tensor, start, end);
+            if (fixed !== undefined && end - start < fixed) t = concatRows([t, ...Array<HostTensor>(fixed - (end - start)).fill(sliceRows(t, end - start - 1, end - start))]);
+            feeds[name] = toOrt(t);
+          }
+          yield { rows: end - start, feeds, first: chunk.sampleName(start) };
+        }
+      }
+    },
+    close: () => data.close(),
   };
-}
-
-function parseNpyFloat32(buf: Buffer, path: string): { shape: number[]; data: Float32Array } {
-  const bad = (why: string) => new OodError('EVALUATE_DATA_FORMAT', `${path} is not a readable .npy file: ${why}`, { hint: 'Save it with numpy.save(path, array.astype(numpy.float32)).' });
-  if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw bad('missing the NumPy magic string');
-  const major = buf[6]!;
-  const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = (major === 1 ? 10 : 12) + headerLen;
-  const header = buf.toString('latin1', major === 1 ? 10 : 12, start);
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*True/.test(header);
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr !== '<f4' || fortran || shapeText === undefined) throw bad(`need little-endian float32 in C order, found ${descr ?? 'no dtype'}${fortran ? ' (Fortran order)' : ''}`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (buf.length - start < count * 4) throw bad('the file is shorter than its shape says');
-  const data = new Float32Array(count);
-  new Uint8Array(data.buffer).set(buf.subarray(start, start + count * 4));
-  return { shape, data };
 }

@@ -6,8 +6,9 @@ import { OodError } from '../errors.js';
 import { OOD_VERSION } from '../version.js';
 import { OnnxModel } from '../onnx/model.js';
 import { readCertaintyRecord, type CertaintyRecord } from '../certainty/metadata.js';
-import { loadEvaluationData, type EvaluationData } from './data-source.js';
-import { stripCertaintyBranch } from './strip-certainty.js';
+import { openEvaluationData, type EvaluationData } from './data-source.js';
+import { planStrip } from '../certainty/strip.js';
+import { editModelToBuffer } from '../onnx/model-writer.js';
 import { compareOutputs, newOutputCheck, finishOutputCheck, type OutputCheck } from './output-check.js';
 import { buildReport, type EvaluationReport } from './report.js';
 
@@ -57,21 +58,26 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
       });
     }
     if (options.original) reference = { kind: 'original', bytes: options.original };
-    else if (model.externalDataFiles().length === 0) reference = { kind: 'stripped', bytes: stripCertaintyBranch(model, record.output) };
+    else if (model.externalDataFiles().length === 0) {
+      // enable's own strip plan: the ood.* metadata, every ood/ node and initializer, and the score output.
+      const strip = planStrip(model);
+      reference = { kind: 'stripped', bytes: editModelToBuffer(model, { dropTop: strip.dropTop, dropGraph: strip.dropGraph }) };
+    }
   } finally {
     model.close();
   }
   const inputs = model.info.graph.inputs;
-  const sets = [options.id, ...options.ood].map((p) => loadEvaluationData(p, inputs));
-  const session = await ort.InferenceSession.create(modelPath, SESSION_OPTIONS);
-  const refSession = reference ? await createSession(reference.bytes) : null;
+  const sets: EvaluationData[] = [];
+  let session: ort.InferenceSession | undefined;
+  let refSession: ort.InferenceSession | null = null;
   const check = newOutputCheck(reference?.kind ?? null, model.info.graph.outputs.map((o) => o.name).filter((n) => n !== record.output));
   if (!reference) check.detail = 'not checked: the model uses external data and no --original was given';
-  const fixedBatch = inputs[0]?.type.kind === 'tensor' && typeof inputs[0].type.shape?.[0] === 'number' ? inputs[0].type.shape[0] : undefined;
-  const batchSize = fixedBatch ?? options.batchSize ?? 64;
   try {
+    for (const path of [options.id, ...options.ood]) sets.push(await openEvaluationData(path, inputs, options.batchSize ?? 64));
+    session = await createSession(modelPath);
+    refSession = reference ? await createSession(reference.bytes) : null;
     const scores: Float32Array[] = [];
-    for (const set of sets) scores.push(await scoreSet(session, refSession, set, record.output, batchSize, fixedBatch !== undefined, check));
+    for (const set of sets) scores.push(await scoreSet(session, refSession, set, record.output, check));
     return buildReport({
       oodVersion: OOD_VERSION,
       modelPath: options.model,
@@ -80,13 +86,21 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
       outputs: finishOutputCheck(check),
     });
   } finally {
-    await session.release();
+    for (const set of sets) set.close();
+    await session?.release();
     await refSession?.release();
   }
 }
 
 async function createSession(model: Uint8Array | string): Promise<ort.InferenceSession> {
-  return typeof model === 'string' ? ort.InferenceSession.create(model, SESSION_OPTIONS) : ort.InferenceSession.create(model, SESSION_OPTIONS);
+  try {
+    return typeof model === 'string' ? await ort.InferenceSession.create(model, SESSION_OPTIONS) : await ort.InferenceSession.create(model, SESSION_OPTIONS);
+  } catch (err) {
+    throw new OodError('MODEL_LOAD_FAILED', `onnxruntime cannot load ${typeof model === 'string' ? model : 'the stripped model'}: ${(err as Error).message}`, {
+      hint: 'Check that the model runs in onnxruntime-node (opsets up to 26).',
+      cause: err,
+    });
+  }
 }
 
 /** Run one data set in batches; returns its scores and folds the output comparison into `check`. */
@@ -95,34 +109,28 @@ async function scoreSet(
   refSession: ort.InferenceSession | null,
   set: EvaluationData,
   scoreName: string,
-  batchSize: number,
-  pad: boolean,
   check: OutputCheck,
 ): Promise<Float32Array> {
   const scores = new Float32Array(set.count);
-  for (let start = 0; start < set.count; start += batchSize) {
-    const end = Math.min(set.count, start + batchSize);
-    const feeds = pad && end - start < batchSize ? padFeeds(set, start, end, batchSize) : set.feeds(start, end);
-    const results = await session.run(feeds);
+  let done = 0;
+  for await (const batch of set.batches()) {
+    const results = await run(session, batch.feeds, set, batch.first);
     const score = results[scoreName];
     if (!score) throw new OodError('EVALUATE_NO_SCORE_OUTPUT', `the model did not return its score output ${scoreName}`, { kind: 'check' });
-    scores.set((score.data as Float32Array).subarray(0, end - start), start);
-    if (refSession) compareOutputs(check, results, await refSession.run(feeds), set.name, start);
+    scores.set((score.data as Float32Array).subarray(0, batch.rows), done);
+    if (refSession) compareOutputs(check, results, await run(refSession, batch.feeds, set, batch.first), set.name, done, batch.rows);
+    done += batch.rows;
   }
   return scores;
 }
 
-/** A fixed-batch model needs full batches: repeat the last sample; the extra scores are dropped. */
-function padFeeds(set: EvaluationData, start: number, end: number, batchSize: number): Record<string, ort.Tensor> {
-  const real = set.feeds(start, end);
-  const last = set.feeds(end - 1, end);
-  const out: Record<string, ort.Tensor> = {};
-  for (const [name, tensor] of Object.entries(real)) {
-    const one = last[name]!.data as Float32Array;
-    const data = new Float32Array(one.length * batchSize);
-    data.set(tensor.data as Float32Array);
-    for (let i = end - start; i < batchSize; i++) data.set(one, i * one.length);
-    out[name] = new ort.Tensor(tensor.type as 'float32', data, [batchSize, ...tensor.dims.slice(1)]);
+async function run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, set: EvaluationData, first: string): Promise<ort.InferenceSession.OnnxValueMapType> {
+  try {
+    return await session.run(feeds);
+  } catch (err) {
+    throw new OodError('EVALUATE_RUN_FAILED', `onnxruntime failed on ${set.path}, batch starting at sample ${first}: ${(err as Error).message}`, {
+      hint: "Check that the data matches the model's inputs and preprocessing.",
+      cause: err,
+    });
   }
-  return out;
 }

@@ -43,8 +43,8 @@ function sameTensor(a: ort.Tensor, b: ort.Tensor): boolean {
   return u.length === v.length && u.every((e, i) => e === v[i]);
 }
 
-/** Compare one batch; remembers the first mismatch. `start` is the batch's first sample index. */
-export function compareOutputs(check: OutputCheck, enabled: ort.InferenceSession.OnnxValueMapType, reference: ort.InferenceSession.OnnxValueMapType, set: string, start: number): void {
+/** Compare one batch of `rows` samples; remembers the first mismatch. `start` is the batch's first sample index. */
+export function compareOutputs(check: OutputCheck, enabled: ort.InferenceSession.OnnxValueMapType, reference: ort.InferenceSession.OnnxValueMapType, set: string, start: number, rows: number): void {
   if (check.mismatch) return;
   for (const name of check.outputs) {
     const a = enabled[name];
@@ -54,8 +54,7 @@ export function compareOutputs(check: OutputCheck, enabled: ort.InferenceSession
       return;
     }
   }
-  const first = check.outputs[0];
-  check.samplesCompared += first ? ((enabled[first] as ort.Tensor).dims[0] ?? 0) : 0;
+  check.samplesCompared += rows;
 }
 
 /** The verdict the report states. */

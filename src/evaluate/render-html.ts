@@ -64,7 +64,7 @@ function histogramPanel(report: EvaluationReport, set: OodSetResult): string {
     `<rect x="${W + PAD + 8}" y="${PAD + 6}" width="10" height="10" fill="${ID_COLOR}" fill-opacity="0.45"/><text x="${W + PAD + 22}" y="${PAD + 15}">ID ${escapeHtml(report.id.name)}</text>`,
     `<rect x="${W + PAD + 8}" y="${PAD + 22}" width="10" height="10" fill="${OOD_COLOR}" fill-opacity="0.45"/><text x="${W + PAD + 22}" y="${PAD + 31}">OOD ${escapeHtml(set.name)}</text>`,
   ].join('\n');
-  return panel(W, 'Score histogram (share of set)', `${report.model.output} (higher = more in-distribution)`, 'share', String(lo), String(hi), `${bars(idShare, ID_COLOR)}\n${bars(oodShare, OOD_COLOR)}\n${legend}`);
+  return panel(W, 'Score histogram (share of set)', `${report.model.output} (higher = more in-distribution)`, 'share', Number(lo.toPrecision(3)).toString(), Number(hi.toPrecision(3)).toString(), `${bars(idShare, ID_COLOR)}\n${bars(oodShare, OOD_COLOR)}\n${legend}`);
 }
 
 function setSection(report: EvaluationReport, set: OodSetResult): string {

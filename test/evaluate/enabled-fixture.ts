@@ -1,36 +1,25 @@
-// TEMPORARY until enable lands: an energy-enabled copy of the digits model, built with the ONNX layer's
-// encoders (ReduceLogSumExp over the logits, opset 13 attribute form, no normalization).
+// Enabled digits models for the evaluate tests, made by the real `enableModel`, plus a model whose logits
+// differ from the digits model's (to prove the output check can fail).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { enableModel } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
 import { writeEditedModel } from '../../src/onnx/model-writer.js';
-import { encodeFloatInitializer, encodeGraphOutput, encodeMetadataEntry, encodeNode } from '../../src/onnx/encode.js';
+import { encodeFloatInitializer } from '../../src/onnx/encode.js';
 import * as F from '../../src/onnx/proto-fields.js';
-import { certaintyToMetadata } from '../../src/certainty/metadata.js';
 
 export const DIGITS = new URL('../../examples/digits/', import.meta.url).pathname;
+export const digitsData = (name: string): string => join(DIGITS, 'data', name);
 
-/** Write an enabled digits model into a fresh temp dir and return its path. */
-export async function writeEnergyEnabledDigits(): Promise<string> {
-  const model = OnnxModel.open(join(DIGITS, 'model.onnx'));
-  const out = join(mkdtempSync(join(tmpdir(), 'ood-eval-')), 'enabled.onnx');
-  const metadata = certaintyToMetadata({
-    enabled: true, oodVersion: 'test', method: 'energy', temperature: 1, logits: 'logits', output: 'ood_scores',
-    outputType: 'FP32', outputShape: ['batch', 1], normalization: 'none', calibration: null,
-  });
-  await writeEditedModel(model, {
-    appendGraph: [
-      encodeNode({ opType: 'ReduceLogSumExp', inputs: ['logits'], outputs: ['ood_scores'], name: 'ood/energy', attributes: { axes: { ints: [1] }, keepdims: { int: 1 } } }),
-      encodeGraphOutput('ood_scores', 1, ['batch', 1]),
-    ],
-    appendTop: metadata.map(([k, v]) => encodeMetadataEntry(k, v)),
-  }, out);
-  model.close();
+/** The digits model enabled with `method`, calibrated on the training split; returns the path. */
+export async function writeEnabledDigits(method = 'energy', extra: Record<string, unknown> = {}): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'ood-eval-')), `${method}.onnx`);
+  await enableModel({ model: join(DIGITS, 'model.onnx'), output: out, method, data: digitsData('id_train.npy'), ...extra });
   return out;
 }
 
-/** The plain digits model with classifier.bias shifted by 1 on class 0: same signature, other logits. */
+/** The plain digits model with classifier.bias replaced: same signature, other logits. */
 export async function writeDigitsWithShiftedBias(): Promise<string> {
   const model = OnnxModel.open(join(DIGITS, 'model.onnx'));
   const out = join(mkdtempSync(join(tmpdir(), 'ood-eval-')), 'shifted.onnx');
