@@ -6,7 +6,7 @@ import { nameFindings } from '../artifact/archive-names.js';
 import type { OnnxModel } from '../onnx/model.js';
 import type { CheckContext } from './context.js';
 import { opsetProblems } from './onnxruntime-support.js';
-import { passed, verdictOf, type Verdict } from './types.js';
+import { SkipCheck, passed, verdictOf, type Verdict } from './types.js';
 
 /** Where an external data location resolves inside the artifact, or a problem when it would leave it. */
 function externalProblems(ctx: CheckContext, model: OnnxModel): string[] {
@@ -43,7 +43,8 @@ export async function checkModelOpset(ctx: CheckContext): Promise<Verdict> {
 /** model.load: a real onnxruntime-node session, released at once. Needs a clean model.format. */
 export async function checkModelLoad(ctx: CheckContext): Promise<Verdict> {
   const model = await ctx.need(ctx.model(), 'model.format', 'model.onnx');
-  if (externalProblems(ctx, model).length > 0) return ctx.need(Promise.resolve({ ok: false, problems: [] }), 'model.format', 'model.onnx');
+  if (externalProblems(ctx, model).length > 0) throw new SkipCheck('the external data is unusable (see model.format)');
+  if (opsetProblems(model.info.irVersion, model.info.opsetImports).length > 0) throw new SkipCheck('onnxruntime-node does not support the model\'s opset (see model.opset)');
   const path = await ctx.view.localPath(ARTIFACT_FILES.model);
   // onnxruntime resolves external data next to the model file: place every data file beside it.
   for (const location of model.externalDataFiles()) {

@@ -2,7 +2,7 @@
 // satisfies and an onnxruntime-node version compatible with the installed one (same major; an older installed
 // minor is a WARNING), and describes the files that are really there.
 import semver from 'semver';
-import { ARTIFACT_FILES } from '../artifact/spec.js';
+import { ARTIFACT_FILES, MANDATORY_FILES } from '../artifact/spec.js';
 import { readCertaintyRecord } from '../certainty/metadata.js';
 import type { CheckContext } from './context.js';
 import { installedOnnxruntimeVersion } from './onnxruntime-support.js';
@@ -51,7 +51,8 @@ export async function checkRuntimeConsistency(ctx: CheckContext): Promise<Verdic
   const runtime = await ctx.need(ctx.runtime(), 'runtime.schema', ARTIFACT_FILES.runtime);
   const problems: string[] = [];
   const entry = runtime.MODEL_DEPLOYMENT.INFERENCE_RUNTIME.ENTRYPOINT;
-  if (!ctx.view.has(entry)) problems.push(`ENTRYPOINT ${entry} is not in the artifact`);
+  // A missing score.mjs is files.mandatory's finding.
+  if (!ctx.view.has(entry) && !MANDATORY_FILES.includes(entry)) problems.push(`ENTRYPOINT ${entry} is not in the artifact`);
   const d = runtime.MODEL_DETAILS;
   if (d.FILE !== ARTIFACT_FILES.model) problems.push(`MODEL_DETAILS.FILE is ${d.FILE}, the artifact's model is ${ARTIFACT_FILES.model}`);
   const model = await ctx.need(ctx.model(), 'model.format', ARTIFACT_FILES.model);
