@@ -10,7 +10,7 @@ import type { ArtifactStore } from './store.js';
 
 /** Options shared by push, pull and ls (the "remote" flag group). */
 export interface StoreOptions {
-  /** Force plain HTTP; undefined means "only for loopback hosts". */
+  /** Force plain HTTP (true) or TLS (false); undefined means plain HTTP for loopback hosts without --ca-file. */
   plainHttp?: boolean;
   caFile?: string;
   username?: string;
@@ -35,7 +35,8 @@ export async function openStore(ref: ArtifactRef, options: StoreOptions, actions
   return new RemoteStore({
     host: ref.host,
     repository: ref.repository,
-    plainHttp: options.plainHttp ?? isLoopbackHost(ref.host),
+    // --ca-file implies TLS; otherwise plain HTTP is the default only for loopback hosts.
+    plainHttp: options.plainHttp ?? (ca ? false : isLoopbackHost(ref.host)),
     ca,
     credentials: await resolveCredentials(ref.host, { username: options.username, password: options.password }, env),
     actions,

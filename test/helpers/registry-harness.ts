@@ -3,7 +3,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,11 +39,15 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-async function waitReady(host: string, child: ChildProcess, logs: string[]): Promise<void> {
+async function waitReady(host: string, child: ChildProcess, logs: string[], tls: boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${logs.join('')}`);
     try {
+      if (tls) {
+        await new Promise<void>((resolve, reject) => connect(Number(host.split(':')[1]), '127.0.0.1', resolve).on('error', reject).end());
+        return;
+      }
       const res = await fetch(`http://${host}/v2/`);
       if (res.status === 200 || res.status === 401) return;
     } catch {
@@ -55,7 +59,7 @@ async function waitReady(host: string, child: ChildProcess, logs: string[]): Pro
 }
 
 /** Start a registry; `auth: true` adds htpasswd basic auth with a bcrypt entry for user "ood". */
-export async function startRegistry(options: { auth?: boolean } = {}): Promise<RunningRegistry> {
+export async function startRegistry(options: { auth?: boolean; tls?: { cert: string; key: string } } = {}): Promise<RunningRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'ood-registry-'));
   const storage = join(dir, 'storage');
   const port = await freePort();
@@ -70,13 +74,15 @@ export async function startRegistry(options: { auth?: boolean } = {}): Promise<R
   const config =
     `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n` +
     `storage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n` +
-    `http:\n  addr: ${host}\n  secret: ood-test-secret\n${authBlock}`;
+    `http:\n  addr: ${host}\n  secret: ood-test-secret\n` +
+    (options.tls ? `  tls:\n    certificate: ${options.tls.cert}\n    key: ${options.tls.key}\n` : '') +
+    authBlock;
   await writeFile(join(dir, 'config.yml'), config);
   const child = spawn(REGISTRY_BINARY, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   child.stdout?.on('data', (d) => logs.push(String(d)));
   child.stderr?.on('data', (d) => logs.push(String(d)));
-  await waitReady(host, child, logs);
+  await waitReady(host, child, logs, options.tls !== undefined);
   return {
     host,
     storage,
@@ -95,4 +101,20 @@ export async function startRegistry(options: { auth?: boolean } = {}): Promise<R
 export function storedBlobPath(storage: string, digest: string): string {
   const hex = digest.replace(/^sha256:/, '');
   return join(storage, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
+}
+
+/** A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl), for the TLS tests. */
+export async function makeTestCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const ca = join(dir, 'ca.pem');
+  const caKey = join(dir, 'ca.key');
+  const key = join(dir, 'server.key');
+  const csr = join(dir, 'server.csr');
+  const cert = join(dir, 'server.pem');
+  const ext = join(dir, 'ext.cnf');
+  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', ca, '-days', '2', '-subj', '/CN=ood test CA']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1']);
+  await writeFile(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run(['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext]);
+  return { ca, cert, key };
 }

@@ -13,7 +13,7 @@ export interface RegistryArgs {
 /** Add --plain-http, --ca-file, --username, --password-stdin. */
 export function withRegistryOptions<T>(y: Argv<T>): Argv<T & RegistryArgs> {
   return y
-    .option('plain-http', { type: 'boolean', describe: 'Use HTTP instead of HTTPS (default: on for localhost/127.0.0.1/::1 only)' })
+    .option('plain-http', { type: 'boolean', describe: 'Use HTTP instead of HTTPS (default: on for localhost/127.0.0.1/::1 unless --ca-file is given; --no-plain-http forces TLS)' })
     .option('ca-file', { type: 'string', describe: 'PEM file with the CA certificate(s) to trust for the registry' })
     .option('username', { type: 'string', describe: 'Registry user (else OOD_REGISTRY_USERNAME, else docker config.json)' })
     .option('password-stdin', { type: 'boolean', describe: 'Read the registry password from stdin' })
