@@ -17,7 +17,7 @@ export function renderBuildResult(result: BuildResult): string {
   const i = result.introspection;
   if (i.status === 'ran') {
     lines.push(`Introspection: ${i.ok ? 'passed' : 'FAILED'} (${Object.entries(i.summary).map(([k, v]) => `${v} ${k}`).join(', ')})`);
-    for (const c of i.report.checks.filter((c) => c.result === 'FAILED')) lines.push(`  FAILED ${c.key}: ${c.message}${c.hint ? `\n    Hint: ${c.hint}` : ''}`);
+    for (const c of i.report.checks.filter((c) => c.result === 'FAILED' || c.result === 'WARNING')) lines.push(`  ${c.result} ${c.key}: ${c.message}${c.hint ? `\n    Hint: ${c.hint}` : ''}`);
   }
   else lines.push(`Introspection: not run (${i.reason})`);
   return `${lines.join('\n')}\n`;

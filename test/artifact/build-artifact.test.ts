@@ -131,3 +131,15 @@ describe('prepare with a sample', () => {
     for (const name of listed) expect((await readFile(join(root, 'a', name))).equals(zipped.get(name)!)).toBe(true);
   });
 });
+
+describe('introspection after prepare', () => {
+  it('runs ood introspect on the new artifact and reports that every check passed for the example', async () => {
+    const out = join(await tempDir(), 'digits.zip');
+    const result = await buildArtifact({ model: fixtures.digits.model, output: out, sample: fixtures.digits.sample });
+    expect(result.introspection.status).toBe('ran');
+    if (result.introspection.status !== 'ran') return;
+    expect(result.introspection.summary.failed).toBe(0);
+    expect(result.introspection.ok).toBe(true);
+    expect(result.introspection.report.checks.find((c) => c.key === 'score.exports')?.result).toBe('PASSED');
+  });
+});

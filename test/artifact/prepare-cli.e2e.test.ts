@@ -66,3 +66,17 @@ describe('ood prepare (built CLI)', () => {
     expect(r.stderr).toContain('-o ARTIFACT.zip or --dir DIR');
   });
 });
+
+describe('ood prepare with a broken custom entrypoint', () => {
+  it('still writes the artifact, shows the failed introspection check and exits 4', async () => {
+    const root = await tempDir();
+    const score = join(root, 'score.mjs');
+    await writeFile(score, 'export async function load() { return {}; }\n');
+    const out = join(root, 'a.zip');
+    const r = await ood(['prepare', fixtures.multiIo, '-o', out, '--score', score]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toMatch(/Introspection: FAILED/);
+    expect(r.stdout).toMatch(/FAILED score\.exports/);
+    expect((await readZipFiles(out)).get('score.mjs')!.toString()).toContain('load');
+  });
+});
