@@ -1,7 +1,8 @@
 // The options of `enableModel`, checked up front so that a bad combination fails before any work is done.
 import { OodError } from '../errors.js';
 import type { Normalization } from './metadata.js';
-import { getMethod, type ScoreMethod } from './methods/index.js';
+import { findFeatureMethod, getMethod, type ScoreMethod } from './methods/index.js';
+import { unfittedScoreMethod, type FeatureFitOptions, type FeatureMethod } from './methods/feature-method.js';
 import type { ImageOptions } from './data/images.js';
 import type { ProgressListener } from './calibrate.js';
 
@@ -27,12 +28,18 @@ export interface EnableOptions {
   /** Calibration batch size; default 32 (a fixed batch dimension in the model wins). */
   batchSize?: number;
   onProgress?: ProgressListener;
+  /** Feature methods (mahalanobis, knn): the feature tensor; default: the input of the final Gemm/MatMul. */
+  features?: string;
+  /** Feature methods: k, maxStored (knn), ridge (mahalanobis). */
+  featureFit?: FeatureFitOptions;
 }
 
 /** Options with defaults applied. */
 export interface ResolvedEnableOptions extends EnableOptions {
   method: string;
   scoreMethod: ScoreMethod;
+  /** Set for feature-space methods, which enable fits before building the score graph. */
+  featureMethod?: FeatureMethod;
   temperature: number;
   outputName: string;
   normalize: Normalization;
@@ -48,7 +55,10 @@ function usage(code: string, message: string, hint: string): OodError {
 
 /** Apply defaults and reject contradictory options. */
 export function resolveEnableOptions(o: EnableOptions): ResolvedEnableOptions {
-  const scoreMethod = getMethod(o.method ?? 'energy');
+  const featureMethod = findFeatureMethod(o.method);
+  const scoreMethod = featureMethod ? unfittedScoreMethod(featureMethod) : getMethod(o.method ?? 'energy');
+  if (featureMethod && !o.data) throw usage('FEATURE_METHOD_NEEDS_DATA', `method ${featureMethod.name} is fitted on in-distribution data, and none was given`, 'Pass --data PATH with samples the model was trained on (e.g. its training split).');
+  if (!featureMethod && (o.features !== undefined || o.featureFit !== undefined)) throw usage('FEATURES_NEED_FEATURE_METHOD', '--features and the knn/mahalanobis settings only apply to feature-space methods', 'Add --method mahalanobis or --method knn, or drop those options.');
   const temperature = o.temperature ?? 1;
   if (!Number.isFinite(temperature) || temperature <= 0) throw usage('BAD_TEMPERATURE', `temperature must be a positive number, got ${temperature}`, 'Use e.g. --temperature 1.');
   if (!scoreMethod.usesTemperature && temperature !== 1) {
@@ -66,5 +76,5 @@ export function resolveEnableOptions(o: EnableOptions): ResolvedEnableOptions {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw usage('BAD_BATCH_SIZE', `batch size must be a positive integer, got ${batchSize}`, 'Use e.g. --batch-size 32.');
   const outputName = o.outputName ?? DEFAULT_OUTPUT_NAME;
   if (!outputName) throw usage('BAD_OUTPUT_NAME', 'the score output name is empty', `Use e.g. --output-name ${DEFAULT_OUTPUT_NAME}.`);
-  return { ...o, method: scoreMethod.name, scoreMethod, temperature, outputName, normalize, percentile, batchSize };
+  return { ...o, method: scoreMethod.name, scoreMethod, featureMethod, temperature, outputName, normalize, percentile, batchSize };
 }

@@ -15,6 +15,7 @@ import { buildScoreGraph, type ScoreMap } from './score-graph.js';
 import { resolveEnableOptions, type EnableOptions, type ResolvedEnableOptions } from './enable-options.js';
 import { calibrateModel } from './enable-calibration.js';
 import { copyExternalData, planExternalCopies } from './external-data.js';
+import { fitFeatureMethod } from './features/fit-feature-score.js';
 
 export type { EnableOptions } from './enable-options.js';
 
@@ -33,6 +34,8 @@ export interface EnableResult {
   removed: StripPlan['removed'];
   externalDataCopied: string[];
   warnings: string[];
+  /** Feature-space methods: the fitted parameters recorded in ood.method_parameters. */
+  methodParameters?: Record<string, number | string | number[]>;
 }
 
 /** Certainty-enable `options.model` into `options.output`. Nothing is written unless everything succeeds. */
@@ -75,7 +78,10 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
     });
   }
   const copies = await planExternalCopies(model, o.output, o.force === true);
-  const base = { opset, used: strip.used, logits, method: o.scoreMethod, temperature: o.temperature, output: o.outputName };
+  const fitted = o.featureMethod
+    ? await fitFeatureMethod(model, logits.name, o.featureMethod, { data: o.data!, image: o.image, batchSize: o.batchSize, features: o.features, fit: o.featureFit })
+    : undefined;
+  const base = { opset, used: strip.used, logits, method: fitted?.scoreMethod ?? o.scoreMethod, temperature: o.temperature, output: o.outputName };
 
   let calibration: CalibrationRecord | null = null;
   let map: ScoreMap = { kind: 'none' };
@@ -90,7 +96,7 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
     dropTop: strip.dropTop,
     dropGraph: strip.dropGraph,
     appendGraph: graph.fields,
-    appendTop: certaintyToMetadata(record).map(([k, v]) => encodeMetadataEntry(k, v)),
+    appendTop: [...certaintyToMetadata(record), ...(fitted?.metadata ?? [])].map(([k, v]) => encodeMetadataEntry(k, v)),
   };
   await copyExternalData(copies);
   await writeEditedModel(model, edit, o.output);
@@ -103,6 +109,7 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
     removed: strip.removed,
     externalDataCopied: copies.map((c) => c.location),
     warnings,
+    ...(fitted ? { methodParameters: fitted.parameters } : {}),
   };
 }
 

@@ -29,6 +29,14 @@ const fmt = (dims: readonly (number | string | null)[]) => `[${dims.map((d) => d
 
 /** Validate `tensor` for `input` (rank, fixed dims after the batch axis, type family) and convert its type. */
 export function conformTensor(tensor: HostTensor, input: ValueInfo, sample: string): HostTensor {
+  const want = checkSignature(tensor.type, tensor.dims, input, sample);
+  if (tensor.type === want) return tensor;
+  return { type: want, dims: tensor.dims, data: convert(tensor, want) };
+}
+
+/** Check a tensor's type and dims against `input` without touching data; returns the type to convert to. */
+export function checkSignature(type: string, dims: readonly number[], input: ValueInfo, sample: string): string {
+  const tensor = { type, dims };
   const want = inputOrtType(input, sample);
   const shape = input.type.kind === 'tensor' ? input.type.shape : null;
   if (shape) {
@@ -42,10 +50,10 @@ export function conformTensor(tensor: HostTensor, input: ValueInfo, sample: stri
       }
     }
   }
-  if (tensor.type === want) return tensor;
+  if (tensor.type === want) return want;
   const sameFamily = (FLOATS.has(tensor.type) && FLOATS.has(want)) || (INTS.has(tensor.type) && INTS.has(want));
   if (!sameFamily) throw dataMismatch(sample, input.name, `has element type ${tensor.type}; the model expects ${want}`);
-  return { type: want, dims: tensor.dims, data: convert(tensor, want) };
+  return want;
 }
 
 function convert(t: HostTensor, to: string): HostTensor['data'] {

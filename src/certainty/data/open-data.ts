@@ -4,7 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { OodError, fileError } from '../../errors.js';
 import type { ValueInfo } from '../../onnx/decode.js';
-import { conformTensor, dataMismatch } from './conform.js';
+import { checkSignature, conformTensor, dataMismatch } from './conform.js';
 import type { HostTensor } from './host-tensor.js';
 import { NpyFile } from './npy.js';
 import { readV2Request } from './v2-json.js';
@@ -123,7 +123,7 @@ function openNpy(files: string[], inputs: readonly ValueInfo[]): CalibrationData
       throw wrongArity(basename(files[0]!), `a .npy array feeds a one-input model; this model has ${inputs.length} inputs`, 'Give a folder with one <input>.npy per model input.');
     }
     const input = inputs[0]!;
-    for (const a of arrays) conformTensor(a.readRows(0, Math.min(1, a.rows)), input, basename(a.path));
+    for (const a of arrays) checkSignature(a.header.type, a.header.shape, input, basename(a.path));
     return {
       format: 'npy',
       count: arrays.reduce((n, a) => n + a.rows, 0),
@@ -154,6 +154,7 @@ function openNpyPerInput(arrays: NpyFile[], stems: string[], inputs: readonly Va
   for (const [i, stem] of stems.entries()) if (!byInput.has(stem)) throw dataMismatch(basename(arrays[i]!.path), stem, 'is not an input of the model');
   const rows = arrays[0]!.rows;
   for (const a of arrays) if (a.rows !== rows) throw dataMismatch(basename(a.path), basename(a.path, '.npy'), `has ${a.rows} rows; the other arrays have ${rows}`);
+  for (const input of inputs) checkSignature(byInput.get(input.name)!.header.type, byInput.get(input.name)!.header.shape, input, `${input.name}.npy`);
   return {
     format: 'npy',
     count: rows,

@@ -4,13 +4,24 @@ import type { ScoreMethod } from './method.js';
 import { energy } from './energy.js';
 import { msp } from './msp.js';
 import { maxlogit } from './maxlogit.js';
+import type { FeatureMethod } from './feature-method.js';
+import { mahalanobis } from './mahalanobis.js';
+import { knn } from './knn.js';
 
 export type { ScoreMethod } from './method.js';
 
 /** Every method, in the order help lists them. */
 export const METHODS: readonly ScoreMethod[] = [energy, msp, maxlogit];
 
-export const METHOD_NAMES = METHODS.map((m) => m.name) as readonly string[];
+/** Feature-space methods: fitted on the penultimate features of the calibration data (feature-method.ts). */
+export const FEATURE_METHODS: readonly FeatureMethod[] = [mahalanobis, knn];
+
+export const METHOD_NAMES = [...METHODS, ...FEATURE_METHODS].map((m) => m.name) as readonly string[];
+
+/** The feature-space method called `name`, if it is one. */
+export function findFeatureMethod(name: string | undefined): FeatureMethod | undefined {
+  return FEATURE_METHODS.find((m) => m.name === name);
+}
 
 /** Look a method up by name; unknown names are a usage error that lists the known ones. */
 export function getMethod(name: string): ScoreMethod {

@@ -1,0 +1,53 @@
+// Which tensor holds the penultimate features: the input of the final linear layer that produces the logits.
+// The default rule walks back from the logits output through one optional bias Add to a Gemm (transA = 0) or a
+// MatMul, and takes its data input. `--features NAME` overrides it with any tensor of the graph.
+import { OodError } from '../../errors.js';
+import type { NodeInfo } from '../../onnx/decode.js';
+import type { OnnxModel } from '../../onnx/model.js';
+
+/** The feature tensor a feature-space method reads, and how it was found. */
+export interface FeatureChoice {
+  name: string;
+  /** The layer the features feed ('Gemm', 'MatMul'), or 'requested' for --features. */
+  via: 'Gemm' | 'MatMul' | 'requested';
+}
+
+function producerOf(nodes: readonly NodeInfo[], tensor: string): NodeInfo | undefined {
+  for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i]!.outputs.includes(tensor)) return nodes[i];
+  return undefined;
+}
+
+function transA(node: NodeInfo): number {
+  return Number(node.attributes.find((a) => a.name === 'transA')?.i ?? 0n);
+}
+
+/** Find the features for `logits` in `model`, or check the tensor the user named. */
+export function findFeatures(model: OnnxModel, logits: string, requested?: string): FeatureChoice {
+  const g = model.info.graph;
+  const initializers = new Set(g.initializers.map((t) => t.name));
+  if (requested !== undefined) {
+    const known = g.nodes.some((n) => n.outputs.includes(requested)) || g.inputs.some((i) => i.name === requested);
+    if (!known || initializers.has(requested)) {
+      throw new OodError('FEATURES_NOT_FOUND', `--features ${requested} is not a tensor the graph computes`, {
+        kind: 'usage',
+        hint: 'Name the output of a node (for example the input of the last Gemm/MatMul; Netron shows the names).',
+      });
+    }
+    return { name: requested, via: 'requested' };
+  }
+  let node = producerOf(g.nodes, logits);
+  if (node && node.opType === 'Add' && node.domain === '') {
+    const [a, b] = node.inputs;
+    const fromLinear = [a, b].map((x) => (x && !initializers.has(x) ? producerOf(g.nodes, x) : undefined)).find((n) => n?.opType === 'MatMul');
+    node = fromLinear ?? node;
+  }
+  const dataInput = node?.inputs[0];
+  const linear = node !== undefined && node.domain === '' && (node.opType === 'MatMul' || (node.opType === 'Gemm' && transA(node) === 0));
+  if (!node || !linear || !dataInput || initializers.has(dataInput)) {
+    throw new OodError('FEATURES_NOT_FOUND', `cannot find the penultimate features of ${logits}: it is computed by ${node ? `a ${node.opType} node` : 'no node'}, not by a final Gemm or MatMul`, {
+      kind: 'usage',
+      hint: 'Pass --features NAME with the tensor that feeds the last linear layer, [batch, features].',
+    });
+  }
+  return { name: dataInput, via: node.opType as 'Gemm' | 'MatMul' };
+}
