@@ -1,6 +1,5 @@
 // After a build, prepare runs `ood introspect` (src/checks/) on the result and reports it, as ADS's prepare()
 // runs its introspection. This is the one place prepare touches the checks.
-import { runChecks } from '../checks/run-checks.js';
 import type { IntrospectReport } from '../checks/types.js';
 
 export type PostBuildReport =
@@ -9,6 +8,8 @@ export type PostBuildReport =
 
 /** Run the introspection checks on a finished artifact and summarise them. */
 export async function runPostBuildChecks(artifactPath: string): Promise<PostBuildReport> {
+  // Loaded on demand: the checks pull in onnxruntime-node, which --no-introspect builds never need.
+  const { runChecks } = await import('../checks/run-checks.js');
   const report = await runChecks(artifactPath);
   return { status: 'ran', ok: report.ok, summary: report.summary, report };
 }

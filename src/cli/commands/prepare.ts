@@ -40,7 +40,8 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       .example('$0 prepare model.onnx --dir artifact/ --include labels.txt --force', 'An unpacked artifact directory with an extra file'),
   handler: (argv) =>
     runCommand(argv, async () => {
-      const { buildArtifact, EXIT_CODES } = await import('../../index.js');
+      const { buildArtifact } = await import('../../artifact/build-artifact.js');
+      const { EXIT_CODES } = await import('../../errors.js');
       const { printJson } = await import('../output.js');
       const { renderBuildResult } = await import('../render-prepare.js');
       const result = await buildArtifact({

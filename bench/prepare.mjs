@@ -1,0 +1,114 @@
+// Benchmark: `ood prepare` on a >= 100 MB model against the floor of what it must do, `cp` + `sha256sum` of
+// the same file. Run with `npm run build && node bench/prepare.mjs [--size-mb 128] [--repeats 5]`.
+// The model is made in this run (.cache/bench/, gitignored). Prints medians and ratios; writes bench/out/prepare.json.
+import { spawnSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeTag, encodeVarint, lenField, stringField, varintField } from '../dist/src/onnx/wire.js';
+import { encodeNode, encodeOpsetImport, encodeTensorValueInfo } from '../dist/src/onnx/encode.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const sizeMb = arg('--size-mb', 128);
+const repeats = arg('--repeats', 5);
+const work = join(root, '.cache', 'bench');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+
+/** y = x + W with W a float32 initializer of `sizeMb` MiB, streamed to disk (never built whole in memory). */
+async function writeBigModel(path) {
+  const n = (sizeMb * 1024 * 1024) / 4;
+  const chunkFloats = 1 << 20;
+  const tensorHead = Buffer.concat([varintField(1, n), varintField(2, 1), stringField(8, 'W')]);
+  const rawLen = n * 4;
+  const tensorLen = tensorHead.length + encodeTag(9, 2).length + encodeVarint(rawLen).length + rawLen;
+  const initHeader = Buffer.concat([encodeTag(5, 2), encodeVarint(tensorLen), tensorHead, encodeTag(9, 2), encodeVarint(rawLen)]);
+  const rest = Buffer.concat([
+    encodeNode({ opType: 'Add', inputs: ['x', 'W'], outputs: ['y'], name: 'add' }),
+    stringField(2, 'bench'),
+    lenField(11, encodeTensorValueInfo('x', 1, [n])),
+    lenField(12, encodeTensorValueInfo('y', 1, [n])),
+  ]);
+  const graphLen = initHeader.length + rawLen + rest.length;
+  const head = Buffer.concat([varintField(1, 8), stringField(2, 'ood-bench'), encodeOpsetImport('', 17), encodeTag(7, 2), encodeVarint(graphLen), initHeader]);
+  const out = createWriteStream(path);
+  out.write(head);
+  const chunk = new Float32Array(chunkFloats);
+  for (let written = 0, seed = 1; written < n; written += chunkFloats) {
+    const count = Math.min(chunkFloats, n - written);
+    for (let i = 0; i < count; i++) chunk[i] = ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5; // high-entropy weights
+    if (!out.write(Buffer.from(chunk.buffer, 0, count * 4))) await once(out, 'drain');
+  }
+  out.end(rest);
+  await once(out, 'close');
+}
+
+function timed(cmd, args, env = {}) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return seconds;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+await mkdir(work, { recursive: true });
+const model = join(work, 'big.onnx');
+const made = process.hrtime.bigint();
+await writeBigModel(model);
+const modelBytes = (await stat(model)).size;
+console.log(`model: ${model} (${(modelBytes / 2 ** 20).toFixed(1)} MiB, made in ${(Number(process.hrtime.bigint() - made) / 1e9).toFixed(2)} s)`);
+
+const copyTarget = join(work, 'copy.onnx');
+const zipOut = join(work, 'big.zip');
+const dirOut = join(work, 'big-artifact');
+const env = { SOURCE_DATE_EPOCH: '1700000000' };
+const samples = { baseline: [], zip: [], dir: [] };
+timed('sha256sum', [model]); // warm the page cache so that every contender reads from memory
+for (let i = 0; i < repeats; i++) {
+  // Interleaved, so that drift on a noisy machine hits every contender alike.
+  await rm(copyTarget, { force: true });
+  samples.baseline.push(timed('sh', ['-c', `cp "${model}" "${copyTarget}" && sha256sum "${model}" >/dev/null`]));
+  samples.zip.push(timed('node', [cli, 'prepare', model, '-o', zipOut, '--force', '--no-introspect'], env));
+  samples.dir.push(timed('node', [cli, 'prepare', model, '--dir', dirOut, '--force', '--no-introspect'], env));
+}
+const nodeStartup = median(Array.from({ length: repeats }, () => timed('node', [cli, '--version'])));
+
+const result = {
+  benchmark: 'prepare',
+  model_bytes: modelBytes,
+  repeats,
+  cpus: cpus().length,
+  median_seconds: {
+    cp_plus_sha256sum: median(samples.baseline),
+    prepare_zip: median(samples.zip),
+    prepare_dir: median(samples.dir),
+    ood_cli_startup: nodeStartup,
+  },
+  ratio_vs_cp_plus_sha256sum: {
+    prepare_zip: median(samples.zip) / median(samples.baseline),
+    prepare_dir: median(samples.dir) / median(samples.baseline),
+  },
+  throughput_mib_s: {
+    cp_plus_sha256sum: modelBytes / 2 ** 20 / median(samples.baseline),
+    prepare_zip: modelBytes / 2 ** 20 / median(samples.zip),
+    prepare_dir: modelBytes / 2 ** 20 / median(samples.dir),
+  },
+  samples,
+};
+console.log(`cp + sha256sum     median ${result.median_seconds.cp_plus_sha256sum.toFixed(3)} s`);
+console.log(`prepare -o zip     median ${result.median_seconds.prepare_zip.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.prepare_zip.toFixed(2)}x`);
+console.log(`prepare --dir      median ${result.median_seconds.prepare_dir.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.prepare_dir.toFixed(2)}x`);
+console.log(`(ood CLI startup alone: ${nodeStartup.toFixed(3)} s, included in both prepare timings)`);
+await mkdir(join(root, 'bench', 'out'), { recursive: true });
+await writeFile(join(root, 'bench', 'out', 'prepare.json'), `${JSON.stringify(result, null, 2)}\n`);
+await rm(copyTarget, { force: true });
+await rm(zipOut, { force: true });
+await rm(dirOut, { recursive: true, force: true });
