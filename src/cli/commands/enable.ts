@@ -18,6 +18,9 @@ interface EnableArgs extends GlobalOptions {
   layout?: string;
   'batch-size'?: number;
   force?: boolean;
+  features?: string;
+  'knn-k'?: number;
+  'knn-max-stored'?: number;
 }
 
 function numberList(flag: string, text: string | undefined): number[] | undefined {
@@ -35,7 +38,10 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       .positional('model', { type: 'string', demandOption: true, describe: 'The classifier (.onnx)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Where to write the enabled model' })
       .option('data', { type: 'string', describe: 'In-distribution data: V2 request .json, .npy, or a folder of them or of PNG/JPEG images' })
-      .option('method', { type: 'string', choices: ['energy', 'msp', 'maxlogit'], default: 'energy', describe: 'Scoring method' })
+      .option('method', { type: 'string', choices: ['energy', 'msp', 'maxlogit', 'mahalanobis', 'knn'], default: 'energy', describe: 'Scoring method; mahalanobis and knn read the penultimate features and need --data' })
+      .option('features', { type: 'string', describe: 'mahalanobis/knn: feature tensor (default: the input of the final Gemm/MatMul)' })
+      .option('knn-k', { type: 'number', describe: 'knn: score by the k-th nearest stored feature (default 10)' })
+      .option('knn-max-stored', { type: 'number', describe: 'knn: most calibration features stored in the graph (default 1024)' })
       .option('temperature', { type: 'number', describe: 'Temperature T for energy and msp (default 1)' })
       .option('logits', { type: 'string', describe: 'Output to score (default: the single float [batch, classes] output)' })
       .option('output-name', { type: 'string', describe: 'Name of the score output (default ood_scores)' })
@@ -50,6 +56,7 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
       .example('$0 enable model.onnx -o enabled.onnx', 'Add an unnormalized energy score')
       .example('$0 enable model.onnx -o enabled.onnx --data data/calibration.npy', 'Calibrate: ood_scores is the in-distribution CDF, in [0, 1]')
+      .example('$0 enable model.onnx -o enabled.onnx --method mahalanobis --data data/id_train.npy', 'Mahalanobis distance on the penultimate features, fitted on training data')
       .example('$0 enable resnet.onnx -o out.onnx --data images/ --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225', 'Calibrate on a folder of images'),
   handler: (argv) =>
     runCommand(argv, async () => {
@@ -84,6 +91,8 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           batchSize: argv['batch-size'],
           image: { size: size ? [size[0]!, size[1] ?? size[0]!] : undefined, mean, std, layout: argv.layout as 'nchw' | 'nhwc' | undefined },
           onProgress: (done, total) => bar.update(done, total),
+          features: argv.features,
+          featureFit: argv['knn-k'] !== undefined || argv['knn-max-stored'] !== undefined ? { k: argv['knn-k'], maxStored: argv['knn-max-stored'] } : undefined,
         });
         bar.finish();
         if (argv.json) {
@@ -96,6 +105,7 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           `  score output  ${r.output} FP32 [${r.outputShape.join(', ')}] from ${r.logits} (${r.method}, T=${r.temperature}), opset ${result.opset}`,
           `  normalization ${r.normalization}${r.calibration ? ` on ${r.calibration.samples} samples (raw min ${fmt(r.calibration.min)}, mean ${fmt(r.calibration.mean)}, max ${fmt(r.calibration.max)})` : ''}`,
           `  added         ${result.added.nodes} nodes, ${result.added.initializers} initializers`,
+          ...(result.methodParameters ? [`  fitted        ${Object.entries(result.methodParameters).map(([k, v]) => `${k} ${typeof v === 'number' ? fmt(v) : String(v)}`).join(', ')}`] : []),
           ...(result.removed.nodes + result.removed.metadata > 0 ? [`  replaced      an earlier enablement (${result.removed.nodes} nodes, ${result.removed.metadata} metadata entries)`] : []),
           ...(result.externalDataCopied.length > 0 ? [`  copied        external data ${result.externalDataCopied.join(', ')}`] : []),
           ...result.warnings.map((w) => `  warning       ${w}`),
