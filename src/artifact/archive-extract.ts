@@ -43,13 +43,16 @@ export async function extractArchive(zipPath: string, destDir: string, options: 
         continue;
       }
       await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-      const source = await archive.openEntry(entry.name);
       const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
       const handle = await open(target, flags, 0o600).catch((err: unknown) => {
-        source.destroy();
         throw fileError(err, target, 'extracted file');
       });
-      await pipeline(source, handle.createWriteStream());
+      const sink = handle.createWriteStream();
+      const source = await archive.openEntry(entry.name).catch((err: unknown) => {
+        sink.destroy();
+        throw err;
+      });
+      await pipeline(source, sink);
       written.push(entry.name);
     }
     return written;

@@ -98,6 +98,9 @@ export class ZipArchive {
     const counted = new ByteCountGuard(described.size, entry.crc32, name, this.inspection.path);
     stream.on('error', (err) => counted.destroy(corrupt(this.inspection.path, err, name)));
     counted.on('close', () => stream.destroy());
+    // The error stays stored on the stream (consumers see it through pipeline or for-await); this listener
+    // only keeps an error raised before the consumer attaches from becoming an uncaught exception.
+    counted.on('error', () => {});
     return stream.pipe(counted);
   }
 

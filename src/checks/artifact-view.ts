@@ -122,12 +122,18 @@ class ZipView implements ArtifactView {
         done(null, chunk);
       },
     });
-    const source = await this.archive.openEntry(name);
     const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600).catch((err: unknown) => {
-      source.destroy();
       throw fileError(err, target, 'temporary file');
     });
-    await pipeline(source, tap, handle.createWriteStream());
+    const sink = handle.createWriteStream();
+    let source;
+    try {
+      source = await this.archive.openEntry(name);
+    } catch (err) {
+      sink.destroy();
+      throw err;
+    }
+    await pipeline(source, tap, sink);
     return { path: target, digest: { sha256: hash.digest('hex'), size } };
   }
   async close(): Promise<void> {
