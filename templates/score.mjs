@@ -3,7 +3,8 @@
 // Node's standard library: onnxruntime-node comes from the server as `context.ort`.
 //
 // Tensors follow KServe V2 (Open Inference Protocol): { name, datatype, shape, data }, where data is a typed
-// array for numeric types, a Uint8Array of 0/1 for BOOL and an array of strings for BYTES.
+// array for numeric types (FP16: the binary16 bits in a Uint16Array), a Uint8Array of 0/1 for BOOL and an array
+// of strings for BYTES. Plain arrays of numbers, booleans or strings are accepted and converted.
 // Edit preprocess/postprocess below to add your own code around the model, as ADS's score.py allows.
 import { join } from 'node:path';
 
@@ -33,12 +34,42 @@ function fail(message) {
   return error;
 }
 
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** A number as IEEE 754 binary16 bits (round to nearest even): onnxruntime-node carries FP16 as Uint16Array. */
+function toHalfBits(value) {
+  f32[0] = value;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  return sign | half;
+}
+
 /** The data of a request tensor as the typed array onnxruntime wants; no copy when it already is one. */
 function toTypedData(tensor, Ctor) {
   const { data } = tensor;
   if (data instanceof Ctor) return data;
   if (Ctor === Array) return Array.from(data, String);
   if (Ctor === BigInt64Array || Ctor === BigUint64Array) return Ctor.from(data, (v) => BigInt(v));
+  if (tensor.datatype === 'FP16') return Uint16Array.from(data, (v) => toHalfBits(Number(v)));
   if (Ctor === Uint8Array && tensor.datatype === 'BOOL') return Uint8Array.from(data, (v) => (v ? 1 : 0));
   return Ctor.from(data, Number);
 }
