@@ -47,26 +47,35 @@ export class ModelHost {
   description: ModelDescription;
   private module: ScoreModule | undefined;
   private model: unknown;
+  private described = false;
 
   constructor(readonly dir: string, private readonly log: (message: string) => void = () => {}) {
     this.description = { name: basename(dir), version: '1', inputs: [], outputs: [], runtime: null };
   }
 
+  /** Read the artifact's identity and signature (runtime.yaml, I/O schemas); throws OodError when unreadable. */
+  async describe(): Promise<ModelDescription> {
+    if (this.described) return this.description;
+    const runtimeText = await readFile(join(this.dir, ARTIFACT_FILES.runtime), 'utf8').catch(() => null);
+    const runtime = runtimeText === null ? null : (parseYaml(runtimeText) as RuntimeYaml);
+    const input = await readJson<IoSchema>(this.dir, ARTIFACT_FILES.inputSchema);
+    const output = await readJson<IoSchema>(this.dir, ARTIFACT_FILES.outputSchema);
+    const details = runtime?.MODEL_DETAILS;
+    this.description = {
+      name: details?.NAME ?? this.description.name,
+      version: String(details?.VERSION ?? '1'),
+      inputs: [...input.tensors].sort((a, b) => a.order - b.order),
+      outputs: [...output.tensors].sort((a, b) => a.order - b.order),
+      runtime,
+    };
+    this.described = true;
+    return this.description;
+  }
+
   /** Load and warm up. Never throws: the outcome is `state` and `loadError`. */
   async load(): Promise<void> {
     try {
-      const runtimeText = await readFile(join(this.dir, ARTIFACT_FILES.runtime), 'utf8').catch(() => null);
-      const runtime = runtimeText === null ? null : (parseYaml(runtimeText) as RuntimeYaml);
-      const input = await readJson<IoSchema>(this.dir, ARTIFACT_FILES.inputSchema);
-      const output = await readJson<IoSchema>(this.dir, ARTIFACT_FILES.outputSchema);
-      const details = runtime?.MODEL_DETAILS;
-      this.description = {
-        name: details?.NAME ?? this.description.name,
-        version: String(details?.VERSION ?? '1'),
-        inputs: [...input.tensors].sort((a, b) => a.order - b.order),
-        outputs: [...output.tensors].sort((a, b) => a.order - b.order),
-        runtime,
-      };
+      const { runtime } = await this.describe();
       const entry = runtime?.MODEL_DEPLOYMENT?.INFERENCE_RUNTIME?.ENTRYPOINT ?? ARTIFACT_FILES.score;
       this.module = (await import(pathToFileURL(join(this.dir, entry)).href)) as ScoreModule;
       if (typeof this.module.load !== 'function' || typeof this.module.predict !== 'function') {

@@ -80,6 +80,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   const log = options.log ?? (() => {});
   const opened = await openArtifact(artifact);
   const host = new ModelHost(opened.dir, log);
+  await host.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
   const service = new ServeService(host, { maxBody: options.maxBody });
   const route = createRouter([...drumRoutes(service), ...v2Routes(service), ...v1Routes(service)]);
   let closing = false;

@@ -87,13 +87,13 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
           const outputs = res.status === 200 ? parseOutputs(res.text) : `POST ${label}: ${res.status || res.error} ${res.text.slice(0, 300)}`;
           add(`${label} answers the ${hasSample ? 'sample' : 'zeros request'}`, typeof outputs === 'string' ? outputs : null, `200, ${typeof outputs === 'string' ? 0 : outputs.length} outputs`);
           if (typeof outputs === 'string') continue;
-          add(`${label} matches output_schema.json`, checkOutputAgainstSchema(outputs, outputSchema.tensors));
+          add(`${label} matches output_schema.json`, checkOutputAgainstSchema(outputs, outputSchema.tensors), `${outputs.map((o) => `${o.name} ${o.datatype} [${o.shape.join(', ')}]`).join('; ')}`);
           const problems = outputs.flatMap((o) => {
             const d = direct.find((t) => t.name === o.name);
             return d ? compareOutput(o, d) : [`"${o.name}" is not an output of the direct run`];
           });
           add(`${label} outputs identical to direct onnxruntime`, problems, `${outputs.map((o) => o.name).join(', ')} identical`);
-          if (label === '/predict') add('ood_scores lie in [0, 1] when normalized', scoreProblems(outputs, certainty));
+          if (label === '/predict') add('ood_scores lie in [0, 1] when normalized', scoreProblems(outputs, certainty), scoreSummary(outputs, certainty));
         }
         const probes = await probeBadRequests(child.url, model, inputSchema, request, timeoutMs);
         checks.push(...probes);
@@ -117,4 +117,11 @@ function scoreProblems(outputs: readonly JsonOutput[], certainty: { enabled: boo
   if (certainty.normalization === 'none') return null;
   const bad = (scores.data ?? []).filter((v) => typeof v !== 'number' || !(v >= 0 && v <= 1));
   return bad.length === 0 ? null : [`${bad.length} of ${scores.data?.length ?? 0} scores outside [0, 1] (e.g. ${JSON.stringify(bad[0])})`];
+}
+
+function scoreSummary(outputs: readonly JsonOutput[], certainty: { enabled: boolean; output: string; normalization: string }): string {
+  if (!certainty.enabled) return 'not certainty-enabled: nothing to check';
+  const data = (outputs.find((o) => o.name === certainty.output)?.data ?? []) as number[];
+  if (certainty.normalization === 'none') return `raw scores (normalization none), ${data.length} values`;
+  return `${data.length} scores in [${Math.min(...data).toFixed(3)}, ${Math.max(...data).toFixed(3)}] (${certainty.normalization})`;
 }

@@ -1,0 +1,68 @@
+// Quick serving benchmark: `ood serve` (in-process server, loopback) under autocannon at concurrency 1, 8 and 64,
+// against a bare session.run loop on the same model and batch, measured in the same run. Prints ratios.
+// Usage: npm run build && node bench/serve.mjs [model.onnx] [sample.json] [seconds]
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import * as ort from 'onnxruntime-node';
+import { buildArtifact } from '../dist/src/artifact/build-artifact.js';
+import { execa } from 'execa';
+
+const model = process.argv[2] ?? 'examples/digits/model.onnx';
+const samplePath = process.argv[3] ?? 'examples/digits/sample.json';
+const seconds = Number(process.argv[4] ?? 5);
+const sample = JSON.parse(await readFile(samplePath, 'utf8'));
+
+/** Bare onnxruntime: `concurrency` loops of session.run on the sample batch for `seconds`. */
+async function bare(concurrency) {
+  const session = await ort.InferenceSession.create(model);
+  const feeds = Object.fromEntries(sample.inputs.map((t) => [t.name, new ort.Tensor('float32', Float32Array.from(t.data), t.shape)]));
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      await session.run(feeds);
+      n++;
+    }
+  }));
+  await session.release();
+  return n / seconds;
+}
+
+function cannon(url, body, headers, connections) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, method: 'POST', body, headers, connections, duration: seconds }, (err, r) => (err ? reject(err) : resolve(r)));
+  });
+}
+
+const dir = join(await mkdtemp(join(tmpdir(), 'ood-bench-')), 'artifact');
+await buildArtifact({ model, dir, name: 'bench', introspect: false });
+// The server runs in its own process, as in production, so the load generator does not share its event loop.
+const child = execa(process.execPath, ['dist/src/cli/main.js', 'serve', dir, '--port', '0', '--json'], { reject: false });
+const base = await new Promise((resolve) => {
+  let text = '';
+  child.stdout.on('data', (d) => {
+    text += d;
+    const ready = text.split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+    const listening = ready.find((e) => e.event === 'listening');
+    if (listening && ready.some((e) => e.event === 'ready')) resolve(listening.url);
+  });
+});
+const url = `${base}/v2/models/bench/infer`;
+const json = JSON.stringify(sample);
+const raw = Buffer.concat(sample.inputs.map((t) => Buffer.from(Float32Array.from(t.data).buffer)));
+const header = Buffer.from(JSON.stringify({ inputs: sample.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.length * 4 } })), parameters: { binary_data_output: true } }));
+
+const rows = [];
+for (const c of [1, 8, 64]) {
+  const limit = await bare(c);
+  const j = await cannon(url, json, { 'content-type': 'application/json' }, c);
+  const b = await cannon(url, Buffer.concat([header, raw]), { 'inference-header-content-length': String(header.length) }, c);
+  for (const [kind, r] of [['v2 json', j], ['v2 binary', b]]) {
+    rows.push({ concurrency: c, route: kind, 'req/s': Math.round(r.requests.average), 'bare run/s': Math.round(limit), ratio: (r.requests.average / limit).toFixed(2), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, errors: r.errors + r.non2xx });
+  }
+}
+console.table(rows);
+child.kill('SIGTERM');
+await child;
