@@ -143,3 +143,39 @@ describe('introspection after prepare', () => {
     expect(result.introspection.report.checks.find((c) => c.key === 'score.exports')?.result).toBe('PASSED');
   });
 });
+
+describe('prepare on a certainty-enabled model', () => {
+  it('records the certainty settings from the model metadata in runtime.yaml and exposes ood_scores as an output', async () => {
+    const { enableModel } = await import('../../src/certainty/enable.js');
+    const root = await tempDir();
+    const enabled = join(root, 'enabled.onnx');
+    await enableModel({ model: fixtures.digits.model, output: enabled, data: fixtures.digits.calibration });
+    const out = join(root, 'a.zip');
+    const result = await buildArtifact({ model: enabled, output: out, sample: fixtures.digits.sample, introspect: false });
+    expect(result.certainty_enabled).toBe(true);
+    const files = await readZipFiles(out);
+    const runtime = parse(files.get('runtime.yaml')!.toString());
+    expect(runtime.CERTAINTY).toMatchObject({ ENABLED: true, METHOD: expect.any(String), OUTPUT: 'ood_scores', NORMALIZATION: 'cdf', CALIBRATION_SAMPLES: 289 });
+    const output = JSON.parse(files.get('output_schema.json')!.toString()) as IoSchema;
+    expect(output.tensors.map((t) => t.name)).toContain('ood_scores');
+    const dir = await unpack(files);
+    const { viaScore, direct } = await predictBothWays(dir, enabled, inputsFor(JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema, 2));
+    const scores = viaScore.outputs.find((o) => o.name === 'ood_scores')!;
+    expect(Array.from(scores.data as Float32Array)).toEqual(Array.from(direct.ood_scores!.data as Float32Array));
+  });
+});
+
+describe('runtime.yaml schema', () => {
+  it('rejects unknown keys and a CERTAINTY block that claims enabled without its settings', () => {
+    const base = {
+      MODEL_ARTIFACT_VERSION: '1.0',
+      MODEL_DEPLOYMENT: { INFERENCE_RUNTIME: { NODE_VERSION: '>=20', ONNXRUNTIME_NODE_VERSION: '1.30.0', ENTRYPOINT: 'score.mjs', EXECUTION_PROVIDER: 'cpu' } },
+      MODEL_PROVENANCE: { OOD_VERSION: '0.1.0', CREATED_AT: '2024-01-01T00:00:00.000Z', TRAINING_CODE: { GIT_REMOTE: null, GIT_COMMIT: null, GIT_BRANCH: null, GIT_DIRTY: null, TRAINING_SCRIPT: null } },
+      MODEL_DETAILS: { NAME: 'm', VERSION: '1', FILE: 'model.onnx', SHA256: 'a'.repeat(64), SIZE: 1, IR_VERSION: 7, OPSET: { 'ai.onnx': 13 }, PRODUCER_NAME: '', PRODUCER_VERSION: '', EXTERNAL_DATA: [] },
+      CERTAINTY: { ENABLED: false },
+    };
+    expect(schemaProblems('runtime', base)).toEqual([]);
+    expect(schemaProblems('runtime', { ...base, INFERENCE_ENV_PATH: 'oci://x' })).toEqual(['/ must NOT have additional properties']);
+    expect(schemaProblems('runtime', { ...base, CERTAINTY: { ENABLED: true } }).join('\n')).toMatch(/must have required property 'METHOD'/);
+  });
+});
