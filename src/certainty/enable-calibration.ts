@@ -1,5 +1,6 @@
 // The calibration step of enable: build the unnormalized score graph, run it over the data with
 // onnxruntime-node, and turn the raw scores into the statistics and the normalization map that get baked in.
+import { dirname, resolve } from 'node:path';
 import { OodError } from '../errors.js';
 import type { OnnxModel } from '../onnx/model.js';
 import type { CalibrationRecord } from './metadata.js';
@@ -27,6 +28,7 @@ type BaseSpec = Omit<ScoreGraphSpec, 'map' | 'docString'>;
 
 /** Score the data with the raw graph and derive the normalization. */
 export async function calibrateModel(model: OnnxModel, strip: StripPlan, base: BaseSpec, o: ResolvedEnableOptions): Promise<CalibrationOutcome> {
+  const workDir = dirname(resolve(o.output));
   const inputs = model.info.graph.inputs;
   const data = await openCalibrationData(o.data!, inputs, o.image);
   try {
@@ -37,7 +39,7 @@ export async function calibrateModel(model: OnnxModel, strip: StripPlan, base: B
     }
     const rawName = new OpBuilder({ opset: base.opset, used: new Set([...base.used, base.output]), prefix: OOD_NAME_PREFIX }).fresh('calibration_score');
     const graph = buildScoreGraph({ ...base, output: rawName, map: { kind: 'none' }, docString: '' });
-    const scoring = await openScoringSession(model, { dropTop: strip.dropTop, dropGraph: strip.dropGraph, appendGraph: graph.fields });
+    const scoring = await openScoringSession(model, { dropTop: strip.dropTop, dropGraph: strip.dropGraph, appendGraph: graph.fields }, workDir);
     let raw: Float64Array;
     try {
       raw = await collectRawScores(scoring.session, data, { scoreOutput: rawName, inputs, batchSize: o.batchSize, onProgress: o.onProgress });

@@ -1,6 +1,7 @@
 // `ood enable`: add a certainty score output to an ONNX classifier, inside its own graph, optionally calibrated
 // on in-distribution data. The original graph is copied byte for byte; only nodes, initializers, one output and
 // ood.* metadata are appended (docs/enable.md).
+import { dirname, resolve } from 'node:path';
 import { OodError } from '../errors.js';
 import { OOD_VERSION } from '../version.js';
 import { OnnxModel } from '../onnx/model.js';
@@ -14,7 +15,7 @@ import { planStrip, type StripPlan } from './strip.js';
 import { buildScoreGraph, type ScoreMap } from './score-graph.js';
 import { resolveEnableOptions, type EnableOptions, type ResolvedEnableOptions } from './enable-options.js';
 import { calibrateModel } from './enable-calibration.js';
-import { copyExternalData, planExternalCopies } from './external-data.js';
+import { copyExternalData, planExternalCopies, removeCopies } from './external-data.js';
 import { fitFeatureMethod } from './features/fit-feature-score.js';
 
 export type { EnableOptions } from './enable-options.js';
@@ -78,39 +79,45 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
     });
   }
   const copies = await planExternalCopies(model, o.output, o.force === true);
-  const fitted = o.featureMethod
-    ? await fitFeatureMethod(model, logits.name, o.featureMethod, { data: o.data!, image: o.image, batchSize: o.batchSize, features: o.features, fit: o.featureFit })
-    : undefined;
-  const base = { opset, used: strip.used, logits, method: fitted?.scoreMethod ?? o.scoreMethod, temperature: o.temperature, output: o.outputName };
-
-  let calibration: CalibrationRecord | null = null;
-  let map: ScoreMap = { kind: 'none' };
-  if (o.data) {
-    const result = await calibrateModel(model, strip, base, o);
-    calibration = result.record;
-    map = result.map;
-  }
-  const record = makeRecord(o, logits, calibration);
-  const graph = buildScoreGraph({ ...base, map, docString: scoreDoc(record) });
-  const edit: ModelEdit = {
-    dropTop: strip.dropTop,
-    dropGraph: strip.dropGraph,
-    appendGraph: graph.fields,
-    appendTop: [...certaintyToMetadata(record), ...(fitted?.metadata ?? [])].map(([k, v]) => encodeMetadataEntry(k, v)),
-  };
+  // External data goes beside the output first: calibration loads the model from there. A failure removes it.
   await copyExternalData(copies);
-  await writeEditedModel(model, edit, o.output);
-  return {
-    output: o.output,
-    record,
-    opset,
-    logitsCandidates: logits.candidates,
-    added: { nodes: graph.nodes, initializers: graph.initializers },
-    removed: strip.removed,
-    externalDataCopied: copies.map((c) => c.location),
-    warnings,
-    ...(fitted ? { methodParameters: fitted.parameters } : {}),
-  };
+  try {
+    const fitted = o.featureMethod
+      ? await fitFeatureMethod(model, logits.name, o.featureMethod, { data: o.data!, image: o.image, batchSize: o.batchSize, features: o.features, fit: o.featureFit, workDir: dirname(resolve(o.output)) })
+      : undefined;
+    const base = { opset, used: strip.used, logits, method: fitted?.scoreMethod ?? o.scoreMethod, temperature: o.temperature, output: o.outputName };
+
+    let calibration: CalibrationRecord | null = null;
+    let map: ScoreMap = { kind: 'none' };
+    if (o.data) {
+      const result = await calibrateModel(model, strip, base, o);
+      calibration = result.record;
+      map = result.map;
+    }
+    const record = makeRecord(o, logits, calibration);
+    const graph = buildScoreGraph({ ...base, map, docString: scoreDoc(record) });
+    const edit: ModelEdit = {
+      dropTop: strip.dropTop,
+      dropGraph: strip.dropGraph,
+      appendGraph: graph.fields,
+      appendTop: [...certaintyToMetadata(record), ...(fitted?.metadata ?? [])].map(([k, v]) => encodeMetadataEntry(k, v)),
+    };
+    await writeEditedModel(model, edit, o.output);
+    return {
+      output: o.output,
+      record,
+      opset,
+      logitsCandidates: logits.candidates,
+      added: { nodes: graph.nodes, initializers: graph.initializers },
+      removed: strip.removed,
+      externalDataCopied: copies.map((c) => c.location),
+      warnings,
+      ...(fitted ? { methodParameters: fitted.parameters } : {}),
+    };
+  } catch (err) {
+    await removeCopies(copies);
+    throw err;
+  }
 }
 
 function makeRecord(o: ResolvedEnableOptions, logits: LogitsChoice, calibration: CalibrationRecord | null): CertaintyRecord {

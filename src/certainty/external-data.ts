@@ -1,6 +1,6 @@
 // ONNX external data (onnx/docs/ExternalData.md): tensor payloads in files named relative to the model. An
 // enabled model written to another folder needs those files beside it, so they are copied there.
-import { copyFile, stat } from 'node:fs/promises';
+import { copyFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { OodError } from '../errors.js';
 import type { OnnxModel } from '../onnx/model.js';
@@ -42,4 +42,9 @@ export async function planExternalCopies(model: OnnxModel, output: string, force
 /** Copy each file atomically. */
 export async function copyExternalData(copies: readonly ExternalCopy[]): Promise<void> {
   for (const c of copies) await writeAtomically(c.to, (tmp) => copyFile(c.from, tmp));
+}
+
+/** Undo `copyExternalData` after a failure (targets were refused if they existed, unless --force). */
+export async function removeCopies(copies: readonly ExternalCopy[]): Promise<void> {
+  for (const c of copies) await rm(c.to, { force: true });
 }

@@ -1,9 +1,11 @@
 // An onnxruntime-node session over an edited model. Small models go to onnxruntime as a buffer; large ones and
-// ones with external data are written to a temporary directory first (with links to the external data files,
-// which onnxruntime resolves relative to the model file), so that memory stays near one copy of the model.
-import { mkdtemp, mkdir, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// ones with external data are written to a hidden temporary file in `workDir` first, beside the external data
+// files (onnxruntime resolves them relative to the model and refuses paths that leave its folder, symlinks
+// included), so that memory stays near one copy of the model.
+import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { OodError } from '../errors.js';
 import type { OnnxModel } from '../onnx/model.js';
@@ -18,33 +20,30 @@ export interface ScoringSession {
   dispose(): Promise<void>;
 }
 
-/** Open a session over `model` with `edit` applied. */
-export async function openScoringSession(model: OnnxModel, edit: ModelEdit): Promise<ScoringSession> {
-  const external = model.externalDataFiles();
+/**
+ * Open a session over `model` with `edit` applied. `workDir` must hold the model's external data files; by
+ * default it is the model's own folder when it has external data, else the system temp folder.
+ */
+export async function openScoringSession(model: OnnxModel, edit: ModelEdit, workDir?: string): Promise<ScoringSession> {
+  const dir = workDir ?? (model.externalDataFiles().length > 0 ? dirname(resolve(model.path ?? '.')) : tmpdir());
   const options: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3 };
-  if (external.length === 0 && model.source.size <= BUFFER_LIMIT) {
+  if (model.externalDataFiles().length === 0 && model.source.size <= BUFFER_LIMIT) {
     const session = await create(() => ort.InferenceSession.create(editModelToBuffer(model, edit), options));
     return { session, dispose: () => session.release() };
   }
-  const dir = await mkdtemp(join(tmpdir(), 'ood-enable-'));
+  const path = join(dir, `.ood-calibration.${process.pid}.${randomBytes(4).toString('hex')}.onnx`);
   try {
-    const path = join(dir, 'model.onnx');
-    for (const location of external) {
-      const target = join(dir, location);
-      await mkdir(dirname(target), { recursive: true });
-      await symlink(resolve(dirname(model.path ?? '.'), location), target);
-    }
     await writeEditedModel(model, edit, path);
     const session = await create(() => ort.InferenceSession.create(path, options));
     return {
       session,
       dispose: async () => {
         await session.release();
-        await rm(dir, { recursive: true, force: true });
+        await rm(path, { force: true });
       },
     };
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await rm(path, { force: true });
     throw err;
   }
 }
