@@ -19,11 +19,14 @@ export interface FeatureSample {
   classes: number;
 }
 
-/** Collect features and predictions. `features` and `logits` are tensor names of the original graph. */
-export async function collectFeatures(model: OnnxModel, features: string, logits: string, data: EvaluationData): Promise<FeatureSample> {
+/**
+ * Collect features and predictions. `features` and `logits` are tensor names of the original graph; `workDir`
+ * is where a large model's temporary copy goes (see scoring-session.ts).
+ */
+export async function collectFeatures(model: OnnxModel, features: string, logits: string, data: EvaluationData, workDir: string): Promise<FeatureSample> {
   const exposed = model.info.graph.outputs.some((o) => o.name === features);
   const edit = exposed ? {} : { appendGraph: [encodeGraphOutput(features, ONNX_FLOAT, null)] };
-  const { session, dispose } = await openScoringSession(model, edit);
+  const { session, dispose } = await openScoringSession(model, edit, workDir);
   const rows: Float32Array[] = [];
   const predictions = new Int32Array(data.count);
   let dim = 0;

@@ -20,6 +20,8 @@ export interface FeatureFitRequest {
   /** --features NAME, else the input of the final Gemm/MatMul. */
   features?: string;
   fit?: FeatureFitOptions;
+  /** Folder for a large model's temporary copy (enable uses the output's folder). */
+  workDir: string;
 }
 
 /** A fitted feature method, ready for enable's score graph. */
@@ -41,7 +43,7 @@ export async function fitFeatureMethod(model: OnnxModel, logits: string, method:
         hint: 'Pass more in-distribution samples with --data (hundreds or more for a stable fit).',
       });
     }
-    const sample = await collectFeatures(model, features.name, logits, data);
+    const sample = await collectFeatures(model, features.name, logits, data, request.workDir);
     const fitted = method.fit(sample, request.fit ?? {});
     const parameters = { ...fitted.parameters, features: features.name };
     return {

@@ -1,0 +1,150 @@
+// Feature-space methods (mahalanobis, knn) on real models through onnxruntime-node: the in-graph score equals
+// an independent NumPy computation, the enabled models pass onnx.checker, keep their outputs bit-identical,
+// normalize like energy, record their parameters, and work from opset 11 to 26.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import * as ort from 'onnxruntime-node';
+import { enableModel } from '../../src/certainty/enable.js';
+import { OnnxModel } from '../../src/onnx/model.js';
+import { collectFeatures } from '../../src/certainty/features/collect-features.js';
+import { findFeatures } from '../../src/certainty/features/find-features.js';
+import { readFeatureParameters } from '../../src/certainty/features/fit-feature-score.js';
+import { openEvaluationData } from '../../src/evaluate/data-source.js';
+import { evaluateModel } from '../../src/evaluate/evaluate-model.js';
+import { fixtures, MLP_OPSETS } from '../helpers/fixtures.js';
+import { SYSTEM_PYTHON } from '../helpers/python.js';
+import { expectCheckerPasses, expectWellFormedEnabled, randomFloats, writeNpyF32 } from './harness.js';
+
+const digits = fixtures.digits;
+const tmp = mkdtempSync(join(tmpdir(), 'ood-feature-methods-'));
+
+async function scoresOf(modelPath: string, dataPath: string, output = 'ood_scores'): Promise<Float32Array> {
+  const model = OnnxModel.open(modelPath);
+  const data = await openEvaluationData(dataPath, model.info.graph.inputs, 128);
+  model.close();
+  const session = await ort.InferenceSession.create(modelPath);
+  const parts: number[] = [];
+  for await (const batch of data.batches()) parts.push(...((await session.run(batch.feeds))[output]!.data as Float32Array).subarray(0, batch.rows));
+  await session.release();
+  data.close();
+  return Float32Array.from(parts);
+}
+
+async function featuresOf(dataPath: string) {
+  const model = OnnxModel.open(digits.model);
+  const data = await openEvaluationData(dataPath, model.info.graph.inputs, 128);
+  const sample = await collectFeatures(model, findFeatures(model, 'logits').name, 'logits', data, tmp);
+  data.close();
+  model.close();
+  return sample;
+}
+
+const REFERENCE = `
+import json, sys
+import numpy as np
+d = json.load(sys.stdin)
+fit = np.array(d['fit'], dtype=np.float64).reshape(-1, d['dim']); pred = np.array(d['pred'])
+q = np.array(d['query'], dtype=np.float64).reshape(-1, d['dim'])
+classes = sorted(set(pred.tolist()))
+mus = np.stack([fit[pred == c].mean(0) for c in classes])
+x = fit - mus[np.searchsorted(classes, pred)]
+cov = x.T @ x / len(fit)
+cov += d['ridge'] * np.trace(cov) / d['dim'] * np.eye(d['dim'])
+p = np.linalg.inv(cov)
+maha = -np.min([np.einsum('ij,jk,ik->i', q - m, p, q - m) for m in mus], axis=0)
+n = lambda a: a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+stored = min(len(fit), d['maxStored'])
+bank = n(fit[[s * len(fit) // stored for s in range(stored)]])
+knn = -np.sort(-(n(q) @ bank.T), axis=1)[:, d['k'] - 1]
+print(json.dumps({'mahalanobis': maha.tolist(), 'knn': knn.tolist()}))
+`;
+
+describe('feature-space methods on the digits classifier', () => {
+  const enabled: Record<string, string> = {};
+  beforeAll(async () => {
+    for (const method of ['mahalanobis', 'knn']) {
+      for (const normalize of ['none', 'cdf'] as const) {
+        const out = join(tmp, `${method}-${normalize}.onnx`);
+        await enableModel({ model: digits.model, output: out, method, data: digits.idTrain, normalize, featureFit: method === 'knn' ? { k: 5, maxStored: 500 } : undefined });
+        enabled[`${method}-${normalize}`] = out;
+      }
+    }
+  });
+
+  it('finds the penultimate features as the input of the final Gemm', () => {
+    const model = OnnxModel.open(digits.model);
+    expect(findFeatures(model, 'logits')).toEqual({ name: '/features/features.7/Relu_output_0', via: 'Gemm' });
+    model.close();
+  });
+
+  it('computes in the graph the same scores as NumPy does from the same features', async () => {
+    const [fit, query] = await Promise.all([featuresOf(digits.idTrain), featuresOf(digits.oodHeldout)]);
+    const input = JSON.stringify({ fit: Array.from(fit.features), pred: Array.from(fit.predictions), query: Array.from(query.features), dim: fit.dim, ridge: 1e-6, k: 5, maxStored: 500 });
+    const r = await execa(SYSTEM_PYTHON, ['-c', REFERENCE], { input });
+    const reference = JSON.parse(r.stdout) as Record<string, number[]>;
+    for (const method of ['mahalanobis', 'knn']) {
+      const graph = await scoresOf(enabled[`${method}-none`]!, digits.oodHeldout);
+      const ref = reference[method]!;
+      expect(graph.length).toBe(ref.length);
+      const scale = Math.max(...ref.map(Math.abs));
+      const worst = Math.max(...ref.map((v, i) => Math.abs(v - graph[i]!)));
+      expect(worst / scale).toBeLessThan(1e-4);
+    }
+  });
+
+  it('passes onnx.checker with full_check and records the fitted parameters in metadata', async () => {
+    for (const method of ['mahalanobis', 'knn']) {
+      const path = enabled[`${method}-cdf`]!;
+      await expectCheckerPasses(path, 13);
+      const model = OnnxModel.open(path);
+      const meta = model.metadataMap;
+      model.close();
+      expect(meta.get('ood.method')).toBe(method);
+      expect(meta.get('ood.features')).toBe('/features/features.7/Relu_output_0');
+      expect(readFeatureParameters(meta)).toMatchObject(method === 'knn' ? { k: 5, stored: 500, dim: 32, samples: 1154 } : { classes: 8, dim: 32, samples: 1154, ridge: 1e-6 });
+    }
+  });
+
+  it('keeps the original outputs bit-identical and normalizes to [0, 1] with median near 0.5 on the fit data', async () => {
+    for (const method of ['mahalanobis', 'knn']) {
+      const path = enabled[`${method}-cdf`]!;
+      const report = await evaluateModel({ model: path, id: digits.calibration, ood: [digits.oodHeldout, digits.oodInverted, digits.oodNoise], original: digits.model });
+      expect(report.outputs).toMatchObject({ status: 'identical', reference: 'original', samplesCompared: 289 + 354 + 289 + 300 });
+      const fitScores = Array.from(await scoresOf(path, digits.idTrain)).sort((a, b) => a - b);
+      expect(fitScores[0]).toBeGreaterThanOrEqual(0);
+      expect(fitScores[fitScores.length - 1]).toBeLessThanOrEqual(1);
+      expect(Math.abs(fitScores[fitScores.length >> 1]! - 0.5)).toBeLessThan(0.05);
+    }
+  });
+
+  it('refuses to fit without data, on an unknown feature tensor, and with k larger than the store', async () => {
+    const out = join(tmp, 'refused.onnx');
+    await expect(enableModel({ model: digits.model, output: out, method: 'mahalanobis' })).rejects.toMatchObject({ code: 'FEATURE_METHOD_NEEDS_DATA', kind: 'usage' });
+    await expect(enableModel({ model: digits.model, output: out, method: 'knn', data: digits.idTrain, features: 'no_such_tensor' })).rejects.toMatchObject({ code: 'FEATURES_NOT_FOUND' });
+    await expect(enableModel({ model: digits.model, output: out, method: 'knn', data: digits.idTrain, featureFit: { k: 11, maxStored: 10 } })).rejects.toMatchObject({ code: 'KNN_BAD_K' });
+    await expect(enableModel({ model: digits.model, output: out, method: 'energy', features: 'x' })).rejects.toMatchObject({ code: 'FEATURES_NEED_FEATURE_METHOD' });
+  });
+});
+
+describe('feature-space methods across opsets', () => {
+  // 200 deterministic samples for the Gemm/Relu/Gemm MLP fixtures, input x [batch, 6].
+  const data = join(tmp, 'mlp.npy');
+  beforeAll(() => writeNpyF32(data, [200, 6], randomFloats(1200, 7)));
+
+  for (const opset of MLP_OPSETS) {
+    it(`enables an opset ${opset} model with mahalanobis and knn, well-formed and with unchanged outputs`, async () => {
+      for (const method of ['mahalanobis', 'knn']) {
+        const out = join(tmp, `mlp${opset}-${method}.onnx`);
+        await enableModel({ model: fixtures.mlp(opset), output: out, method, data });
+        expect(expectWellFormedEnabled(fixtures.mlp(opset), out).method).toBe(method);
+        await expectCheckerPasses(out, opset);
+        const report = await evaluateModel({ model: out, id: data, ood: [data], original: fixtures.mlp(opset) });
+        expect(report.outputs.status).toBe('identical');
+        expect(report.ood[0]!.metrics.auroc).toBeCloseTo(0.5, 12);
+      }
+    });
+  }
+});
