@@ -1,6 +1,6 @@
 // `ood prepare`: turn an ONNX model into an artifact (format 1.0, src/artifact/spec.ts) as a reproducible zip
 // or a directory, written atomically. Facts are gathered and checked first; output appears only when complete.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { assertWritableTarget, writeAtomically } from '../io/atomic-file.js';
 import { writeDirectoryAtomically } from './atomic-dir.js';
@@ -56,6 +56,9 @@ export interface BuildResult {
 export async function buildArtifact(options: BuildOptions): Promise<BuildResult> {
   const { target, format } = validateOptions(options);
   await assertWritableTarget(target, options.force === true);
+  if (format === 'zip' && (await stat(target).then((s) => s.isDirectory(), () => false))) {
+    throw new OodError('OUTPUT_IS_DIRECTORY', `-o ${target} is a directory`, { kind: 'usage', hint: 'Name a .zip file, or use --dir to write an unpacked artifact.' });
+  }
   const modelPath = resolve(options.model);
   const model = await openModel(modelPath);
   try {

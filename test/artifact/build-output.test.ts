@@ -103,6 +103,14 @@ describe('atomic output', () => {
     expect(await readdir(root)).toEqual(['bad.json']);
   });
 
+  it('refuses to replace a directory with a zip, even with force', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'a.zip'));
+    const err = await rejection(buildArtifact({ model: fixtures.multiIo, output: join(root, 'a.zip'), force: true, introspect: false }));
+    expect(err.code).toBe('OUTPUT_IS_DIRECTORY');
+    expect(await readdir(root)).toEqual(['a.zip']);
+  });
+
   it('asks for exactly one of a zip and a directory', async () => {
     expect((await rejection(buildArtifact({ model: fixtures.multiIo }))).code).toBe('OUTPUT_MISSING');
     const root = await tempDir();
