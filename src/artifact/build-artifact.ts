@@ -63,7 +63,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
   const model = await openModel(modelPath);
   try {
     const schemas = buildIoSchemas(model);
-    const sample = options.sample ? await readSample(options.sample, schemas.input) : null;
+    const sample = options.sample ? await readSample(options.sample, schemas.input, schemas.output) : null;
     const inputSchema = sample ? withStatistics(schemas.input, sample.request) : schemas.input;
     for (const [kind, value] of [['input', inputSchema], ['output', schemas.output]] as const) {
       const problems = schemaProblems('io-schema', value);

@@ -35,7 +35,7 @@ export function tensorStatistics(data: unknown): TensorStatistics | undefined {
 }
 
 /** Read and check a sample; every mismatch with the graph is listed in one error. */
-export async function readSample(path: string, inputSchema: IoSchema): Promise<{ text: string; request: SampleRequest }> {
+export async function readSample(path: string, inputSchema: IoSchema, outputSchema?: IoSchema): Promise<{ text: string; request: SampleRequest }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -51,7 +51,7 @@ export async function readSample(path: string, inputSchema: IoSchema): Promise<{
       cause: err,
     });
   }
-  const problems = createRequestValidator(inputSchema)(request);
+  const problems = createRequestValidator(inputSchema, outputSchema)(request);
   const withoutData = ((request as SampleRequest)?.inputs ?? []).filter((t) => t && !Array.isArray(t.data));
   for (const t of withoutData) problems.push(`input "${t?.name}" has no JSON data (the binary extension is not supported in a sample)`);
   if (problems.length > 0) {
