@@ -60,7 +60,8 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       .example('$0 enable resnet.onnx -o out.onnx --data images/ --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225', 'Calibrate on a folder of images'),
   handler: (argv) =>
     runCommand(argv, async () => {
-      const { enableModel, OodError } = await import('../../index.js');
+      const { enableModel } = await import('../../certainty/enable.js');
+      const { OodError } = await import('../../errors.js');
       const { createProgressBar } = await import('../progress-bar.js');
       const { printJson } = await import('../output.js');
       const usage = (err: unknown) => new OodError('BAD_OPTION', (err as Error).message, { kind: 'usage', hint: 'See `ood enable --help`.' });
