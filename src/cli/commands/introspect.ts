@@ -17,7 +17,9 @@ export const introspectCommand: CommandModule<object, IntrospectArgs> = {
       .example('$0 introspect artifact/ --json | jq ".checks[] | select(.result==\\"FAILED\\")"', 'Failed checks only, from the JSON report'),
   handler: (argv) =>
     runCommand(argv, async () => {
-      const { runChecks, renderReport, EXIT_CODES } = await import('../../index.js');
+      const { runChecks } = await import('../../checks/run-checks.js');
+      const { renderReport } = await import('../../checks/render-report.js');
+      const { EXIT_CODES } = await import('../../errors.js');
       const { printJson, formatTable } = await import('../output.js');
       const report = await runChecks(argv.artifact);
       if (argv.json) printJson(report);
