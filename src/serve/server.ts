@@ -19,6 +19,10 @@ export interface ServeOptions {
   host: string;
   /** Largest accepted request body in bytes; larger bodies get 413. */
   maxBody: number;
+  /** Dynamic batching: most rows per merged run; 0 (default) turns it off. */
+  maxBatch?: number;
+  /** Dynamic batching: longest wait for other requests to join, in ms (default 0). */
+  batchDelayMs?: number;
   log?: (line: string) => void;
 }
 
@@ -81,7 +85,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   const opened = await openArtifact(artifact);
   const host = new ModelHost(opened.dir, log);
   await host.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
-  const service = new ServeService(host, { maxBody: options.maxBody });
+  const service = new ServeService(host, { maxBody: options.maxBody, maxBatch: options.maxBatch, batchDelayMs: options.batchDelayMs });
   const route = createRouter([...drumRoutes(service), ...v2Routes(service), ...v1Routes(service)]);
   let closing = false;
   const server = createServer((req, res) => {

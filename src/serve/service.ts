@@ -6,17 +6,23 @@ import type { RequestValidator } from '../artifact/request-check.js';
 import type { ModelHost } from './model-host.js';
 import { ServeStats } from './stats.js';
 import { compileValidator } from './v2-request.js';
+import { canBatch, DynamicBatcher } from './batcher.js';
 
 /** Options a server is started with that handlers need to know. */
 export interface ServiceOptions {
   /** Largest accepted request body, in bytes. */
   maxBody: number;
+  /** Dynamic batching: most rows per merged run; 0 or 1 turns it off. */
+  maxBatch?: number;
+  /** Dynamic batching: longest wait for company, in ms. */
+  batchDelayMs?: number;
 }
 
 /** The state behind all routes. */
 export class ServeService {
   readonly stats = new ServeStats();
   private validator: RequestValidator | undefined;
+  private batcher: DynamicBatcher | null | undefined;
 
   constructor(readonly host: ModelHost, readonly options: ServiceOptions) {}
 
@@ -40,12 +46,25 @@ export class ServeService {
     return this.host.description.outputs.some((t) => t.name === 'ood_scores') ? 'ood_scores' : undefined;
   }
 
+  /** The batcher, when batching is on and the model's signature allows it. */
+  batcherFor(): DynamicBatcher | null {
+    if (this.host.state !== 'ready') return null;
+    if (this.batcher !== undefined) return this.batcher;
+    const { inputs, outputs } = this.host.description;
+    const maxBatch = this.options.maxBatch ?? 0;
+    this.batcher = maxBatch > 1 && canBatch(inputs, outputs)
+      ? new DynamicBatcher(async (batch) => (await this.host.predict({ inputs: batch })).outputs, { maxBatch, maxDelayMs: this.options.batchDelayMs ?? 0, maxInFlight: 1 })
+      : null;
+    return this.batcher;
+  }
+
   /** Run the model; returns the requested outputs (all when `names` is undefined) in the requested order. */
   async infer(inputs: NamedTensor[], names?: readonly string[]): Promise<NamedTensor[]> {
     this.assertReady();
     let outputs: NamedTensor[];
     try {
-      outputs = (await this.host.predict({ inputs, outputs: names ? [...names] : undefined })).outputs;
+      const batcher = this.batcherFor();
+      outputs = batcher && inputs[0]!.shape.length > 0 ? await batcher.submit(inputs) : (await this.host.predict({ inputs, outputs: names ? [...names] : undefined })).outputs;
     } catch (err) {
       if (err instanceof OodError) throw err;
       throw new OodError('INFERENCE_FAILED', `inference failed: ${(err as Error)?.message ?? String(err)}`, { kind: 'internal', cause: err });

@@ -11,11 +11,9 @@ let server: RunningServer;
 let session: ort.InferenceSession;
 
 beforeAll(async () => {
-  server = await serve(await makeArtifact(DIGITS, { name: 'digits' }));
   session = await ort.InferenceSession.create(DIGITS);
 });
 afterAll(async () => {
-  await server.close();
   await session.release();
 });
 
@@ -59,7 +57,15 @@ function request(i: number, kind: Kind): Promise<Response> {
   }
 }
 
-describe('under concurrent load', () => {
+describe.each([
+  ['without batching', {}],
+  ['with dynamic batching', { maxBatch: 64, batchDelayMs: 2 }],
+])('under concurrent load, %s', (_label, options) => {
+  beforeAll(async () => {
+    server = await serve(await makeArtifact(DIGITS, { name: 'digits' }), options);
+  });
+  afterAll(async () => server.close());
+
   it(`answers ${N} simultaneous requests, good ones correctly and bad ones with 4xx, and stays healthy`, async () => {
     const expected = await Promise.all(
       Array.from({ length: N }, async (_, i) => {
@@ -94,5 +100,7 @@ describe('under concurrent load', () => {
     expect((await get(`${server.url}/health`)).status).toBe(200);
     const stats = await get(`${server.url}/stats`);
     expect(stats.json.requests.by_status['200']).toBeGreaterThanOrEqual(180);
+    if ('maxBatch' in options) expect(stats.json.batching.merged_runs).toBeGreaterThan(0);
+    else expect(stats.json.batching).toBeNull();
   });
 });

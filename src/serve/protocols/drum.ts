@@ -62,7 +62,14 @@ export function drumRoutes(service: ServeService): Route[] {
     { method: 'GET', pattern: /^\/health$/, handle: () => health(service) },
     { method: 'POST', pattern: /^\/predict$/, inference: true, handle: (req) => predict(service, req) },
     { method: 'GET', pattern: /^\/info$/, handle: () => jsonResponse(200, info(service)) },
-    { method: 'GET', pattern: /^\/stats$/, handle: () => jsonResponse(200, service.stats.snapshot()) },
+    {
+      method: 'GET',
+      pattern: /^\/stats$/,
+      handle: () => {
+        const b = service.batcherFor();
+        return jsonResponse(200, { ...service.stats.snapshot(), batching: b ? { merged_runs: b.runs, merged_requests: b.batched } : null });
+      },
+    },
     {
       method: 'GET',
       pattern: /^\/capabilities$/,
@@ -72,6 +79,7 @@ export function drumRoutes(service: ServeService): Route[] {
           predict_formats: ['application/json (V2 request)', 'application/json ({"instances": [...]})', ...(service.host.description.inputs.length === 1 && service.host.description.inputs[0]!.shape.length === 2 ? ['text/csv'] : [])],
           v2_extensions: ['binary_tensor_data'],
           max_body_bytes: service.options.maxBody,
+          dynamic_batching: service.batcherFor() ? { max_batch: service.options.maxBatch, max_delay_ms: service.options.batchDelayMs ?? 0 } : null,
           certainty_output: service.scoreOutput ?? null,
         }),
     },

@@ -1,8 +1,8 @@
 // Start an in-process server on a free loopback port for a test, and small fetch helpers.
 import { startServer, type RunningServer } from '../../../src/serve/server.js';
 
-export async function serve(artifact: string, options: { maxBody?: number } = {}): Promise<RunningServer> {
-  const server = await startServer(artifact, { port: 0, host: '127.0.0.1', maxBody: options.maxBody ?? 8 * 2 ** 20 });
+export async function serve(artifact: string, options: { maxBody?: number; maxBatch?: number; batchDelayMs?: number } = {}): Promise<RunningServer> {
+  const server = await startServer(artifact, { port: 0, host: '127.0.0.1', maxBody: options.maxBody ?? 8 * 2 ** 20, maxBatch: options.maxBatch, batchDelayMs: options.batchDelayMs });
   await server.ready;
   return server;
 }
