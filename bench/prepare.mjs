@@ -79,6 +79,17 @@ for (let i = 0; i < repeats; i++) {
   samples.zip.push(timed('node', [cli, 'prepare', model, '-o', zipOut, '--force', '--no-introspect'], env));
   samples.dir.push(timed('node', [cli, 'prepare', model, '--dir', dirOut, '--force', '--no-introspect'], env));
 }
+/** Peak resident memory (MiB) of one prepare, from GNU time: proves the model is streamed, not loaded. */
+function peakRssMib(args) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'node', cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  if (r.status !== 0) return null;
+  const kb = Number(r.stderr.trim().split('\n').pop());
+  return Number.isFinite(kb) ? kb / 1024 : null;
+}
+const peakRss = {
+  prepare_zip: peakRssMib(['prepare', model, '-o', zipOut, '--force', '--no-introspect']),
+  prepare_dir: peakRssMib(['prepare', model, '--dir', dirOut, '--force', '--no-introspect']),
+};
 const nodeStartup = median(Array.from({ length: repeats }, () => timed('node', [cli, '--version'])));
 
 const result = {
@@ -101,11 +112,13 @@ const result = {
     prepare_zip: modelBytes / 2 ** 20 / median(samples.zip),
     prepare_dir: modelBytes / 2 ** 20 / median(samples.dir),
   },
+  peak_rss_mib: peakRss,
   samples,
 };
 console.log(`cp + sha256sum     median ${result.median_seconds.cp_plus_sha256sum.toFixed(3)} s`);
 console.log(`prepare -o zip     median ${result.median_seconds.prepare_zip.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.prepare_zip.toFixed(2)}x`);
 console.log(`prepare --dir      median ${result.median_seconds.prepare_dir.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.prepare_dir.toFixed(2)}x`);
+console.log(`peak RSS: zip ${peakRss.prepare_zip?.toFixed(0) ?? '?'} MiB, dir ${peakRss.prepare_dir?.toFixed(0) ?? '?'} MiB for a ${(modelBytes / 2 ** 20).toFixed(0)} MiB model`);
 console.log(`(ood CLI startup alone: ${nodeStartup.toFixed(3)} s, included in both prepare timings)`);
 await mkdir(join(root, 'bench', 'out'), { recursive: true });
 await writeFile(join(root, 'bench', 'out', 'prepare.json'), `${JSON.stringify(result, null, 2)}\n`);
