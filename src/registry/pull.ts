@@ -40,6 +40,7 @@ export async function pullArtifact(refText: string, outPath: string, options: St
         const source = await store.openBlob(layer);
         await pipeline(source, verifyingStream(layer, `layer ${i} (${layer.digest})`), createWriteStream(tmp, { flags: i === 0 ? 'w' : 'a' }));
         size += layer.size;
+        store.stats.bytesDownloaded += layer.size;
       }
       if (manifest.layers.length === 0) await pipeline([], createWriteStream(tmp));
     });

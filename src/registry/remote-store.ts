@@ -194,7 +194,6 @@ export class RemoteStore implements ArtifactStore {
       url = next;
     }
     if (response.status !== 200) return this.fail(`GET blob ${d.digest}`, response);
-    response.body.on('data', (chunk: Buffer) => (this.stats.bytesDownloaded += chunk.length));
     return response.body;
   }
 

@@ -26,7 +26,7 @@ export interface ArtifactStore {
   putManifest(bytes: Buffer, digest: string, mediaType: string, tag: string | undefined): Promise<void>;
   /** Fetch manifest bytes by tag or digest; the digest is computed from the bytes received. */
   getManifest(tagOrDigest: string): Promise<{ bytes: Buffer; digest: string; claimedDigest: string | undefined }>;
-  /** Open a blob for reading (not yet verified; callers verify). */
+  /** Open a blob for reading (paused until piped; not yet verified — callers verify and count). */
   openBlob(descriptor: Descriptor): Promise<Readable>;
   listTags(): Promise<string[]>;
 }

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Push/pull throughput of a 300 MB artifact against Debian's docker-registry on loopback, with curl moving the
+// same file to and from the same registry (one monolithic blob upload: POST + PUT -T; one GET) as the baseline.
+// Medians over RUNS runs; ratios are ood MB/s ÷ curl MB/s. Writes bench/out/registry.json. Not part of npm test.
+// Usage: npm run build && node bench/registry.mjs [--size-mb 300] [--runs 3]
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ZipArchive } from 'archiver';
+import { pullArtifact, pushArtifact } from '../dist/src/index.js';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SIZE_MB = arg('--size-mb', 300);
+const RUNS = arg('--runs', 3);
+const MB = 1024 * 1024;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRegistry(dir) {
+  const host = `127.0.0.1:${await freePort()}`;
+  const config = `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\nhttp:\n  addr: ${host}\n  secret: bench\n`;
+  await writeFile(join(dir, 'config.yml'), config);
+  const child = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://${host}/v2/`)).ok) return { host, child };
+    } catch {}
+    await sleep(50);
+  }
+  throw new Error('docker-registry did not start');
+}
+
+/** A prepare-shaped zip whose model.onnx is SIZE_MB of random bytes (stored, as prepare stores weights). */
+async function makeArtifact(dir) {
+  const model = join(dir, 'model.onnx');
+  const out = createWriteStream(model);
+  for (let i = 0; i < SIZE_MB; i++) if (!out.write(randomBytes(MB))) await new Promise((r) => out.once('drain', r));
+  await new Promise((r) => out.end(r));
+  const zip = join(dir, 'artifact.zip');
+  const archive = new ZipArchive({ zlib: { level: 9 } });
+  const done = pipeline(archive, createWriteStream(zip));
+  const date = new Date('2026-01-01T00:00:00Z');
+  const runtime = `MODEL_ARTIFACT_VERSION: "1.0"\nMODEL_PROVENANCE:\n  CREATED_AT: "2026-01-01T00:00:00Z"\n  TRAINING_CODE:\n    GIT_COMMIT: null\nMODEL_DETAILS:\n  NAME: bench\n  VERSION: "1.0"\n  EXTERNAL_DATA: []\nCERTAINTY:\n  ENABLED: true\n  METHOD: energy\n`;
+  archive.append('{}', { name: 'input_schema.json', date });
+  archive.append('{}', { name: 'manifest.json', date });
+  archive.file(model, { name: 'model.onnx', date, store: true, stats: await stat(model) });
+  archive.append('{}', { name: 'output_schema.json', date });
+  archive.append(runtime, { name: 'runtime.yaml', date });
+  archive.append('export {}', { name: 'score.mjs', date });
+  await Promise.all([archive.finalize(), done]);
+  await rm(model);
+  return zip;
+}
+
+async function sha256File(path) {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+const time = async (fn) => {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+};
+
+function curl(args) {
+  return execFileSync('curl', ['-sS', '--fail', ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'ood-bench-registry-'));
+  const { host, child } = await startRegistry(dir);
+  try {
+    const zip = await makeArtifact(dir);
+    const size = (await stat(zip)).size;
+    const digest = await sha256File(zip);
+    const results = { oodPush: [], curlPush: [], oodPull: [], curlPull: [] };
+    for (let run = 0; run < RUNS; run++) {
+      // Fresh repositories each run, so that every run really uploads.
+      results.oodPush.push(await time(() => pushArtifact(zip, `${host}/bench/ood-${run}:1.0`)));
+      results.curlPush.push(
+        await time(async () => {
+          const headers = curl(['-X', 'POST', '-D', '-', '-o', '/dev/null', `http://${host}/v2/bench/curl-${run}/blobs/uploads/`]);
+          const location = /^location:\s*(\S+)/im.exec(headers)[1];
+          const url = new URL(location, `http://${host}`);
+          url.searchParams.set('digest', digest);
+          curl(['-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', zip, '-o', '/dev/null', url.href]);
+        }),
+      );
+      const out = join(dir, `pulled-${run}.zip`);
+      results.oodPull.push(await time(() => pullArtifact(`${host}/bench/ood-${run}:1.0`, out)));
+      await rm(out);
+      results.curlPull.push(await time(async () => curl(['-o', out, `http://${host}/v2/bench/curl-${run}/blobs/${digest}`])));
+      await rm(out);
+      console.error(`run ${run + 1}/${RUNS} done`);
+    }
+    const mbps = (seconds) => size / MB / seconds;
+    const summary = {
+      artifactBytes: size,
+      runs: RUNS,
+      registry: 'docker-registry (distribution 2.8.2, Debian) on 127.0.0.1, filesystem storage',
+      medianSeconds: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)])),
+      medianMBps: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, mbps(median(v))])),
+      ratios: {
+        pushOodOverCurl: median(results.curlPush) / median(results.oodPush),
+        pullOodOverCurl: median(results.curlPull) / median(results.oodPull),
+      },
+      notes: 'ood push includes computing the layer digests (one extra read of the zip) and HEAD checks; curl gets the digest precomputed. ood pull verifies every digest while writing; curl does not verify.',
+      samplesSeconds: results,
+    };
+    await mkdir(new URL('./out/', import.meta.url), { recursive: true });
+    await writeFile(new URL('./out/registry.json', import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
+    const f = (x) => x.toFixed(1);
+    console.log(`artifact ${f(size / MB)} MB, ${RUNS} runs, medians:`);
+    console.log(`  push  ood ${f(summary.medianMBps.oodPush)} MB/s   curl ${f(summary.medianMBps.curlPush)} MB/s   ratio ${summary.ratios.pushOodOverCurl.toFixed(2)}`);
+    console.log(`  pull  ood ${f(summary.medianMBps.oodPull)} MB/s   curl ${f(summary.medianMBps.curlPull)} MB/s   ratio ${summary.ratios.pullOodOverCurl.toFixed(2)}`);
+  } finally {
+    child.kill('SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
