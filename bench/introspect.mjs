@@ -1,0 +1,114 @@
+// Benchmark: `ood introspect` on a >= 300 MB artifact against the floor of what it must do, `sha256sum` of the
+// same file. Run with `npm run build && node bench/introspect.mjs [--size-mb 320] [--repeats 5]`.
+// The model and its artifact are made in this run (.cache/bench-introspect/, gitignored). Prints medians and
+// ratios; writes bench/out/introspect.json. Not part of `npm test`.
+import { spawnSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeTag, encodeVarint, lenField, stringField, varintField } from '../dist/src/onnx/wire.js';
+import { encodeNode, encodeOpsetImport, encodeTensorValueInfo } from '../dist/src/onnx/encode.js';
+import { runChecks } from '../dist/src/checks/run-checks.js';
+import { CATALOGUE } from '../dist/src/checks/catalogue.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const sizeMb = arg('--size-mb', 320);
+const repeats = arg('--repeats', 5);
+const work = join(root, '.cache', 'bench-introspect');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+
+/** y = x + W with W a float32 initializer of `sizeMb` MiB of high-entropy values, streamed to disk. */
+async function writeBigModel(path) {
+  const n = (sizeMb * 1024 * 1024) / 4;
+  const chunkFloats = 1 << 20;
+  const tensorHead = Buffer.concat([varintField(1, n), varintField(2, 1), stringField(8, 'W')]);
+  const rawLen = n * 4;
+  const tensorLen = tensorHead.length + encodeTag(9, 2).length + encodeVarint(rawLen).length + rawLen;
+  const initHeader = Buffer.concat([encodeTag(5, 2), encodeVarint(tensorLen), tensorHead, encodeTag(9, 2), encodeVarint(rawLen)]);
+  const rest = Buffer.concat([
+    encodeNode({ opType: 'Add', inputs: ['x', 'W'], outputs: ['y'], name: 'add' }),
+    stringField(2, 'bench'),
+    lenField(11, encodeTensorValueInfo('x', 1, [n])),
+    lenField(12, encodeTensorValueInfo('y', 1, [n])),
+  ]);
+  const graphLen = initHeader.length + rawLen + rest.length;
+  const head = Buffer.concat([varintField(1, 8), stringField(2, 'ood-bench'), encodeOpsetImport('', 17), encodeTag(7, 2), encodeVarint(graphLen), initHeader]);
+  const out = createWriteStream(path);
+  out.write(head);
+  const chunk = new Float32Array(chunkFloats);
+  for (let written = 0, seed = 1; written < n; written += chunkFloats) {
+    const count = Math.min(chunkFloats, n - written);
+    for (let i = 0; i < count; i++) chunk[i] = ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+    if (!out.write(Buffer.from(chunk.buffer, 0, count * 4))) await once(out, 'drain');
+  }
+  out.end(rest);
+  await once(out, 'close');
+}
+
+/** Seconds a command takes; exit codes in `ok` are accepted (introspect exits 0 or 4). */
+function timed(cmd, args, ok = [0]) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (!ok.includes(r.status)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return seconds;
+}
+
+async function timedLibrary(path, only) {
+  const start = process.hrtime.bigint();
+  const report = await runChecks(path, { only });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (report.summary.failed > 0) throw new Error(`introspect failed: ${JSON.stringify(report.checks.filter((c) => c.result === 'FAILED'))}`);
+  return seconds;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+await mkdir(work, { recursive: true });
+const model = join(work, 'big.onnx');
+const zip = join(work, 'big.zip');
+const dir = join(work, 'big-artifact');
+await writeBigModel(model);
+timed('node', [cli, 'prepare', model, '-o', zip, '--force', '--no-introspect']);
+timed('node', [cli, 'prepare', model, '--dir', dir, '--force', '--no-introspect']);
+const zipBytes = (await stat(zip)).size;
+console.log(`artifact: ${zip} (${(zipBytes / 2 ** 20).toFixed(1)} MiB)`);
+
+const withoutLoad = CATALOGUE.map((c) => c.key).filter((k) => k !== 'model.load');
+const samples = { sha256sum: [], cli_zip: [], cli_dir: [], library_zip: [], library_zip_without_model_load: [] };
+timed('sha256sum', [zip]); // warm the page cache so that every contender reads from memory
+for (let i = 0; i < repeats; i++) {
+  // Interleaved, so that drift on a noisy machine hits every contender alike.
+  samples.sha256sum.push(timed('sha256sum', [zip]));
+  samples.cli_zip.push(timed('node', [cli, 'introspect', zip, '--json'], [0, 4]));
+  samples.cli_dir.push(timed('node', [cli, 'introspect', dir, '--json'], [0, 4]));
+  samples.library_zip.push(await timedLibrary(zip));
+  samples.library_zip_without_model_load.push(await timedLibrary(zip, withoutLoad));
+}
+const startup = median(Array.from({ length: repeats }, () => timed('node', [cli, '--version'])));
+
+const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+const result = {
+  benchmark: 'introspect',
+  artifact_bytes: zipBytes,
+  repeats,
+  cpus: cpus().length,
+  median_seconds: { ...m, ood_cli_startup: startup },
+  ratio_vs_sha256sum: Object.fromEntries(Object.entries(m).filter(([k]) => k !== 'sha256sum').map(([k, v]) => [k, v / m.sha256sum])),
+  samples,
+};
+for (const [k, v] of Object.entries(m)) {
+  const ratio = k === 'sha256sum' ? '' : `   ratio ${(v / m.sha256sum).toFixed(2)}x`;
+  console.log(`${k.padEnd(32)} median ${v.toFixed(3)} s${ratio}`);
+}
+console.log(`(ood CLI startup alone: ${startup.toFixed(3)} s, included in the cli_* timings)`);
+await mkdir(join(root, 'bench', 'out'), { recursive: true });
+await writeFile(join(root, 'bench', 'out', 'introspect.json'), `${JSON.stringify(result, null, 2)}\n`);
+await rm(model, { force: true });
