@@ -39,17 +39,20 @@ function cannon(url, body, headers, connections) {
 const dir = join(await mkdtemp(join(tmpdir(), 'ood-bench-')), 'artifact');
 await buildArtifact({ model, dir, name: 'bench', introspect: false });
 // The server runs in its own process, as in production, so the load generator does not share its event loop.
-const child = execa(process.execPath, ['dist/src/cli/main.js', 'serve', dir, '--port', '0', '--json'], { reject: false });
-const base = await new Promise((resolve) => {
-  let text = '';
-  child.stdout.on('data', (d) => {
-    text += d;
-    const ready = text.split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } });
-    const listening = ready.find((e) => e.event === 'listening');
-    if (listening && ready.some((e) => e.event === 'ready')) resolve(listening.url);
+async function startServe(extra) {
+  const child = execa(process.execPath, ['dist/src/cli/main.js', 'serve', dir, '--port', '0', '--json', ...extra], { reject: false });
+  const base = await new Promise((resolve) => {
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+      const events = text.split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+      const listening = events.find((e) => e.event === 'listening');
+      if (listening && events.some((e) => e.event === 'ready')) resolve(listening.url);
+    });
   });
-});
-const url = `${base}/v2/models/bench/infer`;
+  return { child, url: `${base}/v2/models/bench/infer` };
+}
+const CONFIGS = { plain: [], batched: ['--max-batch', '64'] };
 const json = JSON.stringify(sample);
 const raw = Buffer.concat(sample.inputs.map((t) => Buffer.from(Float32Array.from(t.data).buffer)));
 const header = Buffer.from(JSON.stringify({ inputs: sample.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.length * 4 } })), parameters: { binary_data_output: true } }));
@@ -57,12 +60,15 @@ const header = Buffer.from(JSON.stringify({ inputs: sample.inputs.map((t) => ({ 
 const rows = [];
 for (const c of [1, 8, 64]) {
   const limit = await bare(c);
-  const j = await cannon(url, json, { 'content-type': 'application/json' }, c);
-  const b = await cannon(url, Buffer.concat([header, raw]), { 'inference-header-content-length': String(header.length) }, c);
-  for (const [kind, r] of [['v2 json', j], ['v2 binary', b]]) {
-    rows.push({ concurrency: c, route: kind, 'req/s': Math.round(r.requests.average), 'bare run/s': Math.round(limit), ratio: (r.requests.average / limit).toFixed(2), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, errors: r.errors + r.non2xx });
+  for (const [config, extra] of Object.entries(CONFIGS)) {
+    const { child, url } = await startServe(extra);
+    const j = await cannon(url, json, { 'content-type': 'application/json' }, c);
+    const b = await cannon(url, Buffer.concat([header, raw]), { 'inference-header-content-length': String(header.length) }, c);
+    child.kill('SIGTERM');
+    await child;
+    for (const [kind, r] of [['v2 json', j], ['v2 binary', b]]) {
+      rows.push({ concurrency: c, server: config, route: kind, 'req/s': Math.round(r.requests.average), 'bare run/s': Math.round(limit), ratio: (r.requests.average / limit).toFixed(2), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, errors: r.errors + r.non2xx });
+    }
   }
 }
 console.table(rows);
-child.kill('SIGTERM');
-await child;

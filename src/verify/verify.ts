@@ -71,7 +71,7 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
     const request = hasSample ? await readRequest(samplePath, inputSchema) : zerosRequest(inputSchema);
     const inputs: NamedTensor[] = request.inputs.map((t) => decodeJsonTensor(t.name, t.datatype, t.shape, t.data));
     const certainty = await readRuntimeCertainty(dir);
-    const child = await startServeChild(dir, { port: options.port, host: options.host ?? '127.0.0.1', timeoutMs: timeoutMs * 4 });
+    const child = await startServeChild(artifact, { port: options.port, host: options.host ?? '127.0.0.1', timeoutMs: timeoutMs * 4 });
     let model = '?';
     try {
       const health = await waitFor(`${child.url}/health`, timeoutMs);
