@@ -2,14 +2,11 @@
 // the same file. Run with `npm run build && node bench/prepare.mjs [--size-mb 128] [--repeats 5]`.
 // The model is made in this run (.cache/bench/, gitignored). Prints medians and ratios; writes bench/out/prepare.json.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeTag, encodeVarint, lenField, stringField, varintField } from '../dist/src/onnx/wire.js';
-import { encodeNode, encodeOpsetImport, encodeTensorValueInfo } from '../dist/src/onnx/encode.js';
+import { writeBigModel } from './big-model.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -20,34 +17,6 @@ const sizeMb = arg('--size-mb', 128);
 const repeats = arg('--repeats', 5);
 const work = join(root, '.cache', 'bench');
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
-
-/** y = x + W with W a float32 initializer of `sizeMb` MiB, streamed to disk (never built whole in memory). */
-async function writeBigModel(path) {
-  const n = (sizeMb * 1024 * 1024) / 4;
-  const chunkFloats = 1 << 20;
-  const tensorHead = Buffer.concat([varintField(1, n), varintField(2, 1), stringField(8, 'W')]);
-  const rawLen = n * 4;
-  const tensorLen = tensorHead.length + encodeTag(9, 2).length + encodeVarint(rawLen).length + rawLen;
-  const initHeader = Buffer.concat([encodeTag(5, 2), encodeVarint(tensorLen), tensorHead, encodeTag(9, 2), encodeVarint(rawLen)]);
-  const rest = Buffer.concat([
-    encodeNode({ opType: 'Add', inputs: ['x', 'W'], outputs: ['y'], name: 'add' }),
-    stringField(2, 'bench'),
-    lenField(11, encodeTensorValueInfo('x', 1, [n])),
-    lenField(12, encodeTensorValueInfo('y', 1, [n])),
-  ]);
-  const graphLen = initHeader.length + rawLen + rest.length;
-  const head = Buffer.concat([varintField(1, 8), stringField(2, 'ood-bench'), encodeOpsetImport('', 17), encodeTag(7, 2), encodeVarint(graphLen), initHeader]);
-  const out = createWriteStream(path);
-  out.write(head);
-  const chunk = new Float32Array(chunkFloats);
-  for (let written = 0, seed = 1; written < n; written += chunkFloats) {
-    const count = Math.min(chunkFloats, n - written);
-    for (let i = 0; i < count; i++) chunk[i] = ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5; // high-entropy weights
-    if (!out.write(Buffer.from(chunk.buffer, 0, count * 4))) await once(out, 'drain');
-  }
-  out.end(rest);
-  await once(out, 'close');
-}
 
 function timed(cmd, args, env = {}) {
   const start = process.hrtime.bigint();
@@ -62,7 +31,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 await mkdir(work, { recursive: true });
 const model = join(work, 'big.onnx');
 const made = process.hrtime.bigint();
-await writeBigModel(model);
+await writeBigModel(model, sizeMb);
 const modelBytes = (await stat(model)).size;
 console.log(`model: ${model} (${(modelBytes / 2 ** 20).toFixed(1)} MiB, made in ${(Number(process.hrtime.bigint() - made) / 1e9).toFixed(2)} s)`);
 
