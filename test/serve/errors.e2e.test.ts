@@ -82,6 +82,21 @@ describe('HTTP-level errors are JSON', () => {
     await expectHealthy();
   });
 
+  it('413 for a chunked body (no Content-Length) once it grows past --max-body', async () => {
+    const chunk = new TextEncoder().encode(' '.repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 64) controller.enqueue(chunk); // 1 MiB in total, never announced
+        else controller.close();
+      },
+    });
+    const res = await fetch(infer, { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
+    expect(res.status).toBe(413);
+    expect((await res.json()).code).toBe('BODY_TOO_LARGE');
+    await expectHealthy();
+  });
+
   it('404 for an unknown route', async () => {
     const r = await get(`${server.url}/v3/everything`);
     expect(r.status).toBe(404);

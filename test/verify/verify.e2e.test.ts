@@ -66,6 +66,18 @@ describe('ood verify', () => {
     expect(result.stdout).toMatch(/digits-plain .*: all 13 checks passed/);
   });
 
+  it('fails with exit code 4, and says why, when the model cannot load', async () => {
+    const dir = join(work, 'broken');
+    await buildArtifact({ model: DIGITS, dir, sample: SAMPLE, name: 'digits' });
+    await writeFile(join(dir, 'model.onnx'), 'not a model');
+    const result = await verify(dir, '--json');
+    expect(result.exitCode).toBe(4);
+    const report = JSON.parse(result.stdout);
+    expect(report.checks[0]).toMatchObject({ name: 'server starts and /health is 200', passed: false });
+    expect(report.checks[0].detail).toMatch(/^GET \/health: 513 .*failed to load/);
+    expect(report.checks.at(-1)).toMatchObject({ name: 'server stops cleanly on SIGTERM', passed: true });
+  });
+
   it('fails with exit code 4 when the served outputs differ from the model', async () => {
     const dir = join(work, 'tampered');
     const score = join(work, 'tampered-score.mjs');
