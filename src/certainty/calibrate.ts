@@ -30,7 +30,16 @@ export function effectiveBatchSize(inputs: readonly ValueInfo[], requested: numb
 interface Pending {
   rows: number;
   parts: Record<string, HostTensor[]>;
-  names: string[];
+  /** Where each part's rows came from, to name a sample only when something goes wrong. */
+  sources: { chunk: SampleChunk; row: number; count: number }[];
+}
+
+function sampleName(p: Pending, index: number): string {
+  for (const s of p.sources) {
+    if (index < s.count) return s.chunk.sampleName(s.row + index);
+    index -= s.count;
+  }
+  return `#${index}`;
 }
 
 const trailing = (t: HostTensor) => t.dims.slice(1).join(',');
@@ -41,7 +50,7 @@ export async function collectRawScores(session: ort.InferenceSession, data: Cali
   const fixed = batch !== options.batchSize || options.inputs.some((i) => i.type.kind === 'tensor' && typeof i.type.shape?.[0] === 'number');
   const scores = new Float64Array(data.count);
   let done = 0;
-  let pending: Pending = { rows: 0, parts: {}, names: [] };
+  let pending: Pending = { rows: 0, parts: {}, sources: [] };
 
   const flush = async () => {
     if (pending.rows === 0) return;
@@ -51,20 +60,21 @@ export async function collectRawScores(session: ort.InferenceSession, data: Cali
       if (fixed && pending.rows < batch) t = concatRows([t, ...Array(batch - pending.rows).fill(sliceRows(t, pending.rows - 1, pending.rows))]);
       feeds[input.name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
     }
-    const result = await run(session, feeds, options.scoreOutput, pending.names[0]!);
+    const result = await run(session, feeds, options.scoreOutput, sampleName(pending, 0));
     const out = result.data as Float32Array;
     for (let r = 0; r < pending.rows; r++) {
       const v = out[r]!;
       if (!Number.isFinite(v)) {
-        throw new OodError('CALIBRATION_NONFINITE', `sample ${pending.names[r]}: the model's score is ${v}`, {
+        const name = sampleName(pending, r);
+        throw new OodError('CALIBRATION_NONFINITE', `sample ${name}: the model's score is ${v}`, {
           hint: 'The model produces non-finite logits for this sample; check its preprocessing or remove it.',
-          details: { sample: pending.names[r], score: String(v) },
+          details: { sample: name, score: String(v) },
         });
       }
       scores[done + r] = v;
     }
     done += pending.rows;
-    pending = { rows: 0, parts: {}, names: [] };
+    pending = { rows: 0, parts: {}, sources: [] };
     options.onProgress?.(done, data.count);
   };
 
@@ -74,7 +84,7 @@ export async function collectRawScores(session: ort.InferenceSession, data: Cali
       if (pending.rows > 0 && !sameTrailingDims(pending, chunk)) await flush();
       const take = Math.min(batch - pending.rows, chunk.rows - row);
       for (const input of options.inputs) (pending.parts[input.name] ??= []).push(sliceRows(chunk.tensors[input.name]!, row, row + take));
-      for (let r = row; r < row + take; r++) pending.names.push(chunk.sampleName(r));
+      pending.sources.push({ chunk, row, count: take });
       pending.rows += take;
       row += take;
       if (pending.rows === batch) await flush();

@@ -83,6 +83,17 @@ describe('enable refuses, writing nothing', () => {
     expect(missing.message).toBe('sample b.json: input "b" is missing');
   });
 
+  it('data on which the model scores NaN, naming the sample', async () => {
+    const values = randomFloats(60, 4);
+    values[3 * 6 + 2] = Number.NaN;
+    const data = join(tmp.dir, 'nan.npy');
+    writeNpyF32(data, [10, 6], values);
+    const err = await refusal({ model: fixtures.mlp(13), output: join(tmp.dir, 'x.onnx'), data, batchSize: 4 });
+    expect(err.code).toBe('CALIBRATION_NONFINITE');
+    expect(err.message).toBe("sample nan.npy[3]: the model's score is NaN");
+    await import('node:fs').then((fs) => fs.rmSync(data));
+  });
+
   it('--normalize without data, and a temperature for maxlogit, as usage errors', async () => {
     const a = await refusal({ model: fixtures.mlp(13), output: join(tmp.dir, 'x.onnx'), normalize: 'cdf' });
     expect([a.code, a.exitCode]).toEqual(['NORMALIZE_NEEDS_DATA', 2]);

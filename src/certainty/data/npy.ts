@@ -90,11 +90,14 @@ export class NpyFile {
     const { type, shape, dataOffset, bigEndian } = this.header;
     const Ctor = ARRAY_FOR_TYPE[type]!;
     const rowElems = elementCount(shape.slice(1));
-    const bytes = Buffer.alloc((end - start) * rowElems * Ctor.BYTES_PER_ELEMENT);
-    readSync(this.fd, bytes, 0, bytes.length, dataOffset + start * rowElems * Ctor.BYTES_PER_ELEMENT);
-    if (bigEndian && Ctor.BYTES_PER_ELEMENT > 1) swapBytes(bytes, Ctor.BYTES_PER_ELEMENT);
     const data = new Ctor((end - start) * rowElems);
-    new Uint8Array(data.buffer).set(bytes);
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    for (let done = 0; done < bytes.length; ) {
+      const n = readSync(this.fd, bytes, done, bytes.length - done, dataOffset + start * rowElems * Ctor.BYTES_PER_ELEMENT + done);
+      if (n === 0) throw bad(this.path, 'the data ends early');
+      done += n;
+    }
+    if (bigEndian && Ctor.BYTES_PER_ELEMENT > 1) swapBytes(bytes, Ctor.BYTES_PER_ELEMENT);
     return { type, dims: [end - start, ...shape.slice(1)], data };
   }
 
