@@ -13,7 +13,9 @@ async function record(ctx: CheckContext): Promise<Loaded<CertaintyRecord>> {
   try {
     return { ok: true, value: readCertaintyRecord(model.metadataMap)! };
   } catch (err) {
-    return { ok: false, problems: [(err as Error).message.replace(/\n\s*-\s*/g, ' - ').trim()] };
+    // The error lists each problem on its own "  - " line after a headline; keep the problems.
+    const lines = (err as Error).message.split('\n').slice(1).map((l) => l.replace(/^\s*-\s*/, '').trim()).filter(Boolean);
+    return { ok: false, problems: lines.length ? lines : [(err as Error).message] };
   }
 }
 

@@ -101,7 +101,7 @@ export class CheckContext {
         }
         return { ok: true, value };
       } catch (err) {
-        return { ok: false, problems: [`runtime.yaml does not parse: ${(err as Error).message.split('\n')[0]}`] };
+        return { ok: false, problems: [(err as Error).message.split('\n')[0]!.replace(/:$/, '')] };
       }
     });
   }

@@ -25,7 +25,7 @@ function program(ctx: CheckContext): Promise<Loaded<AnyNode>> {
         try {
           return { ok: true, value: parse(text, { ecmaVersion: 'latest', sourceType: 'module', locations: true }) as AnyNode };
         } catch (err) {
-          return { ok: false, problems: [`score.mjs does not parse: ${(err as Error).message}`] };
+          return { ok: false, problems: [(err as Error).message] };
         }
       },
       (err: unknown) => {
