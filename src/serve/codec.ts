@@ -48,6 +48,9 @@ function sinkFor(datatype: string, out: ReturnType<typeof allocate>): Sink {
 export function decodeJsonTensor(name: string, datatype: string, shape: readonly number[], data: unknown): NamedTensor {
   const expected = elementCount(shape);
   const out = allocate(datatype, expected);
+  if ((datatype === 'FP32' || datatype === 'FP64') && fillFloats(out as Float32Array | Float64Array, data) === expected) {
+    return { name, datatype, shape: [...shape], data: out };
+  }
   const sink = sinkFor(datatype, out);
   let count = 0;
   let bad: { index: number; value: unknown } | undefined;
@@ -78,6 +81,33 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
     });
   }
   return { name, datatype, shape: [...shape], data: out };
+}
+
+/**
+ * The hot path for float tensors: rows of numbers copied in tight loops. Returns the element count, or -1 when
+ * anything is off (wrong count, a non-number), in which case the general decoder runs and words the error.
+ */
+function fillFloats(out: Float32Array | Float64Array, data: unknown): number {
+  let at = 0;
+  const fill = (node: unknown[]): boolean => {
+    const n = node.length;
+    if (n > 0 && Array.isArray(node[0])) {
+      for (let k = 0; k < n; k++) {
+        const child = node[k];
+        if (!Array.isArray(child) || !fill(child)) return false;
+      }
+      return true;
+    }
+    if (at + n > out.length) return false;
+    for (let k = 0; k < n; k++) {
+      const v = node[k];
+      if (typeof v !== 'number') return false;
+      out[at + k] = v;
+    }
+    at += n;
+    return true;
+  };
+  return Array.isArray(data) && fill(data) ? at : -1;
 }
 
 /** JSON text of a tensor's elements as a flat array (the V2 response form). */
