@@ -1,5 +1,5 @@
 // `ood push`, `ood pull` and `ood ls` end to end: the built CLI through execa against real registries.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -46,6 +46,20 @@ describe('the CLI with the local store', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('Error: invalid reference');
     expect(run.stderr).toContain('Hint:');
+  });
+
+  it('rejects a file that is not an artifact zip as bad input (exit 3)', async () => {
+    const bogus = join(dir, 'bogus.zip');
+    await writeFile(bogus, 'not a zip');
+    const run = await ood(['push', bogus, 'digits:9']);
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toContain('is not an ood artifact zip');
+  });
+
+  it('reports an unreachable registry as a remote failure (exit 5) naming the host', async () => {
+    const run = await ood(['push', zip, '127.0.0.1:1/team/digits:1.0']);
+    expect(run.exitCode).toBe(5);
+    expect(run.stderr).toContain('cannot reach the registry 127.0.0.1:1');
   });
 
   it('refuses to overwrite an existing pull output without --force (exit 2)', async () => {
