@@ -12,7 +12,7 @@ import { allocate } from './tensor-data.js';
 
 /** What score.mjs exports (artifact format 1.0). */
 interface ScoreModule {
-  load(dir: string, context: { ort: typeof ort; log: (message: string) => void }): Promise<unknown> | unknown;
+  load(dir: string, context: { ort: typeof ort; log: (message: string) => void; sessionOptions?: ort.InferenceSession.SessionOptions }): Promise<unknown> | unknown;
   predict(model: unknown, request: ScoreRequest): Promise<ScoreResponse> | ScoreResponse;
   preprocess?(request: ScoreRequest, model: unknown): Promise<ScoreRequest> | ScoreRequest;
   postprocess?(response: ScoreResponse, model: unknown): Promise<ScoreResponse> | ScoreResponse;
@@ -49,7 +49,12 @@ export class ModelHost {
   private model: unknown;
   private described = false;
 
-  constructor(readonly dir: string, private readonly log: (message: string) => void = () => {}) {
+  constructor(
+    readonly dir: string,
+    private readonly log: (message: string) => void = () => {},
+    /** Passed to score.mjs's load() for InferenceSession.create (e.g. intraOpNumThreads). */
+    private readonly sessionOptions?: ort.InferenceSession.SessionOptions,
+  ) {
     this.description = { name: basename(dir), version: '1', inputs: [], outputs: [], runtime: null };
   }
 
@@ -81,7 +86,7 @@ export class ModelHost {
       if (typeof this.module.load !== 'function' || typeof this.module.predict !== 'function') {
         throw new OodError('SCORE_INVALID', `${entry} must export load() and predict()`, { hint: 'Rebuild the artifact with `ood prepare`.' });
       }
-      this.model = await this.module.load(this.dir, { ort, log: this.log });
+      this.model = await this.module.load(this.dir, { ort, log: this.log, ...(this.sessionOptions ? { sessionOptions: this.sessionOptions } : {}) });
       await this.predict({ inputs: this.warmUpInputs() });
       this.state = 'ready';
     } catch (err) {

@@ -9,6 +9,7 @@ export interface ServeCliOptions {
   maxBody: number;
   maxBatch: number;
   batchDelayMs: number;
+  threads?: number;
   json: boolean;
 }
 
@@ -16,7 +17,7 @@ export interface ServeCliOptions {
 export async function serveUntilSignal(artifact: string, options: ServeCliOptions): Promise<number> {
   const say = (event: string, fields: Record<string, unknown>, text: string) =>
     process.stdout.write(options.json ? `${JSON.stringify({ event, ...fields })}\n` : `${text}\n`);
-  const server = await startServer(artifact, { port: options.port, host: options.host, maxBody: options.maxBody, maxBatch: options.maxBatch, batchDelayMs: options.batchDelayMs, log: (line) => process.stderr.write(`${line}\n`) });
+  const server = await startServer(artifact, { port: options.port, host: options.host, maxBody: options.maxBody, maxBatch: options.maxBatch, batchDelayMs: options.batchDelayMs, threads: options.threads, log: (line) => process.stderr.write(`${line}\n`) });
   const signal = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -23,6 +23,8 @@ export interface ServeOptions {
   maxBatch?: number;
   /** Dynamic batching: longest wait for other requests to join, in ms (default 0). */
   batchDelayMs?: number;
+  /** onnxruntime intra-op threads per run (default: onnxruntime's choice, one per core). */
+  threads?: number;
   log?: (line: string) => void;
 }
 
@@ -83,7 +85,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 export async function startServer(artifact: string, options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? (() => {});
   const opened = await openArtifact(artifact);
-  const host = new ModelHost(opened.dir, log);
+  const host = new ModelHost(opened.dir, log, options.threads ? { intraOpNumThreads: options.threads } : undefined);
   await host.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
   const service = new ServeService(host, { maxBody: options.maxBody, maxBatch: options.maxBatch, batchDelayMs: options.batchDelayMs });
   const route = createRouter([...drumRoutes(service), ...v2Routes(service), ...v1Routes(service)]);

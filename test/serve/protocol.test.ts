@@ -66,6 +66,25 @@ describe('protocol handlers without a socket', () => {
     expect(wrong.headers?.allow).toBe('POST');
   });
 
+  it('hand --threads to score.mjs as onnxruntime session options', async () => {
+    const score = `export async function load(dir, { ort, sessionOptions }) {
+      if (sessionOptions?.intraOpNumThreads !== 1) throw new Error('got ' + JSON.stringify(sessionOptions));
+      return { ort, session: await ort.InferenceSession.create(dir + '/model.onnx', sessionOptions) };
+    }
+    export async function predict({ ort, session }, request) {
+      const t = request.inputs[0];
+      const out = await session.run({ [t.name]: new ort.Tensor('float32', t.data, t.shape) });
+      return { outputs: Object.entries(out).map(([name, v]) => ({ name, datatype: 'FP32', shape: v.dims, data: v.data })) };
+    }`;
+    const custom = await makeArtifact(DIGITS, { name: 'digits', score });
+    const withThreads = new ModelHost(custom, () => {}, { intraOpNumThreads: 1 });
+    await withThreads.load();
+    expect(withThreads.state).toBe('ready');
+    const without = new ModelHost(custom);
+    await without.load();
+    expect(without.loadError?.message).toMatch(/got undefined/);
+  });
+
   it('record a failed load with its reason and keep answering /health with 513', async () => {
     const host = new ModelHost(join(ROOT, 'test/fixtures')); // no runtime.yaml, no schemas, no score.mjs
     await host.load();

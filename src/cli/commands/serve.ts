@@ -9,6 +9,7 @@ interface ServeArgs extends GlobalOptions {
   'max-body': number;
   'max-batch': number;
   'batch-delay': number;
+  threads?: number;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
@@ -22,12 +23,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('max-body', { type: 'number', default: 64 * 2 ** 20, describe: 'Largest request body in bytes; larger gets 413' })
       .option('max-batch', { type: 'number', default: 0, describe: 'Dynamic batching: merge concurrent requests into runs of up to N rows (0 = off)' })
       .option('batch-delay', { type: 'number', default: 0, describe: 'Dynamic batching: ms the first request may wait for others to join' })
+      .option('threads', { type: 'number', describe: "onnxruntime intra-op threads per inference (default: onnxruntime's, one per core)" })
       .option('json', { type: 'boolean', describe: 'Print lifecycle events as JSON lines' })
       .example('$0 serve digits.zip --port 8080', 'Then: curl -s localhost:8080/health')
       .example('$0 serve ./artifact --host 0.0.0.0 --port 9000', 'Listen on every interface'),
   handler: (argv) =>
     runCommand(argv, async () => {
       const { serveUntilSignal } = await import('../../serve/serve-until-signal.js');
-      return serveUntilSignal(argv.artifact, { port: argv.port, host: argv.host, maxBody: argv['max-body'], maxBatch: argv['max-batch'], batchDelayMs: argv['batch-delay'], json: argv.json === true });
+      return serveUntilSignal(argv.artifact, { port: argv.port, host: argv.host, maxBody: argv['max-body'], maxBatch: argv['max-batch'], batchDelayMs: argv['batch-delay'], threads: argv.threads, json: argv.json === true });
     }),
 };
