@@ -115,7 +115,8 @@ export class RemoteStore implements ArtifactStore {
     if (started.status !== 202) return this.fail(`start upload of ${d.digest}`, started);
     await discardBody(started);
     let location = this.location(started, startUrl, 'a new upload');
-    const minChunk = Number(started.headers['oci-chunk-min-length'] ?? 0);
+    const advertised = Number(started.headers['oci-chunk-min-length']);
+    const minChunk = Number.isSafeInteger(advertised) && advertised > 0 ? advertised : 0;
     if (d.size > this.monolithicLimit) location = await this.patchChunks(d, open, location, Math.max(this.chunkSize, minChunk));
     const body: RequestBody | undefined = d.size > this.monolithicLimit ? undefined : { open: () => open(0, d.size), length: d.size };
     const finishUrl = withDigest(location, d.digest);
@@ -162,7 +163,9 @@ export class RemoteStore implements ArtifactStore {
     const response = await this.send('GET', location);
     if (response.status !== 204 && response.status !== 200) return this.fail('upload status', response);
     await discardBody(response);
-    return { location: response.headers.location ? this.location(response, location, 'upload status') : location, offset: rangeEnd(response.headers.range) ?? 0 };
+    // distribution reports an empty upload as "0-0" (the same as one byte); after a 416, zero is the safe reading.
+    const held = rangeEnd(response.headers.range) ?? 0;
+    return { location: response.headers.location ? this.location(response, location, 'upload status') : location, offset: held === 1 ? 0 : held };
   }
 
   async putManifest(bytes: Buffer, digest: string, mediaType: string, tag: string | undefined): Promise<void> {
