@@ -122,3 +122,31 @@ describe('checkRequestExtras and createRequestValidator', () => {
     expect(validator(r)).toEqual(['input "image" has binary_data_size 30 but shape [2, 1, 2, 2] of FP32 needs 32 bytes']);
   });
 });
+
+describe('requestJsonSchema across datatypes', () => {
+  const one = (datatype: string): IoSchema => ({ schema_version: '1.0', kind: 'input', tensors: [{ name: 'x', datatype, shape: [-1], order: 0, description: '' }] });
+  const ok = (datatype: string, data: unknown[]) => createRequestValidator(one(datatype))({ inputs: [{ name: 'x', datatype, shape: [data.length], data }] });
+
+  it('accepts values of the right kind and range for each V2 datatype', () => {
+    expect(ok('BOOL', [true, false])).toEqual([]);
+    expect(ok('BYTES', ['a', ''])).toEqual([]);
+    expect(ok('INT8', [-128, 127])).toEqual([]);
+    expect(ok('UINT8', [0, 255])).toEqual([]);
+    expect(ok('UINT64', [0, 2 ** 53])).toEqual([]);
+    expect(ok('FP16', [0.5, -1e4])).toEqual([]);
+  });
+
+  it('rejects out-of-range integers, wrong kinds and negative unsigned values', () => {
+    expect(ok('INT8', [128])).not.toEqual([]);
+    expect(ok('UINT8', [-1])).not.toEqual([]);
+    expect(ok('UINT64', [-1])).not.toEqual([]);
+    expect(ok('BOOL', [1])).not.toEqual([]);
+    expect(ok('BYTES', [1])).not.toEqual([]);
+    expect(ok('INT32', [0.5])).not.toEqual([]);
+  });
+
+  it('lets a dynamic dim take any size, including zero', () => {
+    expect(ok('FP32', [])).toEqual([]);
+    expect(ok('FP32', [1, 2, 3, 4, 5])).toEqual([]);
+  });
+});
