@@ -1,6 +1,6 @@
 // Quick serving benchmark: `ood serve` (in-process server, loopback) under autocannon at concurrency 1, 8 and 64,
 // against a bare session.run loop on the same model and batch, measured in the same run. Prints ratios.
-// Usage: npm run build && node bench/serve.mjs [model.onnx] [sample.json] [seconds]
+// Usage: npm run build && node bench/serve.mjs [model.onnx] [sample.json] [seconds] [repeats]
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,18 +57,39 @@ const json = JSON.stringify(sample);
 const raw = Buffer.concat(sample.inputs.map((t) => Buffer.from(Float32Array.from(t.data).buffer)));
 const header = Buffer.from(JSON.stringify({ inputs: sample.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.length * 4 } })), parameters: { binary_data_output: true } }));
 
+const repeats = Number(process.argv[5] ?? 3);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const servers = {};
+for (const [config, extra] of Object.entries(CONFIGS)) servers[config] = await startServe(extra);
 const rows = [];
 for (const c of [1, 8, 64]) {
-  const limit = await bare(c);
-  for (const [config, extra] of Object.entries(CONFIGS)) {
-    const { child, url } = await startServe(extra);
-    const j = await cannon(url, json, { 'content-type': 'application/json' }, c);
-    const b = await cannon(url, Buffer.concat([header, raw]), { 'inference-header-content-length': String(header.length) }, c);
-    child.kill('SIGTERM');
-    await child;
-    for (const [kind, r] of [['v2 json', j], ['v2 binary', b]]) {
-      rows.push({ concurrency: c, server: config, route: kind, 'req/s': Math.round(r.requests.average), 'bare run/s': Math.round(limit), ratio: (r.requests.average / limit).toFixed(2), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, errors: r.errors + r.non2xx });
+  // Interleave the contenders and repeat, so that machine noise hits all of them alike; report medians.
+  const samples = {};
+  const push = (key, value) => (samples[key] ??= []).push(value);
+  for (let r = 0; r < repeats; r++) {
+    push('bare', await bare(c));
+    for (const [config, { url }] of Object.entries(servers)) {
+      const j = await cannon(url, json, { 'content-type': 'application/json' }, c);
+      const b = await cannon(url, Buffer.concat([header, raw]), { 'inference-header-content-length': String(header.length) }, c);
+      for (const [kind, res] of [['json', j], ['binary', b]]) {
+        push(`${config} ${kind}`, res.requests.average);
+        push(`${config} ${kind} p50`, res.latency.p50);
+        push(`${config} ${kind} p99`, res.latency.p99);
+        push(`${config} ${kind} errors`, res.errors + res.non2xx);
+      }
+    }
+  }
+  const limit = median(samples.bare);
+  for (const config of Object.keys(servers)) {
+    for (const kind of ['json', 'binary']) {
+      const key = `${config} ${kind}`;
+      rows.push({ concurrency: c, server: config, body: kind, 'req/s': Math.round(median(samples[key])), 'bare run/s': Math.round(limit), ratio: (median(samples[key]) / limit).toFixed(2), 'p50 ms': median(samples[`${key} p50`]), 'p99 ms': median(samples[`${key} p99`]), errors: samples[`${key} errors`].reduce((a, b) => a + b, 0) });
     }
   }
 }
+for (const { child } of Object.values(servers)) {
+  child.kill('SIGTERM');
+  await child;
+}
+console.log(`model ${model}, batch ${sample.inputs[0].shape[0]}, ${seconds}s per point, median of ${repeats}`);
 console.table(rows);
