@@ -31,6 +31,8 @@ export interface BuildOptions {
   name?: string;
   version?: string;
   force?: boolean;
+  /** MODEL_DEPLOYMENT.INFERENCE_RUNTIME.EXECUTION_PROVIDER (default cpu). */
+  executionProvider?: string;
   /** Run `ood introspect` on the result (default true). */
   introspect?: boolean;
   /** Environment to read SOURCE_DATE_EPOCH from (default process.env). */
@@ -89,7 +91,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
     const generate = (digests: Map<string, Digest>): Map<string, Uint8Array> => {
       const modelDigest = digests.get(ARTIFACT_FILES.model)!;
       const runtime = buildRuntime({
-        model, createdAt, trainingCode, name, version, sha256: modelDigest.sha256, size: modelDigest.size,
+        model, createdAt, trainingCode, name, version, sha256: modelDigest.sha256, size: modelDigest.size, executionProvider: options.executionProvider,
       });
       const files = new Map<string, Uint8Array>([
         [ARTIFACT_FILES.inputSchema, Buffer.from(toJsonText(inputSchema))],

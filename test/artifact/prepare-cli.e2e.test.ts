@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { fixtures, repoRoot } from '../helpers/fixtures.js';
@@ -23,10 +23,11 @@ describe('ood prepare (built CLI)', () => {
 
   it('writes an unpacked directory with --dir and prints a readable summary', async () => {
     const dir = join(await tempDir(), 'art');
-    const r = await ood(['prepare', fixtures.multiIo, '--dir', dir, '--name', 'multi', '--model-version', '2.0.0']);
+    const r = await ood(['prepare', fixtures.multiIo, '--dir', dir, '--name', 'multi', '--model-version', '2.0.0', '--execution-provider', 'cuda']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain(`Prepared directory artifact ${dir}`);
     expect(r.stdout).toContain('Model multi 2.0.0');
+    expect(await readFile(join(dir, 'runtime.yaml'), 'utf8')).toMatch(/EXECUTION_PROVIDER: cuda/);
     expect((await readdir(dir)).sort()).toEqual(['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs']);
   });
 

@@ -14,6 +14,7 @@ interface PrepareArgs extends GlobalOptions {
   name?: string;
   'model-version'?: string;
   force?: boolean;
+  'execution-provider'?: string;
   introspect?: boolean;
 }
 
@@ -32,6 +33,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       .option('training-script', { type: 'string', describe: 'Script that trained the model, recorded in runtime.yaml' })
       .option('name', { type: 'string', describe: 'Model name (default: the model file name without .onnx)' })
       .option('model-version', { type: 'string', describe: "Model version (default: the ONNX model_version, else 0.1.0)" })
+      .option('execution-provider', { type: 'string', choices: ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'], default: 'cpu', describe: 'Execution provider recorded in runtime.yaml' })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing output' })
       .option('introspect', { type: 'boolean', default: true, describe: 'Run ood introspect on the result (--no-introspect to skip)' })
       .option('json', { type: 'boolean', describe: 'Print the build result as JSON' })
@@ -56,6 +58,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         name: argv.name,
         version: argv['model-version'],
         force: argv.force,
+        executionProvider: argv['execution-provider'],
         introspect: argv.introspect,
       });
       if (argv.json) printJson(result);
