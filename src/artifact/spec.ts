@@ -111,7 +111,7 @@ export interface RuntimeYaml {
 
 /**
  * The score entrypoint contract (templates/score.mjs). The server imports the module and calls:
- *   load(artifactDir, context) → model          context = { ort, log } (the server's onnxruntime-node)
+ *   load(artifactDir, context) → model          context = { ort, log, sessionOptions? } (ort: the server's onnxruntime-node)
  *   predict(model, request) → response           request/response: { inputs|outputs: NamedTensor[] }
  * Optional: preprocess(request, model) and postprocess(response, model), applied around predict.
  */
