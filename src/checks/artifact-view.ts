@@ -73,12 +73,14 @@ class ZipView implements ArtifactView {
     private readonly tempRoot: string | undefined,
   ) {
     this.files = [...new Set(archive.fileNames())].sort();
+    this.fileSet = new Set(this.files);
   }
+  private readonly fileSet: Set<string>;
   get inspection(): ArchiveInspection {
     return this.archive.inspection;
   }
   has(name: string): boolean {
-    return this.files.includes(name);
+    return this.fileSet.has(name);
   }
   private entry(name: string): ArchiveEntry | undefined {
     return this.inspection.entries.find((e) => e.name === name && e.kind === 'file');
@@ -149,7 +151,10 @@ class DirectoryView implements ArtifactView {
     readonly path: string,
     readonly inspection: ArchiveInspection,
     readonly files: readonly string[],
-  ) {}
+  ) {
+    this.fileSet = new Set(files);
+  }
+  private readonly fileSet: Set<string>;
 
   /** Walk the directory without following links; links and special files become findings, as in a zip. */
   static async open(root: string, limits: ArchiveLimits): Promise<DirectoryView> {
@@ -182,7 +187,7 @@ class DirectoryView implements ArtifactView {
     return new DirectoryView(root, { path: root, entries, findings, uncompressedBytes: bytes, safe: findings.length === 0 }, files);
   }
   has(name: string): boolean {
-    return this.files.includes(name);
+    return this.fileSet.has(name);
   }
   private abs(name: string): string {
     if (!this.has(name)) throw new OodError('ARTIFACT_FILE_MISSING', `${name} is not a regular file in ${this.path}`);
