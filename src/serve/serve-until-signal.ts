@@ -29,7 +29,10 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
     else say('load_failed', { error: host.loadError?.message }, `ood serve: the model failed to load (GET /health answers 513): ${host.loadError?.message}`);
   });
   const received = await signal;
-  say('stopping', { signal: received }, `ood serve: ${received} received, finishing requests in flight`);
+  say('stopping', { signal: received }, `ood serve: ${received} received, finishing requests in flight (send it again to stop at once)`);
+  const again = () => process.exit(EXIT_CODES.internal);
+  process.once('SIGTERM', again);
+  process.once('SIGINT', again);
   await server.close();
   say('stopped', {}, 'ood serve: stopped');
   return EXIT_CODES.ok;

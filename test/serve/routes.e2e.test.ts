@@ -174,6 +174,15 @@ describe('KServe V1 routes', () => {
   });
 });
 
+describe('HEAD', () => {
+  it('answers like GET without a body', async () => {
+    const res = await fetch(`${server.url}/health`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    expect(Number(res.headers.get('content-length'))).toBeGreaterThan(0);
+  });
+});
+
 describe('request ids', () => {
   it('echoes X-Request-ID, and generates one when absent', async () => {
     const echoed = await get(`${server.url}/ping`, { headers: { 'x-request-id': 'abc-123' } });
