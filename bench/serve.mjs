@@ -1,5 +1,6 @@
 // Quick serving benchmark: `ood serve` (in-process server, loopback) under autocannon at concurrency 1, 8 and 64,
 // against a bare session.run loop on the same model and batch, measured in the same run. Prints ratios.
+// The minimal node:http server (bench/minimal-server.mjs) is the floor of HTTP overhead for JSON.
 // Usage: npm run build && node bench/serve.mjs [model.onnx] [sample.json] [seconds] [repeats]
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,6 +62,11 @@ const repeats = Number(process.argv[5] ?? 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const servers = {};
 for (const [config, extra] of Object.entries(CONFIGS)) servers[config] = await startServe(extra);
+servers.minimal = await (async () => {
+  const child = execa(process.execPath, ['bench/minimal-server.mjs', model], { reject: false });
+  const url = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(JSON.parse(String(d)).url)));
+  return { child, url, jsonOnly: true };
+})();
 const rows = [];
 for (const c of [1, 8, 64]) {
   // Interleave the contenders and repeat, so that machine noise hits all of them alike; report medians.
@@ -68,10 +74,11 @@ for (const c of [1, 8, 64]) {
   const push = (key, value) => (samples[key] ??= []).push(value);
   for (let r = 0; r < repeats; r++) {
     push('bare', await bare(c));
-    for (const [config, { url }] of Object.entries(servers)) {
+    for (const [config, { url, jsonOnly }] of Object.entries(servers)) {
       const j = await cannon(url, json, { 'content-type': 'application/json' }, c);
-      const b = await cannon(url, Buffer.concat([header, raw]), { 'inference-header-content-length': String(header.length) }, c);
+      const b = jsonOnly ? null : await cannon(url, Buffer.concat([header, raw]), { 'inference-header-content-length': String(header.length) }, c);
       for (const [kind, res] of [['json', j], ['binary', b]]) {
+        if (!res) continue;
         push(`${config} ${kind}`, res.requests.average);
         push(`${config} ${kind} p50`, res.latency.p50);
         push(`${config} ${kind} p99`, res.latency.p99);
@@ -83,6 +90,7 @@ for (const c of [1, 8, 64]) {
   for (const config of Object.keys(servers)) {
     for (const kind of ['json', 'binary']) {
       const key = `${config} ${kind}`;
+      if (!samples[key]) continue;
       rows.push({ concurrency: c, server: config, body: kind, 'req/s': Math.round(median(samples[key])), 'bare run/s': Math.round(limit), ratio: (median(samples[key]) / limit).toFixed(2), 'p50 ms': median(samples[`${key} p50`]), 'p99 ms': median(samples[`${key} p99`]), errors: samples[`${key} errors`].reduce((a, b) => a + b, 0) });
     }
   }
