@@ -24,6 +24,7 @@ function hintFor(status: number, code: string | undefined, repository: string, h
     return `Log in: pass --username NAME --password-stdin, set OOD_REGISTRY_USERNAME and OOD_REGISTRY_PASSWORD, or run \`docker login ${host}\`.`;
   }
   if (status === 403 || code === 'DENIED') return `Your account lacks permission for ${repository} on ${host}; ask the registry's administrator.`;
+  if (code === 'NAME_UNKNOWN') return `The repository ${repository} does not exist on ${host}; check its name (the first push creates it).`;
   if (status === 404 || code?.endsWith('_UNKNOWN')) {
     return `Check the repository and tag; list the tags with \`ood ls ${host}/${repository}\`.`;
   }

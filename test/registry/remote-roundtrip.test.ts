@@ -137,3 +137,18 @@ describe.skipIf(!available)('chunked uploads to a real registry', () => {
     expect((await readFile(out)).equals(await readFile(zip))).toBe(true);
   });
 });
+
+describe.skipIf(!available)('listing a repository that does not exist', () => {
+  it("reports the registry's NAME_UNKNOWN with a hint about the repository name", async () => {
+    const registry = await startRegistry();
+    try {
+      await expect(listTags(`${registry.host}/team/never-pushed`)).rejects.toMatchObject({
+        code: 'REGISTRY_NOT_FOUND',
+        message: expect.stringContaining('NAME_UNKNOWN'),
+        hint: expect.stringContaining('does not exist'),
+      });
+    } finally {
+      await registry.stop();
+    }
+  });
+});
