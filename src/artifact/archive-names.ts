@@ -7,6 +7,7 @@ export type ArchiveFindingCode =
   | 'PATH_TRAVERSAL'
   | 'BACKSLASH_PATH'
   | 'BAD_NAME'
+  | 'NAME_MISMATCH'
   | 'SYMLINK'
   | 'SPECIAL_FILE'
   | 'DUPLICATE_NAME'

@@ -155,7 +155,8 @@ function listEntries(zip: yauzl.ZipFile, path: string, limits: ArchiveLimits) {
     const raw = new Map<string, yauzl.Entry>();
     const seen = new Map<string, string>();
     let uncompressedBytes = 0;
-    const finish = () => {
+    const finish = async () => {
+      findings.push(...(await localNameFindings(zip, raw, entries)));
       if (uncompressedBytes > limits.maxUncompressedBytes) {
         findings.push({ code: 'TOO_LARGE', message: `entries expand to ${uncompressedBytes} bytes, over the limit of ${limits.maxUncompressedBytes}` });
       }
@@ -163,11 +164,13 @@ function listEntries(zip: yauzl.ZipFile, path: string, limits: ArchiveLimits) {
     };
     if (zip.entryCount > limits.maxEntries) {
       findings.push({ code: 'TOO_MANY_ENTRIES', message: `the archive declares ${zip.entryCount} entries, over the limit of ${limits.maxEntries}` });
-      finish();
+      resolve({ inspection: { path, entries, findings, uncompressedBytes, safe: false }, raw });
       return;
     }
     zip.on('error', (err: Error) => reject(corrupt(path, err)));
-    zip.on('end', finish);
+    zip.on('end', () => {
+      finish().catch((err: unknown) => reject(corrupt(path, err)));
+    });
     zip.on('entry', (entry: yauzl.Entry) => {
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
       const kind = entryKind(name, entry.versionMadeBy, entry.externalFileAttributes);
@@ -187,6 +190,28 @@ function listEntries(zip: yauzl.ZipFile, path: string, limits: ArchiveLimits) {
     });
     zip.readEntry();
   });
+}
+
+/**
+ * An entry whose local header names another path than the central directory is read as one file by some tools
+ * and as another by others (a scanner/extractor confusion): flag it. Unreadable local headers are left to the
+ * readers of the entry, which report them as corrupt.
+ */
+async function localNameFindings(zip: yauzl.ZipFile, raw: Map<string, yauzl.Entry>, entries: ArchiveEntry[]): Promise<ArchiveFinding[]> {
+  const findings: ArchiveFinding[] = [];
+  for (const described of entries) {
+    const entry = raw.get(described.name);
+    if (!entry) continue;
+    const header = await zip.readLocalFileHeaderPromise(entry).catch(() => undefined);
+    if (header && !header.fileName.equals(entry.fileNameRaw)) {
+      findings.push({
+        code: 'NAME_MISMATCH',
+        entry: described.name,
+        message: `entry ${JSON.stringify(described.name)} is named ${JSON.stringify(header.fileName.toString('latin1'))} in its local header`,
+      });
+    }
+  }
+  return findings;
 }
 
 function entryFindings(e: ArchiveEntry, entry: yauzl.Entry, seen: Map<string, string>): ArchiveFinding[] {

@@ -5,7 +5,7 @@ import { verdictOf, type Verdict } from './types.js';
 
 /** Which finding codes each archive check owns. */
 const OWNED: Record<string, readonly ArchiveFindingCode[]> = {
-  'archive.paths': ['ABSOLUTE_PATH', 'PATH_TRAVERSAL', 'BACKSLASH_PATH', 'BAD_NAME'],
+  'archive.paths': ['ABSOLUTE_PATH', 'PATH_TRAVERSAL', 'BACKSLASH_PATH', 'BAD_NAME', 'NAME_MISMATCH'],
   'archive.links': ['SYMLINK', 'SPECIAL_FILE'],
   'archive.duplicates': ['DUPLICATE_NAME'],
   'archive.encryption': ['ENCRYPTED', 'UNSUPPORTED_COMPRESSION'],

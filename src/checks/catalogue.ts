@@ -6,7 +6,7 @@ const REPREPARE = 'Re-create the artifact with `ood prepare` instead of editing 
 
 export const CATALOGUE: readonly CheckDefinition[] = Object.freeze([
   // Archive safety (zip artifacts; a directory artifact is judged by the same rules where they apply).
-  { key: 'archive.paths', category: 'archive', description: 'No entry path is absolute, climbs out with "..", uses backslashes or control characters',
+  { key: 'archive.paths', category: 'archive', description: 'No entry path is absolute, climbs out with "..", uses backslashes or control characters, or differs between local and central header',
     failure: 'the archive has entries that would be written outside the artifact', hint: 'Do not extract or deploy this archive; it may be malicious. ' + REPREPARE },
   { key: 'archive.links', category: 'archive', description: 'No symbolic links, devices, sockets or FIFOs',
     failure: 'the artifact holds symbolic links or special files', hint: 'Replace links by the files themselves; ' + REPREPARE },

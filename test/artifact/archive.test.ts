@@ -64,6 +64,10 @@ describe('inspectArchive', () => {
     expect(await findingCodes([{ name: Buffer.from('../x'), data: 'x', flags: 0 }])).toEqual(['PATH_TRAVERSAL']);
   });
 
+  it('flags an entry whose local header names a different path than the central directory', async () => {
+    expect(await findingCodes([{ name: 'model.onnx', localName: '../model.onnx', data: 'x' }])).toEqual(['NAME_MISMATCH']);
+  });
+
   it('flags control characters and empty names', async () => {
     expect(await findingCodes([{ name: 'a\u0000b', data: 'x' }])).toEqual(['BAD_NAME']);
     expect(await findingCodes([{ name: '', data: 'x' }])).toEqual(['BAD_NAME']);
