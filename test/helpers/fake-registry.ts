@@ -12,6 +12,8 @@ export interface FakeRegistryOptions {
   refuseFirstPatch?: boolean;
   /** Require bearer tokens from /token, which wants these basic credentials (anonymous when absent). */
   bearer?: { username?: string; password?: string };
+  /** Refuse manifest PUTs with 403 DENIED, as a registry does for a read-only account. */
+  denyManifestPush?: boolean;
 }
 
 export interface FakeRegistry {
@@ -123,6 +125,7 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     }
     if (manifestRef) {
       const key = `${repo}:${manifestRef}`;
+      if (req.method === 'PUT' && options.denyManifestPush) return fail(res, 403, 'DENIED', 'requested access to the resource is denied');
       if (req.method === 'PUT') {
         const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
         const entry = { bytes: body, type: String(req.headers['content-type']) };

@@ -84,3 +84,20 @@ describe('the bearer token flow', () => {
     });
   });
 });
+
+describe('a registry that denies the push', () => {
+  it("shows the registry's DENIED code with a permission hint (remote, exit 5)", async () => {
+    const registry = await startFakeRegistry({ denyManifestPush: true });
+    try {
+      await expect(pushArtifact(zip, `${registry.host}/team/big:1.0`, chunked)).rejects.toMatchObject({
+        code: 'REGISTRY_DENIED',
+        kind: 'remote',
+        exitCode: 5,
+        message: expect.stringMatching(/answered 403 DENIED: requested access to the resource is denied/),
+        hint: expect.stringContaining('lacks permission for team/big'),
+      });
+    } finally {
+      await registry.close();
+    }
+  });
+});
