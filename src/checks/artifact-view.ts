@@ -2,7 +2,7 @@
 // read in place; only files that a native library must open by path (the model and its external data) are
 // streamed into a private 0700 temporary directory, hashed on the way so they are read once.
 import { constants } from 'node:fs';
-import { lstat, mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -41,7 +41,8 @@ export interface ArtifactView {
 
 /** Open a zip or a directory. Throws OodError (kind input) when the path cannot be read as either. */
 export async function openArtifactView(path: string, options: ViewOptions = {}): Promise<ArtifactView> {
-  const info = await lstat(path).catch((err: unknown) => {
+  // The path the user typed may be a link (e.g. `latest -> v3/`); links inside the artifact are findings.
+  const info = await stat(path).catch((err: unknown) => {
     throw fileError(err, path, 'artifact');
   });
   if (info.isDirectory()) return DirectoryView.open(resolve(path), options.limits ?? DEFAULT_ARCHIVE_LIMITS);

@@ -80,6 +80,15 @@ describe('runtime.consistency', () => {
 });
 
 describe('directory artifacts', () => {
+  it('are found through a link the user passes (latest -> v3/), which is not a finding', async () => {
+    const dir = await goodDir();
+    const link = join(temp, `latest-${Date.now()}`);
+    await symlink(dir, link);
+    const report = await runChecks(link);
+    expect(report.source).toBe('directory');
+    expect(report.checks.filter((c) => c.result === 'FAILED').map((c) => c.key)).toEqual([]);
+  });
+
   it('fail archive.links for a symbolic link and read nothing else', async () => {
     const dir = await goodDir();
     await symlink('/etc/passwd', join(dir, 'passwd'));
