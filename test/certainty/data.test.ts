@@ -136,6 +136,16 @@ describe('image folders', () => {
     expect(err?.message).toBe('sample img9.png: not a PNG or JPEG file');
   });
 
+  it('refuse an --image-size that does not fit a fixed input before decoding anything, naming the first image', async () => {
+    const dir = join(tmp.dir, 'size-mismatch');
+    mkdirSync(dir);
+    writePng(join(dir, 'a.png'), 8, 8, () => [10, 20, 30]);
+    const model = OnnxModel.open(fixtures.digits.model);
+    const err = await openCalibrationData(dir, model.info.graph.inputs, { size: [16, 16] }).then(() => undefined, (e: unknown) => e as OodError);
+    model.close();
+    expect(err?.message).toBe('sample a.png: input "image" has shape [1, 1, 16, 16]; the model expects [batch, 1, 8, 8] (dimension 2 is 16, not 8)');
+  });
+
   it('refuse a folder that mixes kinds of data, and one with none', async () => {
     const dir = join(tmp.dir, 'mixed');
     mkdirSync(dir);

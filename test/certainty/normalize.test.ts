@@ -98,3 +98,32 @@ describe('the percentile map', () => {
     expect(m.zero).toBe(-2);
   });
 });
+
+describe('percentile normalization through enableModel', () => {
+  it('keeps the order of negative scores, maps the lowest ID score to 0.5 and the top 80% to 1', async () => {
+    const { join } = await import('node:path');
+    const { enableModel } = await import('../../src/certainty/enable.js');
+    const { fixtures } = await import('../helpers/fixtures.js');
+    const { tempDir, writeNpyF32, runModel } = await import('./harness.js');
+    const tmp = tempDir();
+    try {
+      // Identity [batch, 3]: the "logits" are the data, so maxlogit scores are the row maxima, all negative.
+      const rows = Array.from({ length: 10 }, (_, i) => [-20 - i, -10 - i, -5 - i]);
+      const data = join(tmp.dir, 'neg.npy');
+      writeNpyF32(data, [10, 3], Float32Array.from(rows.flat()));
+      const out = join(tmp.dir, 'neg.onnx');
+      const result = await enableModel({ model: fixtures.passthrough('FP32'), output: out, method: 'maxlogit', data, normalize: 'percentile' });
+      const c = result.record.calibration!;
+      expect(c.min).toBe(-14);
+      expect(c.zero).toBeLessThan(c.min);
+      const x = new ort.Tensor('float32', Float32Array.from(rows.flat()), [10, 3]);
+      const y = (await runModel(out, { x })).ood_scores!.data as Float32Array;
+      // Row i scores -5 - i: decreasing in i, so normalized scores must not increase.
+      for (let i = 1; i < 10; i++) expect(y[i]!).toBeLessThanOrEqual(y[i - 1]!);
+      expect(y[9]).toBeCloseTo(0.5, 5);
+      expect(Array.from(y).filter((v) => v === 1)).toHaveLength(8);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});

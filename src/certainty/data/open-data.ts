@@ -174,6 +174,8 @@ function openImages(files: string[], root: string, inputs: readonly ValueInfo[],
   if (inputs.length !== 1) throw wrongArity(relative(root, files[0]!), `images feed a one-input model; this model has ${inputs.length} inputs`, 'Use .npy arrays or V2 JSON requests for multi-input models.');
   const input = inputs[0]!;
   const plan = planImages(input.name, input.type.kind === 'tensor' ? input.type.shape : null, options);
+  const dims = plan.layout === 'nchw' ? [files.length, plan.channels, plan.height, plan.width] : [files.length, plan.height, plan.width, plan.channels];
+  checkSignature('float32', dims, input, relative(root, files[0]!));
   return {
     format: 'images',
     count: files.length,
