@@ -18,9 +18,10 @@ export interface StoreOptions {
   /** Root of the local OCI layout; default $OOD_HOME/registry. */
   layoutRoot?: string;
   env?: NodeJS.ProcessEnv;
-  /** Upload tuning (tests and benchmarks). */
+  /** Upload and listing tuning (tests and benchmarks). */
   monolithicLimit?: number;
   chunkSize?: number;
+  tagPageSize?: number;
 }
 
 /** Open the store a reference points at, for reading ("pull") or writing ("pull,push"). */
@@ -42,5 +43,6 @@ export async function openStore(ref: ArtifactRef, options: StoreOptions, actions
     actions,
     monolithicLimit: options.monolithicLimit,
     chunkSize: options.chunkSize,
+    tagPageSize: options.tagPageSize,
   });
 }

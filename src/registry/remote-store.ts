@@ -25,6 +25,8 @@ export interface RemoteOptions {
   /** Blobs up to this size go up in one PUT; larger ones in PATCH chunks of `chunkSize`. */
   monolithicLimit?: number;
   chunkSize?: number;
+  /** Tags per page when listing (the `n` parameter); pages are followed through Link headers. */
+  tagPageSize?: number;
 }
 
 const DEFAULT_CHUNK = 32 << 20;
@@ -202,7 +204,7 @@ export class RemoteStore implements ArtifactStore {
 
   async listTags(): Promise<string[]> {
     const tags: string[] = [];
-    let url: URL | undefined = this.url('tags/list?n=1000');
+    let url: URL | undefined = this.url(`tags/list?n=${this.options.tagPageSize ?? 1000}`);
     for (let pages = 0; url && pages < 1000; pages++) {
       const response = await this.send('GET', url);
       if (response.status !== 200) return this.fail('list tags', response);

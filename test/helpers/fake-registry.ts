@@ -1,6 +1,7 @@
 // A small in-memory OCI distribution registry on loopback, for the behaviours Debian's docker-registry does not
 // exercise: relative upload Locations that change on every step (a stale one is refused), PATCHes that the
-// registry only partly accepts or refuses with 416, and the bearer-token challenge flow with a token endpoint.
+// registry only partly accepts or refuses with 416, the bearer-token challenge flow with a token endpoint, and
+// tags-list pagination (distribution 2.8 ignores `n` for tags).
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -139,8 +140,17 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       res.writeHead(200, { 'content-type': entry.type, 'content-length': String(entry.bytes.length) });
       return res.end(req.method === 'HEAD' ? undefined : entry.bytes);
     }
-    const tags = [...manifests.keys()].filter((k) => k.startsWith(`${repo}:`) && !k.includes('@') && !k.slice(repo!.length + 1).startsWith('sha256:'));
-    return json(res, 200, { name: repo, tags: tags.map((k) => k.slice(repo!.length + 1)) });
+    const all = [...manifests.keys()]
+      .filter((k) => k.startsWith(`${repo}:`) && !k.slice(repo!.length + 1).startsWith('sha256:'))
+      .map((k) => k.slice(repo!.length + 1))
+      .sort();
+    // Pagination as in the distribution spec: n per page, `last` to continue, a relative Link to the next page.
+    const n = Number(url.searchParams.get('n') ?? all.length);
+    const last = url.searchParams.get('last');
+    const from = last ? all.filter((t) => t > last) : all;
+    const page = from.slice(0, n);
+    const more = from.length > n ? { link: `</v2/${repo}/tags/list?n=${n}&last=${page[page.length - 1]}>; rel="next"` } : undefined;
+    return json(res, 200, { name: repo, tags: page }, more);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;

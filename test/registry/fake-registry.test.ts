@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullArtifact, pushArtifact } from '../../src/index.js';
+import { listTags, pullArtifact, pushArtifact } from '../../src/index.js';
 import { writeTestArtifact } from '../helpers/artifact-zip.js';
 import { startFakeRegistry, type FakeRegistry } from '../helpers/fake-registry.js';
 
@@ -96,6 +96,26 @@ describe('a registry that denies the push', () => {
         message: expect.stringMatching(/answered 403 DENIED: requested access to the resource is denied/),
         hint: expect.stringContaining('lacks permission for team/big'),
       });
+    } finally {
+      await registry.close();
+    }
+  });
+});
+
+describe('listing tags page by page', () => {
+  it('follows relative Link headers until the last page', async () => {
+    const registry = await startFakeRegistry();
+    try {
+      const small = join(dir, 'small.zip');
+      await writeTestArtifact(small);
+      for (const tag of ['e', 'a', 'd', 'b', 'c']) await pushArtifact(small, `${registry.host}/team/paged:${tag}`, { env: noEnv });
+      const { tags } = await listTags(`${registry.host}/team/paged`, { env: noEnv, tagPageSize: 2 });
+      expect(tags.map((t) => t.tag)).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(registry.requests.filter((r) => r.url.includes('/tags/list')).map((r) => r.url)).toEqual([
+        '/v2/team/paged/tags/list?n=2',
+        '/v2/team/paged/tags/list?n=2&last=b',
+        '/v2/team/paged/tags/list?n=2&last=d',
+      ]);
     } finally {
       await registry.close();
     }

@@ -82,6 +82,7 @@ describe.skipIf(!available)('a registry without auth', () => {
     expect(tags[1]?.revision).toBeUndefined();
   });
 
+
   it('fails with a digest error when a blob was corrupted inside the registry storage, and writes no output', async () => {
     const pushed = await pushArtifact(zip, `${registry.host}/team/corrupt:1.0`);
     const model = pushed.layers.find((l) => l.title === 'model.onnx')!;
