@@ -2,8 +2,8 @@
 // satisfies and an onnxruntime-node version compatible with the installed one (same major; an older installed
 // minor is a WARNING), and describes the files that are really there.
 import semver from 'semver';
-import { ARTIFACT_FILES, MANDATORY_FILES } from '../artifact/spec.js';
-import { readCertaintyRecord } from '../certainty/metadata.js';
+import { ARTIFACT_FILES, MANDATORY_FILES, type RuntimeYaml } from '../artifact/spec.js';
+import { readCertaintyRecord, type CertaintyRecord } from '../certainty/metadata.js';
 import type { CheckContext } from './context.js';
 import { installedOnnxruntimeVersion } from './onnxruntime-support.js';
 import { passed, verdictOf, warning, type Verdict } from './types.js';
@@ -68,14 +68,32 @@ export async function checkRuntimeConsistency(ctx: CheckContext): Promise<Verdic
   if (JSON.stringify([...d.EXTERNAL_DATA].sort()) !== JSON.stringify(external)) {
     problems.push(`MODEL_DETAILS.EXTERNAL_DATA ${JSON.stringify(d.EXTERNAL_DATA)} differs from the model's ${JSON.stringify(external)}`);
   }
-  let enabled = false;
-  try {
-    enabled = readCertaintyRecord(model.metadataMap) !== null;
-  } catch {
-    enabled = true; // claimed enabled but incomplete: certainty.record reports that
-  }
-  if (runtime.CERTAINTY.ENABLED !== enabled) problems.push(`CERTAINTY.ENABLED is ${runtime.CERTAINTY.ENABLED}, the model's metadata says ${enabled}`);
+  problems.push(...certaintyProblems(runtime.CERTAINTY, model.metadataMap));
   return verdictOf(problems, 'entrypoint, model file, sha256, size, IR, opsets and certainty match');
+}
+
+/** runtime.yaml's CERTAINTY block against the record in the model's metadata. */
+function certaintyProblems(block: RuntimeYaml['CERTAINTY'], metadata: ReadonlyMap<string, string>): string[] {
+  let record: CertaintyRecord | null;
+  try {
+    record = readCertaintyRecord(metadata);
+  } catch {
+    // Claimed enabled but incomplete: certainty.record reports that; only ENABLED can be compared.
+    return block.ENABLED ? [] : ['CERTAINTY.ENABLED is false, the model\'s metadata says true'];
+  }
+  if (block.ENABLED !== (record !== null)) return [`CERTAINTY.ENABLED is ${block.ENABLED}, the model's metadata says ${record !== null}`];
+  if (!record) return [];
+  const expected: Record<string, unknown> = {
+    METHOD: record.method,
+    TEMPERATURE: record.temperature,
+    OUTPUT: record.output,
+    NORMALIZATION: record.normalization,
+    CALIBRATION_SAMPLES: record.calibration?.samples,
+  };
+  const actual = block as unknown as Record<string, unknown>;
+  return Object.entries(expected)
+    .filter(([key, value]) => actual[key] !== value)
+    .map(([key, value]) => `CERTAINTY.${key} is ${JSON.stringify(actual[key])}, the model's metadata says ${JSON.stringify(value)}`);
 }
 
 function sortKeys(o: Record<string, number>): [string, number][] {

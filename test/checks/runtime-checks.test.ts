@@ -79,6 +79,20 @@ describe('runtime.consistency', () => {
   });
 });
 
+describe('runtime.consistency on certainty settings', () => {
+  it('fails when runtime.yaml records another method than the model metadata', async () => {
+    const c = await withRuntime((r) => (r.CERTAINTY.METHOD = 'maxlogit'), ['runtime.consistency']);
+    expect(c.result).toBe('FAILED');
+    expect(c.message).toContain('CERTAINTY.METHOD is "maxlogit"');
+  });
+
+  it('fails when runtime.yaml says certainty is off for an enabled model', async () => {
+    const c = await withRuntime((r) => (r.CERTAINTY = { ENABLED: false }), ['runtime.consistency']);
+    expect(c.result).toBe('FAILED');
+    expect(c.message).toContain('CERTAINTY.ENABLED is false');
+  });
+});
+
 describe('directory artifacts', () => {
   it('are found through a link the user passes (latest -> v3/), which is not a finding', async () => {
     const dir = await goodDir();
