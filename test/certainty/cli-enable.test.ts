@@ -67,6 +67,17 @@ describe('ood enable (CLI)', () => {
     expect(forced.stdout).toContain('replaced      an earlier enablement');
   });
 
+  it('draws a progress bar on a terminal and clears it when done', async () => {
+    // util-linux `script` runs the CLI on a pseudo-terminal, so stderr is a TTY (stdout and stderr share it).
+    const out = join(tmp.dir, 'tty.onnx');
+    const command = `node ${cli} enable ${fixtures.digits.model} -o ${out} --data ${fixtures.digits.calibration} --batch-size 16`;
+    const r = await execa('script', ['-qec', command, '/dev/null'], { reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/\rcalibrating \[#+\.*\] 16\/289/);
+    expect(r.stdout).toContain('] 289/289\r\x1b[K');
+    expect(existsSync(out)).toBe(true);
+  });
+
   it('rejects malformed option values as usage errors', async () => {
     const r = await ood(fixtures.digits.model, '-o', join(tmp.dir, 'x.onnx'), '--data', fixtures.digits.calibration, '--mean', '0.5,abc');
     expect(r.exitCode).toBe(2);
