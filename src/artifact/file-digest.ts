@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileError } from '../errors.js';
 
+/** What manifest.json records for a file. */
 export interface Digest {
   sha256: string;
   size: number;

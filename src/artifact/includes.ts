@@ -8,8 +8,10 @@ import { basename, join, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { OodError, fileError } from '../errors.js';
 
+/** The ignore file's name, as ADS spells it. */
 export const IGNORE_FILE = '.model-ignore';
 
+/** One extra file: where it lands in the artifact and where it comes from. */
 export interface IncludedFile {
   /** Artifact-relative path, forward slashes. */
   path: string;
@@ -17,6 +19,7 @@ export interface IncludedFile {
   source: string;
 }
 
+/** What --include collected, and what .model-ignore dropped (reported to the user). */
 export interface IncludeResult {
   files: IncludedFile[];
   /** Artifact-relative paths that a .model-ignore dropped, sorted. */

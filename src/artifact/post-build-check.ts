@@ -2,6 +2,7 @@
 // runs its introspection. This is the one place prepare touches the checks.
 import type { IntrospectReport } from '../checks/types.js';
 
+/** The introspection part of a BuildResult. */
 export type PostBuildReport =
   | { status: 'ran'; ok: boolean; summary: IntrospectReport['summary']; report: IntrospectReport }
   | { status: 'not-run'; reason: string };

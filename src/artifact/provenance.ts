@@ -6,6 +6,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { RuntimeYaml } from './spec.js';
 
+/** runtime.yaml's TRAINING_CODE block. */
 export type TrainingCode = RuntimeYaml['MODEL_PROVENANCE']['TRAINING_CODE'];
 
 const EMPTY: TrainingCode = { GIT_REMOTE: null, GIT_COMMIT: null, GIT_BRANCH: null, GIT_DIRTY: null, TRAINING_SCRIPT: null };

@@ -92,6 +92,7 @@ function missingInputs(request: unknown, inputSchema: IoSchema): string[] {
   return inputSchema.tensors.filter((t) => !given.has(t.name)).map((t) => `input "${t.name}" is missing`);
 }
 
+/** A compiled validator: the problems of one request, [] when it is valid. */
 export type RequestValidator = (request: unknown) => string[];
 
 /**

@@ -45,6 +45,7 @@ export function creationTime(env: NodeJS.ProcessEnv = process.env): Date {
   return new Date(Number(epoch) * 1000);
 }
 
+/** What the build knows when it writes runtime.yaml. */
 export interface RuntimeFacts {
   model: OnnxModel;
   name: string;

@@ -5,6 +5,7 @@ import { OodError, fileError } from '../errors.js';
 import { createRequestValidator } from './request-check.js';
 import type { IoSchema, TensorStatistics } from './spec.js';
 
+/** A sample after validation: a V2 request whose inputs all carry JSON data. */
 export interface SampleRequest {
   inputs: { name: string; datatype: string; shape: number[]; data: unknown[] }[];
 }

@@ -7,6 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { OodError } from '../errors.js';
 
+/** The artifact files that have a schema in schemas/<name>.schema.json. */
 export type SchemaName = 'runtime' | 'io-schema' | 'manifest';
 
 /** ood's package root: the nearest directory above this module whose package.json is named "ood". */

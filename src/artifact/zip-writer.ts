@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import { fileError } from '../errors.js';
 
+/** One file to put in the zip. */
 export interface ZipEntry {
   /** Artifact-relative path, forward slashes. */
   path: string;
