@@ -43,11 +43,11 @@ export async function pullArtifact(refText: string, outPath: string, options: St
         store.stats.bytesDownloaded += layer.size;
       }
       if (manifest.layers.length === 0) await pipeline([], createWriteStream(tmp));
+      const expected = manifest.annotations[ANNOTATIONS.zipSize];
+      if (expected !== undefined && Number(expected) !== size) {
+        throw digestMismatch(`reassembled size mismatch for ${where}`, `${expected} bytes`, `${size} bytes`);
+      }
     });
-    const expected = manifest.annotations[ANNOTATIONS.zipSize];
-    if (expected !== undefined && Number(expected) !== size) {
-      throw digestMismatch(`reassembled size mismatch for ${where}`, `${expected} bytes`, `${size} bytes`);
-    }
     return { reference: where, digest: fetched.digest, output: outPath, size, annotations: manifest.annotations, stats: { ...store.stats } };
   } finally {
     store.close?.();
