@@ -1,6 +1,6 @@
 // Every command, in the order `ood --help` lists them. Each module lazily imports its implementation.
 import type { CommandModule } from 'yargs';
-import { prepareCommand } from './prepare.js';
+import { enableCommand } from './enable.js';
 import { prepareCommand } from './prepare.js';
 import { introspectCommand } from './introspect.js';
 import { pushCommand } from './push.js';
@@ -11,7 +11,7 @@ import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
 
 export const commands: CommandModule<any, any>[] = [
-  prepareCommand,
+  enableCommand,
   prepareCommand,
   introspectCommand,
   evaluateCommand,
