@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdir, readFile, readdir, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readZip } from './zip-reader.js';
@@ -52,6 +53,15 @@ describe('reproducible zips', () => {
     expect(entries.find((e) => e.name === 'runtime.yaml')!.compressionMethod).toBe(8);
     const runtime = entries.find((e) => e.name === 'runtime.yaml')!.data.toString();
     expect(runtime).toContain('CREATED_AT: 2023-11-14T22:13:20.000Z');
+  });
+
+  it("passes Python's zipfile integrity test, a third reader besides archiver and yauzl", async () => {
+    const model = await isolatedCopy(fixtures.externalData.model, [fixtures.externalData.weights]);
+    const out = join(await tempDir(), 'a.zip');
+    await buildArtifact({ model, output: out, env, introspect: false });
+    const code = 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(z.testzip(), sorted(z.namelist()))';
+    const r = await execa('/usr/bin/python3', ['-c', code, out]);
+    expect(r.stdout).toBe("None ['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs', 'weights.bin']");
   });
 
   it('refuses a SOURCE_DATE_EPOCH that is not a number of seconds', async () => {
