@@ -23,10 +23,16 @@ export interface BatcherOptions {
   maxInFlight: number;
 }
 
-/** True when every input and output has a dynamic first (batch) dimension, so rows can be merged and split. */
+/**
+ * True when every input and output has a dynamic first dimension, and the named ones share one name (e.g.
+ * "batch"), so rows can be merged and split. The server cannot prove that dimension is a batch, which is why
+ * batching is opt-in.
+ */
 export function canBatch(inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): boolean {
+  const all = [...inputs, ...outputs];
   const dynamicFirst = (t: TensorSpec) => t.shape.length > 0 && (typeof t.shape[0] === 'string' || (t.shape[0] as number) < 0);
-  return inputs.length > 0 && inputs.every(dynamicFirst) && outputs.every(dynamicFirst);
+  const names = new Set(all.map((t) => t.shape[0]).filter((d) => typeof d === 'string'));
+  return inputs.length > 0 && all.every(dynamicFirst) && names.size <= 1;
 }
 
 function concat(parts: readonly NamedTensor[]): NamedTensor {

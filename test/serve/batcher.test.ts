@@ -54,5 +54,6 @@ describe('DynamicBatcher', () => {
     expect(canBatch([t([-1, 3])], [t([-1])])).toBe(true);
     expect(canBatch([t([1, 3])], [t(['batch', 4])])).toBe(false);
     expect(canBatch([t(['batch', 3])], [t([4])])).toBe(false);
+    expect(canBatch([t(['batch', 3])], [t(['seq', 4])])).toBe(false);
   });
 });
