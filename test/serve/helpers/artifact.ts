@@ -1,6 +1,7 @@
 // Directory artifacts for the serve tests, written the way artifact format 1.0 (src/artifact/spec.ts) lays them
 // out: the model, both I/O schemas, runtime.yaml and a score.mjs (the real template once it exists).
 import { copyFile, mkdtemp, writeFile, access } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,10 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DIGITS = join(ROOT, 'examples/digits/model.onnx');
 export const passthrough = (dtype: string) => join(ROOT, 'test/fixtures/models/passthrough', `${dtype}.onnx`);
 
+// One temporary root per test process, removed when the process exits.
+const TEMP_ROOT = mkdtempSync(join(tmpdir(), 'ood-serve-test-'));
+process.on('exit', () => rmSync(TEMP_ROOT, { recursive: true, force: true }));
+
 async function scoreTemplate(): Promise<string> {
   const real = join(ROOT, 'templates/score.mjs');
   return access(real).then(() => real, () => join(ROOT, 'test/serve/fixtures/score.mjs'));
@@ -19,7 +24,7 @@ async function scoreTemplate(): Promise<string> {
 
 /** Write a directory artifact for `modelPath` and return its path. */
 export async function makeArtifact(modelPath: string, options: { name?: string; score?: string; sample?: string; certainty?: Record<string, unknown> } = {}): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ood-serve-test-'));
+  const dir = await mkdtemp(join(TEMP_ROOT, 'artifact-'));
   await copyFile(modelPath, join(dir, 'model.onnx'));
   const model = OnnxModel.open(modelPath);
   const { input, output } = buildIoSchemas(model);
