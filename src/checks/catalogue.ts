@@ -44,6 +44,8 @@ export const CATALOGUE: readonly CheckDefinition[] = Object.freeze([
     failure: 'output_schema.json is not a valid I/O schema', hint: REPREPARE },
   { key: 'schemas.graph', category: 'schemas', description: 'The I/O schemas agree with the ONNX graph on names, datatypes and ranks',
     failure: 'the I/O schemas do not describe the model\'s graph', hint: 'Requests validated against these schemas would fail at inference; ' + REPREPARE },
+  { key: 'schemas.sample', category: 'schemas', description: 'sample.json, when present, is a valid inference request for input_schema.json',
+    failure: 'sample.json is not a request the server would accept, so `ood verify` cannot replay it', hint: 'Re-run `ood prepare --sample` with a request that matches the model inputs.' },
   // Model.
   { key: 'model.format', category: 'model', description: 'model.onnx is a complete ONNX model (not a Git LFS pointer, not truncated) with its external data',
     failure: 'model.onnx is not a usable ONNX model', hint: 'Run `git lfs pull` or re-export the model, then re-run `ood prepare`.' },

@@ -11,7 +11,7 @@ import { CheckContext } from './context.js';
 import { checkHashes, checkMandatoryFiles, checkManifest, checkUnlisted } from './file-checks.js';
 import { checkModelFormat, checkModelLoad, checkModelOpset } from './model-checks.js';
 import { checkRuntimeConsistency, checkRuntimeNode, checkRuntimeOnnxruntime, checkRuntimeParse, checkRuntimeSchema } from './runtime-checks.js';
-import { checkSchemasAgainstGraph, ioSchemaCheck } from './schema-checks.js';
+import { checkSample, checkSchemasAgainstGraph, ioSchemaCheck } from './schema-checks.js';
 import { checkScoreExports, checkScoreParse } from './score-checks.js';
 import { SkipCheck, type CheckOutcome, type IntrospectReport, type Verdict } from './types.js';
 
@@ -36,6 +36,7 @@ const IMPLEMENTATIONS: Readonly<Record<string, CheckFn>> = {
   'schemas.input': ioSchemaCheck('input'),
   'schemas.output': ioSchemaCheck('output'),
   'schemas.graph': checkSchemasAgainstGraph,
+  'schemas.sample': checkSample,
   'model.format': checkModelFormat,
   'model.opset': checkModelOpset,
   'model.load': checkModelLoad,

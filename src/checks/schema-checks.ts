@@ -5,8 +5,9 @@ import type { TensorSpec } from '../artifact/spec.js';
 import type { ValueInfo } from '../onnx/decode.js';
 import { v2Name } from '../onnx/dtypes.js';
 import { ARTIFACT_FILES } from '../artifact/spec.js';
+import { createRequestValidator } from '../artifact/request-check.js';
 import type { CheckContext } from './context.js';
-import { passed, verdictOf, type Verdict } from './types.js';
+import { SkipCheck, passed, verdictOf, type Verdict } from './types.js';
 
 /** schemas.input / schemas.output */
 export function ioSchemaCheck(kind: 'input' | 'output'): (ctx: CheckContext) => Promise<Verdict> {
@@ -58,4 +59,16 @@ export async function checkSchemasAgainstGraph(ctx: CheckContext): Promise<Verdi
   const g = model.info.graph;
   const problems = [...compare('input', input.tensors, g.inputs), ...compare('output', output.tensors, g.outputs)];
   return verdictOf(problems, `${g.inputs.length} inputs and ${g.outputs.length} outputs agree on names, datatypes and ranks`);
+}
+
+/** schemas.sample: the optional sample.json must be a request the server itself would accept. */
+export async function checkSample(ctx: CheckContext): Promise<Verdict> {
+  ctx.requireSafe();
+  if (!ctx.view.has(ARTIFACT_FILES.sample)) throw new SkipCheck(`no ${ARTIFACT_FILES.sample} in the artifact (it is optional)`);
+  const input = await ctx.need(ctx.ioSchema('input'), 'schemas.input', ARTIFACT_FILES.inputSchema);
+  const sample = await ctx.json(ARTIFACT_FILES.sample);
+  if (!sample.ok) return verdictOf(sample.problems, '');
+  const problems = createRequestValidator(input)(sample.value).map((p) => `${ARTIFACT_FILES.sample}: ${p}`);
+  const inputs = (sample.value as { inputs?: unknown[] }).inputs?.length ?? 0;
+  return verdictOf(problems, `a valid request with ${inputs} input tensors`);
 }
