@@ -1,7 +1,7 @@
 // A certainty-enabled model (ood enable + ood prepare) served: every protocol carries ood_scores next to the
 // model's own outputs, and /info shows the certainty settings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enableModel } from '../../src/certainty/enable.js';
@@ -12,14 +12,18 @@ import type { RunningServer } from '../../src/serve/server.js';
 
 const sample = JSON.parse(await readFile(join(ROOT, 'examples/digits/sample.json'), 'utf8'));
 let server: RunningServer;
+let work: string;
 
 beforeAll(async () => {
-  const work = await mkdtemp(join(tmpdir(), 'ood-serve-certainty-'));
+  work = await mkdtemp(join(tmpdir(), 'ood-serve-certainty-'));
   await enableModel({ model: DIGITS, output: join(work, 'enabled.onnx'), data: join(ROOT, 'examples/digits/data/calibration.npy') });
   await buildArtifact({ model: join(work, 'enabled.onnx'), output: join(work, 'digits.zip'), name: 'digits', sample: join(ROOT, 'examples/digits/sample.json') });
   server = await serve(join(work, 'digits.zip'));
 });
-afterAll(async () => server.close());
+afterAll(async () => {
+  await server.close();
+  await rm(work, { recursive: true, force: true });
+});
 
 const inUnitInterval = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
 

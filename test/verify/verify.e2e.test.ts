@@ -1,8 +1,8 @@
 // `ood verify` through the built CLI on artifacts made by `ood prepare` (buildArtifact), one of them with a
 // certainty-enabled model, and one whose score.mjs tampers with the outputs.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
@@ -21,6 +21,8 @@ beforeAll(async () => {
   enabledZip = join(work, 'digits-enabled.zip');
   await buildArtifact({ model: enabled, output: enabledZip, sample: SAMPLE, name: 'digits', version: '2' });
 });
+
+afterAll(async () => rm(work, { recursive: true, force: true }));
 
 const verify = (...args: string[]) => execa(process.execPath, [CLI, 'verify', ...args, '--port', '0'], { reject: false, timeout: 120_000 });
 
