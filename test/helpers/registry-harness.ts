@@ -20,6 +20,13 @@ export function registryAvailable(): boolean {
   return ok;
 }
 
+/** Whether openssl is there for the TLS tests; same CI rule as registryAvailable(). */
+export function opensslAvailable(): boolean {
+  const ok = existsSync('/usr/bin/openssl');
+  if (!ok && process.env.CI === 'true') throw new Error('/usr/bin/openssl is missing: install the Debian package openssl');
+  return ok;
+}
+
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

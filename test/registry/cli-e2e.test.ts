@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestArtifact } from '../helpers/artifact-zip.js';
-import { makeTestCertificates, registryAvailable, startRegistry, type RunningRegistry } from '../helpers/registry-harness.js';
+import { makeTestCertificates, opensslAvailable, registryAvailable, startRegistry, type RunningRegistry } from '../helpers/registry-harness.js';
 
 const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
 const available = registryAvailable();
@@ -98,7 +98,7 @@ describe.skipIf(!available)('the CLI with a registry that wants basic auth', () 
   });
 });
 
-describe.skipIf(!available)('the CLI with a TLS registry', () => {
+describe.skipIf(!available || !opensslAvailable())('the CLI with a TLS registry', () => {
   let registry: RunningRegistry;
   let certs: { ca: string; cert: string; key: string };
   beforeAll(async () => {
