@@ -172,6 +172,15 @@ function listEntries(zip: yauzl.ZipFile, path: string, limits: ArchiveLimits) {
       finish().catch((err: unknown) => reject(corrupt(path, err)));
     });
     zip.on('entry', (entry: yauzl.Entry) => {
+      try {
+        describeEntry(entry);
+        zip.readEntry();
+      } catch (err) {
+        // A throw here would escape through yauzl's callback as an uncaught exception.
+        reject(corrupt(path, err));
+      }
+    });
+    const describeEntry = (entry: yauzl.Entry) => {
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
       const kind = entryKind(name, entry.versionMadeBy, entry.externalFileAttributes);
       const described: ArchiveEntry = {
@@ -186,8 +195,7 @@ function listEntries(zip: yauzl.ZipFile, path: string, limits: ArchiveLimits) {
       entries.push(described);
       if (!raw.has(name)) raw.set(name, entry);
       uncompressedBytes += entry.uncompressedSize;
-      zip.readEntry();
-    });
+    };
     zip.readEntry();
   });
 }
