@@ -179,3 +179,27 @@ describe('runtime.yaml schema', () => {
     expect(schemaProblems('runtime', { ...base, CERTAINTY: { ENABLED: true } }).join('\n')).toMatch(/must have required property 'METHOD'/);
   });
 });
+
+describe('external data in a subdirectory', () => {
+  it('keeps the relative path, so the unpacked model still finds its weights', async () => {
+    const { mkdir, copyFile, writeFile: write } = await import('node:fs/promises');
+    const root = await tempDir('ood-extsub-');
+    const bytes = await readFile(fixtures.externalData.model);
+    // Same length as "weights.bin", so the protobuf stays valid.
+    await write(join(root, 'model.onnx'), Buffer.from(bytes.toString('latin1').split('weights.bin').join('data/ws.bin'), 'latin1'));
+    await mkdir(join(root, 'data'));
+    await copyFile(fixtures.externalData.weights, join(root, 'data', 'ws.bin'));
+    for (const target of [{ output: join(root, 'a.zip') }, { dir: join(root, 'a') }]) {
+      const result = await buildArtifact({ model: join(root, 'model.onnx'), ...target, introspect: false });
+      expect(result.files.map((f) => f.path)).toContain('data/ws.bin');
+    }
+    const files = await readZipFiles(join(root, 'a.zip'));
+    expect(parse(files.get('runtime.yaml')!.toString()).MODEL_DETAILS.EXTERNAL_DATA).toEqual(['data/ws.bin']);
+    const dir = await unpack(files);
+    const inputs = inputsFor(JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema, 2);
+    const { viaScore, direct } = await predictBothWays(dir, join(root, 'model.onnx'), inputs);
+    expect(Array.from(viaScore.outputs[0]!.data as Float32Array)).toEqual(Array.from(direct.logits!.data as Float32Array));
+    const fromDir = await predictBothWays(join(root, 'a'), join(root, 'model.onnx'), inputs);
+    expect(Array.from(fromDir.viaScore.outputs[0]!.data as Float32Array)).toEqual(Array.from(direct.logits!.data as Float32Array));
+  });
+});
