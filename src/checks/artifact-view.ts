@@ -13,11 +13,13 @@ import { OodError, fileError } from '../errors.js';
 import { DEFAULT_ARCHIVE_LIMITS, ZipArchive, type ArchiveEntry, type ArchiveInspection, type ArchiveLimits } from '../artifact/archive.js';
 import { collisionKey, type ArchiveFinding } from '../artifact/archive-names.js';
 
+/** sha256 (hex) and size of one file. */
 export interface Digest {
   sha256: string;
   size: number;
 }
 
+/** Limits and the parent of the private temporary directory. */
 export interface ViewOptions {
   limits?: ArchiveLimits;
   /** Where the private temporary directory goes (default os.tmpdir()). */

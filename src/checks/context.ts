@@ -12,8 +12,10 @@ import { SkipCheck } from './types.js';
 /** Text files (YAML, JSON, score.mjs) larger than this are refused rather than read into memory. */
 export const MAX_TEXT_BYTES = 16 * 2 ** 20;
 
+/** A loader's outcome: the value, or the problems that the owning check reports as FAILED. */
 export type Loaded<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
+/** Shared state of one introspection run: the view plus memoized loaders. Close it when the run ends. */
 export class CheckContext {
   private readonly memo = new Map<string, Promise<Loaded<unknown>>>();
   private openedModel: OnnxModel | undefined;

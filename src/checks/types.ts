@@ -1,8 +1,10 @@
 // The one data model of `ood introspect`: the text table and the --json report both render an IntrospectReport.
 // JSON Schema: schemas/introspect-report.schema.json (report_version 1.0).
 
+/** The four results of the table's result column. */
 export type CheckResult = 'PASSED' | 'FAILED' | 'WARNING' | 'SKIPPED';
 
+/** The issue's categories; a key is `<category>.<name>`. */
 export type CheckCategory =
   | 'archive'
   | 'files'
@@ -64,6 +66,7 @@ export class SkipCheck extends Error {
   }
 }
 
+/** Verdict shorthands for check implementations. */
 export const passed = (message: string): Verdict => ({ result: 'PASSED', message });
 export const warning = (message: string, problems?: string[]): Verdict => ({ result: 'WARNING', message, problems });
 export const skipped = (message: string): Verdict => ({ result: 'SKIPPED', message });
