@@ -13,6 +13,7 @@ export { separationMetrics, auroc, fprAtTpr, averagePrecision, rocCurve, type Se
 export { type EvaluationReport } from './evaluate/report.js';
 export { renderEvaluationText } from './evaluate/render-text.js';
 export { renderEvaluationHtml } from './evaluate/render-html.js';
+export { readEvaluationFile, summarizeEvaluation, evaluationProblems, EVALUATION_FILE, type EvaluationSummary } from './evaluate/evaluation-file.js';
 export { pushArtifact, type PushResult, type PushedLayer } from './registry/push.js';
 export { pullArtifact, type PullResult } from './registry/pull.js';
 export { listTags, type TagInfo } from './registry/list-tags.js';

@@ -11,6 +11,7 @@ import { planStrip } from '../certainty/strip.js';
 import { editModelToBuffer } from '../onnx/model-writer.js';
 import { compareOutputs, newOutputCheck, finishOutputCheck, type OutputCheck } from './output-check.js';
 import { buildReport, type EvaluationReport } from './report.js';
+import { digestFile } from '../artifact/file-digest.js';
 
 export interface EvaluateOptions {
   /** An enabled .onnx model, or an artifact (.zip or directory) holding one. */
@@ -81,6 +82,7 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
     return buildReport({
       oodVersion: OOD_VERSION,
       modelPath: options.model,
+      modelDigest: await digestFile(modelPath, 'model file'),
       record,
       sets: sets.map((s, i) => ({ name: s.name, path: s.path, scores: scores[i]! })),
       outputs: finishOutputCheck(check),

@@ -31,7 +31,8 @@ export interface OodSetResult extends ScoreSummary {
 export interface EvaluationReport {
   reportVersion: string;
   oodVersion: string;
-  model: { path: string; method: string; output: string; normalization: string; temperature: number };
+  /** The evaluated model file; sha256 ties an evaluation stored in an artifact to the model it describes. */
+  model: { path: string; sha256: string; size: number; method: string; output: string; normalization: string; temperature: number };
   histogramRange: { lo: number; hi: number; bins: number };
   id: ScoreSummary;
   ood: OodSetResult[];
@@ -43,6 +44,7 @@ export interface EvaluationReport {
 export interface ReportInput {
   oodVersion: string;
   modelPath: string;
+  modelDigest: { sha256: string; size: number };
   record: CertaintyRecord;
   /** The ID set first, then each OOD set. */
   sets: { name: string; path: string; scores: Float32Array }[];
@@ -78,6 +80,8 @@ export function buildReport(input: ReportInput): EvaluationReport {
     oodVersion: input.oodVersion,
     model: {
       path: input.modelPath,
+      sha256: input.modelDigest.sha256,
+      size: input.modelDigest.size,
       method: input.record.method,
       output: input.record.output,
       normalization: input.record.normalization,
