@@ -1,103 +1,202 @@
-// Quick serving benchmark: `ood serve` (in-process server, loopback) under autocannon at concurrency 1, 8 and 64,
-// against a bare session.run loop on the same model and batch, measured in the same run. Prints ratios.
-// The minimal node:http server (bench/minimal-server.mjs) is the floor of HTTP overhead for JSON.
-// Usage: npm run build && node bench/serve.mjs [model.onnx] [sample.json] [seconds] [repeats]
-import { mkdtemp, readFile } from 'node:fs/promises';
+// Serving benchmark (issue 7): `ood serve` under wrk (Debian's C load generator, so the load costs little CPU next
+// to the server) at concurrency 1, 8 and 64, through /v2/models/{name}/infer (JSON and binary tensors) and
+// /predict, against
+//   a) bare onnxruntime-node session.run in a loop, in this process, same batch, same concurrency: the limit;
+//   b) bench/minimal-server.mjs, a bare node:http server (JSON.parse, session.run, JSON.stringify): the HTTP floor.
+// Two models: the digits example (batch 4, overhead-bound) and torchvision ResNet-18 (batch 1, 224x224,
+// compute-bound; exported in this run by test/helpers/export_torchvision.py into .cache/bench-enable/).
+// Contenders are interleaved per repeat so that machine noise hits all alike; medians are reported.
+// Usage: npm run build && node bench/serve.mjs [--models digits,resnet18] [--seconds 3] [--repeats 3]
+//        [--concurrency 1,8,64] [--batched] (adds `--max-batch 64` servers). Writes bench/out/serve.json.
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { buildArtifact } from '../dist/src/artifact/build-artifact.js';
 import { execa } from 'execa';
+import { buildArtifact } from '../dist/src/artifact/build-artifact.js';
 
-const model = process.argv[2] ?? 'examples/digits/model.onnx';
-const samplePath = process.argv[3] ?? 'examples/digits/sample.json';
-const seconds = Number(process.argv[4] ?? 5);
-const sample = JSON.parse(await readFile(samplePath, 'utf8'));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const opt = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const seconds = Number(opt('seconds', 3));
+const repeats = Number(opt('repeats', 3));
+const levels = opt('concurrency', '1,8,64').split(',').map(Number);
+const modelNames = opt('models', 'digits,resnet18').split(',');
+const withBatched = process.argv.includes('--batched');
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const work = await mkdtemp(join(tmpdir(), 'ood-bench-serve-'));
 
-/** Bare onnxruntime: `concurrency` loops of session.run on the sample batch for `seconds`. */
-async function bare(concurrency) {
-  const session = await ort.InferenceSession.create(model);
-  const feeds = Object.fromEntries(sample.inputs.map((t) => [t.name, new ort.Tensor('float32', Float32Array.from(t.data), t.shape)]));
+/** Deterministic pseudo-random floats in [-2, 2), rounded to float32 (what a client would send). */
+function randomFloats(n, seed) {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 2 ** 24 * 4 - 2;
+  return out;
+}
+
+async function modelCase(name) {
+  if (name === 'digits') {
+    const sample = JSON.parse(await readFile(join(root, 'examples/digits/sample.json'), 'utf8'));
+    const t = sample.inputs[0];
+    return { name, model: join(root, 'examples/digits/model.onnx'), input: t.name, shape: t.shape, data: Float32Array.from(t.data) };
+  }
+  if (name === 'resnet18') {
+    const model = join(root, '.cache', 'bench-enable', 'resnet18.onnx');
+    if (!existsSync(model)) {
+      await mkdir(dirname(model), { recursive: true });
+      const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/export_torchvision.py'), 'resnet18', model, '13', '224', '0'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`ResNet-18 export failed: ${r.stderr.slice(-500)}`);
+    }
+    const shape = [1, 3, 224, 224];
+    return { name, model, input: 'input', shape, data: randomFloats(3 * 224 * 224, 7) };
+  }
+  throw new Error(`unknown model ${name}`);
+}
+
+/** Bare onnxruntime: `concurrency` loops of session.run on the same batch for `seconds`. */
+async function bare(session, feeds, concurrency) {
   let n = 0;
+  const latencies = [];
   const end = performance.now() + seconds * 1000;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (performance.now() < end) {
+      const t0 = performance.now();
       await session.run(feeds);
+      latencies.push(performance.now() - t0);
       n++;
     }
   }));
-  await session.release();
-  return n / seconds;
+  return { rps: n / seconds, p50: median(latencies), p99: [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)] };
 }
 
-function cannon(url, body, headers, connections) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, method: 'POST', body, headers, connections, duration: seconds }, (err, r) => (err ? reject(err) : resolve(r)));
-  });
+/** A wrk Lua script that POSTs `bodyFile` and prints the summary as one JSON line (latencies in µs). */
+async function wrkScript(path, bodyFile, headers) {
+  const lines = [
+    'wrk.method = "POST"',
+    `local f = io.open(${JSON.stringify(bodyFile)}, "rb")`,
+    'wrk.body = f:read("*a")',
+    'f:close()',
+    ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`),
+    'done = function(s, latency, requests)',
+    '  local e = s.errors',
+    '  io.write(string.format(\'RESULT {"requests":%d,"duration_us":%d,"p50":%d,"p99":%d,"errors":%d,"non2xx":%d}\\n\',',
+    '    s.requests, s.duration, latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout, e.status))',
+    'end',
+  ];
+  await writeFile(path, `${lines.join('\n')}\n`);
+  return path;
 }
 
-const dir = join(await mkdtemp(join(tmpdir(), 'ood-bench-')), 'artifact');
-await buildArtifact({ model, dir, name: 'bench', introspect: false });
-// The server runs in its own process, as in production, so the load generator does not share its event loop.
-async function startServe(extra) {
-  const child = execa(process.execPath, ['dist/src/cli/main.js', 'serve', dir, '--port', '0', '--json', ...extra], { reject: false });
-  const base = await new Promise((resolve) => {
+const execFileAsync = promisify(execFile);
+async function wrk(url, script, connections) {
+  const { stdout } = await execFileAsync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '60s', '-s', script, url], { maxBuffer: 1 << 20 });
+  const r = JSON.parse(/^RESULT (.*)$/m.exec(stdout)[1]);
+  return { rps: r.requests / (r.duration_us / 1e6), p50: r.p50 / 1000, p99: r.p99 / 1000, errors: r.errors + r.non2xx };
+}
+
+/** `ood serve` in its own process, as in production, so the load generator does not share its event loop. */
+async function startServe(dir, extra) {
+  const child = execa(process.execPath, [join(root, 'dist/src/cli/main.js'), 'serve', dir, '--port', '0', '--json', ...extra], { reject: false });
+  const base = await new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (d) => {
       text += d;
       const events = text.split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } });
       const listening = events.find((e) => e.event === 'listening');
+      if (events.some((e) => e.event === 'load_failed')) reject(new Error(text));
       if (listening && events.some((e) => e.event === 'ready')) resolve(listening.url);
     });
   });
-  return { child, url: `${base}/v2/models/bench/infer` };
+  return { child, base };
 }
-const CONFIGS = { plain: [], batched: ['--max-batch', '64'] };
-const json = JSON.stringify(sample);
-const raw = Buffer.concat(sample.inputs.map((t) => Buffer.from(Float32Array.from(t.data).buffer)));
-const header = Buffer.from(JSON.stringify({ inputs: sample.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.length * 4 } })), parameters: { binary_data_output: true } }));
 
-const repeats = Number(process.argv[5] ?? 3);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const servers = {};
-for (const [config, extra] of Object.entries(CONFIGS)) servers[config] = await startServe(extra);
-servers.minimal = await (async () => {
-  const child = execa(process.execPath, ['bench/minimal-server.mjs', model], { reject: false });
-  const url = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(JSON.parse(String(d)).url)));
-  return { child, url, jsonOnly: true };
-})();
-const rows = [];
-for (const c of [1, 8, 64]) {
-  // Interleave the contenders and repeat, so that machine noise hits all of them alike; report medians.
-  const samples = {};
-  const push = (key, value) => (samples[key] ??= []).push(value);
-  for (let r = 0; r < repeats; r++) {
-    push('bare', await bare(c));
-    for (const [config, { url, jsonOnly }] of Object.entries(servers)) {
-      const j = await cannon(url, json, { 'content-type': 'application/json' }, c);
-      const b = jsonOnly ? null : await cannon(url, Buffer.concat([header, raw]), { 'inference-header-content-length': String(header.length) }, c);
-      for (const [kind, res] of [['json', j], ['binary', b]]) {
-        if (!res) continue;
-        push(`${config} ${kind}`, res.requests.average);
-        push(`${config} ${kind} p50`, res.latency.p50);
-        push(`${config} ${kind} p99`, res.latency.p99);
-        push(`${config} ${kind} errors`, res.errors + res.non2xx);
-      }
+async function startMinimal(model) {
+  const child = execa(process.execPath, [join(root, 'bench/minimal-server.mjs'), model], { reject: false });
+  const base = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(JSON.parse(String(d)).url)));
+  return { child, base };
+}
+
+async function benchModel(c) {
+  const dir = join(work, c.name);
+  await buildArtifact({ model: c.model, dir, name: c.name, introspect: false });
+  const tensor = { name: c.input, datatype: 'FP32', shape: c.shape };
+  const jsonFile = join(work, `${c.name}.json`);
+  const binFile = join(work, `${c.name}.bin`);
+  const jsonBody = JSON.stringify({ inputs: [{ ...tensor, data: Array.from(c.data) }] });
+  await writeFile(jsonFile, jsonBody);
+  const header = Buffer.from(JSON.stringify({ inputs: [{ ...tensor, parameters: { binary_data_size: c.data.byteLength } }], parameters: { binary_data_output: true } }));
+  await writeFile(binFile, Buffer.concat([header, Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength)]));
+  const jsonScript = await wrkScript(join(work, `${c.name}-json.lua`), jsonFile, { 'Content-Type': 'application/json' });
+  const binScript = await wrkScript(join(work, `${c.name}-bin.lua`), binFile, { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header.length) });
+
+  // What JSON costs before any inference: parse and stringify of this request body, in this process.
+  const parseTimes = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    JSON.parse(jsonBody);
+    parseTimes.push(performance.now() - t0);
+  }
+
+  const servers = { ood: await startServe(dir, []) };
+  if (withBatched) servers.batched = await startServe(dir, ['--max-batch', '64']);
+  servers.minimal = await startMinimal(c.model);
+  const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
+  const contenders = {
+    'ood v2 json': (n) => wrk(infer(servers.ood), jsonScript, n),
+    'ood v2 binary': (n) => wrk(infer(servers.ood), binScript, n),
+    'ood /predict json': (n) => wrk(`${servers.ood.base}/predict`, jsonScript, n),
+    ...(withBatched ? {
+      'ood --max-batch 64 v2 json': (n) => wrk(infer(servers.batched), jsonScript, n),
+      'ood --max-batch 64 v2 binary': (n) => wrk(infer(servers.batched), binScript, n),
+    } : {}),
+    'minimal node:http json': (n) => wrk(servers.minimal.base, jsonScript, n),
+  };
+  const session = await ort.InferenceSession.create(c.model);
+  const feeds = { [c.input]: new ort.Tensor('float32', c.data, c.shape) };
+  await session.run(feeds);
+  const points = [];
+  for (const level of levels) {
+    const samples = {};
+    const add = (key, r) => {
+      for (const [k, v] of Object.entries(r)) ((samples[key] ??= {})[k] ??= []).push(v);
+    };
+    for (let r = 0; r < repeats; r++) {
+      add('bare session.run', await bare(session, feeds, level));
+      for (const [key, run] of Object.entries(contenders)) add(key, await run(level));
+      process.stderr.write(`serve ${c.name} c=${level} repeat ${r + 1}/${repeats} done\n`);
+    }
+    for (const [key, s] of Object.entries(samples)) {
+      points.push({ model: c.name, concurrency: level, contender: key, rps: median(s.rps), p50_ms: median(s.p50), p99_ms: median(s.p99), errors: (s.errors ?? []).reduce((a, b) => a + b, 0), samples_rps: s.rps });
     }
   }
-  const limit = median(samples.bare);
-  for (const config of Object.keys(servers)) {
-    for (const kind of ['json', 'binary']) {
-      const key = `${config} ${kind}`;
-      if (!samples[key]) continue;
-      rows.push({ concurrency: c, server: config, body: kind, 'req/s': Math.round(median(samples[key])), 'bare run/s': Math.round(limit), ratio: (median(samples[key]) / limit).toFixed(2), 'p50 ms': median(samples[`${key} p50`]), 'p99 ms': median(samples[`${key} p99`]), errors: samples[`${key} errors`].reduce((a, b) => a + b, 0) });
-    }
+  await session.release();
+  for (const { child } of Object.values(servers)) {
+    child.kill('SIGTERM');
+    await child;
   }
+  return { model: c.name, batch: c.shape[0], input_shape: c.shape, json_body_bytes: Buffer.byteLength(jsonBody), json_parse_ms: median(parseTimes), points };
 }
-for (const { child } of Object.values(servers)) {
-  child.kill('SIGTERM');
-  await child;
+
+
+const results = [];
+for (const name of modelNames) results.push(await benchModel(await modelCase(name)));
+await rm(work, { recursive: true, force: true });
+const out = { benchmark: 'serve', load_generator: 'wrk 4.1 (Debian), 1 thread', seconds, repeats, concurrency: levels, onnxruntime_node: ort.env.versions?.node ?? null, models: results };
+await mkdir(join(root, 'bench', 'out'), { recursive: true });
+await writeFile(join(root, 'bench', 'out', 'serve.json'), `${JSON.stringify(out, null, 2)}\n`);
+for (const m of results) {
+  console.log(`\n${m.model}: batch ${m.batch}, JSON body ${(m.json_body_bytes / 1024).toFixed(0)} KiB (JSON.parse ${m.json_parse_ms.toFixed(2)} ms), ${seconds}s per point, median of ${repeats}`);
+  console.table(m.points.map((p) => {
+    const bareRps = m.points.find((q) => q.concurrency === p.concurrency && q.contender === 'bare session.run').rps;
+    return { c: p.concurrency, contender: p.contender, 'req/s': p.rps.toFixed(1), 'vs bare': (p.rps / bareRps).toFixed(2), 'p50 ms': p.p50_ms.toFixed(2), 'p99 ms': p.p99_ms.toFixed(2), errors: p.errors };
+  }));
 }
-console.log(`model ${model}, batch ${sample.inputs[0].shape[0]}, ${seconds}s per point, median of ${repeats}`);
-console.table(rows);
