@@ -12,6 +12,7 @@ import { editModelToBuffer } from '../onnx/model-writer.js';
 import { compareOutputs, newOutputCheck, finishOutputCheck, type OutputCheck } from './output-check.js';
 import { buildReport, type EvaluationReport } from './report.js';
 import { digestFile } from '../artifact/file-digest.js';
+import type { ImageOptions } from '../certainty/data/images.js';
 
 export interface EvaluateOptions {
   /** An enabled .onnx model, or an artifact (.zip or directory) holding one. */
@@ -23,6 +24,8 @@ export interface EvaluateOptions {
   /** The model before `ood enable`, to compare the original outputs against. */
   original?: string;
   batchSize?: number;
+  /** For image-folder data sets: size, mean, std, layout (as `ood enable`). */
+  image?: ImageOptions;
 }
 
 const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3 };
@@ -74,7 +77,7 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
   const check = newOutputCheck(reference?.kind ?? null, model.info.graph.outputs.map((o) => o.name).filter((n) => n !== record.output));
   if (!reference) check.detail = 'not checked: the model uses external data and no --original was given';
   try {
-    for (const path of [options.id, ...options.ood]) sets.push(await openEvaluationData(path, inputs, options.batchSize ?? 64));
+    for (const path of [options.id, ...options.ood]) sets.push(await openEvaluationData(path, inputs, options.batchSize ?? 64, options.image));
     session = await createSession(modelPath);
     refSession = reference ? await createSession(reference.bytes) : null;
     const scores: Float32Array[] = [];

@@ -1,6 +1,8 @@
 // The evaluation runner on the real digits model through onnxruntime-node, with the repo's own OOD sets.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { evaluateModel } from '../../src/evaluate/evaluate-model.js';
 import { DIGITS, writeEnabledDigits, writeDigitsWithShiftedBias } from './enabled-fixture.js';
 
@@ -36,6 +38,21 @@ describe('evaluateModel on the digits classifier', () => {
     const report = await evaluateModel({ model: enabled, id: data('calibration.npy'), ood: [data('ood_noise.npy')], original: other });
     expect(report.outputs.status).toBe('different');
     expect(report.outputs.detail).toMatch(/output logits differs from the original model in set calibration, batch starting at sample 0/);
+  });
+
+  it('evaluates the model inside a prepared artifact, zip or directory, and reads V2 request JSON data', async () => {
+    const { buildArtifact } = await import('../../src/artifact/build-artifact.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ood-eval-artifact-'));
+    await buildArtifact({ model: enabled, output: join(dir, 'a.zip'), introspect: false });
+    await buildArtifact({ model: enabled, dir: join(dir, 'a'), introspect: false });
+    const direct = await evaluateModel({ model: enabled, id: data('calibration.npy'), ood: [join(DIGITS, 'sample.json')] });
+    for (const artifact of [join(dir, 'a.zip'), join(dir, 'a')]) {
+      const report = await evaluateModel({ model: artifact, id: data('calibration.npy'), ood: [join(DIGITS, 'sample.json')] });
+      expect(report.ood[0]!.samples).toBe(4);
+      expect(report.ood[0]!.metrics).toEqual(direct.ood[0]!.metrics);
+      expect(report.model.sha256).toBe(direct.model.sha256);
+      expect(report.outputs.status).toBe('identical');
+    }
   });
 
   it('refuses a model that was never certainty-enabled, naming the fix', async () => {
