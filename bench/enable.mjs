@@ -48,73 +48,57 @@ function writeNpy(path, shape, data) {
   writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
 }
 
-/** Bare baseline: the original model, batches of 32 cut from an in-memory array. */
-async function bareSamplesPerSecond(modelPath, inputName, data, shape) {
-  const session = await ort.InferenceSession.create(modelPath);
+/** Batches of 32 cut from an in-memory array, run through `session`, fetching `fetches` (all outputs if undefined). */
+async function memoryPass(session, inputName, data, shape, fetches) {
   const row = data.length / shape[0];
-  const times = [];
-  for (let r = -1; r < repeats; r++) {
-    // r = -1 is an untimed warm-up pass (thread pool, memory arena), as for the ood side.
-    const t0 = performance.now();
-    for (let start = 0; start < shape[0]; start += BATCH) {
-      const end = Math.min(shape[0], start + BATCH);
-      await session.run({ [inputName]: new ort.Tensor('float32', data.subarray(start * row, end * row), [end - start, ...shape.slice(1)]) });
-    }
-    if (r >= 0) times.push(performance.now() - t0);
+  const t0 = performance.now();
+  for (let start = 0; start < shape[0]; start += BATCH) {
+    const end = Math.min(shape[0], start + BATCH);
+    await session.run({ [inputName]: new ort.Tensor('float32', data.subarray(start * row, end * row), [end - start, ...shape.slice(1)]) }, fetches);
   }
-  await session.release();
-  return shape[0] / (median(times) / 1000);
+  return performance.now() - t0;
 }
 
-/** ood: enable's calibration loop (data read from the .npy file, validated, batched, raw score fetched), and the
- *  same scoring session fed from memory like the baseline, to split graph cost from data-path cost. */
-async function oodSamplesPerSecond(modelPath, npyPath, memory) {
+/**
+ * Three timings per repeat, interleaved so that they share the machine's noise (sessions opened once, one
+ * untimed warm-up round):
+ *   bare:  the original model, data from memory (the baseline);
+ *   ood:   enable's calibration loop on the scoring graph (data read from the .npy, validated, batched);
+ *   graph: the scoring graph fed from memory like the baseline, to split graph cost from data-path cost.
+ */
+async function calibrationCase(name, modelPath, inputName, npyPath) {
+  const npy = new NpyFile(npyPath);
+  const shape = npy.header.shape;
+  const all = npy.readRows(0, npy.rows).data;
+  npy.close();
+  const bareSession = await ort.InferenceSession.create(modelPath);
   const model = OnnxModel.open(modelPath);
   const strip = planStrip(model);
   const logits = chooseLogits(strip.outputs);
   const graph = buildScoreGraph({ opset: model.defaultOpset, used: strip.used, logits, method: getMethod('energy'), temperature: 1, output: 'ood/bench_score', map: { kind: 'none' }, docString: '' });
   const scoring = await openScoringSession(model, { appendGraph: graph.fields });
   const inputs = model.info.graph.inputs;
-  const times = [];
-  let count = 0;
+  const times = { bare: [], ood: [], graph: [] };
   for (let r = -1; r < repeats; r++) {
+    const bare = await memoryPass(bareSession, inputName, all, shape);
     const data = await openCalibrationData(npyPath, inputs);
-    count = data.count;
     const t0 = performance.now();
     await collectRawScores(scoring.session, data, { scoreOutput: 'ood/bench_score', inputs, batchSize: BATCH });
-    if (r >= 0) times.push(performance.now() - t0);
+    const ood = performance.now() - t0;
     data.close();
-  }
-  const memTimes = [];
-  const row = memory.data.length / memory.shape[0];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    for (let start = 0; start < memory.shape[0]; start += BATCH) {
-      const end = Math.min(memory.shape[0], start + BATCH);
-      const x = new ort.Tensor('float32', memory.data.subarray(start * row, end * row), [end - start, ...memory.shape.slice(1)]);
-      await scoring.session.run({ [inputs[0].name]: x }, ['ood/bench_score']);
-    }
-    memTimes.push(performance.now() - t0);
+    const graphOnly = await memoryPass(scoring.session, inputName, all, shape, ['ood/bench_score']);
+    if (r < 0) continue;
+    times.bare.push(bare);
+    times.ood.push(ood);
+    times.graph.push(graphOnly);
   }
   await scoring.dispose();
+  await bareSession.release();
   model.close();
-  return { loop: count / (median(times) / 1000), graphOnly: memory.shape[0] / (median(memTimes) / 1000) };
-}
-
-async function calibrationCase(name, modelPath, inputName, npyPath) {
-  const npy = new NpyFile(npyPath);
-  const all = npy.readRows(0, npy.rows);
-  const shape = npy.header.shape;
-  npy.close();
-  // Interleave to share the machine's noise: bare, ood, bare, ood.
-  const memory = { data: all.data, shape };
-  const bare1 = await bareSamplesPerSecond(modelPath, inputName, all.data, shape);
-  const ood1 = await oodSamplesPerSecond(modelPath, npyPath, memory);
-  const bare2 = await bareSamplesPerSecond(modelPath, inputName, all.data, shape);
-  const ood2 = await oodSamplesPerSecond(modelPath, npyPath, memory);
-  const bare = median([bare1, bare2]);
-  const ood = median([ood1.loop, ood2.loop]);
-  const graphOnly = median([ood1.graphOnly, ood2.graphOnly]);
+  const rate = (ms) => shape[0] / (median(ms) / 1000);
+  const bare = rate(times.bare);
+  const ood = rate(times.ood);
+  const graphOnly = rate(times.graph);
   return { case: name, samples: shape[0], batch: BATCH, bareSamplesPerSec: bare, oodSamplesPerSec: ood, scoringGraphFromMemorySamplesPerSec: graphOnly, ratio: ood / bare, graphRatio: graphOnly / bare };
 }
 
