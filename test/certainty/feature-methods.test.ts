@@ -129,6 +129,43 @@ describe('feature-space methods on the digits classifier', () => {
   });
 });
 
+describe('finding the penultimate features', () => {
+  // x [batch, 4] → MatMul → Relu (hidden) → MatMul → Add bias → logits [batch, 3], built with onnx.helper.
+  const MATMUL_MODEL = `
+import sys, numpy as np, onnx
+from onnx import helper, numpy_helper, TensorProto
+rng = np.random.default_rng(0)
+inits = [numpy_helper.from_array(rng.standard_normal(s).astype(np.float32), n) for n, s in [('w1', (4, 6)), ('w2', (6, 3)), ('b2', (3,))]]
+nodes = [helper.make_node('MatMul', ['x', 'w1'], ['h']), helper.make_node('Relu', ['h'], ['hidden']),
+         helper.make_node('MatMul', ['hidden', 'w2'], ['z']), helper.make_node('Add', ['z', 'b2'], ['logits'])]
+g = helper.make_graph(nodes, 'mm', [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['batch', 4])],
+                      [helper.make_tensor_value_info('logits', TensorProto.FLOAT, ['batch', 3])], inits)
+m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]); m.ir_version = 8
+onnx.checker.check_model(m); onnx.save(m, sys.argv[1])
+`;
+
+  it('walks back through a bias Add to a final MatMul, and knn then runs on those features', async () => {
+    const path = join(tmp, 'matmul.onnx');
+    await execa(SYSTEM_PYTHON, ['-c', MATMUL_MODEL, path]);
+    const model = OnnxModel.open(path);
+    expect(findFeatures(model, 'logits')).toEqual({ name: 'hidden', via: 'MatMul' });
+    model.close();
+    const data = join(tmp, 'matmul.npy');
+    writeNpyF32(data, [120, 4], randomFloats(480, 3));
+    const out = join(tmp, 'matmul-knn.onnx');
+    await enableModel({ model: path, output: out, method: 'knn', data });
+    await expectCheckerPasses(out, 13);
+    const report = await evaluateModel({ model: out, id: data, ood: [data], original: path });
+    expect(report.outputs.status).toBe('identical');
+  });
+
+  it('refuses a model whose logits do not come from a linear layer, and names the fix', () => {
+    const model = OnnxModel.open(fixtures.dynamicDims);
+    expect(() => findFeatures(model, 'pooled')).toThrow(/not by a final Gemm or MatMul/);
+    model.close();
+  });
+});
+
 describe('feature-space methods across opsets', () => {
   // 200 deterministic samples for the Gemm/Relu/Gemm MLP fixtures, input x [batch, 6].
   const data = join(tmp, 'mlp.npy');
