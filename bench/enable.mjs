@@ -1,7 +1,7 @@
 // Benchmark for `ood enable` (issue 3). Run with `npm run build && node bench/enable.mjs [--repeats 5]`.
 // 1. Calibration throughput: samples/s of enable's calibration loop (read + validate + batch + score) against
 //    bare batched onnxruntime-node inference of the original model on the same data, batch 32, as a ratio.
-//    Models: the digits example (289 samples x 10) and torchvision ResNet-18 (random weights, 64 images).
+//    Models: the digits example (289 samples x 50) and torchvision ResNet-18 (random weights, 64 images).
 // 2. A >= 300 MB model: wall time and peak RSS of `enableModel` (no data) against reading the file (readFileSync,
 //    a streamed hash, a kernel file copy), each in a fresh process.
 // Models and data are made in this run under .cache/bench-enable/ (gitignored).
@@ -111,13 +111,13 @@ function child(mode, model, out) {
 // ---- 1. calibration throughput ----
 const calibration = [];
 const digitsModel = join(root, 'examples', 'digits', 'model.onnx');
-const digitsNpy = join(work, 'digits-x10.npy');
+const digitsNpy = join(work, 'digits-x50.npy');
 {
   const src = new NpyFile(join(root, 'examples', 'digits', 'data', 'calibration.npy'));
   const rows = src.readRows(0, src.rows).data;
-  const big = new Float32Array(rows.length * 10);
-  for (let i = 0; i < 10; i++) big.set(rows, i * rows.length);
-  writeNpy(digitsNpy, [src.rows * 10, 1, 8, 8], big);
+  const big = new Float32Array(rows.length * 50);
+  for (let i = 0; i < 50; i++) big.set(rows, i * rows.length);
+  writeNpy(digitsNpy, [src.rows * 50, 1, 8, 8], big);
   src.close();
 }
 calibration.push(await calibrationCase('digits CNN (40 KB)', digitsModel, 'image', digitsNpy));
