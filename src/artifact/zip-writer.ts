@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import { fileError } from '../errors.js';
+import { useNativeCrc32 } from './fast-crc32.js';
 
 /** One file to put in the zip. */
 export interface ZipEntry {
@@ -36,6 +37,7 @@ export async function writeZip(outPath: string, entries: readonly ZipEntry[], ti
     const path = entry.source;
     stats.set(path, await stat(path).catch((err) => Promise.reject(fileError(err, path))));
   }
+  useNativeCrc32();
   const archive = new ZipArchive({ zlib: { level: 9 }, statConcurrency: 1 });
   const done = pipeline(archive, createWriteStream(outPath, { mode: 0o644 }));
   for (const entry of sorted) {
