@@ -59,13 +59,20 @@ n = lambda a: a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
 stored = min(len(fit), d['maxStored'])
 bank = n(fit[[s * len(fit) // stored for s in range(stored)]])
 knn = -np.sort(-(n(q) @ bank.T), axis=1)[:, d['k'] - 1]
-print(json.dumps({'mahalanobis': maha.tolist(), 'knn': knn.tolist()}))
+import onnx
+from onnx import numpy_helper
+w = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in onnx.load(d['model']).graph.initializer}
+flat = np.sort(fit.astype(np.float32).ravel())
+clip = float(flat[int(np.ceil(0.9 * len(flat))) - 1])
+logits = np.minimum(q, clip) @ w['classifier.weight'].T + w['classifier.bias']
+react = np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1)) + logits.max(1)
+print(json.dumps({'mahalanobis': maha.tolist(), 'knn': knn.tolist(), 'react-energy': react.tolist()}))
 `;
 
 describe('feature-space methods on the digits classifier', () => {
   const enabled: Record<string, string> = {};
   beforeAll(async () => {
-    for (const method of ['mahalanobis', 'knn']) {
+    for (const method of ['mahalanobis', 'knn', 'react-energy']) {
       for (const normalize of ['none', 'cdf'] as const) {
         const out = join(tmp, `${method}-${normalize}.onnx`);
         await enableModel({ model: digits.model, output: out, method, data: digits.idTrain, normalize, featureFit: method === 'knn' ? { k: 5, maxStored: 500 } : undefined });
@@ -76,16 +83,18 @@ describe('feature-space methods on the digits classifier', () => {
 
   it('finds the penultimate features as the input of the final Gemm', () => {
     const model = OnnxModel.open(digits.model);
-    expect(findFeatures(model, 'logits')).toEqual({ name: '/features/features.7/Relu_output_0', via: 'Gemm' });
+    const found = findFeatures(model, 'logits');
+    expect(found).toMatchObject({ name: '/features/features.7/Relu_output_0', via: 'Gemm' });
+    expect(found.head!.map((n) => n.opType)).toEqual(['Gemm']);
     model.close();
   });
 
   it('computes in the graph the same scores as NumPy does from the same features', async () => {
     const [fit, query] = await Promise.all([featuresOf(digits.idTrain), featuresOf(digits.oodHeldout)]);
-    const input = JSON.stringify({ fit: Array.from(fit.features), pred: Array.from(fit.predictions), query: Array.from(query.features), dim: fit.dim, ridge: 1e-6, k: 5, maxStored: 500 });
+    const input = JSON.stringify({ fit: Array.from(fit.features), pred: Array.from(fit.predictions), query: Array.from(query.features), dim: fit.dim, ridge: 1e-6, k: 5, maxStored: 500, model: digits.model });
     const r = await execa(SYSTEM_PYTHON, ['-c', REFERENCE], { input });
     const reference = JSON.parse(r.stdout) as Record<string, number[]>;
-    for (const method of ['mahalanobis', 'knn']) {
+    for (const method of ['mahalanobis', 'knn', 'react-energy']) {
       const graph = await scoresOf(enabled[`${method}-none`]!, digits.oodHeldout);
       const ref = reference[method]!;
       expect(graph.length).toBe(ref.length);
@@ -96,7 +105,7 @@ describe('feature-space methods on the digits classifier', () => {
   });
 
   it('passes onnx.checker with full_check and records the fitted parameters in metadata', async () => {
-    for (const method of ['mahalanobis', 'knn']) {
+    for (const method of ['mahalanobis', 'knn', 'react-energy']) {
       const path = enabled[`${method}-cdf`]!;
       await expectCheckerPasses(path, 13);
       const model = OnnxModel.open(path);
@@ -104,12 +113,13 @@ describe('feature-space methods on the digits classifier', () => {
       model.close();
       expect(meta.get('ood.method')).toBe(method);
       expect(meta.get('ood.features')).toBe('/features/features.7/Relu_output_0');
-      expect(readFeatureParameters(meta)).toMatchObject(method === 'knn' ? { k: 5, stored: 500, dim: 32, samples: 1154 } : { classes: 8, dim: 32, samples: 1154, ridge: 1e-6 });
+      const expected = { knn: { k: 5, stored: 500, dim: 32, samples: 1154 }, mahalanobis: { classes: 8, dim: 32, samples: 1154, ridge: 1e-6 }, 'react-energy': { clipPercentile: 90, dim: 32, samples: 1154 } }[method];
+      expect(readFeatureParameters(meta)).toMatchObject(expected!);
     }
   });
 
   it('keeps the original outputs bit-identical and normalizes to [0, 1] with median near 0.5 on the fit data', async () => {
-    for (const method of ['mahalanobis', 'knn']) {
+    for (const method of ['mahalanobis', 'knn', 'react-energy']) {
       const path = enabled[`${method}-cdf`]!;
       const report = await evaluateModel({ model: path, id: digits.calibration, ood: [digits.oodHeldout, digits.oodInverted, digits.oodNoise], original: digits.model });
       expect(report.outputs).toMatchObject({ status: 'identical', reference: 'original', samplesCompared: 289 + 354 + 289 + 300 });
@@ -126,6 +136,7 @@ describe('feature-space methods on the digits classifier', () => {
     await expect(enableModel({ model: digits.model, output: out, method: 'knn', data: digits.idTrain, features: 'no_such_tensor' })).rejects.toMatchObject({ code: 'FEATURES_NOT_FOUND' });
     await expect(enableModel({ model: digits.model, output: out, method: 'knn', data: digits.idTrain, featureFit: { k: 11, maxStored: 10 } })).rejects.toMatchObject({ code: 'KNN_BAD_K' });
     await expect(enableModel({ model: digits.model, output: out, method: 'energy', features: 'x' })).rejects.toMatchObject({ code: 'FEATURES_NEED_FEATURE_METHOD' });
+    await expect(enableModel({ model: digits.model, output: out, method: 'react-energy', data: digits.idTrain, features: '/features/features.7/Relu_output_0' })).rejects.toMatchObject({ code: 'REACT_NEEDS_HEAD', kind: 'usage' });
   });
 });
 
@@ -144,19 +155,23 @@ m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]); m.ir_vers
 onnx.checker.check_model(m); onnx.save(m, sys.argv[1])
 `;
 
-  it('walks back through a bias Add to a final MatMul, and knn then runs on those features', async () => {
+  it('walks back through a bias Add to a final MatMul, and knn and react-energy then run on those features', async () => {
     const path = join(tmp, 'matmul.onnx');
     await execa(SYSTEM_PYTHON, ['-c', MATMUL_MODEL, path]);
     const model = OnnxModel.open(path);
-    expect(findFeatures(model, 'logits')).toEqual({ name: 'hidden', via: 'MatMul' });
+    const found = findFeatures(model, 'logits');
+    expect(found).toMatchObject({ name: 'hidden', via: 'MatMul' });
+    expect(found.head!.map((n) => n.opType)).toEqual(['MatMul', 'Add']);
     model.close();
     const data = join(tmp, 'matmul.npy');
     writeNpyF32(data, [120, 4], randomFloats(480, 3));
-    const out = join(tmp, 'matmul-knn.onnx');
-    await enableModel({ model: path, output: out, method: 'knn', data });
-    await expectCheckerPasses(out, 13);
-    const report = await evaluateModel({ model: out, id: data, ood: [data], original: path });
-    expect(report.outputs.status).toBe('identical');
+    for (const method of ['knn', 'react-energy']) {
+      const out = join(tmp, `matmul-${method}.onnx`);
+      await enableModel({ model: path, output: out, method, data });
+      await expectCheckerPasses(out, 13);
+      const report = await evaluateModel({ model: out, id: data, ood: [data], original: path });
+      expect(report.outputs.status).toBe('identical');
+    }
   });
 
   it('refuses a model whose logits do not come from a linear layer, and names the fix', () => {
@@ -172,8 +187,8 @@ describe('feature-space methods across opsets', () => {
   beforeAll(() => writeNpyF32(data, [200, 6], randomFloats(1200, 7)));
 
   for (const opset of MLP_OPSETS) {
-    it(`enables an opset ${opset} model with mahalanobis and knn, well-formed and with unchanged outputs`, async () => {
-      for (const method of ['mahalanobis', 'knn']) {
+    it(`enables an opset ${opset} model with mahalanobis, knn and react-energy, well-formed and with unchanged outputs`, async () => {
+      for (const method of ['mahalanobis', 'knn', 'react-energy']) {
         const out = join(tmp, `mlp${opset}-${method}.onnx`);
         await enableModel({ model: fixtures.mlp(opset), output: out, method, data });
         expect(expectWellFormedEnabled(fixtures.mlp(opset), out).method).toBe(method);

@@ -10,6 +10,8 @@ export interface FeatureChoice {
   name: string;
   /** The layer the features feed ('Gemm', 'MatMul'), or 'requested' for --features. */
   via: 'Gemm' | 'MatMul' | 'requested';
+  /** The final linear layer, features → logits, in graph order (Gemm, or MatMul then an optional bias Add). */
+  head?: NodeInfo[];
 }
 
 function producerOf(nodes: readonly NodeInfo[], tensor: string): NodeInfo | undefined {
@@ -36,6 +38,7 @@ export function findFeatures(model: OnnxModel, logits: string, requested?: strin
     return { name: requested, via: 'requested' };
   }
   let node = producerOf(g.nodes, logits);
+  const bias = node && node.opType === 'Add' && node.domain === '' ? node : undefined;
   if (node && node.opType === 'Add' && node.domain === '') {
     const [a, b] = node.inputs;
     const fromLinear = [a, b].map((x) => (x && !initializers.has(x) ? producerOf(g.nodes, x) : undefined)).find((n) => n?.opType === 'MatMul');
@@ -49,5 +52,6 @@ export function findFeatures(model: OnnxModel, logits: string, requested?: strin
       hint: 'Pass --features NAME with the tensor that feeds the last linear layer, [batch, features].',
     });
   }
-  return { name: dataInput, via: node.opType as 'Gemm' | 'MatMul' };
+  const head = bias && bias !== node ? [node, bias] : [node];
+  return { name: dataInput, via: node.opType as 'Gemm' | 'MatMul', head };
 }

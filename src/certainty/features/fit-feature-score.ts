@@ -44,7 +44,7 @@ export async function fitFeatureMethod(model: OnnxModel, logits: string, method:
       });
     }
     const sample = await collectFeatures(model, features.name, logits, data, request.workDir);
-    const fitted = method.fit(sample, request.fit ?? {});
+    const fitted = method.fit(sample, request.fit ?? {}, { features: features.name, logits, head: features.head });
     const parameters = { ...fitted.parameters, features: features.name };
     return {
       scoreMethod: asScoreMethod(method, fitted, features.name),

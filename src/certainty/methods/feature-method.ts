@@ -3,6 +3,7 @@
 // into the graph as initializers and recorded in metadata.
 import type { OpBuilder } from '../../onnx/op-builder.js';
 import type { FeatureSample } from '../features/collect-features.js';
+import type { NodeInfo } from '../../onnx/decode.js';
 import type { ScoreMethod } from './method.js';
 
 /** Method-specific knobs (all optional; each method documents its defaults). */
@@ -13,6 +14,16 @@ export interface FeatureFitOptions {
   maxStored?: number;
   /** mahalanobis: shrinkage added to the covariance diagonal, as a fraction of its mean. */
   ridge?: number;
+  /** react-energy: activations are clipped at this percentile of the calibration features (default 90). */
+  clipPercentile?: number;
+}
+
+/** What a method may need from the model besides the features: the final linear layer (react-energy). */
+export interface FeatureContext {
+  features: string;
+  logits: string;
+  /** Absent when --features named the tensor instead of the default rule finding it. */
+  head?: NodeInfo[];
 }
 
 /** A fitted scorer: builds FP32 [batch, 1] from FP32 features [batch, dim]; higher = more in-distribution. */
@@ -25,7 +36,7 @@ export interface FittedFeatureScore {
 export interface FeatureMethod {
   name: string;
   summary: string;
-  fit(sample: FeatureSample, options: FeatureFitOptions): FittedFeatureScore;
+  fit(sample: FeatureSample, options: FeatureFitOptions, context: FeatureContext): FittedFeatureScore;
 }
 
 /**

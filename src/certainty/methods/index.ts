@@ -7,6 +7,7 @@ import { maxlogit } from './maxlogit.js';
 import type { FeatureMethod } from './feature-method.js';
 import { mahalanobis } from './mahalanobis.js';
 import { knn } from './knn.js';
+import { reactEnergy } from './react-energy.js';
 
 export type { ScoreMethod } from './method.js';
 
@@ -14,7 +15,7 @@ export type { ScoreMethod } from './method.js';
 export const METHODS: readonly ScoreMethod[] = [energy, msp, maxlogit];
 
 /** Feature-space methods: fitted on the penultimate features of the calibration data (feature-method.ts). */
-export const FEATURE_METHODS: readonly FeatureMethod[] = [mahalanobis, knn];
+export const FEATURE_METHODS: readonly FeatureMethod[] = [mahalanobis, knn, reactEnergy];
 
 export const METHOD_NAMES = [...METHODS, ...FEATURE_METHODS].map((m) => m.name) as readonly string[];
 

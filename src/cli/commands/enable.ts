@@ -21,6 +21,7 @@ interface EnableArgs extends GlobalOptions {
   features?: string;
   'knn-k'?: number;
   'knn-max-stored'?: number;
+  'react-percentile'?: number;
 }
 
 function numberList(flag: string, text: string | undefined): number[] | undefined {
@@ -38,10 +39,11 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       .positional('model', { type: 'string', demandOption: true, describe: 'The classifier (.onnx)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Where to write the enabled model' })
       .option('data', { type: 'string', describe: 'In-distribution data: V2 request .json, .npy, or a folder of them or of PNG/JPEG images' })
-      .option('method', { type: 'string', choices: ['energy', 'msp', 'maxlogit', 'mahalanobis', 'knn'], default: 'energy', describe: 'Scoring method; mahalanobis and knn read the penultimate features and need --data' })
+      .option('method', { type: 'string', choices: ['energy', 'msp', 'maxlogit', 'mahalanobis', 'knn', 'react-energy'], default: 'energy', describe: 'Scoring method; mahalanobis, knn and react-energy read the penultimate features and need --data' })
       .option('features', { type: 'string', describe: 'mahalanobis/knn: feature tensor (default: the input of the final Gemm/MatMul)' })
       .option('knn-k', { type: 'number', describe: 'knn: score by the k-th nearest stored feature (default 10)' })
       .option('knn-max-stored', { type: 'number', describe: 'knn: most calibration features stored in the graph (default 1024)' })
+      .option('react-percentile', { type: 'number', describe: 'react-energy: clip activations at this ID percentile (default 90)' })
       .option('temperature', { type: 'number', describe: 'Temperature T for energy and msp (default 1)' })
       .option('logits', { type: 'string', describe: 'Output to score (default: the single float [batch, classes] output)' })
       .option('output-name', { type: 'string', describe: 'Name of the score output (default ood_scores)' })
@@ -93,7 +95,9 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           image: { size: size ? [size[0]!, size[1] ?? size[0]!] : undefined, mean, std, layout: argv.layout as 'nchw' | 'nhwc' | undefined },
           onProgress: (done, total) => bar.update(done, total),
           features: argv.features,
-          featureFit: argv['knn-k'] !== undefined || argv['knn-max-stored'] !== undefined ? { k: argv['knn-k'], maxStored: argv['knn-max-stored'] } : undefined,
+          featureFit: argv['knn-k'] !== undefined || argv['knn-max-stored'] !== undefined || argv['react-percentile'] !== undefined
+            ? { k: argv['knn-k'], maxStored: argv['knn-max-stored'], clipPercentile: argv['react-percentile'] }
+            : undefined,
         });
         bar.finish();
         if (argv.json) {
