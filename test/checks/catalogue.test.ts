@@ -18,8 +18,8 @@ describe('the check catalogue', () => {
     }
   });
 
-  it('is listed in docs/introspect.md exactly as declared (key, category, description)', async () => {
-    const doc = await readFile(join(repoRoot, 'docs', 'introspect.md'), 'utf8');
+  it.each([['docs', 'introspect.md'], ['README.md']])('is listed in %s exactly as declared (key, category, description)', async (...path) => {
+    const doc = await readFile(join(repoRoot, ...path), 'utf8');
     for (const c of CATALOGUE) {
       expect(doc, c.key).toContain(`| \`${c.key}\` | ${c.category} | ${c.description} |`);
     }
