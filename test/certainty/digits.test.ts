@@ -77,6 +77,15 @@ describe('the digits example', () => {
     expect(Math.abs(median(scores) - 0.5)).toBeLessThan(0.03);
   });
 
+  it('writes byte-identical models when run twice on the same model and data', async () => {
+    const a = join(tmp.dir, 'twice-a.onnx');
+    const b = join(tmp.dir, 'twice-b.onnx');
+    await enableModel({ model: digits.model, output: a, data: digits.calibration });
+    await enableModel({ model: digits.model, output: b, data: digits.calibration, batchSize: 7 });
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+  });
+
   it('uses the bundled sample.json request as calibration data', async () => {
     const out = join(tmp.dir, 'digits-sample.onnx');
     const result = await enableModel({ model: digits.model, output: out, data: digits.sample });
