@@ -15,7 +15,7 @@ import { lenField, varintField } from '../dist/src/onnx/wire.js';
 import * as F from '../dist/src/onnx/proto-fields.js';
 
 const ROUNDS = Number(process.argv[2] ?? 15);
-const METHODS = ['energy', 'mahalanobis', 'knn'];
+const METHODS = ['energy', 'mahalanobis', 'knn', 'react-energy'];
 const work = await mkdtemp(join(tmpdir(), 'ood-bench-latency-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -40,8 +40,10 @@ async function cutBranch(enabledPath, widths, out) {
   const g = m.info.graph;
   const ours = (name) => name.startsWith('ood/');
   const produced = new Set(g.nodes.filter((n) => ours(n.name)).flatMap((n) => n.outputs));
-  const inits = new Set(g.initializers.filter((t) => ours(t.name)).map((t) => t.name));
-  const feeds = [...new Set(g.nodes.filter((n) => ours(n.name)).flatMap((n) => n.inputs))].filter((i) => i && !produced.has(i) && !inits.has(i));
+  // The branch's own initializers, and the model's weights it shares (react-energy reuses the final layer's).
+  const read = new Set(g.nodes.filter((n) => ours(n.name)).flatMap((n) => n.inputs));
+  const inits = new Set(g.initializers.filter((t) => ours(t.name) || read.has(t.name)).map((t) => t.name));
+  const feeds = [...read].filter((i) => i && !produced.has(i) && !inits.has(i));
   const score = m.metadataMap.get('ood.output');
   const parts = [];
   let node = 0;
@@ -49,7 +51,7 @@ async function cutBranch(enabledPath, widths, out) {
   for (const f of m.layout.graphFields) {
     const bytes = () => Buffer.from(m.source.read(f.start, f.end - f.start));
     if (f.field === F.Graph.node && ours(g.nodes[node++].name)) parts.push(bytes());
-    else if (f.field === F.Graph.initializer && ours(g.initializers[init++].name)) parts.push(bytes());
+    else if (f.field === F.Graph.initializer && inits.has(g.initializers[init++].name)) parts.push(bytes());
     else if (f.field === F.Graph.output) parts.push(...(g.outputs.find((o, i) => o.name === score && m.layout.graphFields.filter((x) => x.field === F.Graph.output)[i] === f) ? [bytes()] : []));
   }
   for (const name of feeds) parts.push(lenField(F.Graph.input, encodeTensorValueInfo(name, 1, ['batch', widths[name]])));
