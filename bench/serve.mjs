@@ -5,9 +5,12 @@
 //   b) bench/minimal-server.mjs, a bare node:http server (JSON.parse, session.run, JSON.stringify): the HTTP floor.
 // Two models: the digits example (batch 4, overhead-bound) and torchvision ResNet-18 (batch 1, 224x224,
 // compute-bound; exported in this run by test/helpers/export_torchvision.py into .cache/bench-enable/).
-// Contenders are interleaved per repeat so that machine noise hits all alike; medians are reported.
+// Load: wrk for digits (timed window); autocannon with a fixed request count for ResNet-18 (a timed window would
+// drop the requests still in flight at its end, a large share when each takes ~0.1-5 s); the bare loop is timed
+// the same way in each case. Contenders are interleaved per repeat so that machine noise hits all alike; medians.
 // Usage: npm run build && node bench/serve.mjs [--models digits,resnet18] [--seconds 3] [--repeats 3]
-//        [--concurrency 1,8,64] [--batched] (adds `--max-batch 64` servers). Writes bench/out/serve.json.
+//        [--concurrency 1,8,64] [--resnet-requests 32] [--batched] (adds `--max-batch 64` servers).
+// Writes bench/out/serve.json.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
+import autocannon from 'autocannon';
 import { execa } from 'execa';
 import { buildArtifact } from '../dist/src/artifact/build-artifact.js';
 
@@ -57,25 +61,60 @@ async function modelCase(name) {
       if (r.status !== 0) throw new Error(`ResNet-18 export failed: ${r.stderr.slice(-500)}`);
     }
     const shape = [1, 3, 224, 224];
-    return { name, model, input: 'input', shape, data: randomFloats(3 * 224 * 224, 7) };
+    // Compute-bound: a fixed number of requests per point (see cannonAmount); fewer contenders to keep the run short.
+    return { name, model, input: 'input', shape, data: randomFloats(3 * 224 * 224, 7), amount: (c) => c + Number(opt('resnet-requests', 32)), skip: ['ood --max-batch 64 v2 json'] };
   }
   throw new Error(`unknown model ${name}`);
 }
 
-/** Bare onnxruntime: `concurrency` loops of session.run on the same batch for `seconds`. */
-async function bare(session, feeds, concurrency) {
+const p99 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))];
+
+/**
+ * Bare onnxruntime: `concurrency` loops of session.run on the same batch. Timed mode (`amount` 0): runs completed
+ * within `seconds`, as wrk counts responses. Fixed mode: `amount` runs in all, timed until the last one ends, as
+ * cannonAmount does for the server.
+ */
+async function bare(session, feeds, concurrency, amount) {
   let n = 0;
+  let started = 0;
   const latencies = [];
-  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  let last = t0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
+    while (amount ? started++ < amount : performance.now() < end) {
+      const t = performance.now();
       await session.run(feeds);
-      latencies.push(performance.now() - t0);
+      last = performance.now();
+      if (!amount && last > end) break;
+      latencies.push(last - t);
       n++;
     }
   }));
-  return { rps: n / seconds, p50: median(latencies), p99: [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)] };
+  return { rps: n / ((amount ? last - t0 : seconds * 1000) / 1000), p50: median(latencies), p99: p99(latencies) };
+}
+
+/**
+ * autocannon with a fixed number of requests, timed until the last response (for the compute-bound model, where a
+ * timed window would drop a large share of the requests still in flight at its end).
+ */
+function cannonAmount(url, body, headers, connections, amount) {
+  return new Promise((resolve, reject) => {
+    const latencies = [];
+    let errors = 0;
+    const t0 = performance.now();
+    let last = t0;
+    const instance = autocannon({ url, method: 'POST', body, headers, connections, amount, timeout: 120 }, (err) => {
+      if (err) return reject(err);
+      resolve({ rps: latencies.length / ((last - t0) / 1000), p50: median(latencies), p99: p99(latencies), errors });
+    });
+    instance.on('response', (client, status, bytes, ms) => {
+      last = performance.now();
+      latencies.push(ms);
+      if (status !== 200) errors++;
+    });
+    instance.on('reqError', () => errors++);
+  });
 }
 
 /** A wrk Lua script that POSTs `bodyFile` and prints the summary as one JSON line (latencies in µs). */
@@ -135,8 +174,11 @@ async function benchModel(c) {
   await writeFile(jsonFile, jsonBody);
   const header = Buffer.from(JSON.stringify({ inputs: [{ ...tensor, parameters: { binary_data_size: c.data.byteLength } }], parameters: { binary_data_output: true } }));
   await writeFile(binFile, Buffer.concat([header, Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength)]));
-  const jsonScript = await wrkScript(join(work, `${c.name}-json.lua`), jsonFile, { 'Content-Type': 'application/json' });
-  const binScript = await wrkScript(join(work, `${c.name}-bin.lua`), binFile, { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header.length) });
+  const jsonHeaders = { 'Content-Type': 'application/json' };
+  const binHeaders = { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header.length) };
+  const binBody = Buffer.concat([header, Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength)]);
+  const jsonScript = await wrkScript(join(work, `${c.name}-json.lua`), jsonFile, jsonHeaders);
+  const binScript = await wrkScript(join(work, `${c.name}-bin.lua`), binFile, binHeaders);
 
   // What JSON costs before any inference: parse and stringify of this request body, in this process.
   const parseTimes = [];
@@ -150,16 +192,22 @@ async function benchModel(c) {
   if (withBatched) servers.batched = await startServe(dir, ['--max-batch', '64']);
   servers.minimal = await startMinimal(c.model);
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
-  const contenders = {
-    'ood v2 json': (n) => wrk(infer(servers.ood), jsonScript, n),
-    'ood v2 binary': (n) => wrk(infer(servers.ood), binScript, n),
-    'ood /predict json': (n) => wrk(`${servers.ood.base}/predict`, jsonScript, n),
+  // wrk for the overhead-bound model (a timed window; thousands of requests, so the ones cut off at its end do not
+  // matter, and wrk's C costs the 2 cores little); autocannon with a fixed count for the compute-bound one.
+  const load = (url, kind) => (n) => (c.amount
+    ? cannonAmount(url, kind === 'json' ? jsonBody : binBody, kind === 'json' ? jsonHeaders : binHeaders, n, c.amount(n))
+    : wrk(url, kind === 'json' ? jsonScript : binScript, n));
+  const all = {
+    'ood v2 json': load(infer(servers.ood), 'json'),
+    'ood v2 binary': load(infer(servers.ood), 'binary'),
+    'ood /predict json': load(`${servers.ood.base}/predict`, 'json'),
     ...(withBatched ? {
-      'ood --max-batch 64 v2 json': (n) => wrk(infer(servers.batched), jsonScript, n),
-      'ood --max-batch 64 v2 binary': (n) => wrk(infer(servers.batched), binScript, n),
+      'ood --max-batch 64 v2 json': load(infer(servers.batched), 'json'),
+      'ood --max-batch 64 v2 binary': load(infer(servers.batched), 'binary'),
     } : {}),
-    'minimal node:http json': (n) => wrk(servers.minimal.base, jsonScript, n),
+    'minimal node:http json': load(servers.minimal.base, 'json'),
   };
+  const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !c.skip?.includes(k)));
   const session = await ort.InferenceSession.create(c.model);
   const feeds = { [c.input]: new ort.Tensor('float32', c.data, c.shape) };
   await session.run(feeds);
@@ -170,7 +218,7 @@ async function benchModel(c) {
       for (const [k, v] of Object.entries(r)) ((samples[key] ??= {})[k] ??= []).push(v);
     };
     for (let r = 0; r < repeats; r++) {
-      add('bare session.run', await bare(session, feeds, level));
+      add('bare session.run', await bare(session, feeds, level, c.amount?.(level) ?? 0));
       for (const [key, run] of Object.entries(contenders)) add(key, await run(level));
       process.stderr.write(`serve ${c.name} c=${level} repeat ${r + 1}/${repeats} done\n`);
     }
@@ -183,18 +231,18 @@ async function benchModel(c) {
     child.kill('SIGTERM');
     await child;
   }
-  return { model: c.name, batch: c.shape[0], input_shape: c.shape, json_body_bytes: Buffer.byteLength(jsonBody), json_parse_ms: median(parseTimes), points };
+  return { model: c.name, load_generator: c.amount ? `autocannon, ${c.amount(1) - 1} + concurrency requests per point` : `wrk, ${seconds} s per point`, batch: c.shape[0], input_shape: c.shape, json_body_bytes: Buffer.byteLength(jsonBody), json_parse_ms: median(parseTimes), points };
 }
 
 
 const results = [];
 for (const name of modelNames) results.push(await benchModel(await modelCase(name)));
 await rm(work, { recursive: true, force: true });
-const out = { benchmark: 'serve', load_generator: 'wrk 4.1 (Debian), 1 thread', seconds, repeats, concurrency: levels, onnxruntime_node: ort.env.versions?.node ?? null, models: results };
+const out = { benchmark: 'serve', load_generator: 'wrk 4.1 (Debian, 1 thread) for digits; autocannon (fixed request count) for ResNet-18', seconds, repeats, concurrency: levels, onnxruntime_node: ort.env.versions?.node ?? null, models: results };
 await mkdir(join(root, 'bench', 'out'), { recursive: true });
 await writeFile(join(root, 'bench', 'out', 'serve.json'), `${JSON.stringify(out, null, 2)}\n`);
 for (const m of results) {
-  console.log(`\n${m.model}: batch ${m.batch}, JSON body ${(m.json_body_bytes / 1024).toFixed(0)} KiB (JSON.parse ${m.json_parse_ms.toFixed(2)} ms), ${seconds}s per point, median of ${repeats}`);
+  console.log(`\n${m.model}: batch ${m.batch}, JSON body ${(m.json_body_bytes / 1024).toFixed(0)} KiB (JSON.parse ${m.json_parse_ms.toFixed(2)} ms), ${m.load_generator}, median of ${repeats}`);
   console.table(m.points.map((p) => {
     const bareRps = m.points.find((q) => q.concurrency === p.concurrency && q.contender === 'bare session.run').rps;
     return { c: p.concurrency, contender: p.contender, 'req/s': p.rps.toFixed(1), 'vs bare': (p.rps / bareRps).toFixed(2), 'p50 ms': p.p50_ms.toFixed(2), 'p99 ms': p.p99_ms.toFixed(2), errors: p.errors };
