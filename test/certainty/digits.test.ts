@@ -86,6 +86,18 @@ describe('the digits example', () => {
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
   });
 
+  it('with --normalize none and data, keeps the raw score and records its calibration statistics', async () => {
+    const out = join(tmp.dir, 'digits-none.onnx');
+    const result = await enableModel({ model: digits.model, output: out, data: digits.calibration, normalize: 'none' });
+    const c = result.record.calibration!;
+    expect(result.record.normalization).toBe('none');
+    // Quantiles are recorded as the float32 values the graph would hold, with 9 significant digits.
+    expect([c.samples, c.levels.length, Math.fround(c.quantiles[0]!), Math.fround(c.quantiles[100]!)]).toEqual([289, 101, Math.fround(c.min), Math.fround(c.max)]);
+    const scores = (await expectOriginalOutputsIdentical(digits.model, out, { image: id })).ood_scores!.data as Float32Array;
+    expect(Math.min(...scores)).toBe(Math.fround(c.min));
+    expect(median(scores)).toBeCloseTo(c.quantiles[50]!, 5);
+  });
+
   it('uses the bundled sample.json request as calibration data', async () => {
     const out = join(tmp.dir, 'digits-sample.onnx');
     const result = await enableModel({ model: digits.model, output: out, data: digits.sample });
