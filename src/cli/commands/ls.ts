@@ -19,7 +19,7 @@ export const lsCommand: CommandModule<object, LsArgs> = {
     ),
   handler: (argv) =>
     runCommand(argv, async () => {
-      const { listTags } = await import('../../index.js');
+      const { listTags } = await import('../../registry/list-tags.js');
       const { printJson, formatTable } = await import('../output.js');
       const result = await listTags(argv.repo, await storeOptionsFrom(argv));
       if (argv.json) return printJson(result);

@@ -23,7 +23,7 @@ export const pullCommand: CommandModule<object, PullArgs> = {
     ),
   handler: (argv) =>
     runCommand(argv, async () => {
-      const { pullArtifact } = await import('../../index.js');
+      const { pullArtifact } = await import('../../registry/pull.js');
       const { printJson } = await import('../output.js');
       const result = await pullArtifact(argv.ref, argv.output, { ...(await storeOptionsFrom(argv)), force: argv.force === true });
       if (argv.json) printJson(result);

@@ -22,7 +22,7 @@ export const pushCommand: CommandModule<object, PushArgs> = {
     ),
   handler: (argv) =>
     runCommand(argv, async () => {
-      const { pushArtifact } = await import('../../index.js');
+      const { pushArtifact } = await import('../../registry/push.js');
       const { printJson } = await import('../output.js');
       const result = await pushArtifact(argv.artifact, argv.ref, await storeOptionsFrom(argv));
       if (argv.json) printJson(result);
