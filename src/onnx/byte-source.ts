@@ -5,8 +5,10 @@ import { readFieldHeader, truncated, type FieldRange } from './wire.js';
 
 export interface ByteSource {
   readonly size: number;
-  /** Bytes [pos, pos+len); throws a truncation error if they are not all there. */
+  /** Bytes [pos, pos+len); throws a truncation error if they are not all there. May be reused by the next read. */
   read(pos: number, len: number): Uint8Array;
+  /** Like read, but the caller may keep the bytes (e.g. queue them on a write stream). */
+  readOwned(pos: number, len: number): Uint8Array;
   close(): void;
 }
 
@@ -19,6 +21,9 @@ export class BufferSource implements ByteSource {
   read(pos: number, len: number): Uint8Array {
     if (pos + len > this.buf.length) throw truncated(`needs byte ${pos + len} of ${this.buf.length}`);
     return this.buf.subarray(pos, pos + len);
+  }
+  readOwned(pos: number, len: number): Uint8Array {
+    return this.read(pos, len);
   }
   close(): void {}
 }
@@ -46,6 +51,11 @@ export class FileSource implements ByteSource {
     this.window = this.readExact(pos, Math.min(WINDOW, this.size - pos));
     this.windowStart = pos;
     return this.window.subarray(0, len);
+  }
+
+  readOwned(pos: number, len: number): Uint8Array {
+    if (pos + len > this.size) throw truncated(`needs byte ${pos + len} of ${this.size}`);
+    return this.readExact(pos, len);
   }
 
   private readExact(pos: number, len: number): Buffer {

@@ -69,8 +69,7 @@ async function writePieces(source: ByteSource, pieces: Piece[], path: string): P
         continue;
       }
       for (let pos = p.from; pos < p.to; pos += COPY_CHUNK) {
-        // Copy: the source's window buffer is reused by the next read.
-        await write(Buffer.from(source.read(pos, Math.min(COPY_CHUNK, p.to - pos))));
+        await write(source.readOwned(pos, Math.min(COPY_CHUNK, p.to - pos)));
       }
     }
     out.end();
@@ -91,6 +90,6 @@ export async function writeEditedModel(model: OnnxModel, edit: ModelEdit, path: 
 export function editModelToBuffer(model: OnnxModel, edit: ModelEdit): Buffer {
   const pieces = planEdit(model, edit);
   return Buffer.concat(
-    pieces.map((p) => (p instanceof Uint8Array ? p : Buffer.from(model.source.read(p.from, p.to - p.from)))),
+    pieces.map((p) => (p instanceof Uint8Array ? p : model.source.readOwned(p.from, p.to - p.from))),
   );
 }
