@@ -14,6 +14,8 @@ export { type EvaluationReport } from './evaluate/report.js';
 export { renderEvaluationText } from './evaluate/render-text.js';
 export { renderEvaluationHtml } from './evaluate/render-html.js';
 export { readEvaluationFile, summarizeEvaluation, evaluationProblems, EVALUATION_FILE, type EvaluationSummary } from './evaluate/evaluation-file.js';
+export { findFeatures, type FeatureChoice } from './certainty/features/find-features.js';
+export { readFeatureParameters, FEATURE_METADATA_KEYS } from './certainty/features/fit-feature-score.js';
 export { pushArtifact, type PushResult, type PushedLayer } from './registry/push.js';
 export { pullArtifact, type PullResult } from './registry/pull.js';
 export { listTags, type TagInfo } from './registry/list-tags.js';
