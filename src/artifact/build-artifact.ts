@@ -17,6 +17,7 @@ import { schemaProblems } from './schema-files.js';
 import { ARTIFACT_FILES, ARTIFACT_VERSION, type Manifest } from './spec.js';
 import { writeZip, zipTimestamp } from './zip-writer.js';
 import { OodError } from '../errors.js';
+import { assertEvaluatesModel, readEvaluationFile, summarizeEvaluation, type EvaluationSummary } from '../evaluate/evaluation-file.js';
 
 /** Everything `ood prepare` accepts; exactly one of `output` (zip) and `dir`. */
 export interface BuildOptions {
@@ -33,6 +34,8 @@ export interface BuildOptions {
   force?: boolean;
   /** MODEL_DEPLOYMENT.INFERENCE_RUNTIME.EXECUTION_PROVIDER (default cpu). */
   executionProvider?: string;
+  /** An `ood evaluate --json` report of this model, stored as evaluation.json. */
+  evaluation?: string;
   /** Run `ood introspect` on the result (default true). */
   introspect?: boolean;
   /** Environment to read SOURCE_DATE_EPOCH from (default process.env). */
@@ -51,6 +54,8 @@ export interface BuildResult {
   ignored: string[];
   provenance: TrainingCode;
   certainty_enabled: boolean;
+  /** The stored evaluation's headline figures, when --evaluation was given. */
+  evaluation: EvaluationSummary | null;
   introspection: PostBuildReport;
 }
 
@@ -67,6 +72,8 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
     const schemas = buildIoSchemas(model);
     const sample = options.sample ? await readSample(options.sample, schemas.input, schemas.output) : null;
     const inputSchema = sample ? withStatistics(schemas.input, sample.request) : schemas.input;
+    // Validated now; whether it evaluates this very model is checked once the model's digest is known.
+    const evaluation = options.evaluation ? await readEvaluationFile(options.evaluation) : null;
     for (const [kind, value] of [['input', inputSchema], ['output', schemas.output]] as const) {
       const problems = schemaProblems('io-schema', value);
       if (problems.length) throw new OodError('IO_SCHEMA_INVALID', `${kind}_schema.json would be invalid: ${problems.join('; ')}`, { kind: 'internal' });
@@ -79,7 +86,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       { path: ARTIFACT_FILES.score, source: await resolveScore(options.score) },
       ...includes.files.map((f) => ({ path: f.path, source: f.source })),
     ];
-    const generatedNames = [ARTIFACT_FILES.inputSchema, ARTIFACT_FILES.outputSchema, ARTIFACT_FILES.runtime, ARTIFACT_FILES.manifest, ...(sample ? [ARTIFACT_FILES.sample] : [])];
+    const generatedNames = [ARTIFACT_FILES.inputSchema, ARTIFACT_FILES.outputSchema, ARTIFACT_FILES.runtime, ARTIFACT_FILES.manifest, ...(sample ? [ARTIFACT_FILES.sample] : []), ...(evaluation ? [ARTIFACT_FILES.evaluation] : [])];
     assertNoCollisions(sources, generatedNames);
     const trainingCode = await readProvenance(modelPath, { repoDir: options.repo, trainingScript: options.trainingScript });
     const createdAt = creationTime(options.env);
@@ -99,6 +106,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
         [ARTIFACT_FILES.runtime, Buffer.from(renderRuntimeYaml(runtime))],
       ]);
       if (sample) files.set(ARTIFACT_FILES.sample, Buffer.from(sample.text));
+      if (evaluation) files.set(ARTIFACT_FILES.evaluation, Buffer.from(toJsonText(assertEvaluatesModel(evaluation, options.evaluation!, modelDigest.sha256))));
       for (const [path, data] of files) digests.set(path, digestBytes(data));
       files.set(ARTIFACT_FILES.manifest, Buffer.from(toJsonText(buildManifest(digests))));
       return files;
@@ -136,6 +144,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       ignored: includes.ignored,
       provenance: trainingCode,
       certainty_enabled: model.metadataMap.get('ood.enabled') === 'true',
+      evaluation: evaluation ? summarizeEvaluation(evaluation) : null,
       introspection: options.introspect === false ? { status: 'not-run', reason: 'disabled with --no-introspect' } : await runPostBuildChecks(target),
     };
   } finally {

@@ -12,6 +12,8 @@ export const ARTIFACT_FILES = {
   manifest: 'manifest.json',
   /** Optional: a KServe V2 inference request that `ood verify` replays. */
   sample: 'sample.json',
+  /** Optional: an `ood evaluate --json` report of this model (`ood prepare --evaluation`). */
+  evaluation: 'evaluation.json',
 } as const;
 
 /** Files every artifact must hold. */

@@ -63,6 +63,8 @@ export const CATALOGUE: readonly CheckDefinition[] = Object.freeze([
     failure: 'the certainty record in the model metadata is incomplete', hint: 'Re-run `ood enable --force` on the original model, then `ood prepare`.' },
   { key: 'certainty.output', category: 'certainty', description: 'The certainty output (ood_scores) exists with the recorded type and shape',
     failure: 'the certainty output does not match its record', hint: 'Re-run `ood enable --force` on the original model, then `ood prepare`.' },
+  { key: 'certainty.evaluation', category: 'certainty', description: 'evaluation.json, when present, is a valid ood evaluate report of this very model, with its outputs unchanged',
+    failure: 'the stored evaluation does not vouch for this model', hint: 'Re-run `ood evaluate MODEL --id DATA --ood DATA --json > evaluation.json` on the packaged model, then `ood prepare --evaluation evaluation.json`.' },
   // Provenance.
   { key: 'provenance.commit', category: 'provenance', description: 'A git commit is recorded in MODEL_PROVENANCE',
     failure: 'no git commit is recorded, so nobody can tell which code produced the model', hint: 'Run `ood prepare` inside the training repository, or pass --repo.' },

@@ -7,6 +7,7 @@ import { openArtifactView } from './artifact-view.js';
 import { archiveCheck } from './archive-checks.js';
 import { CATALOGUE } from './catalogue.js';
 import { checkCertaintyOutput, checkCertaintyRecord, checkProvenanceClean, checkProvenanceCommit } from './certainty-checks.js';
+import { checkCertaintyEvaluation } from './evaluation-check.js';
 import { CheckContext } from './context.js';
 import { checkHashes, checkMandatoryFiles, checkManifest, checkUnlisted } from './file-checks.js';
 import { checkModelFormat, checkModelLoad, checkModelOpset } from './model-checks.js';
@@ -44,6 +45,7 @@ const IMPLEMENTATIONS: Readonly<Record<string, CheckFn>> = {
   'score.exports': checkScoreExports,
   'certainty.record': checkCertaintyRecord,
   'certainty.output': checkCertaintyOutput,
+  'certainty.evaluation': checkCertaintyEvaluation,
   'provenance.commit': checkProvenanceCommit,
   'provenance.clean': checkProvenanceClean,
 };

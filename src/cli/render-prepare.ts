@@ -13,6 +13,8 @@ export function renderBuildResult(result: BuildResult): string {
   ];
   const p = result.provenance;
   lines.push(p.GIT_COMMIT ? `Provenance: ${p.GIT_COMMIT.slice(0, 12)} on ${p.GIT_BRANCH ?? '(detached)'}${p.GIT_DIRTY ? ' (dirty)' : ''}${p.NOTE ? `; ${p.NOTE}` : ''}` : `Provenance: ${p.NOTE ?? 'none'}`);
+  const e = result.evaluation;
+  if (e) lines.push(`Evaluation: ${e.method}, mean AUROC ${e.meanAuroc.toFixed(3)}, mean FPR@95%TPR ${e.meanFprAt95Tpr.toFixed(3)} over ${e.sets.length} OOD set(s); original outputs ${e.originalOutputs}`);
   if (result.ignored.length > 0) lines.push(`Ignored by .model-ignore: ${result.ignored.join(', ')}`);
   const i = result.introspection;
   if (i.status === 'ran') {

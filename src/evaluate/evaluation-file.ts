@@ -44,9 +44,14 @@ export async function readEvaluationFile(path: string, modelSha256?: string): Pr
     });
   }
   const report = value as EvaluationReport;
-  if (modelSha256 !== undefined && report.model.sha256 !== modelSha256) {
+  return modelSha256 === undefined ? report : assertEvaluatesModel(report, path, modelSha256);
+}
+
+/** Refuse a report about another model: it would mislead everyone who reads the artifact. */
+export function assertEvaluatesModel(report: EvaluationReport, path: string, modelSha256: string): EvaluationReport {
+  if (report.model.sha256 !== modelSha256) {
     throw new OodError('EVALUATION_MODEL_MISMATCH', `${path} evaluates another model (sha256 ${report.model.sha256.slice(0, 12)}…, this one is ${modelSha256.slice(0, 12)}…)`, {
-      hint: 'Evaluate the model you are packaging: `ood evaluate MODEL.onnx ... --json > evaluation.json`.',
+      hint: 'Evaluate the model you are packaging: `ood evaluate MODEL.onnx --id DATA --ood DATA --json > evaluation.json`.',
     });
   }
   return report;

@@ -1,7 +1,9 @@
 // The model behind the server: reads the artifact's signature, imports its score.mjs, loads the model through it
 // with our onnxruntime-node, and proves it with a warm-up inference. Load failures are kept, not thrown, so the
 // server can stay up and report them on /health (DRUM's 513).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { readEvaluationFile, summarizeEvaluation, type EvaluationSummary } from '../evaluate/evaluation-file.js';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -27,6 +29,8 @@ export interface ModelDescription {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   runtime: RuntimeYaml | null;
+  /** Headline figures of the artifact's evaluation.json, when it has one. */
+  evaluation: EvaluationSummary | null;
 }
 
 async function readJson<T>(dir: string, file: string): Promise<T> {
@@ -37,6 +41,16 @@ async function readJson<T>(dir: string, file: string): Promise<T> {
       cause: err,
       hint: 'Rebuild the artifact with `ood prepare`, then check it with `ood introspect`.',
     });
+  }
+}
+
+/** An evaluation is informative only: an absent or invalid file means "none" (introspect reports why). */
+async function readEvaluationSummary(path: string): Promise<EvaluationSummary | null> {
+  if (!existsSync(path)) return null;
+  try {
+    return summarizeEvaluation(await readEvaluationFile(path));
+  } catch {
+    return null;
   }
 }
 
@@ -55,7 +69,7 @@ export class ModelHost {
     /** Passed to score.mjs's load() for InferenceSession.create (e.g. intraOpNumThreads). */
     private readonly sessionOptions?: ort.InferenceSession.SessionOptions,
   ) {
-    this.description = { name: basename(dir), version: '1', inputs: [], outputs: [], runtime: null };
+    this.description = { name: basename(dir), version: '1', inputs: [], outputs: [], runtime: null, evaluation: null };
   }
 
   /** Read the artifact's identity and signature (runtime.yaml, I/O schemas); throws OodError when unreadable. */
@@ -66,12 +80,14 @@ export class ModelHost {
     const input = await readJson<IoSchema>(this.dir, ARTIFACT_FILES.inputSchema);
     const output = await readJson<IoSchema>(this.dir, ARTIFACT_FILES.outputSchema);
     const details = runtime?.MODEL_DETAILS;
+    const evaluation = await readEvaluationSummary(join(this.dir, ARTIFACT_FILES.evaluation));
     this.description = {
       name: details?.NAME ?? this.description.name,
       version: String(details?.VERSION ?? '1'),
       inputs: [...input.tensors].sort((a, b) => a.order - b.order),
       outputs: [...output.tensors].sort((a, b) => a.order - b.order),
       runtime,
+      evaluation,
     };
     this.described = true;
     return this.description;

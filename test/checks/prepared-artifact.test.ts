@@ -49,9 +49,9 @@ describe('introspecting what ood prepare builds', () => {
       for (const path of [zip, dir]) {
         const report = await runChecks(path);
         expect(flagged(report)).toEqual([]);
-        // Only the certainty checks may be skipped (these models are not certainty-enabled), and the sample
-        // check when no sample was given.
-        const expectedSkips = [...(sample ? [] : ['schemas.sample']), 'certainty.record', 'certainty.output'];
+        // Only the certainty checks may be skipped (these models are not certainty-enabled and carry no
+        // evaluation), and the sample check when no sample was given.
+        const expectedSkips = [...(sample ? [] : ['schemas.sample']), 'certainty.record', 'certainty.output', 'certainty.evaluation'];
         expect(report.checks.filter((c) => c.result === 'SKIPPED').map((c) => c.key)).toEqual(expectedSkips);
       }
     });

@@ -16,6 +16,7 @@ interface PrepareArgs extends GlobalOptions {
   force?: boolean;
   'execution-provider'?: string;
   introspect?: boolean;
+  evaluation?: string;
 }
 
 export const prepareCommand: CommandModule<object, PrepareArgs> = {
@@ -34,6 +35,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       .option('name', { type: 'string', describe: 'Model name (default: the model file name without .onnx)' })
       .option('model-version', { type: 'string', describe: "Model version (default: the ONNX model_version, else 0.1.0)" })
       .option('execution-provider', { type: 'string', choices: ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'], default: 'cpu', describe: 'Execution provider recorded in runtime.yaml' })
+      .option('evaluation', { type: 'string', describe: 'An `ood evaluate --json` report of this model, stored as evaluation.json' })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing output' })
       .option('introspect', { type: 'boolean', default: true, describe: 'Run ood introspect on the result (--no-introspect to skip)' })
       .option('json', { type: 'boolean', describe: 'Print the build result as JSON' })
@@ -60,6 +62,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         force: argv.force,
         executionProvider: argv['execution-provider'],
         introspect: argv.introspect,
+        evaluation: argv.evaluation,
       });
       if (argv.json) printJson(result);
       else process.stdout.write(renderBuildResult(result));

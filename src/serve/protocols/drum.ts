@@ -50,6 +50,7 @@ function info(service: ServeService) {
     certainty: d.runtime?.CERTAINTY ?? { ENABLED: service.scoreOutput !== undefined },
     model: d.runtime?.MODEL_DETAILS ?? null,
     runtime: d.runtime?.MODEL_DEPLOYMENT?.INFERENCE_RUNTIME ?? null,
+    evaluation: d.evaluation,
   };
 }
 
