@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole ood pipeline on the bundled digits classifier:
-#   install → build → enable → prepare → introspect → verify → push (local OCI registry) → ls
+#   install → build → enable → evaluate → prepare → introspect → verify → push (local OCI registry) → ls
 # Rerunnable: outputs go to .cache/demo and are replaced each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +15,21 @@ mkdir -p "$OUT"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "enable: add ood_scores, calibrated on in-distribution digits"
-ood enable examples/digits/model.onnx -o "$OUT/digits-enabled.onnx" \
-  --data examples/digits/data/calibration.npy --force
+D=examples/digits/data
+
+step "enable: add ood_scores, calibrated on the digits the model was trained on"
+ood enable examples/digits/model.onnx -o "$OUT/digits-enabled.onnx" --data "$D/id_train.npy" --force
+
+step "evaluate: held-out test digits against digits 8/9 (never seen), inverted digits and noise"
+ood evaluate "$OUT/digits-enabled.onnx" --id "$D/calibration.npy" \
+  --ood "$D/ood_heldout.npy" --ood "$D/ood_inverted.npy" --ood "$D/ood_noise.npy" \
+  --html "$OUT/evaluation.html" --force --json > "$OUT/evaluation.json"
+echo "report: $OUT/evaluation.html"
 
 step "prepare: package the enabled model into a reproducible artifact"
 ood prepare "$OUT/digits-enabled.onnx" -o "$OUT/digits.zip" \
-  --sample examples/digits/sample.json --name digits --model-version 1.0.0 --force
+  --sample examples/digits/sample.json --evaluation "$OUT/evaluation.json" \
+  --name digits --model-version 1.0.0 --force
 
 step "introspect: validate the artifact before anyone deploys it"
 ood introspect "$OUT/digits.zip"
