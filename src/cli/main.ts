@@ -7,11 +7,18 @@ import { OOD_VERSION } from '../version.js';
 import { commands } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<void> {
+  // `--version` belongs to ood alone: yargs' built-in flag is global, so `prepare --version 1.0` would print
+  // ood's version and silently do nothing. Here it is top-level only; a command rejects it as unknown.
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${OOD_VERSION}\n`);
+    return;
+  }
   const parser = yargs(argv)
     .scriptName('ood')
     .usage('$0 <command> [options]\n\nShip ONNX models with a certainty score.')
     .option('verbose', { type: 'boolean', description: 'Show stack traces and debug output', global: true })
-    .version(OOD_VERSION)
+    .version(false)
+    .option('version', { type: 'boolean', description: 'Show the ood version', global: false })
     .strict()
     .demandCommand(1, 'Name a command; see ood --help.')
     .recommendCommands()
