@@ -1,5 +1,6 @@
-// IEEE 754 binary16 conversion. Node 20 has no Float16Array, so onnxruntime-node carries FP16 tensors as the raw
-// bits in a Uint16Array; JSON clients send and expect ordinary numbers.
+// IEEE 754 binary16 conversion, shared by the server codec and the calibration data loaders. Node 20 has no
+// Float16Array, so onnxruntime-node carries FP16 tensors as the raw bits in a Uint16Array; JSON clients and data
+// files hold ordinary numbers.
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

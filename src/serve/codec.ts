@@ -3,7 +3,7 @@
 // Non-finite floats are not JSON: they are written as null (the binary extension carries them exactly).
 import { OodError } from '../errors.js';
 import type { NamedTensor } from '../artifact/spec.js';
-import { fromHalfBits, toHalfBits } from './float16.js';
+import { fromHalfBits, toHalfBits } from '../onnx/float16.js';
 import { allocate, elementCount, layoutOf } from './tensor-data.js';
 
 type Sink = (value: unknown, index: number) => boolean;

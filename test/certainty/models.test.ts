@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { enableModel } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
-import { toFloat16Bits } from '../../src/certainty/data/host-tensor.js';
+import { toHalfBits } from '../../src/onnx/float16.js';
 import { fixtures } from '../helpers/fixtures.js';
 import {
   expectCheckerPasses, expectOriginalOutputsIdentical, expectWellFormedEnabled, median, randomFloats, tempDir, writeNpyF32,
@@ -27,7 +27,7 @@ describe('enable on other kinds of models', () => {
     expectWellFormedEnabled(fixtures.passthrough('FP16'), out);
     await expectCheckerPasses(out, 13);
     const values = [0.5, -1, 2, 3, 0, 0.25];
-    const x = new ort.Tensor('float16', Uint16Array.from(values.map(toFloat16Bits)), [2, 3]);
+    const x = new ort.Tensor('float16', Uint16Array.from(values.map(toHalfBits)), [2, 3]);
     const after = await expectOriginalOutputsIdentical(fixtures.passthrough('FP16'), out, { x });
     expect(after.ood_scores!.type).toBe('float32');
     expect(after.ood_scores!.data[0]).toBeCloseTo(lse(values.slice(0, 3)), 3);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeJsonTensor, encodeJsonData, nest } from '../../src/serve/codec.js';
 import { decodeBinaryTensor, encodeBinaryTensor, splitBinaryBody } from '../../src/serve/binary.js';
-import { fromHalfBits, toHalfBits } from '../../src/serve/float16.js';
+import { fromHalfBits, toHalfBits } from '../../src/onnx/float16.js';
 import { decodeCsv } from '../../src/serve/csv.js';
 
 describe('FP16', () => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeArtifact, passthrough } from './helpers/artifact.js';
 import { postJson, serve } from './helpers/server.js';
-import { fromHalfBits, toHalfBits } from '../../src/serve/float16.js';
+import { fromHalfBits, toHalfBits } from '../../src/onnx/float16.js';
 import { decodeJsonTensor } from '../../src/serve/codec.js';
 import { encodeBinaryTensor } from '../../src/serve/binary.js';
 import type { RunningServer } from '../../src/serve/server.js';

@@ -4,7 +4,8 @@
 import { OodError } from '../../errors.js';
 import type { ValueInfo } from '../../onnx/decode.js';
 import { dataTypeFromOnnx } from '../../onnx/dtypes.js';
-import { ARRAY_FOR_TYPE, toFloat16Bits, type HostTensor } from './host-tensor.js';
+import { ARRAY_FOR_TYPE, type HostTensor } from './host-tensor.js';
+import { toHalfBits } from '../../onnx/float16.js';
 
 const FLOATS = new Set(['float16', 'float32', 'float64']);
 const INTS = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
@@ -62,7 +63,7 @@ function convert(t: HostTensor, to: string): HostTensor['data'] {
   for (let i = 0; i < t.data.length; i++) {
     const v = t.type === 'float16' ? fromFloat16Bits(t.data[i] as number) : Number(t.data[i]);
     if (big) (out as BigInt64Array)[i] = BigInt(v);
-    else out[i] = to === 'float16' ? toFloat16Bits(v) : v;
+    else out[i] = to === 'float16' ? toHalfBits(v) : v;
   }
   return out;
 }

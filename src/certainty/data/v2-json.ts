@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { OodError, fileError } from '../../errors.js';
 import { dataTypeFromV2 } from '../../onnx/dtypes.js';
-import { ARRAY_FOR_TYPE, elementCount, toFloat16Bits, type HostTensor, type TypedArray } from './host-tensor.js';
+import { ARRAY_FOR_TYPE, elementCount, type HostTensor, type TypedArray } from './host-tensor.js';
+import { toHalfBits } from '../../onnx/float16.js';
 
 /** One request file: its tensors by input name, and the batch size they share. */
 export interface V2Sample {
@@ -74,7 +75,7 @@ function toTypedArray(type: string, values: unknown[], where: string): TypedArra
       if (!Number.isInteger(v)) throw invalid(where, `value ${i} (${v}) is not an integer`);
       (out as BigInt64Array)[i] = BigInt(v);
     } else if (type === 'float16') {
-      out[i] = toFloat16Bits(v);
+      out[i] = toHalfBits(v);
     } else {
       out[i] = v;
     }
