@@ -59,7 +59,7 @@ export function deriveNormalization(raw: Float64Array, normalize: string, percen
   const stats = { samples: s.samples, mean: s.mean, std: s.std, min: s.min, max: s.max };
   if (normalize === 'cdf') {
     const knots = cdfKnots(sorted);
-    return { record: { ...stats, levels: knots.y, quantiles: knots.x }, map: { kind: 'cdf', knots } };
+    return { record: { ...stats, levels: knots.y, quantiles: knots.x, spread: knots.spread }, map: { kind: 'cdf', knots } };
   }
   const k = Math.min(CDF_LEVELS, sorted.length);
   const levels = Array.from({ length: k }, (_, i) => Math.round((i / (k - 1)) * 1e6) / 1e6);

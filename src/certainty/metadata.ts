@@ -25,6 +25,11 @@ export interface CalibrationRecord {
   /** Raw-score quantile levels in [0, 1] and their values; the CDF map interpolates between them. */
   levels: number[];
   quantiles: number[];
+  /**
+   * For `cdf` normalization: s, the scale of the exponential tails below the first and above the last knot
+   * (docs/enable.md). Absent in models enabled before the tails existed, whose map clamps to 0 and 1 there.
+   */
+  spread?: number;
   /** For `percentile` normalization: the percentile used (e.g. 20). */
   percentile?: number;
   /** For `percentile` normalization: raw scores at or above `anchor` (the percentile's value) map to 1. */
@@ -139,6 +144,14 @@ function calibrationProblems(c: CalibrationRecord, normalization: Normalization)
   for (const field of ['mean', 'std', 'min', 'max'] as const) {
     if (typeof c[field] !== 'number' || !Number.isFinite(c[field])) problems.push(`${key}.${field} must be a finite number`);
   }
-  if (normalization === 'percentile' && typeof c.percentile !== 'number') problems.push(`${key}.percentile is required for percentile normalization`);
+  if (normalization === 'percentile') {
+    if (typeof c.percentile !== 'number') problems.push(`${key}.percentile is required for percentile normalization`);
+    for (const field of ['anchor', 'zero'] as const) {
+      if (typeof c[field] !== 'number' || !Number.isFinite(c[field])) problems.push(`${key}.${field} must be a finite number for percentile normalization`);
+    }
+  }
+  if (c.spread !== undefined && !(typeof c.spread === 'number' && Number.isFinite(c.spread) && c.spread > 0)) {
+    problems.push(`${key}.spread must be a positive number`);
+  }
   return problems;
 }

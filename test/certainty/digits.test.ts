@@ -13,6 +13,17 @@ const tmp = tempDir();
 afterAll(tmp.cleanup);
 const digits = fixtures.digits;
 
+/** Images stacked along the batch dimension. */
+function concatImages(parts: ort.Tensor[]): ort.Tensor {
+  const data = new Float32Array(parts.reduce((n, t) => n + t.data.length, 0));
+  let at = 0;
+  for (const t of parts) {
+    data.set(t.data as Float32Array, at);
+    at += t.data.length;
+  }
+  return new ort.Tensor('float32', data, [data.length / 64, 1, 8, 8]);
+}
+
 function feed(path: string): ort.Tensor {
   const a = readNpy(path);
   return new ort.Tensor('float32', a.data as Float32Array, a.shape);
@@ -38,6 +49,29 @@ describe('the digits example', () => {
     expect(Math.abs(median(onId) - 0.5)).toBeLessThan(0.02);
     expect(mean(onHeldout)).toBeLessThan(mean(onId));
     expect(mean(onNoise)).toBeLessThan(mean(onId));
+  });
+
+  it('with msp, keeps the raw order of every ID and OOD digit, also below the lowest calibration score', async () => {
+    // Float32 softmax saturates, so held-out digits and most OOD samples score below every training digit.
+    // A flat clamp made them all tie at 0; the exponential tail must keep them apart, in the raw order.
+    const out = join(tmp.dir, 'digits-msp-train.onnx');
+    const rawOut = join(tmp.dir, 'digits-msp-raw.onnx');
+    const result = await enableModel({ model: digits.model, output: out, method: 'msp', data: digits.idTrain });
+    await enableModel({ model: digits.model, output: rawOut, method: 'msp' });
+    const lowest = result.record.calibration!.quantiles[0]!;
+    const all = { image: concatImages([id, heldout, feed(digits.oodInverted), noise]) };
+    const y = (await expectOriginalOutputsIdentical(digits.model, out, all)).ood_scores!.data as Float32Array;
+    const raw = (await expectOriginalOutputsIdentical(digits.model, rawOut, all)).ood_scores!.data as Float32Array;
+    const order = Array.from(raw.keys()).sort((a, b) => raw[a]! - raw[b]!);
+    const below = order.filter((i) => raw[i]! < lowest);
+    expect(below.length).toBeGreaterThan(100);
+    for (let j = 1; j < order.length; j++) {
+      const [a, b] = [order[j - 1]!, order[j]!];
+      expect(y[b]!).toBeGreaterThanOrEqual(y[a]!);
+      if (raw[b]! > raw[a]! && raw[b]! < lowest) expect(y[b]!, `raw ${raw[a]} < ${raw[b]}`).toBeGreaterThan(y[a]!);
+    }
+    for (const i of below) expect(y[i]!).toBeGreaterThan(0);
+    for (const v of y) expect(v >= 0 && v <= 1).toBe(true);
   });
 
   it('percentile normalization reproduces the seed rule clamp(score / p20) when every ID score is positive', async () => {
