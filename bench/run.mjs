@@ -77,6 +77,7 @@ if (serve) {
     const at = (c, who) => m.points.find((p) => p.concurrency === c && p.contender === who);
     for (const c of serve.concurrency) {
       const bare = at(c, 'bare session.run');
+      if (!bare) continue;
       const minimal = at(c, 'minimal node:http json');
       for (const p of m.points.filter((q) => q.concurrency === c)) {
         serveDetail.push({ model: m.model, c, contender: p.contender, rps: p.rps, vsBare: p.rps / bare.rps, vsMinimal: p.rps / minimal.rps, p50: p.p50_ms, p99: p.p99_ms, p50VsMinimal: p.p50_ms / minimal.p50_ms, errors: p.errors });
@@ -88,6 +89,9 @@ if (serve) {
           const p = at(c, who);
           if (p) row('serve (compute-bound)', `ResNet-18 c=${c} ${who} throughput`, p.rps, 'req/s', 'bare run', at(c, 'bare session.run').rps, who.includes('json') ? undefined : 0.9);
         }
+        const one = at(c, 'ood --threads 1 v2 binary');
+        const bareOne = at(c, 'bare session.run, 1 thread');
+        if (one && bareOne) row('serve (compute-bound)', `ResNet-18 c=${c} ood --threads 1 v2 binary throughput`, one.rps, 'req/s', 'bare run 1 thread', bareOne.rps, 0.9);
       }
       const p = at(1, 'ood v2 binary');
       if (p) row('serve (compute-bound)', 'ResNet-18 c=1 ood v2 binary throughput', p.rps, 'req/s', 'bare run', at(1, 'bare session.run').rps);

@@ -62,7 +62,7 @@ async function modelCase(name) {
     }
     const shape = [1, 3, 224, 224];
     // Compute-bound: a fixed number of requests per point (see cannonAmount); fewer contenders to keep the run short.
-    return { name, model, input: 'input', shape, data: randomFloats(3 * 224 * 224, 7), amount: (c) => c + Number(opt('resnet-requests', 32)), skip: ['ood --max-batch 64 v2 json'] };
+    return { name, model, input: 'input', shape, data: randomFloats(3 * 224 * 224, 7), amount: (c) => c + Number(opt('resnet-requests', 32)), skip: ['ood --max-batch 64 v2 json'], oneThread: true };
   }
   throw new Error(`unknown model ${name}`);
 }
@@ -190,6 +190,8 @@ async function benchModel(c) {
 
   const servers = { ood: await startServe(dir, []) };
   if (withBatched) servers.batched = await startServe(dir, ['--max-batch', '64']);
+  // onnxruntime's intra-op setting: one thread per core by default; on 2 shared cores one thread can be faster.
+  if (c.oneThread) servers.oneThread = await startServe(dir, ['--threads', '1']);
   servers.minimal = await startMinimal(c.model);
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
   // wrk for the overhead-bound model (a timed window; thousands of requests, so the ones cut off at its end do not
@@ -205,12 +207,15 @@ async function benchModel(c) {
       'ood --max-batch 64 v2 json': load(infer(servers.batched), 'json'),
       'ood --max-batch 64 v2 binary': load(infer(servers.batched), 'binary'),
     } : {}),
+    ...(c.oneThread ? { 'ood --threads 1 v2 binary': load(infer(servers.oneThread), 'binary') } : {}),
     'minimal node:http json': load(servers.minimal.base, 'json'),
   };
   const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !c.skip?.includes(k)));
   const session = await ort.InferenceSession.create(c.model);
   const feeds = { [c.input]: new ort.Tensor('float32', c.data, c.shape) };
   await session.run(feeds);
+  const oneThread = c.oneThread ? await ort.InferenceSession.create(c.model, { intraOpNumThreads: 1 }) : null;
+  await oneThread?.run(feeds);
   const points = [];
   for (const level of levels) {
     const samples = {};
@@ -219,6 +224,7 @@ async function benchModel(c) {
     };
     for (let r = 0; r < repeats; r++) {
       add('bare session.run', await bare(session, feeds, level, c.amount?.(level) ?? 0));
+      if (oneThread) add('bare session.run, 1 thread', await bare(oneThread, feeds, level, c.amount?.(level) ?? 0));
       for (const [key, run] of Object.entries(contenders)) add(key, await run(level));
       process.stderr.write(`serve ${c.name} c=${level} repeat ${r + 1}/${repeats} done\n`);
     }
@@ -227,6 +233,7 @@ async function benchModel(c) {
     }
   }
   await session.release();
+  await oneThread?.release();
   for (const { child } of Object.values(servers)) {
     child.kill('SIGTERM');
     await child;
