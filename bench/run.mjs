@@ -18,7 +18,7 @@ const only = process.env.BENCH_ONLY?.split(',');
 
 const STEPS = [
   { name: 'startup', args: ['--repeats', rep(9, 5)] },
-  { name: 'serve', args: ['--seconds', quick ? '2' : '4', '--repeats', rep(3, 1), '--batched'] },
+  { name: 'serve', args: ['--seconds', quick ? '2' : '4', '--resnet-seconds', quick ? '3' : '5', '--repeats', rep(3, 1), '--batched'] },
   { name: 'enable', args: ['--repeats', rep(3, 2)] },
   { name: 'prepare', args: ['--size-mb', sizeMb, '--repeats', rep(3, 2)] },
   { name: 'introspect', args: ['--size-mb', sizeMb, '--repeats', rep(3, 2)] },
@@ -174,9 +174,9 @@ md.push(table([
 md.push('## Summary', '', 'A ratio above 1 means ood is faster (throughput) or slower (latency, time), as the target column says.', '');
 md.push(table(rows), '');
 if (serve) {
-  md.push('## Serving in detail', '', `Load generator: ${serve.load_generator}; ${serve.seconds} s per point, median of ${serve.repeats}. Bare = in-process`,
+  md.push('## Serving in detail', '', `Load generator: ${serve.load_generator}; median of ${serve.repeats} interleaved repeats. Bare = in-process`,
     '`session.run` loops at the same concurrency on the same batch; minimal = bench/minimal-server.mjs (JSON only).', '');
-  for (const m of serve.models) md.push(`- ${m.model}: input ${JSON.stringify(m.input_shape)}, JSON body ${f(m.json_body_bytes / 1024, 0)} KiB, \`JSON.parse\` of it ${f(m.json_parse_ms, 2)} ms.`);
+  for (const m of serve.models) md.push(`- ${m.model}: ${m.load_generator}; input ${JSON.stringify(m.input_shape)}, JSON body ${f(m.json_body_bytes / 1024, 0)} KiB, \`JSON.parse\` of it ${f(m.json_parse_ms, 2)} ms.`);
   md.push('', table(serveDetail.map((d) => ({ model: d.model, c: d.c, contender: d.contender, 'req/s': f(d.rps), 'vs bare': f(d.vsBare, 2), 'vs minimal': f(d.vsMinimal, 2), 'p50 ms': f(d.p50, 2), 'p99 ms': f(d.p99, 2), 'p50 vs minimal': f(d.p50VsMinimal, 2), errors: d.errors }))), '');
 }
 if (enable?.bigModel) {

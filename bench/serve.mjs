@@ -5,11 +5,12 @@
 //   b) bench/minimal-server.mjs, a bare node:http server (JSON.parse, session.run, JSON.stringify): the HTTP floor.
 // Two models: the digits example (batch 4, overhead-bound) and torchvision ResNet-18 (batch 1, 224x224,
 // compute-bound; exported in this run by test/helpers/export_torchvision.py into .cache/bench-enable/).
-// Load: wrk for digits (timed window); autocannon with a fixed request count for ResNet-18 (a timed window would
-// drop the requests still in flight at its end, a large share when each takes ~0.1-5 s); the bare loop is timed
-// the same way in each case. Contenders are interleaved per repeat so that machine noise hits all alike; medians.
+// Load: wrk (C, one thread: it costs the shared cores almost nothing; autocannon, in JS, cost ResNet-18 about a
+// third of its throughput here). Throughput = responses completed within the window; the bare loop counts runs
+// completed within the same window. onnxruntime-node runs inferences one at a time on the JS thread (see
+// docs/performance.md), so only the one in progress at the end of the window is lost, for both alike. Contenders are interleaved per repeat so that machine noise hits all alike; medians.
 // Usage: npm run build && node bench/serve.mjs [--models digits,resnet18] [--seconds 3] [--repeats 3]
-//        [--concurrency 1,8,64] [--resnet-requests 32] [--batched] (adds `--max-batch 64` servers).
+//        [--concurrency 1,8,64] [--resnet-seconds 5] [--resnet-requests N] [--batched] (adds `--max-batch 64`).
 // Writes bench/out/serve.json.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -61,8 +62,10 @@ async function modelCase(name) {
       if (r.status !== 0) throw new Error(`ResNet-18 export failed: ${r.stderr.slice(-500)}`);
     }
     const shape = [1, 3, 224, 224];
-    // Compute-bound: a fixed number of requests per point (see cannonAmount); fewer contenders to keep the run short.
-    return { name, model, input: 'input', shape, data: randomFloats(3 * 224 * 224, 7), amount: (c) => c + Number(opt('resnet-requests', 32)), skip: ['ood --max-batch 64 v2 json'], oneThread: true };
+    // Compute-bound: a longer window (--resnet-seconds); fewer contenders to keep the run short. `--resnet-requests N`
+    // switches to autocannon with a fixed count of N + concurrency requests (see cannonAmount).
+    const n = Number(opt('resnet-requests', 0));
+    return { name, model, input: 'input', shape, data: randomFloats(3 * 224 * 224, 7), seconds: Number(opt('resnet-seconds', 5)), amount: n ? (c) => c + n : undefined, skip: ['ood --max-batch 64 v2 json'], oneThread: true };
   }
   throw new Error(`unknown model ${name}`);
 }
@@ -74,7 +77,7 @@ const p99 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.f
  * within `seconds`, as wrk counts responses. Fixed mode: `amount` runs in all, timed until the last one ends, as
  * cannonAmount does for the server.
  */
-async function bare(session, feeds, concurrency, amount) {
+async function bare(session, feeds, concurrency, amount, seconds) {
   let n = 0;
   let started = 0;
   const latencies = [];
@@ -136,7 +139,7 @@ async function wrkScript(path, bodyFile, headers) {
 }
 
 const execFileAsync = promisify(execFile);
-async function wrk(url, script, connections) {
+async function wrk(url, script, connections, seconds) {
   const { stdout } = await execFileAsync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '60s', '-s', script, url], { maxBuffer: 1 << 20 });
   const r = JSON.parse(/^RESULT (.*)$/m.exec(stdout)[1]);
   return { rps: r.requests / (r.duration_us / 1e6), p50: r.p50 / 1000, p99: r.p99 / 1000, errors: r.errors + r.non2xx };
@@ -198,7 +201,7 @@ async function benchModel(c) {
   // matter, and wrk's C costs the 2 cores little); autocannon with a fixed count for the compute-bound one.
   const load = (url, kind) => (n) => (c.amount
     ? cannonAmount(url, kind === 'json' ? jsonBody : binBody, kind === 'json' ? jsonHeaders : binHeaders, n, c.amount(n))
-    : wrk(url, kind === 'json' ? jsonScript : binScript, n));
+    : wrk(url, kind === 'json' ? jsonScript : binScript, n, c.seconds ?? seconds));
   const all = {
     'ood v2 json': load(infer(servers.ood), 'json'),
     'ood v2 binary': load(infer(servers.ood), 'binary'),
@@ -223,8 +226,8 @@ async function benchModel(c) {
       for (const [k, v] of Object.entries(r)) ((samples[key] ??= {})[k] ??= []).push(v);
     };
     for (let r = 0; r < repeats; r++) {
-      add('bare session.run', await bare(session, feeds, level, c.amount?.(level) ?? 0));
-      if (oneThread) add('bare session.run, 1 thread', await bare(oneThread, feeds, level, c.amount?.(level) ?? 0));
+      add('bare session.run', await bare(session, feeds, level, c.amount?.(level) ?? 0, c.seconds ?? seconds));
+      if (oneThread) add('bare session.run, 1 thread', await bare(oneThread, feeds, level, c.amount?.(level) ?? 0, c.seconds ?? seconds));
       for (const [key, run] of Object.entries(contenders)) add(key, await run(level));
       process.stderr.write(`serve ${c.name} c=${level} repeat ${r + 1}/${repeats} done\n`);
     }
@@ -238,14 +241,14 @@ async function benchModel(c) {
     child.kill('SIGTERM');
     await child;
   }
-  return { model: c.name, load_generator: c.amount ? `autocannon, ${c.amount(1) - 1} + concurrency requests per point` : `wrk, ${seconds} s per point`, batch: c.shape[0], input_shape: c.shape, json_body_bytes: Buffer.byteLength(jsonBody), json_parse_ms: median(parseTimes), points };
+  return { model: c.name, load_generator: c.amount ? `autocannon, ${c.amount(1) - 1} + concurrency requests per point` : `wrk, ${c.seconds ?? seconds} s per point`, batch: c.shape[0], input_shape: c.shape, json_body_bytes: Buffer.byteLength(jsonBody), json_parse_ms: median(parseTimes), points };
 }
 
 
 const results = [];
 for (const name of modelNames) results.push(await benchModel(await modelCase(name)));
 await rm(work, { recursive: true, force: true });
-const out = { benchmark: 'serve', load_generator: 'wrk 4.1 (Debian, 1 thread) for digits; autocannon (fixed request count) for ResNet-18', seconds, repeats, concurrency: levels, onnxruntime_node: ort.env.versions?.node ?? null, models: results };
+const out = { benchmark: 'serve', load_generator: 'wrk 4.1 (Debian, 1 thread)', seconds, repeats, concurrency: levels, onnxruntime_node: ort.env.versions?.node ?? null, models: results };
 await mkdir(join(root, 'bench', 'out'), { recursive: true });
 await writeFile(join(root, 'bench', 'out', 'serve.json'), `${JSON.stringify(out, null, 2)}\n`);
 for (const m of results) {
