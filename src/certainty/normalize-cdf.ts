@@ -4,9 +4,9 @@
 // k / (n + 1), so a new in-distribution input scores below it with probability k / (n + 1), a threshold t on the
 // normalized score rejects about a fraction t of in-distribution inputs, and the median maps to 0.5. Below the
 // first knot (x_0, l_0) the map is l_0 · s / (s + x_0 − x); above the last (x_K, l_K) it is
-// 1 − (1 − l_K) · s / (s + x − x_K); s is a robust spread of the calibration scores. The tails decay like 1/d, not
-// exponentially: softmax scores of OOD inputs can lie hundreds of spreads below the calibration range, where an
-// exponential tail underflows float32 and ties them all at 0 again.
+// 1 − (1 − l_K) · s / (s + x − x_K); s is a robust spread of the calibration scores. The tails decay like 1/d,
+// not exponentially: softmax scores of OOD inputs can lie hundreds of spreads below the calibration range, where
+// an exponential tail underflows float32 and ties them all at 0 again.
 import type { OpBuilder } from '../onnx/op-builder.js';
 import { quantile, summarize, toFloat32Record } from './statistics.js';
 
@@ -62,7 +62,7 @@ export function cdfKnots(sorted: Float64Array, levels = CDF_LEVELS): CdfKnots {
 
 /**
  * Append y = clip(rise(x) + low(x) + high(x), 0, 1), where, with d_lo = max(x_0 − x, 0), d_hi = max(x − x_K, 0):
- *   rise(x) = Σ_i s_i · min(max(x − x_i, 0), w_i)     the piecewise-linear part: 0 below x_0 (MatMul);
+ *   rise(x) = Σ_i r_i · min(max(x − x_i, 0), w_i)     the piecewise-linear part: 0 below x_0 (MatMul);
  *   low(x)  = l_0 · s / (s + d_lo)                      l_0 at and above x_0, the lower tail below;
  *   high(x) = (1 − l_K) · (1 − s / (s + d_hi))          exactly 0 at and below x_K, the upper tail above.
  * Below x_0 rise and high are exactly 0, so y = l_0 s / (s + d_lo) keeps float32's relative precision; it
@@ -83,7 +83,7 @@ export function buildCdfMap(b: OpBuilder, raw: string, knots: CdfKnots, out: str
   b.clip(b.binary('Add', tails, high), 0, 1, out);
 }
 
-/** Σ_i s_i · min(max(x − x_i, 0), w_i) over the segments between knots: 0 at x_0, l_K − l_0 at x_K. */
+/** Σ_i r_i · min(max(x − x_i, 0), w_i) with r_i the slope of segment i: 0 at x_0, l_K − l_0 at x_K. */
 function buildRise(b: OpBuilder, raw: string, knots: CdfKnots, zero: string): string {
   const segments = knots.x.length - 1;
   const starts = Float32Array.from(knots.x.slice(0, segments));
