@@ -3,14 +3,11 @@
 // The model and its artifact are made in this run (.cache/bench-introspect/, gitignored). Prints medians and
 // ratios; writes bench/out/introspect.json. Not part of `npm test`.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeTag, encodeVarint, lenField, stringField, varintField } from '../dist/src/onnx/wire.js';
-import { encodeNode, encodeOpsetImport, encodeTensorValueInfo } from '../dist/src/onnx/encode.js';
+import { writeBigModel } from './big-model.mjs';
 import { runChecks } from '../dist/src/checks/run-checks.js';
 import { CATALOGUE } from '../dist/src/checks/catalogue.js';
 
@@ -23,34 +20,6 @@ const sizeMb = arg('--size-mb', 320);
 const repeats = arg('--repeats', 5);
 const work = join(root, '.cache', 'bench-introspect');
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
-
-/** y = x + W with W a float32 initializer of `sizeMb` MiB of high-entropy values, streamed to disk. */
-async function writeBigModel(path) {
-  const n = (sizeMb * 1024 * 1024) / 4;
-  const chunkFloats = 1 << 20;
-  const tensorHead = Buffer.concat([varintField(1, n), varintField(2, 1), stringField(8, 'W')]);
-  const rawLen = n * 4;
-  const tensorLen = tensorHead.length + encodeTag(9, 2).length + encodeVarint(rawLen).length + rawLen;
-  const initHeader = Buffer.concat([encodeTag(5, 2), encodeVarint(tensorLen), tensorHead, encodeTag(9, 2), encodeVarint(rawLen)]);
-  const rest = Buffer.concat([
-    encodeNode({ opType: 'Add', inputs: ['x', 'W'], outputs: ['y'], name: 'add' }),
-    stringField(2, 'bench'),
-    lenField(11, encodeTensorValueInfo('x', 1, [n])),
-    lenField(12, encodeTensorValueInfo('y', 1, [n])),
-  ]);
-  const graphLen = initHeader.length + rawLen + rest.length;
-  const head = Buffer.concat([varintField(1, 8), stringField(2, 'ood-bench'), encodeOpsetImport('', 17), encodeTag(7, 2), encodeVarint(graphLen), initHeader]);
-  const out = createWriteStream(path);
-  out.write(head);
-  const chunk = new Float32Array(chunkFloats);
-  for (let written = 0, seed = 1; written < n; written += chunkFloats) {
-    const count = Math.min(chunkFloats, n - written);
-    for (let i = 0; i < count; i++) chunk[i] = ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
-    if (!out.write(Buffer.from(chunk.buffer, 0, count * 4))) await once(out, 'drain');
-  }
-  out.end(rest);
-  await once(out, 'close');
-}
 
 /** Seconds a command takes; exit codes in `ok` are accepted (introspect exits 0 or 4). */
 function timed(cmd, args, ok = [0]) {
@@ -75,7 +44,7 @@ await mkdir(work, { recursive: true });
 const model = join(work, 'big.onnx');
 const zip = join(work, 'big.zip');
 const dir = join(work, 'big-artifact');
-await writeBigModel(model);
+await writeBigModel(model, sizeMb);
 timed('node', [cli, 'prepare', model, '-o', zip, '--force', '--no-introspect']);
 timed('node', [cli, 'prepare', model, '--dir', dir, '--force', '--no-introspect']);
 const zipBytes = (await stat(zip)).size;

@@ -34,8 +34,8 @@ export async function digestFile(path: string, what = 'file'): Promise<Digest> {
   return { sha256: hash.digest('hex'), size };
 }
 
-/** Copy `from` to `to` in one pass, hashing the bytes on their way through. */
-export async function copyWithDigest(from: string, to: string, what = 'file'): Promise<Digest> {
+/** A pass-through stream that hashes what flows through it; `digest()` is valid once the stream has ended. */
+export function digestingTap(): { tap: Transform; digest: () => Digest } {
   const hash = createHash('sha256');
   let size = 0;
   const tap = new Transform({
@@ -45,6 +45,12 @@ export async function copyWithDigest(from: string, to: string, what = 'file'): P
       done(null, chunk);
     },
   });
+  return { tap, digest: () => ({ sha256: hash.digest('hex'), size }) };
+}
+
+/** Copy `from` to `to` in one pass, hashing the bytes on their way through. */
+export async function copyWithDigest(from: string, to: string, what = 'file'): Promise<Digest> {
+  const { tap, digest } = digestingTap();
   const source = createReadStream(from, { highWaterMark: CHUNK });
   source.once('error', () => undefined);
   try {
@@ -53,5 +59,5 @@ export async function copyWithDigest(from: string, to: string, what = 'file'): P
     const code = (err as NodeJS.ErrnoException).code;
     throw code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' ? fileError(err, from, what) : err;
   }
-  return { sha256: hash.digest('hex'), size };
+  return digest();
 }

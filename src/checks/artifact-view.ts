@@ -7,17 +7,13 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OodError, fileError } from '../errors.js';
 import { DEFAULT_ARCHIVE_LIMITS, ZipArchive, type ArchiveEntry, type ArchiveInspection, type ArchiveLimits } from '../artifact/archive.js';
 import { collisionKey, type ArchiveFinding } from '../artifact/archive-names.js';
+import { digestingTap, type Digest } from '../artifact/file-digest.js';
 
-/** sha256 (hex) and size of one file. */
-export interface Digest {
-  sha256: string;
-  size: number;
-}
+export type { Digest };
 
 /** Limits and the parent of the private temporary directory. */
 export interface ViewOptions {
@@ -118,15 +114,7 @@ class ZipView implements ArtifactView {
     const target = resolve(root, name);
     if (!target.startsWith(root + sep)) throw new OodError('ARCHIVE_UNSAFE', `entry ${name} would leave the temporary directory`, { kind: 'check' });
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    const hash = createHash('sha256');
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _e, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const { tap, digest } = digestingTap();
     const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600).catch((err: unknown) => {
       throw fileError(err, target, 'temporary file');
     });
@@ -139,7 +127,7 @@ class ZipView implements ArtifactView {
       throw err;
     }
     await pipeline(source, tap, sink);
-    return { path: target, digest: { sha256: hash.digest('hex'), size } };
+    return { path: target, digest: digest() };
   }
   async close(): Promise<void> {
     this.archive.close();
