@@ -52,30 +52,36 @@ export async function collectRawScores(session: ort.InferenceSession, data: Cali
   let done = 0;
   let pending: Pending = { rows: 0, parts: {}, sources: [] };
 
-  const flush = async () => {
-    if (pending.rows === 0) return;
+  // Run one batch of `rows` samples (padded when the model's batch size is fixed) and store its scores.
+  const score = async (tensors: Record<string, HostTensor>, rows: number, name: (row: number) => string) => {
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of options.inputs) {
-      let t = concatRows(pending.parts[input.name]!);
-      if (fixed && pending.rows < batch) t = concatRows([t, ...Array(batch - pending.rows).fill(sliceRows(t, pending.rows - 1, pending.rows))]);
+      let t = tensors[input.name]!;
+      if (fixed && rows < batch) t = concatRows([t, ...Array<HostTensor>(batch - rows).fill(sliceRows(t, rows - 1, rows))]);
       feeds[input.name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
     }
-    const result = await run(session, feeds, options.scoreOutput, sampleName(pending, 0));
-    const out = result.data as Float32Array;
-    for (let r = 0; r < pending.rows; r++) {
+    const out = (await run(session, feeds, options.scoreOutput, name)).data as Float32Array;
+    for (let r = 0; r < rows; r++) {
       const v = out[r]!;
       if (!Number.isFinite(v)) {
-        const name = sampleName(pending, r);
-        throw new OodError('CALIBRATION_NONFINITE', `sample ${name}: the model's score is ${v}`, {
+        throw new OodError('CALIBRATION_NONFINITE', `sample ${name(r)}: the model's score is ${v}`, {
           hint: 'The model produces non-finite logits for this sample; check its preprocessing or remove it.',
-          details: { sample: name, score: String(v) },
+          details: { sample: name(r), score: String(v) },
         });
       }
       scores[done + r] = v;
     }
-    done += pending.rows;
-    pending = { rows: 0, parts: {}, sources: [] };
+    done += rows;
     options.onProgress?.(done, data.count);
+  };
+
+  const flush = async () => {
+    if (pending.rows === 0) return;
+    const p = pending;
+    const tensors: Record<string, HostTensor> = {};
+    for (const input of options.inputs) tensors[input.name] = concatRows(p.parts[input.name]!);
+    pending = { rows: 0, parts: {}, sources: [] };
+    await score(tensors, p.rows, (r) => sampleName(p, r));
   };
 
   for await (const chunk of data.chunks()) {
@@ -83,11 +89,19 @@ export async function collectRawScores(session: ort.InferenceSession, data: Cali
     while (row < chunk.rows) {
       if (pending.rows > 0 && !sameTrailingDims(pending, chunk)) await flush();
       const take = Math.min(batch - pending.rows, chunk.rows - row);
-      for (const input of options.inputs) (pending.parts[input.name] ??= []).push(sliceRows(chunk.tensors[input.name]!, row, row + take));
-      pending.sources.push({ chunk, row, count: take });
-      pending.rows += take;
+      if (pending.rows === 0 && take === batch) {
+        // A whole batch inside one chunk: feed views of the chunk's rows, no copy and no bookkeeping.
+        const start = row;
+        const tensors: Record<string, HostTensor> = {};
+        for (const input of options.inputs) tensors[input.name] = sliceRows(chunk.tensors[input.name]!, start, start + take);
+        await score(tensors, take, (r) => chunk.sampleName(start + r));
+      } else {
+        for (const input of options.inputs) (pending.parts[input.name] ??= []).push(sliceRows(chunk.tensors[input.name]!, row, row + take));
+        pending.sources.push({ chunk, row, count: take });
+        pending.rows += take;
+        if (pending.rows === batch) await flush();
+      }
       row += take;
-      if (pending.rows === batch) await flush();
     }
   }
   await flush();
@@ -98,11 +112,12 @@ function sameTrailingDims(pending: Pending, chunk: SampleChunk): boolean {
   return Object.entries(chunk.tensors).every(([name, t]) => trailing(pending.parts[name]![0]!) === trailing(t));
 }
 
-async function run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, output: string, first: string): Promise<ort.Tensor> {
+async function run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, output: string, name: (row: number) => string): Promise<ort.Tensor> {
   try {
     const result = await session.run(feeds, [output]);
     return result[output]!;
   } catch (err) {
+    const first = name(0);
     throw new OodError('CALIBRATION_FAILED', `onnxruntime failed on the batch starting at sample ${first}: ${(err as Error).message}`, {
       hint: "Check that the data matches the model's inputs and preprocessing.",
       cause: err,

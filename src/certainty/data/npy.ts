@@ -85,6 +85,11 @@ export class NpyFile {
     return this.header.shape[0]!;
   }
 
+  /** Bytes of one row (one sample). */
+  get rowBytes(): number {
+    return elementCount(this.header.shape.slice(1)) * ARRAY_FOR_TYPE[this.header.type]!.BYTES_PER_ELEMENT;
+  }
+
   /** Rows [start, end) as a tensor. */
   readRows(start: number, end: number): HostTensor {
     const { type, shape, dataOffset, bigEndian } = this.header;

@@ -28,7 +28,9 @@ export interface CalibrationData {
   close(): void;
 }
 
+/** A .npy chunk holds at least this many rows, and more when rows are small (one read per ~4 MiB). */
 const CHUNK_ROWS = 256;
+const CHUNK_BYTES = 4 * 1024 * 1024;
 const IMAGE_CHUNK = 16;
 
 /** Open `path` as calibration data for a model with `inputs`. Throws DATA_* errors naming the sample. */
@@ -129,9 +131,10 @@ function openNpy(files: string[], inputs: readonly ValueInfo[]): CalibrationData
       count: arrays.reduce((n, a) => n + a.rows, 0),
       async *chunks() {
         for (const a of arrays) {
-          for (let start = 0; start < a.rows; start += CHUNK_ROWS) {
-            const end = Math.min(a.rows, start + CHUNK_ROWS);
-            const name = basename(a.path);
+          const step = chunkRows([a]);
+          const name = basename(a.path);
+          for (let start = 0; start < a.rows; start += step) {
+            const end = Math.min(a.rows, start + step);
             yield { rows: end - start, tensors: { [input.name]: conformTensor(a.readRows(start, end), input, name) }, sampleName: (r: number) => `${name}[${start + r}]` };
           }
         }
@@ -155,12 +158,13 @@ function openNpyPerInput(arrays: NpyFile[], stems: string[], inputs: readonly Va
   const rows = arrays[0]!.rows;
   for (const a of arrays) if (a.rows !== rows) throw dataMismatch(basename(a.path), basename(a.path, '.npy'), `has ${a.rows} rows; the other arrays have ${rows}`);
   for (const input of inputs) checkSignature(byInput.get(input.name)!.header.type, byInput.get(input.name)!.header.shape, input, `${input.name}.npy`);
+  const step = chunkRows(arrays);
   return {
     format: 'npy',
     count: rows,
     async *chunks() {
-      for (let start = 0; start < rows; start += CHUNK_ROWS) {
-        const end = Math.min(rows, start + CHUNK_ROWS);
+      for (let start = 0; start < rows; start += step) {
+        const end = Math.min(rows, start + step);
         const tensors: Record<string, HostTensor> = {};
         for (const input of inputs) tensors[input.name] = conformTensor(byInput.get(input.name)!.readRows(start, end), input, `${input.name}.npy[${start}]`);
         yield { rows: end - start, tensors, sampleName: (r: number) => `row ${start + r}` };
@@ -168,6 +172,12 @@ function openNpyPerInput(arrays: NpyFile[], stems: string[], inputs: readonly Va
     },
     close,
   };
+}
+
+/** Rows per chunk: CHUNK_ROWS, or as many as fit in CHUNK_BYTES across the arrays read together. */
+function chunkRows(arrays: readonly NpyFile[]): number {
+  const rowBytes = arrays.reduce((n, a) => n + a.rowBytes, 0);
+  return Math.max(CHUNK_ROWS, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
 }
 
 function openImages(files: string[], root: string, inputs: readonly ValueInfo[], options: ImageOptions): CalibrationData {
