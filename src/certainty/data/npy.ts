@@ -2,7 +2,7 @@
 // reads rows on demand, so a large array is never held whole. C order only; big-endian data is byte-swapped.
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { OodError, fileError } from '../../errors.js';
-import { ARRAY_FOR_TYPE, elementCount, type HostTensor } from './host-tensor.js';
+import { ARRAY_FOR_TYPE, elementCount, type HostTensor, type TypedArray } from './host-tensor.js';
 
 /** NumPy dtype kind+size → onnxruntime-node type. */
 const DTYPES: Record<string, string> = {
@@ -95,8 +95,9 @@ export class NpyFile {
     const { type, shape, dataOffset, bigEndian } = this.header;
     const Ctor = ARRAY_FOR_TYPE[type]!;
     const rowElems = elementCount(shape.slice(1));
-    const data = new Ctor((end - start) * rowElems);
-    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    // Not zero-filled first: every byte is read from the file below, or the read throws.
+    const bytes = Buffer.allocUnsafeSlow((end - start) * rowElems * Ctor.BYTES_PER_ELEMENT);
+    const data = new (Ctor as unknown as new (b: ArrayBufferLike, offset: number, length: number) => TypedArray)(bytes.buffer, 0, (end - start) * rowElems);
     for (let done = 0; done < bytes.length; ) {
       const n = readSync(this.fd, bytes, done, bytes.length - done, dataOffset + start * rowElems * Ctor.BYTES_PER_ELEMENT + done);
       if (n === 0) throw bad(this.path, 'the data ends early');
