@@ -46,7 +46,11 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       ),
   handler: (argv) =>
     runCommand(argv, async () => {
-      const { evaluateModel, renderEvaluationText, renderEvaluationHtml, EXIT_CODES, OodError } = await import('../../index.js');
+      // Only what evaluate needs: importing the whole library would load the server and registry too.
+      const { evaluateModel } = await import('../../evaluate/evaluate-model.js');
+      const { renderEvaluationText } = await import('../../evaluate/render-text.js');
+      const { renderEvaluationHtml } = await import('../../evaluate/render-html.js');
+      const { EXIT_CODES, OodError } = await import('../../errors.js');
       let size: number[] | undefined;
       let mean: number[] | undefined;
       let std: number[] | undefined;
