@@ -11,7 +11,10 @@ function initializerHeader(name, dims) {
   const head = Buffer.concat([...dims.map((d) => varintField(1, d)), varintField(2, 1), stringField(8, name)]);
   const rawLen = n * 4;
   const tensorLen = head.length + encodeTag(9, 2).length + encodeVarint(rawLen).length + rawLen;
-  return { header: Buffer.concat([encodeTag(5, 2), encodeVarint(tensorLen), head, encodeTag(9, 2), encodeVarint(rawLen)]), rawLen };
+  return {
+    header: Buffer.concat([encodeTag(5, 2), encodeVarint(tensorLen), head, encodeTag(9, 2), encodeVarint(rawLen)]),
+    rawLen,
+  };
 }
 
 /** Write the model; returns its size in bytes. */
@@ -33,17 +36,26 @@ export async function writeBigClassifier(path, { layers = 5, width = 4096, class
     lenField(12, encodeTensorValueInfo('logits', 1, ['batch', classes])),
   ]);
   const headers = inits.map((t) => initializerHeader(t.name, t.dims));
-  const graphLen = nodes.reduce((n, b) => n + b.length, 0) + headers.reduce((n, h) => n + h.header.length + h.rawLen, 0) + tail.length;
+  const graphLen =
+    nodes.reduce((n, b) => n + b.length, 0) + headers.reduce((n, h) => n + h.header.length + h.rawLen, 0) + tail.length;
   const out = createWriteStream(path);
   const write = async (b) => {
     if (!out.write(b)) await once(out, 'drain');
   };
-  await write(Buffer.concat([varintField(1, 8), stringField(2, 'ood-bench'), encodeOpsetImport('', 17), encodeTag(7, 2), encodeVarint(graphLen)]));
+  await write(
+    Buffer.concat([
+      varintField(1, 8),
+      stringField(2, 'ood-bench'),
+      encodeOpsetImport('', 17),
+      encodeTag(7, 2),
+      encodeVarint(graphLen),
+    ]),
+  );
   for (const n of nodes) await write(n);
   let seed = 12345;
   for (const h of headers) {
     await write(h.header);
-    for (let done = 0; done < h.rawLen; ) {
+    for (let done = 0; done < h.rawLen;) {
       const floats = Math.min(1 << 20, (h.rawLen - done) / 4);
       const chunk = new Float32Array(floats);
       for (let i = 0; i < floats; i++) {

@@ -45,7 +45,10 @@ function writeNpy(path, shape, data) {
   head.write('\x93NUMPY', 0, 'latin1');
   head[6] = 1;
   head.writeUInt16LE(header.length, 8);
-  writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+  writeFileSync(
+    path,
+    Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+  );
 }
 
 /** Batches of 32 cut from an in-memory array, run through `session`, fetching `fetches` (all outputs if undefined). */
@@ -54,7 +57,12 @@ async function memoryPass(session, inputName, data, shape, fetches) {
   const t0 = performance.now();
   for (let start = 0; start < shape[0]; start += BATCH) {
     const end = Math.min(shape[0], start + BATCH);
-    await session.run({ [inputName]: new ort.Tensor('float32', data.subarray(start * row, end * row), [end - start, ...shape.slice(1)]) }, fetches);
+    await session.run(
+      {
+        [inputName]: new ort.Tensor('float32', data.subarray(start * row, end * row), [end - start, ...shape.slice(1)]),
+      },
+      fetches,
+    );
   }
   return performance.now() - t0;
 }
@@ -82,7 +90,16 @@ async function calibrationCase(name, modelPath, inputName, npyPath) {
   const model = OnnxModel.open(modelPath);
   const strip = planStrip(model);
   const logits = chooseLogits(strip.outputs);
-  const graph = buildScoreGraph({ opset: model.defaultOpset, used: strip.used, logits, method: getMethod('energy'), temperature: 1, output: 'ood/bench_score', map: { kind: 'none' }, docString: '' });
+  const graph = buildScoreGraph({
+    opset: model.defaultOpset,
+    used: strip.used,
+    logits,
+    method: getMethod('energy'),
+    temperature: 1,
+    output: 'ood/bench_score',
+    map: { kind: 'none' },
+    docString: '',
+  });
   const scoring = await openScoringSession(model, { appendGraph: graph.fields });
   const inputs = model.info.graph.inputs;
   const times = { bare: [], ood: [], graph: [] };
@@ -109,11 +126,22 @@ async function calibrationCase(name, modelPath, inputName, npyPath) {
   const bare = rate(times.bare);
   const ood = rate(times.ood);
   const graphOnly = rate(times.graph);
-  return { case: name, samples: shape[0], batch: BATCH, bareSamplesPerSec: bare, oodSamplesPerSec: ood, scoringGraphFromMemorySamplesPerSec: graphOnly, ratio: ood / bare, graphRatio: graphOnly / bare };
+  return {
+    case: name,
+    samples: shape[0],
+    batch: BATCH,
+    bareSamplesPerSec: bare,
+    oodSamplesPerSec: ood,
+    scoringGraphFromMemorySamplesPerSec: graphOnly,
+    ratio: ood / bare,
+    graphRatio: graphOnly / bare,
+  };
 }
 
 function child(mode, model, out) {
-  const r = spawnSync(process.execPath, [join(root, 'bench', 'enable-child.mjs'), mode, model, out ?? ''], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'bench', 'enable-child.mjs'), mode, model, out ?? ''], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -134,7 +162,11 @@ calibration.push(await calibrationCase('digits CNN (40 KB)', digitsModel, 'image
 
 const resnet = join(work, 'resnet18.onnx');
 if (!existsSync(resnet)) {
-  const r = spawnSync('/usr/bin/python3', [join(root, 'test', 'helpers', 'export_torchvision.py'), 'resnet18', resnet, '13', '224', '0'], { encoding: 'utf8' });
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [join(root, 'test', 'helpers', 'export_torchvision.py'), 'resnet18', resnet, '13', '224', '0'],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) console.error(`ResNet-18 export failed, skipping it: ${r.stderr.slice(-300)}`);
 }
 if (existsSync(resnet)) {
@@ -144,7 +176,7 @@ if (existsSync(resnet)) {
   let seed = 7;
   for (let i = 0; i < data.length; i++) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    data[i] = (seed >>> 8) / 16777216 * 4 - 2;
+    data[i] = ((seed >>> 8) / 16777216) * 4 - 2;
   }
   writeNpy(images, [n, 3, 224, 224], data);
   calibration.push(await calibrationCase('ResNet-18 (46 MB, 224x224)', resnet, 'input', images));
@@ -160,7 +192,10 @@ for (let r = 0; r < Math.max(3, Math.min(repeats, 5)); r++) {
   for (const mode of Object.keys(modes)) modes[mode].push(child(mode, bigModel, bigOut));
 }
 const summary = Object.fromEntries(
-  Object.entries(modes).map(([mode, runs]) => [mode, { ms: median(runs.map((x) => x.ms)), maxRssMb: median(runs.map((x) => x.maxRssMb)) }]),
+  Object.entries(modes).map(([mode, runs]) => [
+    mode,
+    { ms: median(runs.map((x) => x.ms)), maxRssMb: median(runs.map((x) => x.maxRssMb)) },
+  ]),
 );
 const big = {
   modelMb: bigMb,
@@ -174,13 +209,21 @@ const big = {
 
 // ---- report ----
 const fmt = (v, d = 1) => v.toFixed(d);
-console.log(`ood enable benchmark (${cpus().length} cores, medians of ${repeats} repeats; onnxruntime-node ${ort.env.versions?.common ?? ''})\n`);
+console.log(
+  `ood enable benchmark (${cpus().length} cores, medians of ${repeats} repeats; onnxruntime-node ${ort.env.versions?.common ?? ''})\n`,
+);
 console.log('Calibration throughput (batch 32, energy score)');
-console.log('case                          samples  bare ORT samples/s  ood samples/s  ood/bare  (scoring graph from memory)/bare');
+console.log(
+  'case                          samples  bare ORT samples/s  ood samples/s  ood/bare  (scoring graph from memory)/bare',
+);
 for (const c of calibration) {
-  console.log(`${c.case.padEnd(30)}${String(c.samples).padStart(7)}  ${fmt(c.bareSamplesPerSec).padStart(18)}  ${fmt(c.oodSamplesPerSec).padStart(13)}  ${fmt(c.ratio, 2).padStart(8)}  ${fmt(c.graphRatio, 2).padStart(8)}`);
+  console.log(
+    `${c.case.padEnd(30)}${String(c.samples).padStart(7)}  ${fmt(c.bareSamplesPerSec).padStart(18)}  ${fmt(c.oodSamplesPerSec).padStart(13)}  ${fmt(c.ratio, 2).padStart(8)}  ${fmt(c.graphRatio, 2).padStart(8)}`,
+  );
 }
-console.log(`\nEdit of a ${fmt(bigMb, 0)} MB model (fresh process each; RSS includes ~${fmt(summary.noop.maxRssMb, 0)} MB of Node itself)`);
+console.log(
+  `\nEdit of a ${fmt(bigMb, 0)} MB model (fresh process each; RSS includes ~${fmt(summary.noop.maxRssMb, 0)} MB of Node itself)`,
+);
 console.log('operation                        time ms   peak RSS MB');
 const rows = [
   ['node start only', summary.noop],
@@ -189,10 +232,18 @@ const rows = [
   ['copyFileSync (kernel copy)', summary.copy],
   ['enableModel (no data)', summary.enable],
 ];
-for (const [name, s] of rows) console.log(`${name.padEnd(32)}${fmt(s.ms, 0).padStart(8)}  ${fmt(s.maxRssMb, 0).padStart(12)}`);
-console.log(`\nedit/read time ${fmt(big.editVsReadTime, 2)}x, edit/stream time ${fmt(big.editVsStreamTime, 2)}x, edit/copy time ${fmt(big.editVsCopyTime, 2)}x`);
-console.log(`edit/read peak RSS ${fmt(big.editVsReadRss, 2)}x; the edit holds ${fmt(big.editRssOverNodeMb, 0)} MB above a bare Node process for a ${fmt(bigMb, 0)} MB model`);
+for (const [name, s] of rows)
+  console.log(`${name.padEnd(32)}${fmt(s.ms, 0).padStart(8)}  ${fmt(s.maxRssMb, 0).padStart(12)}`);
+console.log(
+  `\nedit/read time ${fmt(big.editVsReadTime, 2)}x, edit/stream time ${fmt(big.editVsStreamTime, 2)}x, edit/copy time ${fmt(big.editVsCopyTime, 2)}x`,
+);
+console.log(
+  `edit/read peak RSS ${fmt(big.editVsReadRss, 2)}x; the edit holds ${fmt(big.editRssOverNodeMb, 0)} MB above a bare Node process for a ${fmt(bigMb, 0)} MB model`,
+);
 
 mkdirSync(join(root, 'bench', 'out'), { recursive: true });
-writeFileSync(join(root, 'bench', 'out', 'enable.json'), `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, repeats, calibration, bigModel: big }, null, 2)}\n`);
+writeFileSync(
+  join(root, 'bench', 'out', 'enable.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, repeats, calibration, bigModel: big }, null, 2)}\n`,
+);
 console.log('\nwrote bench/out/enable.json');

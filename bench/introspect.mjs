@@ -34,7 +34,8 @@ async function timedLibrary(path, only) {
   const start = process.hrtime.bigint();
   const report = await runChecks(path, { only });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (report.summary.failed > 0) throw new Error(`introspect failed: ${JSON.stringify(report.checks.filter((c) => c.result === 'FAILED'))}`);
+  if (report.summary.failed > 0)
+    throw new Error(`introspect failed: ${JSON.stringify(report.checks.filter((c) => c.result === 'FAILED'))}`);
   return seconds;
 }
 
@@ -51,13 +52,22 @@ const zipBytes = (await stat(zip)).size;
 console.log(`artifact: ${zip} (${(zipBytes / 2 ** 20).toFixed(1)} MiB)`);
 
 const withoutLoad = CATALOGUE.map((c) => c.key).filter((k) => k !== 'model.load');
-const samples = { sha256sum: [], cp_plus_sha256sum: [], cli_zip: [], cli_dir: [], library_zip: [], library_zip_without_model_load: [] };
+const samples = {
+  sha256sum: [],
+  cp_plus_sha256sum: [],
+  cli_zip: [],
+  cli_dir: [],
+  library_zip: [],
+  library_zip_without_model_load: [],
+};
 timed('sha256sum', [zip]); // warm the page cache so that every contender reads from memory
 for (let i = 0; i < repeats; i++) {
   // Interleaved, so that drift on a noisy machine hits every contender alike.
   samples.sha256sum.push(timed('sha256sum', [zip]));
   await rm(join(work, 'copy.zip'), { force: true });
-  samples.cp_plus_sha256sum.push(timed('sh', ['-c', `cp "${zip}" "${join(work, 'copy.zip')}" && sha256sum "${zip}" >/dev/null`]));
+  samples.cp_plus_sha256sum.push(
+    timed('sh', ['-c', `cp "${zip}" "${join(work, 'copy.zip')}" && sha256sum "${zip}" >/dev/null`]),
+  );
   samples.cli_zip.push(timed('node', [cli, 'introspect', zip, '--json'], [0, 4]));
   samples.cli_dir.push(timed('node', [cli, 'introspect', dir, '--json'], [0, 4]));
   samples.library_zip.push(await timedLibrary(zip));
@@ -72,8 +82,16 @@ const result = {
   repeats,
   cpus: cpus().length,
   median_seconds: { ...m, ood_cli_startup: startup },
-  ratio_vs_cp_plus_sha256sum: Object.fromEntries(Object.entries(m).filter(([k]) => !k.includes('sha256sum')).map(([k, v]) => [k, v / m.cp_plus_sha256sum])),
-  ratio_vs_sha256sum: Object.fromEntries(Object.entries(m).filter(([k]) => k !== 'sha256sum').map(([k, v]) => [k, v / m.sha256sum])),
+  ratio_vs_cp_plus_sha256sum: Object.fromEntries(
+    Object.entries(m)
+      .filter(([k]) => !k.includes('sha256sum'))
+      .map(([k, v]) => [k, v / m.cp_plus_sha256sum]),
+  ),
+  ratio_vs_sha256sum: Object.fromEntries(
+    Object.entries(m)
+      .filter(([k]) => k !== 'sha256sum')
+      .map(([k, v]) => [k, v / m.sha256sum]),
+  ),
   samples,
 };
 for (const [k, v] of Object.entries(m)) {

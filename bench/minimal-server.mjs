@@ -11,9 +11,16 @@ const server = createServer((req, res) => {
   req.on('end', async () => {
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString());
-      const feeds = Object.fromEntries(body.inputs.map((t) => [t.name, new ort.Tensor('float32', Float32Array.from(t.data.flat(Infinity)), t.shape)]));
+      const feeds = Object.fromEntries(
+        body.inputs.map((t) => [t.name, new ort.Tensor('float32', Float32Array.from(t.data.flat(Infinity)), t.shape)]),
+      );
       const out = await session.run(feeds);
-      const outputs = Object.entries(out).map(([name, t]) => ({ name, datatype: 'FP32', shape: t.dims, data: Array.from(t.data) }));
+      const outputs = Object.entries(out).map(([name, t]) => ({
+        name,
+        datatype: 'FP32',
+        shape: t.dims,
+        data: Array.from(t.data),
+      }));
       const text = JSON.stringify({ outputs });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(text);
@@ -23,5 +30,7 @@ const server = createServer((req, res) => {
     }
   });
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
+server.listen(0, '127.0.0.1', () =>
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`),
+);
 process.once('SIGTERM', () => server.close(() => process.exit(0)));

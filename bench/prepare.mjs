@@ -34,7 +34,9 @@ const model = join(work, 'big.onnx');
 const made = process.hrtime.bigint();
 await writeBigModel(model, sizeMb);
 const modelBytes = (await stat(model)).size;
-console.log(`model: ${model} (${(modelBytes / 2 ** 20).toFixed(1)} MiB, made in ${(Number(process.hrtime.bigint() - made) / 1e9).toFixed(2)} s)`);
+console.log(
+  `model: ${model} (${(modelBytes / 2 ** 20).toFixed(1)} MiB, made in ${(Number(process.hrtime.bigint() - made) / 1e9).toFixed(2)} s)`,
+);
 
 const copyTarget = join(work, 'copy.onnx');
 const zipOut = join(work, 'big.zip');
@@ -60,7 +62,10 @@ for (let i = 0; i < repeats; i++) {
 }
 /** Peak resident memory (MiB) of one prepare, from GNU time: proves the model is streamed, not loaded. */
 function peakRssMib(args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'node', cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'node', cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   if (r.status !== 0) return null;
   const kb = Number(r.stderr.trim().split('\n').pop());
   return Number.isFinite(kb) ? kb / 1024 : null;
@@ -99,11 +104,21 @@ const result = {
   samples,
 };
 console.log(`cp + sha256sum     median ${result.median_seconds.cp_plus_sha256sum.toFixed(3)} s`);
-console.log(`prepare -o zip     median ${result.median_seconds.prepare_zip.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.prepare_zip.toFixed(2)}x`);
-console.log(`prepare --dir      median ${result.median_seconds.prepare_dir.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.prepare_dir.toFixed(2)}x`);
-console.log(`buildArtifact zip   median ${result.median_seconds.build_artifact_zip_in_process.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.build_artifact_zip_in_process.toFixed(2)}x  (library, no CLI start-up)`);
-console.log(`buildArtifact dir   median ${result.median_seconds.build_artifact_dir_in_process.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.build_artifact_dir_in_process.toFixed(2)}x  (library, no CLI start-up)`);
-console.log(`peak RSS: zip ${peakRss.prepare_zip?.toFixed(0) ?? '?'} MiB, dir ${peakRss.prepare_dir?.toFixed(0) ?? '?'} MiB for a ${(modelBytes / 2 ** 20).toFixed(0)} MiB model`);
+console.log(
+  `prepare -o zip     median ${result.median_seconds.prepare_zip.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.prepare_zip.toFixed(2)}x`,
+);
+console.log(
+  `prepare --dir      median ${result.median_seconds.prepare_dir.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.prepare_dir.toFixed(2)}x`,
+);
+console.log(
+  `buildArtifact zip   median ${result.median_seconds.build_artifact_zip_in_process.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.build_artifact_zip_in_process.toFixed(2)}x  (library, no CLI start-up)`,
+);
+console.log(
+  `buildArtifact dir   median ${result.median_seconds.build_artifact_dir_in_process.toFixed(3)} s   ratio ${result.ratio_vs_cp_plus_sha256sum.build_artifact_dir_in_process.toFixed(2)}x  (library, no CLI start-up)`,
+);
+console.log(
+  `peak RSS: zip ${peakRss.prepare_zip?.toFixed(0) ?? '?'} MiB, dir ${peakRss.prepare_dir?.toFixed(0) ?? '?'} MiB for a ${(modelBytes / 2 ** 20).toFixed(0)} MiB model`,
+);
 console.log(`(ood CLI startup alone: ${nodeStartup.toFixed(3)} s, included in both prepare timings)`);
 await mkdir(join(root, 'bench', 'out'), { recursive: true });
 await writeFile(join(root, 'bench', 'out', 'prepare.json'), `${JSON.stringify(result, null, 2)}\n`);

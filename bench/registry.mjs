@@ -42,7 +42,9 @@ async function startRegistry(dir) {
   for (let i = 0; i < 200; i++) {
     try {
       if ((await fetch(`http://${host}/v2/`)).ok) return { host, child };
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await sleep(50);
   }
   throw new Error('docker-registry did not start');
@@ -99,7 +101,15 @@ async function main() {
       results.oodPush.push(await time(() => pushArtifact(zip, `${host}/bench/ood-${run}:1.0`)));
       results.curlPush.push(
         await time(async () => {
-          const headers = curl(['-X', 'POST', '-D', '-', '-o', '/dev/null', `http://${host}/v2/bench/curl-${run}/blobs/uploads/`]);
+          const headers = curl([
+            '-X',
+            'POST',
+            '-D',
+            '-',
+            '-o',
+            '/dev/null',
+            `http://${host}/v2/bench/curl-${run}/blobs/uploads/`,
+          ]);
           const location = /^location:\s*(\S+)/im.exec(headers)[1];
           const url = new URL(location, `http://${host}`);
           url.searchParams.set('digest', digest);
@@ -109,7 +119,9 @@ async function main() {
       const out = join(dir, `pulled-${run}.zip`);
       results.oodPull.push(await time(() => pullArtifact(`${host}/bench/ood-${run}:1.0`, out)));
       await rm(out);
-      results.curlPull.push(await time(async () => curl(['-o', out, `http://${host}/v2/bench/curl-${run}/blobs/${digest}`])));
+      results.curlPull.push(
+        await time(async () => curl(['-o', out, `http://${host}/v2/bench/curl-${run}/blobs/${digest}`])),
+      );
       await rm(out);
       console.error(`run ${run + 1}/${RUNS} done`);
     }
@@ -124,15 +136,20 @@ async function main() {
         pushOodOverCurl: median(results.curlPush) / median(results.oodPush),
         pullOodOverCurl: median(results.curlPull) / median(results.oodPull),
       },
-      notes: 'ood push includes computing the layer digests (one extra read of the zip) and HEAD checks; curl gets the digest precomputed. ood pull verifies every digest while writing; curl does not verify.',
+      notes:
+        'ood push includes computing the layer digests (one extra read of the zip) and HEAD checks; curl gets the digest precomputed. ood pull verifies every digest while writing; curl does not verify.',
       samplesSeconds: results,
     };
     await mkdir(new URL('./out/', import.meta.url), { recursive: true });
     await writeFile(new URL('./out/registry.json', import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
     const f = (x) => x.toFixed(1);
     console.log(`artifact ${f(size / MB)} MB, ${RUNS} runs, medians:`);
-    console.log(`  push  ood ${f(summary.medianMBps.oodPush)} MB/s   curl ${f(summary.medianMBps.curlPush)} MB/s   ratio ${summary.ratios.pushOodOverCurl.toFixed(2)}`);
-    console.log(`  pull  ood ${f(summary.medianMBps.oodPull)} MB/s   curl ${f(summary.medianMBps.curlPull)} MB/s   ratio ${summary.ratios.pullOodOverCurl.toFixed(2)}`);
+    console.log(
+      `  push  ood ${f(summary.medianMBps.oodPush)} MB/s   curl ${f(summary.medianMBps.curlPush)} MB/s   ratio ${summary.ratios.pushOodOverCurl.toFixed(2)}`,
+    );
+    console.log(
+      `  pull  ood ${f(summary.medianMBps.oodPull)} MB/s   curl ${f(summary.medianMBps.curlPull)} MB/s   ratio ${summary.ratios.pullOodOverCurl.toFixed(2)}`,
+    );
   } finally {
     child.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });

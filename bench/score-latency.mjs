@@ -21,7 +21,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 function randomInput(shape, seed) {
   let s = seed >>> 0;
-  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1);
+  return Float32Array.from(
+    { length: shape.reduce((a, b) => a * b, 1) },
+    () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1,
+  );
 }
 
 async function writeNpy(path, shape, data) {
@@ -52,11 +55,24 @@ async function cutBranch(enabledPath, widths, out) {
     const bytes = () => Buffer.from(m.source.read(f.start, f.end - f.start));
     if (f.field === F.Graph.node && ours(g.nodes[node++].name)) parts.push(bytes());
     else if (f.field === F.Graph.initializer && inits.has(g.initializers[init++].name)) parts.push(bytes());
-    else if (f.field === F.Graph.output) parts.push(...(g.outputs.find((o, i) => o.name === score && m.layout.graphFields.filter((x) => x.field === F.Graph.output)[i] === f) ? [bytes()] : []));
+    else if (f.field === F.Graph.output)
+      parts.push(
+        ...(g.outputs.find(
+          (o, i) => o.name === score && m.layout.graphFields.filter((x) => x.field === F.Graph.output)[i] === f,
+        )
+          ? [bytes()]
+          : []),
+      );
   }
-  for (const name of feeds) parts.push(lenField(F.Graph.input, encodeTensorValueInfo(name, 1, ['batch', widths[name]])));
-  const opsets = m.layout.topFields.filter((f) => f.field === F.Model.opsetImport).map((f) => Buffer.from(m.source.read(f.start, f.end - f.start)));
-  await writeFile(out, Buffer.concat([varintField(F.Model.irVersion, m.info.irVersion), ...opsets, lenField(F.Model.graph, ...parts)]));
+  for (const name of feeds)
+    parts.push(lenField(F.Graph.input, encodeTensorValueInfo(name, 1, ['batch', widths[name]])));
+  const opsets = m.layout.topFields
+    .filter((f) => f.field === F.Model.opsetImport)
+    .map((f) => Buffer.from(m.source.read(f.start, f.end - f.start)));
+  await writeFile(
+    out,
+    Buffer.concat([varintField(F.Model.irVersion, m.info.irVersion), ...opsets, lenField(F.Model.graph, ...parts)]),
+  );
   m.close();
   return feeds;
 }
@@ -89,34 +105,59 @@ async function bench(label, model, inputName, sampleShape, fitData, batches, sam
     const path = join(work, `${label}-${method}.onnx`);
     const r = await enableModel({ model, output: path, method, data: fitData, force: true, ...(extra[method] ?? {}) });
     sessions[method] = await ort.InferenceSession.create(path, { logSeverityLevel: 3 });
-    const widths = { [logits.name]: classes, ...(r.methodParameters ? { [r.methodParameters.features]: r.methodParameters.dim } : {}) };
+    const widths = {
+      [logits.name]: classes,
+      ...(r.methodParameters ? { [r.methodParameters.features]: r.methodParameters.dim } : {}),
+    };
     const branch = join(work, `${label}-${method}-branch.onnx`);
     branchFeeds[method] = (await cutBranch(path, widths, branch)).map((name) => [name, widths[name]]);
     sessions[`${method} branch`] = await ort.InferenceSession.create(branch, { logSeverityLevel: 3 });
   }
   for (const batch of batches) {
-    const input = { [inputName]: new ort.Tensor('float32', randomInput([batch, ...sampleShape], 99), [batch, ...sampleShape]) };
+    const input = {
+      [inputName]: new ort.Tensor('float32', randomInput([batch, ...sampleShape], 99), [batch, ...sampleShape]),
+    };
     const feedsFor = (k) => {
       if (!k.endsWith(' branch')) return input;
-      return Object.fromEntries(branchFeeds[k.slice(0, -7)].map(([name, w], i) => [name, new ort.Tensor('float32', randomInput([batch, w], 7 + i), [batch, w])]));
+      return Object.fromEntries(
+        branchFeeds[k.slice(0, -7)].map(([name, w], i) => [
+          name,
+          new ort.Tensor('float32', randomInput([batch, w], 7 + i), [batch, w]),
+        ]),
+      );
     };
     const t = await timeSessions(sessions, feedsFor, batch, samplesPerRound);
     console.log(`${label}, batch ${batch}: original ${t.original.toFixed(1)} µs/sample (medians of ${ROUNDS} rounds)`);
     for (const method of METHODS) {
       const b = t[`${method} branch`];
-      console.log(`  ${method.padEnd(12)} enabled ${t[method].toFixed(1).padStart(9)} µs/sample (ratio ${(t[method] / t.original).toFixed(3)}); branch alone ${b.toFixed(2).padStart(7)} µs/sample = ${((100 * b) / t.original).toFixed(2)}% of the original`);
+      console.log(
+        `  ${method.padEnd(12)} enabled ${t[method].toFixed(1).padStart(9)} µs/sample (ratio ${(t[method] / t.original).toFixed(3)}); branch alone ${b.toFixed(2).padStart(7)} µs/sample = ${((100 * b) / t.original).toFixed(2)}% of the original`,
+      );
     }
   }
   for (const s of Object.values(sessions)) await s.release();
 }
 
-if (!process.env.BENCH_SKIP_DIGITS) await bench('digits', 'examples/digits/model.onnx', 'image', [1, 8, 8], 'examples/digits/data/id_train.npy', [1, 64], 256);
+if (!process.env.BENCH_SKIP_DIGITS)
+  await bench(
+    'digits',
+    'examples/digits/model.onnx',
+    'image',
+    [1, 8, 8],
+    'examples/digits/data/id_train.npy',
+    [1, 64],
+    256,
+  );
 
-const cached = (await readdir('.cache/models').catch(() => [])).find((f) => f.startsWith('resnet18-') && f.endsWith('.onnx'));
+const cached = (await readdir('.cache/models').catch(() => [])).find(
+  (f) => f.startsWith('resnet18-') && f.endsWith('.onnx'),
+);
 if (cached) {
   const fit = join(work, 'resnet-fit.npy');
   await writeNpy(fit, [32, 3, 224, 224], randomInput([32, 3, 224, 224], 5));
-  await bench('resnet18', join('.cache/models', cached), 'input', [3, 224, 224], fit, [1, 8], 8, { mahalanobis: { featureFit: { ridge: 1e-2 } } });
+  await bench('resnet18', join('.cache/models', cached), 'input', [3, 224, 224], fit, [1, 8], 8, {
+    mahalanobis: { featureFit: { ridge: 1e-2 } },
+  });
 } else {
   console.log('resnet18: not cached (run the torchvision tests first to build .cache/models); skipped');
 }

@@ -44,7 +44,7 @@ const work = await mkdtemp(join(tmpdir(), 'ood-bench-serve-'));
 /** Deterministic pseudo-random floats in [-2, 2), rounded to float32 (what a client would send). */
 function randomFloats(n, seed) {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 2 ** 24 * 4 - 2;
+  for (let i = 0; i < n; i++) out[i] = (((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 2 ** 24) * 4 - 2;
   return out;
 }
 
@@ -52,20 +52,40 @@ async function modelCase(name) {
   if (name === 'digits') {
     const sample = JSON.parse(await readFile(join(root, 'examples/digits/sample.json'), 'utf8'));
     const t = sample.inputs[0];
-    return { name, model: join(root, 'examples/digits/model.onnx'), input: t.name, shape: t.shape, data: Float32Array.from(t.data) };
+    return {
+      name,
+      model: join(root, 'examples/digits/model.onnx'),
+      input: t.name,
+      shape: t.shape,
+      data: Float32Array.from(t.data),
+    };
   }
   if (name === 'resnet18') {
     const model = join(root, '.cache', 'bench-enable', 'resnet18.onnx');
     if (!existsSync(model)) {
       await mkdir(dirname(model), { recursive: true });
-      const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/export_torchvision.py'), 'resnet18', model, '13', '224', '0'], { encoding: 'utf8' });
+      const r = spawnSync(
+        '/usr/bin/python3',
+        [join(root, 'test/helpers/export_torchvision.py'), 'resnet18', model, '13', '224', '0'],
+        { encoding: 'utf8' },
+      );
       if (r.status !== 0) throw new Error(`ResNet-18 export failed: ${r.stderr.slice(-500)}`);
     }
     const shape = [1, 3, 224, 224];
     // Compute-bound: a longer window (--resnet-seconds); fewer contenders to keep the run short. `--resnet-requests N`
     // switches to autocannon with a fixed count of N + concurrency requests (see cannonAmount).
     const n = Number(opt('resnet-requests', 0));
-    return { name, model, input: 'input', shape, data: randomFloats(3 * 224 * 224, 7), seconds: Number(opt('resnet-seconds', 5)), amount: n ? (c) => c + n : undefined, skip: ['ood --max-batch 64 v2 json'], oneThread: true };
+    return {
+      name,
+      model,
+      input: 'input',
+      shape,
+      data: randomFloats(3 * 224 * 224, 7),
+      seconds: Number(opt('resnet-seconds', 5)),
+      amount: n ? (c) => c + n : undefined,
+      skip: ['ood --max-batch 64 v2 json'],
+      oneThread: true,
+    };
   }
   throw new Error(`unknown model ${name}`);
 }
@@ -84,16 +104,18 @@ async function bare(session, feeds, concurrency, amount, seconds) {
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   let last = t0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (amount ? started++ < amount : performance.now() < end) {
-      const t = performance.now();
-      await session.run(feeds);
-      last = performance.now();
-      if (!amount && last > end) break;
-      latencies.push(last - t);
-      n++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (amount ? started++ < amount : performance.now() < end) {
+        const t = performance.now();
+        await session.run(feeds);
+        last = performance.now();
+        if (!amount && last > end) break;
+        latencies.push(last - t);
+        n++;
+      }
+    }),
+  );
   return { rps: n / ((amount ? last - t0 : seconds * 1000) / 1000), p50: median(latencies), p99: p99(latencies) };
 }
 
@@ -140,19 +162,33 @@ async function wrkScript(path, bodyFile, headers) {
 
 const execFileAsync = promisify(execFile);
 async function wrk(url, script, connections, seconds) {
-  const { stdout } = await execFileAsync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '60s', '-s', script, url], { maxBuffer: 1 << 20 });
+  const { stdout } = await execFileAsync(
+    'wrk',
+    ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '60s', '-s', script, url],
+    { maxBuffer: 1 << 20 },
+  );
   const r = JSON.parse(/^RESULT (.*)$/m.exec(stdout)[1]);
   return { rps: r.requests / (r.duration_us / 1e6), p50: r.p50 / 1000, p99: r.p99 / 1000, errors: r.errors + r.non2xx };
 }
 
 /** `ood serve` in its own process, as in production, so the load generator does not share its event loop. */
 async function startServe(dir, extra) {
-  const child = execa(process.execPath, [join(root, 'dist/src/cli/main.js'), 'serve', dir, '--port', '0', '--json', ...extra], { reject: false });
+  const child = execa(
+    process.execPath,
+    [join(root, 'dist/src/cli/main.js'), 'serve', dir, '--port', '0', '--json', ...extra],
+    { reject: false },
+  );
   const base = await new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (d) => {
       text += d;
-      const events = text.split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+      const events = text.split('\n').map((l) => {
+        try {
+          return JSON.parse(l);
+        } catch {
+          return {};
+        }
+      });
       const listening = events.find((e) => e.event === 'listening');
       if (events.some((e) => e.event === 'load_failed')) reject(new Error(text));
       if (listening && events.some((e) => e.event === 'ready')) resolve(listening.url);
@@ -175,10 +211,18 @@ async function benchModel(c) {
   const binFile = join(work, `${c.name}.bin`);
   const jsonBody = JSON.stringify({ inputs: [{ ...tensor, data: Array.from(c.data) }] });
   await writeFile(jsonFile, jsonBody);
-  const header = Buffer.from(JSON.stringify({ inputs: [{ ...tensor, parameters: { binary_data_size: c.data.byteLength } }], parameters: { binary_data_output: true } }));
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [{ ...tensor, parameters: { binary_data_size: c.data.byteLength } }],
+      parameters: { binary_data_output: true },
+    }),
+  );
   await writeFile(binFile, Buffer.concat([header, Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength)]));
   const jsonHeaders = { 'Content-Type': 'application/json' };
-  const binHeaders = { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header.length) };
+  const binHeaders = {
+    'Content-Type': 'application/octet-stream',
+    'Inference-Header-Content-Length': String(header.length),
+  };
   const binBody = Buffer.concat([header, Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength)]);
   const jsonScript = await wrkScript(join(work, `${c.name}-json.lua`), jsonFile, jsonHeaders);
   const binScript = await wrkScript(join(work, `${c.name}-bin.lua`), binFile, binHeaders);
@@ -199,17 +243,26 @@ async function benchModel(c) {
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
   // wrk for the overhead-bound model (a timed window; thousands of requests, so the ones cut off at its end do not
   // matter, and wrk's C costs the 2 cores little); autocannon with a fixed count for the compute-bound one.
-  const load = (url, kind) => (n) => (c.amount
-    ? cannonAmount(url, kind === 'json' ? jsonBody : binBody, kind === 'json' ? jsonHeaders : binHeaders, n, c.amount(n))
-    : wrk(url, kind === 'json' ? jsonScript : binScript, n, c.seconds ?? seconds));
+  const load = (url, kind) => (n) =>
+    c.amount
+      ? cannonAmount(
+          url,
+          kind === 'json' ? jsonBody : binBody,
+          kind === 'json' ? jsonHeaders : binHeaders,
+          n,
+          c.amount(n),
+        )
+      : wrk(url, kind === 'json' ? jsonScript : binScript, n, c.seconds ?? seconds);
   const all = {
     'ood v2 json': load(infer(servers.ood), 'json'),
     'ood v2 binary': load(infer(servers.ood), 'binary'),
     'ood /predict json': load(`${servers.ood.base}/predict`, 'json'),
-    ...(withBatched ? {
-      'ood --max-batch 64 v2 json': load(infer(servers.batched), 'json'),
-      'ood --max-batch 64 v2 binary': load(infer(servers.batched), 'binary'),
-    } : {}),
+    ...(withBatched
+      ? {
+          'ood --max-batch 64 v2 json': load(infer(servers.batched), 'json'),
+          'ood --max-batch 64 v2 binary': load(infer(servers.batched), 'binary'),
+        }
+      : {}),
     ...(c.oneThread ? { 'ood --threads 1 v2 binary': load(infer(servers.oneThread), 'binary') } : {}),
     'minimal node:http json': load(servers.minimal.base, 'json'),
   };
@@ -227,12 +280,25 @@ async function benchModel(c) {
     };
     for (let r = 0; r < repeats; r++) {
       add('bare session.run', await bare(session, feeds, level, c.amount?.(level) ?? 0, c.seconds ?? seconds));
-      if (oneThread) add('bare session.run, 1 thread', await bare(oneThread, feeds, level, c.amount?.(level) ?? 0, c.seconds ?? seconds));
+      if (oneThread)
+        add(
+          'bare session.run, 1 thread',
+          await bare(oneThread, feeds, level, c.amount?.(level) ?? 0, c.seconds ?? seconds),
+        );
       for (const [key, run] of Object.entries(contenders)) add(key, await run(level));
       process.stderr.write(`serve ${c.name} c=${level} repeat ${r + 1}/${repeats} done\n`);
     }
     for (const [key, s] of Object.entries(samples)) {
-      points.push({ model: c.name, concurrency: level, contender: key, rps: median(s.rps), p50_ms: median(s.p50), p99_ms: median(s.p99), errors: (s.errors ?? []).reduce((a, b) => a + b, 0), samples_rps: s.rps });
+      points.push({
+        model: c.name,
+        concurrency: level,
+        contender: key,
+        rps: median(s.rps),
+        p50_ms: median(s.p50),
+        p99_ms: median(s.p99),
+        errors: (s.errors ?? []).reduce((a, b) => a + b, 0),
+        samples_rps: s.rps,
+      });
     }
   }
   await session.release();
@@ -241,20 +307,49 @@ async function benchModel(c) {
     child.kill('SIGTERM');
     await child;
   }
-  return { model: c.name, load_generator: c.amount ? `autocannon, ${c.amount(1) - 1} + concurrency requests per point` : `wrk, ${c.seconds ?? seconds} s per point`, batch: c.shape[0], input_shape: c.shape, json_body_bytes: Buffer.byteLength(jsonBody), json_parse_ms: median(parseTimes), points };
+  return {
+    model: c.name,
+    load_generator: c.amount
+      ? `autocannon, ${c.amount(1) - 1} + concurrency requests per point`
+      : `wrk, ${c.seconds ?? seconds} s per point`,
+    batch: c.shape[0],
+    input_shape: c.shape,
+    json_body_bytes: Buffer.byteLength(jsonBody),
+    json_parse_ms: median(parseTimes),
+    points,
+  };
 }
-
 
 const results = [];
 for (const name of modelNames) results.push(await benchModel(await modelCase(name)));
 await rm(work, { recursive: true, force: true });
-const out = { benchmark: 'serve', load_generator: 'wrk 4.1 (Debian, 1 thread)', seconds, repeats, concurrency: levels, onnxruntime_node: ort.env.versions?.node ?? null, models: results };
+const out = {
+  benchmark: 'serve',
+  load_generator: 'wrk 4.1 (Debian, 1 thread)',
+  seconds,
+  repeats,
+  concurrency: levels,
+  onnxruntime_node: ort.env.versions?.node ?? null,
+  models: results,
+};
 await mkdir(join(root, 'bench', 'out'), { recursive: true });
 await writeFile(join(root, 'bench', 'out', 'serve.json'), `${JSON.stringify(out, null, 2)}\n`);
 for (const m of results) {
-  console.log(`\n${m.model}: batch ${m.batch}, JSON body ${(m.json_body_bytes / 1024).toFixed(0)} KiB (JSON.parse ${m.json_parse_ms.toFixed(2)} ms), ${m.load_generator}, median of ${repeats}`);
-  console.table(m.points.map((p) => {
-    const bareRps = m.points.find((q) => q.concurrency === p.concurrency && q.contender === 'bare session.run').rps;
-    return { c: p.concurrency, contender: p.contender, 'req/s': p.rps.toFixed(1), 'vs bare': (p.rps / bareRps).toFixed(2), 'p50 ms': p.p50_ms.toFixed(2), 'p99 ms': p.p99_ms.toFixed(2), errors: p.errors };
-  }));
+  console.log(
+    `\n${m.model}: batch ${m.batch}, JSON body ${(m.json_body_bytes / 1024).toFixed(0)} KiB (JSON.parse ${m.json_parse_ms.toFixed(2)} ms), ${m.load_generator}, median of ${repeats}`,
+  );
+  console.table(
+    m.points.map((p) => {
+      const bareRps = m.points.find((q) => q.concurrency === p.concurrency && q.contender === 'bare session.run').rps;
+      return {
+        c: p.concurrency,
+        contender: p.contender,
+        'req/s': p.rps.toFixed(1),
+        'vs bare': (p.rps / bareRps).toFixed(2),
+        'p50 ms': p.p50_ms.toFixed(2),
+        'p99 ms': p.p99_ms.toFixed(2),
+        errors: p.errors,
+      };
+    }),
+  );
 }

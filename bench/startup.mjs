@@ -32,6 +32,12 @@ for (let r = 0; r < repeats; r++) {
   }
 }
 const medians = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-for (const [k, v] of Object.entries(medians)) console.log(`${k.padEnd(24)} ${(v * 1000).toFixed(0).padStart(6)} ms   ${(v / medians['node -e 0']).toFixed(2)}x node`);
+for (const [k, v] of Object.entries(medians))
+  console.log(
+    `${k.padEnd(24)} ${(v * 1000).toFixed(0).padStart(6)} ms   ${(v / medians['node -e 0']).toFixed(2)}x node`,
+  );
 await mkdir(join(root, 'bench', 'out'), { recursive: true });
-await writeFile(join(root, 'bench', 'out', 'startup.json'), `${JSON.stringify({ benchmark: 'startup', repeats, median_seconds: medians, samples }, null, 2)}\n`);
+await writeFile(
+  join(root, 'bench', 'out', 'startup.json'),
+  `${JSON.stringify({ benchmark: 'startup', repeats, median_seconds: medians, samples }, null, 2)}\n`,
+);

@@ -7,14 +7,35 @@ export { writeEditedModel, editModelToBuffer, type ModelEdit } from './onnx/mode
 export { requestJsonSchema } from './artifact/request-schema.js';
 export { checkRequestExtras, createRequestValidator, type RequestValidator } from './artifact/request-check.js';
 export { buildArtifact, type BuildOptions, type BuildResult } from './artifact/build-artifact.js';
-export { ZipArchive, inspectArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveInspection, type ArchiveEntry, type ArchiveFinding, type ArchiveLimits } from './artifact/archive.js';
+export {
+  ZipArchive,
+  inspectArchive,
+  DEFAULT_ARCHIVE_LIMITS,
+  type ArchiveInspection,
+  type ArchiveEntry,
+  type ArchiveFinding,
+  type ArchiveLimits,
+} from './artifact/archive.js';
 export { extractArchive, openArtifact, assertArchiveSafe, type OpenedArtifact } from './artifact/archive-extract.js';
 export { evaluateModel, type EvaluateOptions } from './evaluate/evaluate-model.js';
-export { separationMetrics, auroc, fprAtTpr, averagePrecision, rocCurve, type SeparationMetrics } from './evaluate/metrics.js';
+export {
+  separationMetrics,
+  auroc,
+  fprAtTpr,
+  averagePrecision,
+  rocCurve,
+  type SeparationMetrics,
+} from './evaluate/metrics.js';
 export { type EvaluationReport } from './evaluate/report.js';
 export { renderEvaluationText } from './evaluate/render-text.js';
 export { renderEvaluationHtml } from './evaluate/render-html.js';
-export { readEvaluationFile, summarizeEvaluation, evaluationProblems, EVALUATION_FILE, type EvaluationSummary } from './evaluate/evaluation-file.js';
+export {
+  readEvaluationFile,
+  summarizeEvaluation,
+  evaluationProblems,
+  EVALUATION_FILE,
+  type EvaluationSummary,
+} from './evaluate/evaluation-file.js';
 export { findFeatures, type FeatureChoice } from './certainty/features/find-features.js';
 export { readFeatureParameters, FEATURE_METADATA_KEYS } from './certainty/features/fit-feature-score.js';
 export { pushArtifact, type PushResult, type PushedLayer } from './registry/push.js';
@@ -23,7 +44,13 @@ export { listTags, type TagInfo } from './registry/list-tags.js';
 export { parseReference, formatReference, type ArtifactRef } from './registry/reference.js';
 export { defaultLayoutRoot } from './registry/local-layout.js';
 export { splitArtifactZip } from './registry/zip-split.js';
-export { planManifest, encodeManifest, manifestDigest, type ImageManifest, type Descriptor } from './registry/manifest.js';
+export {
+  planManifest,
+  encodeManifest,
+  manifestDigest,
+  type ImageManifest,
+  type Descriptor,
+} from './registry/manifest.js';
 export { enableModel, MAX_TESTED_OPSET, type EnableOptions, type EnableResult } from './certainty/enable.js';
 export { METHODS, getMethod, type ScoreMethod } from './certainty/methods/index.js';
 export { chooseLogits, type LogitsChoice } from './certainty/logits.js';

@@ -5,7 +5,10 @@ function readVersion(): string {
   // Compiled code sits in dist/src/, sources in src/: the package root is two or one levels up.
   for (const rel of ['../../package.json', '../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'ood' && pkg.version) return pkg.version;
     } catch {
       // try the next location

@@ -28,7 +28,11 @@ export function assertArchiveSafe(inspection: ArchiveInspection): void {
  * unsafe; no path outside `destDir` is ever opened for writing, and existing files are never replaced.
  * Returns the extracted file names.
  */
-export async function extractArchive(zipPath: string, destDir: string, options: ExtractOptions = {}): Promise<string[]> {
+export async function extractArchive(
+  zipPath: string,
+  destDir: string,
+  options: ExtractOptions = {},
+): Promise<string[]> {
   const archive = await ZipArchive.open(zipPath, options.limits ?? DEFAULT_ARCHIVE_LIMITS);
   try {
     assertArchiveSafe(archive.inspection);
@@ -72,7 +76,10 @@ export interface OpenedArtifact {
  * Open an artifact given as a .zip or a directory. A zip is extracted safely into a fresh private temporary
  * directory (mkdtemp under `tempRoot`, default os.tmpdir(), mode 0700); the server calls this to serve zips.
  */
-export async function openArtifact(pathZipOrDir: string, options: ExtractOptions & { tempRoot?: string } = {}): Promise<OpenedArtifact> {
+export async function openArtifact(
+  pathZipOrDir: string,
+  options: ExtractOptions & { tempRoot?: string } = {},
+): Promise<OpenedArtifact> {
   const info = await stat(pathZipOrDir).catch((err: unknown) => {
     throw fileError(err, pathZipOrDir, 'artifact');
   });
@@ -100,7 +107,9 @@ function containedPath(root: string, name: string): string {
   const rel = relative(root, target);
   if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
     if (rel === '' && name.replace(/\/+$/, '') === '.') return root;
-    throw new OodError('ARCHIVE_UNSAFE', `entry ${JSON.stringify(name)} would be written outside ${root}`, { kind: 'check' });
+    throw new OodError('ARCHIVE_UNSAFE', `entry ${JSON.stringify(name)} would be written outside ${root}`, {
+      kind: 'check',
+    });
   }
   return target;
 }

@@ -49,11 +49,13 @@ export function entryKind(name: string, versionMadeBy: number, externalAttribute
 export function nameFindings(name: string): ArchiveFinding[] {
   const findings: ArchiveFinding[] = [];
   const add = (code: ArchiveFindingCode, message: string) => findings.push({ code, entry: name, message });
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (name.length === 0 || /[\u0000-\u001f]/.test(name)) {
     add('BAD_NAME', `entry ${JSON.stringify(name)} has an empty name or control characters`);
     return findings;
   }
-  if (name.includes('\\')) add('BACKSLASH_PATH', `entry ${JSON.stringify(name)} uses backslashes, which some extractors treat as separators`);
+  if (name.includes('\\'))
+    add('BACKSLASH_PATH', `entry ${JSON.stringify(name)} uses backslashes, which some extractors treat as separators`);
   const normalized = name.replace(/\\/g, '/');
   if (normalized.startsWith('/') || /^[a-zA-Z]:/.test(normalized)) {
     add('ABSOLUTE_PATH', `entry ${JSON.stringify(name)} has an absolute path`);
@@ -66,5 +68,11 @@ export function nameFindings(name: string): ArchiveFinding[] {
 
 /** The key two names collide on when extracted on a case-insensitive filesystem (macOS, Windows). */
 export function collisionKey(name: string): string {
-  return name.replace(/\\/g, '/').replace(/\/+$/, '').split('/').filter((s) => s !== '' && s !== '.').join('/').toLowerCase();
+  return name
+    .replace(/\\/g, '/')
+    .replace(/\/+$/, '')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/')
+    .toLowerCase();
 }

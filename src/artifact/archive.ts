@@ -60,7 +60,10 @@ export class ZipArchive {
     const info = await stat(path).catch((err: unknown) => {
       throw fileError(err, path, 'artifact');
     });
-    if (!info.isFile()) throw new OodError('ARCHIVE_NOT_A_FILE', `not a zip file: ${path}`, { hint: 'Pass a .zip artifact or an artifact directory.' });
+    if (!info.isFile())
+      throw new OodError('ARCHIVE_NOT_A_FILE', `not a zip file: ${path}`, {
+        hint: 'Pass a .zip artifact or an artifact directory.',
+      });
     const zip = await openZip(path);
     try {
       const { inspection, raw } = await listEntries(zip, path, limits);
@@ -121,7 +124,10 @@ export class ZipArchive {
 }
 
 /** List an archive without extracting it, and report every safety finding. */
-export async function inspectArchive(path: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ArchiveInspection> {
+export async function inspectArchive(
+  path: string,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Promise<ArchiveInspection> {
   const archive = await ZipArchive.open(path, limits);
   archive.close();
   return archive.inspection;
@@ -135,10 +141,14 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
       (err, zip) => {
         if (err || !zip) {
           reject(
-            new OodError('ARCHIVE_UNREADABLE', `${path} is not a readable zip archive: ${err?.message ?? 'unknown error'}`, {
-              hint: 'Check that the file is a complete .zip artifact (re-download or re-run `ood prepare`).',
-              cause: err,
-            }),
+            new OodError(
+              'ARCHIVE_UNREADABLE',
+              `${path} is not a readable zip archive: ${err?.message ?? 'unknown error'}`,
+              {
+                hint: 'Check that the file is a complete .zip artifact (re-download or re-run `ood prepare`).',
+                cause: err,
+              },
+            ),
           );
           return;
         }
@@ -158,12 +168,18 @@ function listEntries(zip: yauzl.ZipFile, path: string, limits: ArchiveLimits) {
     const finish = async () => {
       findings.push(...(await localNameFindings(zip, raw, entries)));
       if (uncompressedBytes > limits.maxUncompressedBytes) {
-        findings.push({ code: 'TOO_LARGE', message: `entries expand to ${uncompressedBytes} bytes, over the limit of ${limits.maxUncompressedBytes}` });
+        findings.push({
+          code: 'TOO_LARGE',
+          message: `entries expand to ${uncompressedBytes} bytes, over the limit of ${limits.maxUncompressedBytes}`,
+        });
       }
       resolve({ inspection: { path, entries, findings, uncompressedBytes, safe: findings.length === 0 }, raw });
     };
     if (zip.entryCount > limits.maxEntries) {
-      findings.push({ code: 'TOO_MANY_ENTRIES', message: `the archive declares ${zip.entryCount} entries, over the limit of ${limits.maxEntries}` });
+      findings.push({
+        code: 'TOO_MANY_ENTRIES',
+        message: `the archive declares ${zip.entryCount} entries, over the limit of ${limits.maxEntries}`,
+      });
       resolve({ inspection: { path, entries, findings, uncompressedBytes, safe: false }, raw });
       return;
     }
@@ -205,7 +221,11 @@ function listEntries(zip: yauzl.ZipFile, path: string, limits: ArchiveLimits) {
  * and as another by others (a scanner/extractor confusion): flag it. Unreadable local headers are left to the
  * readers of the entry, which report them as corrupt.
  */
-async function localNameFindings(zip: yauzl.ZipFile, raw: Map<string, yauzl.Entry>, entries: ArchiveEntry[]): Promise<ArchiveFinding[]> {
+async function localNameFindings(
+  zip: yauzl.ZipFile,
+  raw: Map<string, yauzl.Entry>,
+  entries: ArchiveEntry[],
+): Promise<ArchiveFinding[]> {
   const findings: ArchiveFinding[] = [];
   for (const described of entries) {
     const entry = raw.get(described.name);
@@ -227,16 +247,31 @@ function entryFindings(e: ArchiveEntry, entry: yauzl.Entry, seen: Map<string, st
   // A name stored in the header that differs from the Unicode Path extra field must be safe too.
   const stored = entry.fileNameRaw.toString((entry.generalPurposeBitFlag & 0x800) !== 0 ? 'utf8' : 'latin1');
   if (stored !== e.name) findings.push(...nameFindings(stored));
-  if (e.kind === 'symlink') findings.push({ code: 'SYMLINK', entry: e.name, message: `entry ${JSON.stringify(e.name)} is a symbolic link` });
-  if (e.kind === 'special') findings.push({ code: 'SPECIAL_FILE', entry: e.name, message: `entry ${JSON.stringify(e.name)} is a device, socket or FIFO` });
-  if (e.encrypted) findings.push({ code: 'ENCRYPTED', entry: e.name, message: `entry ${JSON.stringify(e.name)} is encrypted` });
+  if (e.kind === 'symlink')
+    findings.push({ code: 'SYMLINK', entry: e.name, message: `entry ${JSON.stringify(e.name)} is a symbolic link` });
+  if (e.kind === 'special')
+    findings.push({
+      code: 'SPECIAL_FILE',
+      entry: e.name,
+      message: `entry ${JSON.stringify(e.name)} is a device, socket or FIFO`,
+    });
+  if (e.encrypted)
+    findings.push({ code: 'ENCRYPTED', entry: e.name, message: `entry ${JSON.stringify(e.name)} is encrypted` });
   if (e.kind === 'file' && !SUPPORTED_METHODS.has(e.compressionMethod)) {
-    findings.push({ code: 'UNSUPPORTED_COMPRESSION', entry: e.name, message: `entry ${JSON.stringify(e.name)} uses compression method ${e.compressionMethod}; only stored (0) and deflate (8) are read` });
+    findings.push({
+      code: 'UNSUPPORTED_COMPRESSION',
+      entry: e.name,
+      message: `entry ${JSON.stringify(e.name)} uses compression method ${e.compressionMethod}; only stored (0) and deflate (8) are read`,
+    });
   }
   const key = collisionKey(e.name);
   const previous = seen.get(key);
   if (previous !== undefined) {
-    findings.push({ code: 'DUPLICATE_NAME', entry: e.name, message: `entry ${JSON.stringify(e.name)} collides with ${JSON.stringify(previous)}` });
+    findings.push({
+      code: 'DUPLICATE_NAME',
+      entry: e.name,
+      message: `entry ${JSON.stringify(e.name)} collides with ${JSON.stringify(previous)}`,
+    });
   } else {
     seen.set(key, e.name);
   }
@@ -266,15 +301,18 @@ class ByteCountGuard extends Transform {
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
-    if (this.seen > this.expected) done(corrupt(this.path, new Error(`it expands beyond its declared ${this.expected} bytes`), this.entry));
+    if (this.seen > this.expected)
+      done(corrupt(this.path, new Error(`it expands beyond its declared ${this.expected} bytes`), this.entry));
     else {
       this.crc = crc32(chunk, this.crc);
       done(null, chunk);
     }
   }
   override _flush(done: TransformCallback): void {
-    if (this.seen !== this.expected) done(corrupt(this.path, new Error(`it holds ${this.seen} bytes, not the declared ${this.expected}`), this.entry));
-    else if (this.crc >>> 0 !== this.expectedCrc >>> 0) done(corrupt(this.path, new Error('its CRC-32 does not match the header'), this.entry));
+    if (this.seen !== this.expected)
+      done(corrupt(this.path, new Error(`it holds ${this.seen} bytes, not the declared ${this.expected}`), this.entry));
+    else if (this.crc >>> 0 !== this.expectedCrc >>> 0)
+      done(corrupt(this.path, new Error('its CRC-32 does not match the header'), this.entry));
     else done();
   }
 }

@@ -25,7 +25,11 @@ async function syncPath(path: string): Promise<void> {
 }
 
 /** Fill a fresh temporary directory with `produce`, then rename it to `path`; on failure nothing is left. */
-export async function writeDirectoryAtomically<T>(path: string, force: boolean, produce: (tmpDir: string) => Promise<T>): Promise<T> {
+export async function writeDirectoryAtomically<T>(
+  path: string,
+  force: boolean,
+  produce: (tmpDir: string) => Promise<T>,
+): Promise<T> {
   await assertWritableTarget(path, force);
   await mkdir(dirname(path), { recursive: true });
   const tmp = temporarySibling(path);

@@ -11,13 +11,26 @@ import { buildManifest } from './manifest.js';
 import { readProvenance, type TrainingCode } from './provenance.js';
 import { buildRuntime, creationTime, renderRuntimeYaml } from './runtime-yaml.js';
 import { readSample, withStatistics } from './sample.js';
-import { assertUnchanged, externalDataSources, openModel, resolveScore, snapshot, validateOptions, type Source } from './build-inputs.js';
+import {
+  assertUnchanged,
+  externalDataSources,
+  openModel,
+  resolveScore,
+  snapshot,
+  validateOptions,
+  type Source,
+} from './build-inputs.js';
 import { runPostBuildChecks, type PostBuildReport } from './post-build-check.js';
 import { schemaProblems } from './schema-files.js';
 import { ARTIFACT_FILES, ARTIFACT_VERSION, type Manifest } from './spec.js';
 import { writeZip, zipTimestamp } from './zip-writer.js';
 import { OodError } from '../errors.js';
-import { assertEvaluatesModel, readEvaluationFile, summarizeEvaluation, type EvaluationSummary } from '../evaluate/evaluation-file.js';
+import {
+  assertEvaluatesModel,
+  readEvaluationFile,
+  summarizeEvaluation,
+  type EvaluationSummary,
+} from '../evaluate/evaluation-file.js';
 
 /** Everything `ood prepare` accepts; exactly one of `output` (zip) and `dir`. */
 export interface BuildOptions {
@@ -63,8 +76,17 @@ export interface BuildResult {
 export async function buildArtifact(options: BuildOptions): Promise<BuildResult> {
   const { target, format } = validateOptions(options);
   await assertWritableTarget(target, options.force === true);
-  if (format === 'zip' && (await stat(target).then((s) => s.isDirectory(), () => false))) {
-    throw new OodError('OUTPUT_IS_DIRECTORY', `-o ${target} is a directory`, { kind: 'usage', hint: 'Name a .zip file, or use --dir to write an unpacked artifact.' });
+  if (
+    format === 'zip' &&
+    (await stat(target).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
+    throw new OodError('OUTPUT_IS_DIRECTORY', `-o ${target} is a directory`, {
+      kind: 'usage',
+      hint: 'Name a .zip file, or use --dir to write an unpacked artifact.',
+    });
   }
   const modelPath = resolve(options.model);
   const model = await openModel(modelPath);
@@ -74,9 +96,15 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
     const inputSchema = sample ? withStatistics(schemas.input, sample.request) : schemas.input;
     // Validated now; whether it evaluates this very model is checked once the model's digest is known.
     const evaluation = options.evaluation ? await readEvaluationFile(options.evaluation) : null;
-    for (const [kind, value] of [['input', inputSchema], ['output', schemas.output]] as const) {
+    for (const [kind, value] of [
+      ['input', inputSchema],
+      ['output', schemas.output],
+    ] as const) {
       const problems = schemaProblems('io-schema', value);
-      if (problems.length) throw new OodError('IO_SCHEMA_INVALID', `${kind}_schema.json would be invalid: ${problems.join('; ')}`, { kind: 'internal' });
+      if (problems.length)
+        throw new OodError('IO_SCHEMA_INVALID', `${kind}_schema.json would be invalid: ${problems.join('; ')}`, {
+          kind: 'internal',
+        });
     }
     const modelDir = dirname(modelPath);
     const includes = await collectIncludes(options.include ?? [], modelDir);
@@ -86,9 +114,19 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       { path: ARTIFACT_FILES.score, source: await resolveScore(options.score) },
       ...includes.files.map((f) => ({ path: f.path, source: f.source })),
     ];
-    const generatedNames = [ARTIFACT_FILES.inputSchema, ARTIFACT_FILES.outputSchema, ARTIFACT_FILES.runtime, ARTIFACT_FILES.manifest, ...(sample ? [ARTIFACT_FILES.sample] : []), ...(evaluation ? [ARTIFACT_FILES.evaluation] : [])];
+    const generatedNames = [
+      ARTIFACT_FILES.inputSchema,
+      ARTIFACT_FILES.outputSchema,
+      ARTIFACT_FILES.runtime,
+      ARTIFACT_FILES.manifest,
+      ...(sample ? [ARTIFACT_FILES.sample] : []),
+      ...(evaluation ? [ARTIFACT_FILES.evaluation] : []),
+    ];
     assertNoCollisions(sources, generatedNames);
-    const trainingCode = await readProvenance(modelPath, { repoDir: options.repo, trainingScript: options.trainingScript });
+    const trainingCode = await readProvenance(modelPath, {
+      repoDir: options.repo,
+      trainingScript: options.trainingScript,
+    });
     const createdAt = creationTime(options.env);
     const before = await snapshot(sources);
     const name = options.name ?? basename(modelPath, extname(modelPath));
@@ -98,7 +136,14 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
     const generate = (digests: Map<string, Digest>): Map<string, Uint8Array> => {
       const modelDigest = digests.get(ARTIFACT_FILES.model)!;
       const runtime = buildRuntime({
-        model, createdAt, trainingCode, name, version, sha256: modelDigest.sha256, size: modelDigest.size, executionProvider: options.executionProvider,
+        model,
+        createdAt,
+        trainingCode,
+        name,
+        version,
+        sha256: modelDigest.sha256,
+        size: modelDigest.size,
+        executionProvider: options.executionProvider,
       });
       const files = new Map<string, Uint8Array>([
         [ARTIFACT_FILES.inputSchema, Buffer.from(toJsonText(inputSchema))],
@@ -106,7 +151,11 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
         [ARTIFACT_FILES.runtime, Buffer.from(renderRuntimeYaml(runtime))],
       ]);
       if (sample) files.set(ARTIFACT_FILES.sample, Buffer.from(sample.text));
-      if (evaluation) files.set(ARTIFACT_FILES.evaluation, Buffer.from(toJsonText(assertEvaluatesModel(evaluation, options.evaluation!, modelDigest.sha256))));
+      if (evaluation)
+        files.set(
+          ARTIFACT_FILES.evaluation,
+          Buffer.from(toJsonText(assertEvaluatesModel(evaluation, options.evaluation!, modelDigest.sha256))),
+        );
       for (const [path, data] of files) digests.set(path, digestBytes(data));
       files.set(ARTIFACT_FILES.manifest, Buffer.from(toJsonText(buildManifest(digests))));
       return files;
@@ -119,7 +168,11 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       for (const s of sources) digests.set(s.path, await digestFile(s.source));
       generated = generate(digests);
       await writeAtomically(target, async (tmp) => {
-        await writeZip(tmp, [...sources, ...[...generated].map(([path, source]) => ({ path, source }))], zipTimestamp(createdAt));
+        await writeZip(
+          tmp,
+          [...sources, ...[...generated].map(([path, source]) => ({ path, source }))],
+          zipTimestamp(createdAt),
+        );
         await assertUnchanged(sources, before);
       });
     } else {
@@ -145,7 +198,10 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       provenance: trainingCode,
       certainty_enabled: model.metadataMap.get('ood.enabled') === 'true',
       evaluation: evaluation ? summarizeEvaluation(evaluation) : null,
-      introspection: options.introspect === false ? { status: 'not-run', reason: 'disabled with --no-introspect' } : await runPostBuildChecks(target),
+      introspection:
+        options.introspect === false
+          ? { status: 'not-run', reason: 'disabled with --no-introspect' }
+          : await runPostBuildChecks(target),
     };
   } finally {
     model.close();

@@ -17,7 +17,9 @@ export interface Source {
 export async function openModel(path: string): Promise<OnnxModel> {
   const info = await stat(path).catch((err) => Promise.reject(fileError(err, path, 'model file')));
   if (info.isDirectory()) {
-    throw new OodError('FILE_IS_DIRECTORY', `expected a model file but found a directory: ${path}`, { hint: 'Pass the .onnx file itself.' });
+    throw new OodError('FILE_IS_DIRECTORY', `expected a model file but found a directory: ${path}`, {
+      hint: 'Pass the .onnx file itself.',
+    });
   }
   try {
     return OnnxModel.open(path);
@@ -28,13 +30,22 @@ export async function openModel(path: string): Promise<OnnxModel> {
 }
 
 /** Exactly one of -o (zip) and --dir. */
-export function validateOptions(options: { output?: string; dir?: string }): { target: string; format: 'zip' | 'directory' } {
+export function validateOptions(options: { output?: string; dir?: string }): {
+  target: string;
+  format: 'zip' | 'directory';
+} {
   if (options.output && options.dir) {
-    throw new OodError('OUTPUT_AMBIGUOUS', 'pass either -o ARTIFACT.zip or --dir DIR, not both', { kind: 'usage', hint: 'ood prepare model.onnx -o model.zip' });
+    throw new OodError('OUTPUT_AMBIGUOUS', 'pass either -o ARTIFACT.zip or --dir DIR, not both', {
+      kind: 'usage',
+      hint: 'ood prepare model.onnx -o model.zip',
+    });
   }
   if (options.output) return { target: resolve(options.output), format: 'zip' };
   if (options.dir) return { target: resolve(options.dir), format: 'directory' };
-  throw new OodError('OUTPUT_MISSING', 'no output: pass -o ARTIFACT.zip or --dir DIR', { kind: 'usage', hint: 'ood prepare model.onnx -o model.zip' });
+  throw new OodError('OUTPUT_MISSING', 'no output: pass -o ARTIFACT.zip or --dir DIR', {
+    kind: 'usage',
+    hint: 'ood prepare model.onnx -o model.zip',
+  });
 }
 
 /** The score entrypoint: templates/score.mjs, or a user's --score file (must exist and be an ES module). */
@@ -56,9 +67,13 @@ export function externalDataSources(model: OnnxModel, modelDir: string): Source[
   return model.externalDataFiles().map((location) => {
     const rel = normalize(location);
     if (isAbsolute(location) || rel === '..' || rel.startsWith(`..${sep}`) || location.includes('\\')) {
-      throw new OodError('EXTERNAL_DATA_OUTSIDE', `the model's external data "${location}" lies outside the model's directory`, {
-        hint: 'Save external data next to the model (onnx.save_model(..., location="weights.bin")).',
-      });
+      throw new OodError(
+        'EXTERNAL_DATA_OUTSIDE',
+        `the model's external data "${location}" lies outside the model's directory`,
+        {
+          hint: 'Save external data next to the model (onnx.save_model(..., location="weights.bin")).',
+        },
+      );
     }
     return { path: rel.split(sep).join('/'), source: join(modelDir, rel), store: true };
   });
@@ -72,9 +87,11 @@ export async function snapshot(sources: readonly Source[]): Promise<Snapshot> {
   for (const s of sources) {
     const info = await stat(s.source).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && s.store && s.path !== 'model.onnx') {
-        return Promise.reject(new OodError('EXTERNAL_DATA_MISSING', `the model's external data file is missing: ${s.source}`, {
-          hint: 'Copy the external data file next to the model (it is named in the model), then try again.',
-        }));
+        return Promise.reject(
+          new OodError('EXTERNAL_DATA_MISSING', `the model's external data file is missing: ${s.source}`, {
+            hint: 'Copy the external data file next to the model (it is named in the model), then try again.',
+          }),
+        );
       }
       return Promise.reject(fileError(err, s.source));
     });

@@ -39,7 +39,11 @@ export function useNativeCrc32(): boolean {
   const original = crc.buf;
   const native = nativeCrc32Buf(original);
   const probe = Buffer.from('123456789');
-  if (native(probe) !== original(probe) || native(probe, original(probe.subarray(0, 4))) !== original(probe, original(probe.subarray(0, 4)))) return false;
+  if (
+    native(probe) !== original(probe) ||
+    native(probe, original(probe.subarray(0, 4))) !== original(probe, original(probe.subarray(0, 4)))
+  )
+    return false;
   crc.buf = native;
   installed = true;
   return true;

@@ -57,7 +57,9 @@ export async function copyWithDigest(from: string, to: string, what = 'file'): P
     await pipeline(source, tap, createWriteStream(to, { mode: 0o644 }));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' ? fileError(err, from, what) : err;
+    throw code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR'
+      ? fileError(err, from, what)
+      : err;
   }
   return digest();
 }

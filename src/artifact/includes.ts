@@ -44,7 +44,14 @@ async function walk(dir: string, prefix = ''): Promise<string[]> {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...(await walk(dir, rel)));
     else if (entry.isFile()) out.push(rel);
-    else if (entry.isSymbolicLink() && (await stat(join(dir, rel)).then((s) => s.isFile(), () => false))) out.push(rel);
+    else if (
+      entry.isSymbolicLink() &&
+      (await stat(join(dir, rel)).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      out.push(rel);
   }
   return out;
 }

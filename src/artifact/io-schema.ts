@@ -21,8 +21,16 @@ export function tensorSpec(value: ValueInfo, order: number, kind: 'input' | 'out
 export function buildIoSchemas(model: OnnxModel): { input: IoSchema; output: IoSchema } {
   const g = model.info.graph;
   return {
-    input: { schema_version: ARTIFACT_VERSION, kind: 'input', tensors: g.inputs.map((v, i) => tensorSpec(v, i, 'input')) },
-    output: { schema_version: ARTIFACT_VERSION, kind: 'output', tensors: g.outputs.map((v, i) => tensorSpec(v, i, 'output')) },
+    input: {
+      schema_version: ARTIFACT_VERSION,
+      kind: 'input',
+      tensors: g.inputs.map((v, i) => tensorSpec(v, i, 'input')),
+    },
+    output: {
+      schema_version: ARTIFACT_VERSION,
+      kind: 'output',
+      tensors: g.outputs.map((v, i) => tensorSpec(v, i, 'output')),
+    },
   };
 }
 

@@ -14,10 +14,14 @@ export function buildManifest(digests: ReadonlyMap<string, Digest>): Manifest {
   const manifest: Manifest = { artifact_version: ARTIFACT_VERSION, files };
   const problems = schemaProblems('manifest', manifest);
   if (problems.length > 0) {
-    throw new OodError('MANIFEST_INVALID', `manifest.json would not match its schema:\n  - ${problems.join('\n  - ')}`, {
-      hint: 'An included file has a name the artifact format does not allow (control characters, backslashes); rename it.',
-      details: { problems },
-    });
+    throw new OodError(
+      'MANIFEST_INVALID',
+      `manifest.json would not match its schema:\n  - ${problems.join('\n  - ')}`,
+      {
+        hint: 'An included file has a name the artifact format does not allow (control characters, backslashes); rename it.',
+        details: { problems },
+      },
+    );
   }
   return manifest;
 }

@@ -9,7 +9,13 @@ import type { RuntimeYaml } from './spec.js';
 /** runtime.yaml's TRAINING_CODE block. */
 export type TrainingCode = RuntimeYaml['MODEL_PROVENANCE']['TRAINING_CODE'];
 
-const EMPTY: TrainingCode = { GIT_REMOTE: null, GIT_COMMIT: null, GIT_BRANCH: null, GIT_DIRTY: null, TRAINING_SCRIPT: null };
+const EMPTY: TrainingCode = {
+  GIT_REMOTE: null,
+  GIT_COMMIT: null,
+  GIT_BRANCH: null,
+  GIT_DIRTY: null,
+  TRAINING_SCRIPT: null,
+};
 
 /** Credentials must never reach an artifact: strip `user:token@` from an https remote. */
 export function redactRemote(url: string): string {
@@ -17,14 +23,20 @@ export function redactRemote(url: string): string {
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /**
  * Provenance for the model at `modelPath`. `repoDir` overrides the repository; `trainingScript` is recorded
  * relative to the repository root when it lies inside it.
  */
-export async function readProvenance(modelPath: string, options: { repoDir?: string; trainingScript?: string } = {}): Promise<TrainingCode> {
+export async function readProvenance(
+  modelPath: string,
+  options: { repoDir?: string; trainingScript?: string } = {},
+): Promise<TrainingCode> {
   const start = resolve(options.repoDir ?? dirname(modelPath));
   const script = options.trainingScript ? resolve(options.trainingScript) : null;
   if (!(await isDirectory(start))) return { ...EMPTY, TRAINING_SCRIPT: script, NOTE: `not a directory: ${start}` };
@@ -36,9 +48,10 @@ export async function readProvenance(modelPath: string, options: { repoDir?: str
   } catch (err) {
     return { ...EMPTY, TRAINING_SCRIPT: script, NOTE: `git failed: ${(err as Error).message.split('\n')[0]}` };
   }
-  const scriptPath = script && !relative(root, script).startsWith(`..${sep}`) && relative(root, script) !== '..'
-    ? relative(root, script).split(sep).join('/')
-    : script;
+  const scriptPath =
+    script && !relative(root, script).startsWith(`..${sep}`) && relative(root, script) !== '..'
+      ? relative(root, script).split(sep).join('/')
+      : script;
   const record: TrainingCode = { ...EMPTY, TRAINING_SCRIPT: scriptPath };
   const notes: string[] = [];
   const repo = simpleGit({ baseDir: root });

@@ -46,11 +46,14 @@ export function checkRequestExtras(request: unknown, inputSchema: IoSchema): str
     const expected = product(shape);
     if (raw.data !== undefined) {
       const got = countElements(raw.data);
-      if (got !== expected) problems.push(`input "${name}" has ${got} data elements but shape [${shape.join(', ')}] needs ${expected}`);
+      if (got !== expected)
+        problems.push(`input "${name}" has ${got} data elements but shape [${shape.join(', ')}] needs ${expected}`);
     } else if (typeof raw.parameters?.binary_data_size === 'number') {
       const bytes = typeof raw.datatype === 'string' ? dataTypeFromV2(raw.datatype)?.bytes : undefined;
       if (bytes && raw.parameters.binary_data_size !== expected * bytes) {
-        problems.push(`input "${name}" has binary_data_size ${raw.parameters.binary_data_size} but shape [${shape.join(', ')}] of ${raw.datatype} needs ${expected * bytes} bytes`);
+        problems.push(
+          `input "${name}" has binary_data_size ${raw.parameters.binary_data_size} but shape [${shape.join(', ')}] of ${raw.datatype} needs ${expected * bytes} bytes`,
+        );
       }
     }
     const spec = inputSchema.tensors.find((t) => t.name === name);
@@ -59,7 +62,9 @@ export function checkRequestExtras(request: unknown, inputSchema: IoSchema): str
       const bound = bindings.get(dim);
       if (!bound) bindings.set(dim, { size: shape[i]!, input: name });
       else if (bound.size !== shape[i]) {
-        problems.push(`dimension "${dim}" is ${bound.size} in input "${bound.input}" but ${shape[i]} in input "${name}"`);
+        problems.push(
+          `dimension "${dim}" is ${bound.size} in input "${bound.input}" but ${shape[i]} in input "${name}"`,
+        );
       }
     });
   }
@@ -80,9 +85,11 @@ function describeAjvError(error: ErrorObject, request: unknown): string {
   }
   const params = error.params as Record<string, unknown>;
   const detail =
-    'allowedValue' in params ? ` (${JSON.stringify(params.allowedValue)})`
-    : 'allowedValues' in params ? ` (${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`
-    : '';
+    'allowedValue' in params
+      ? ` (${JSON.stringify(params.allowedValue)})`
+      : 'allowedValues' in params
+        ? ` (${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`
+        : '';
   return `${where} ${error.message ?? 'is invalid'}${detail}`;
 }
 
@@ -106,7 +113,7 @@ export function createRequestValidator(inputSchema: IoSchema, outputSchema?: IoS
     if (!validate(request)) {
       // "must match then/some schema" only repeats the concrete errors next to it.
       const concrete = (validate.errors ?? []).filter((e) => !['if', 'anyOf', 'allOf'].includes(e.keyword));
-      const shown = concrete.length > 0 ? concrete : validate.errors ?? [];
+      const shown = concrete.length > 0 ? concrete : (validate.errors ?? []);
       const problems = shown.filter((e) => e.keyword !== 'contains').map((e) => describeAjvError(e, request));
       if (shown.some((e) => e.keyword === 'contains')) problems.push(...missingInputs(request, inputSchema));
       return [...new Set(problems)].sort();

@@ -24,7 +24,8 @@ export function elementSchema(datatype: string): JsonSchema {
   if (datatype === 'BYTES') return { type: 'string' };
   if (datatype in INTEGER_RANGES) {
     const range = INTEGER_RANGES[datatype];
-    if (datatype.startsWith('UINT')) return range ? { type: 'integer', minimum: 0, maximum: range[1] } : { type: 'integer', minimum: 0 };
+    if (datatype.startsWith('UINT'))
+      return range ? { type: 'integer', minimum: 0, maximum: range[1] } : { type: 'integer', minimum: 0 };
     return range ? { type: 'integer', minimum: range[0], maximum: range[1] } : { type: 'integer' };
   }
   return { type: 'number' };
@@ -113,12 +114,17 @@ export function requestJsonSchema(inputSchema: IoSchema, outputSchema?: IoSchema
         items: {
           type: 'object',
           required: ['name'],
-          properties: { name: outputNames ? { type: 'string', enum: outputNames } : { type: 'string' }, parameters: { type: 'object' } },
+          properties: {
+            name: outputNames ? { type: 'string', enum: outputNames } : { type: 'string' },
+            parameters: { type: 'object' },
+          },
         },
       },
     },
     allOf: names.map((name) => ({
-      properties: { inputs: { contains: { type: 'object', required: ['name'], properties: { name: { const: name } } } } },
+      properties: {
+        inputs: { contains: { type: 'object', required: ['name'], properties: { name: { const: name } } } },
+      },
     })),
     definitions: dataDefinitions(tensors.map((t) => t.datatype)),
   };

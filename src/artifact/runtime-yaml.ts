@@ -109,11 +109,15 @@ export function buildRuntime(facts: RuntimeFacts): RuntimeYaml {
 export function renderRuntimeYaml(runtime: RuntimeYaml): string {
   const problems = schemaProblems('runtime', runtime);
   if (problems.length > 0) {
-    throw new OodError('RUNTIME_YAML_INVALID', `runtime.yaml would not match its schema:\n  - ${problems.join('\n  - ')}`, {
-      kind: 'internal',
-      hint: 'This is a bug in ood (or a bad --name/--version); rerun with --verbose and report it.',
-      details: { problems },
-    });
+    throw new OodError(
+      'RUNTIME_YAML_INVALID',
+      `runtime.yaml would not match its schema:\n  - ${problems.join('\n  - ')}`,
+      {
+        kind: 'internal',
+        hint: 'This is a bug in ood (or a bad --name/--version); rerun with --verbose and report it.',
+        details: { problems },
+      },
+    );
   }
   const header = `# ood model artifact ${ARTIFACT_VERSION}; schema: schemas/runtime.schema.json\n`;
   return header + stringify(runtime, { lineWidth: 0, sortMapEntries: false });

@@ -36,7 +36,11 @@ export function tensorStatistics(data: unknown): TensorStatistics | undefined {
 }
 
 /** Read and check a sample; every mismatch with the graph is listed in one error. */
-export async function readSample(path: string, inputSchema: IoSchema, outputSchema?: IoSchema): Promise<{ text: string; request: SampleRequest }> {
+export async function readSample(
+  path: string,
+  inputSchema: IoSchema,
+  outputSchema?: IoSchema,
+): Promise<{ text: string; request: SampleRequest }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -54,13 +58,18 @@ export async function readSample(path: string, inputSchema: IoSchema, outputSche
   }
   const problems = createRequestValidator(inputSchema, outputSchema)(request);
   const withoutData = ((request as SampleRequest)?.inputs ?? []).filter((t) => t && !Array.isArray(t.data));
-  for (const t of withoutData) problems.push(`input "${t?.name}" has no JSON data (the binary extension is not supported in a sample)`);
+  for (const t of withoutData)
+    problems.push(`input "${t?.name}" has no JSON data (the binary extension is not supported in a sample)`);
   if (problems.length > 0) {
     const expected = inputSchema.tensors.map((t) => `${t.name} ${t.datatype} [${t.shape.join(', ')}]`).join('; ');
-    throw new OodError('SAMPLE_MISMATCH', `sample ${path} does not match the model's inputs:\n  - ${problems.join('\n  - ')}`, {
-      hint: `The model expects: ${expected}.`,
-      details: { problems },
-    });
+    throw new OodError(
+      'SAMPLE_MISMATCH',
+      `sample ${path} does not match the model's inputs:\n  - ${problems.join('\n  - ')}`,
+      {
+        hint: `The model expects: ${expected}.`,
+        details: { problems },
+      },
+    );
   }
   return { text, request: request as SampleRequest };
 }

@@ -31,7 +31,10 @@ function packageRoot(): string {
 export function packagePath(rel: string): string {
   const path = join(packageRoot(), rel);
   if (!existsSync(path)) {
-    throw new OodError('PACKAGE_FILE_MISSING', `ood's own file ${rel} is missing`, { kind: 'internal', hint: 'Reinstall ood; the package is incomplete.' });
+    throw new OodError('PACKAGE_FILE_MISSING', `ood's own file ${rel} is missing`, {
+      kind: 'internal',
+      hint: 'Reinstall ood; the package is incomplete.',
+    });
   }
   return path;
 }
@@ -54,5 +57,7 @@ export function schemaProblems(name: SchemaName, value: unknown): string[] {
     compiled.set(name, validate);
   }
   if (validate(value)) return [];
-  return [...new Set((validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`))].sort();
+  return [
+    ...new Set((validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)),
+  ].sort();
 }

@@ -45,9 +45,15 @@ function sampleName(p: Pending, index: number): string {
 const trailing = (t: HostTensor) => t.dims.slice(1).join(',');
 
 /** Raw scores of every sample, in data order. Throws CALIBRATION_* errors naming the sample. */
-export async function collectRawScores(session: ort.InferenceSession, data: CalibrationData, options: CalibrateOptions): Promise<Float64Array> {
+export async function collectRawScores(
+  session: ort.InferenceSession,
+  data: CalibrationData,
+  options: CalibrateOptions,
+): Promise<Float64Array> {
   const batch = effectiveBatchSize(options.inputs, options.batchSize);
-  const fixed = batch !== options.batchSize || options.inputs.some((i) => i.type.kind === 'tensor' && typeof i.type.shape?.[0] === 'number');
+  const fixed =
+    batch !== options.batchSize ||
+    options.inputs.some((i) => i.type.kind === 'tensor' && typeof i.type.shape?.[0] === 'number');
   const scores = new Float64Array(data.count);
   let done = 0;
   let pending: Pending = { rows: 0, parts: {}, sources: [] };
@@ -57,7 +63,8 @@ export async function collectRawScores(session: ort.InferenceSession, data: Cali
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of options.inputs) {
       let t = tensors[input.name]!;
-      if (fixed && rows < batch) t = concatRows([t, ...Array<HostTensor>(batch - rows).fill(sliceRows(t, rows - 1, rows))]);
+      if (fixed && rows < batch)
+        t = concatRows([t, ...Array<HostTensor>(batch - rows).fill(sliceRows(t, rows - 1, rows))]);
       feeds[input.name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
     }
     const out = (await run(session, feeds, options.scoreOutput, name)).data as Float32Array;
@@ -93,10 +100,12 @@ export async function collectRawScores(session: ort.InferenceSession, data: Cali
         // A whole batch inside one chunk: feed views of the chunk's rows, no copy and no bookkeeping.
         const start = row;
         const tensors: Record<string, HostTensor> = {};
-        for (const input of options.inputs) tensors[input.name] = sliceRows(chunk.tensors[input.name]!, start, start + take);
+        for (const input of options.inputs)
+          tensors[input.name] = sliceRows(chunk.tensors[input.name]!, start, start + take);
         await score(tensors, take, (r) => chunk.sampleName(start + r));
       } else {
-        for (const input of options.inputs) (pending.parts[input.name] ??= []).push(sliceRows(chunk.tensors[input.name]!, row, row + take));
+        for (const input of options.inputs)
+          (pending.parts[input.name] ??= []).push(sliceRows(chunk.tensors[input.name]!, row, row + take));
         pending.sources.push({ chunk, row, count: take });
         pending.rows += take;
         if (pending.rows === batch) await flush();
@@ -112,16 +121,25 @@ function sameTrailingDims(pending: Pending, chunk: SampleChunk): boolean {
   return Object.entries(chunk.tensors).every(([name, t]) => trailing(pending.parts[name]![0]!) === trailing(t));
 }
 
-async function run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, output: string, name: (row: number) => string): Promise<ort.Tensor> {
+async function run(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+  output: string,
+  name: (row: number) => string,
+): Promise<ort.Tensor> {
   try {
     const result = await session.run(feeds, [output]);
     return result[output]!;
   } catch (err) {
     const first = name(0);
-    throw new OodError('CALIBRATION_FAILED', `onnxruntime failed on the batch starting at sample ${first}: ${(err as Error).message}`, {
-      hint: "Check that the data matches the model's inputs and preprocessing.",
-      cause: err,
-      details: { sample: first },
-    });
+    throw new OodError(
+      'CALIBRATION_FAILED',
+      `onnxruntime failed on the batch starting at sample ${first}: ${(err as Error).message}`,
+      {
+        hint: "Check that the data matches the model's inputs and preprocessing.",
+        cause: err,
+        details: { sample: first },
+      },
+    );
   }
 }

@@ -27,22 +27,44 @@ export interface CalibrationOutcome {
 type BaseSpec = Omit<ScoreGraphSpec, 'map' | 'docString'>;
 
 /** Score the data with the raw graph and derive the normalization. */
-export async function calibrateModel(model: OnnxModel, strip: StripPlan, base: BaseSpec, o: ResolvedEnableOptions): Promise<CalibrationOutcome> {
+export async function calibrateModel(
+  model: OnnxModel,
+  strip: StripPlan,
+  base: BaseSpec,
+  o: ResolvedEnableOptions,
+): Promise<CalibrationOutcome> {
   const workDir = dirname(resolve(o.output));
   const inputs = model.info.graph.inputs;
   const data = await openCalibrationData(o.data!, inputs, o.image);
   try {
     if (data.count < 2) {
-      throw new OodError('DATA_TOO_SMALL', `the data set has ${data.count} sample(s); calibration needs at least 2 (100 or more is better)`, {
-        hint: 'Pass more in-distribution samples with --data.',
-      });
+      throw new OodError(
+        'DATA_TOO_SMALL',
+        `the data set has ${data.count} sample(s); calibration needs at least 2 (100 or more is better)`,
+        {
+          hint: 'Pass more in-distribution samples with --data.',
+        },
+      );
     }
-    const rawName = new OpBuilder({ opset: base.opset, used: new Set([...base.used, base.output]), prefix: OOD_NAME_PREFIX }).fresh('calibration_score');
+    const rawName = new OpBuilder({
+      opset: base.opset,
+      used: new Set([...base.used, base.output]),
+      prefix: OOD_NAME_PREFIX,
+    }).fresh('calibration_score');
     const graph = buildScoreGraph({ ...base, output: rawName, map: { kind: 'none' }, docString: '' });
-    const scoring = await openScoringSession(model, { dropTop: strip.dropTop, dropGraph: strip.dropGraph, appendGraph: graph.fields }, workDir);
+    const scoring = await openScoringSession(
+      model,
+      { dropTop: strip.dropTop, dropGraph: strip.dropGraph, appendGraph: graph.fields },
+      workDir,
+    );
     let raw: Float64Array;
     try {
-      raw = await collectRawScores(scoring.session, data, { scoreOutput: rawName, inputs, batchSize: o.batchSize, onProgress: o.onProgress });
+      raw = await collectRawScores(scoring.session, data, {
+        scoreOutput: rawName,
+        inputs,
+        batchSize: o.batchSize,
+        onProgress: o.onProgress,
+      });
     } finally {
       await scoring.dispose();
     }
@@ -53,20 +75,30 @@ export async function calibrateModel(model: OnnxModel, strip: StripPlan, base: B
 }
 
 /** Statistics and map for raw scores under a normalization. */
-export function deriveNormalization(raw: Float64Array, normalize: string, percentile: number): { record: CalibrationRecord; map: ScoreMap } {
+export function deriveNormalization(
+  raw: Float64Array,
+  normalize: string,
+  percentile: number,
+): { record: CalibrationRecord; map: ScoreMap } {
   const sorted = sortScores(raw);
   const s = summarize(sorted);
   const stats = { samples: s.samples, mean: s.mean, std: s.std, min: s.min, max: s.max };
   if (normalize === 'cdf') {
     const knots = cdfKnots(sorted);
-    return { record: { ...stats, levels: knots.y, quantiles: knots.x, spread: knots.spread }, map: { kind: 'cdf', knots } };
+    return {
+      record: { ...stats, levels: knots.y, quantiles: knots.x, spread: knots.spread },
+      map: { kind: 'cdf', knots },
+    };
   }
   const k = Math.min(CDF_LEVELS, sorted.length);
   const levels = Array.from({ length: k }, (_, i) => Math.round((i / (k - 1)) * 1e6) / 1e6);
   const quantiles = levels.map((l) => toFloat32Record(quantile(sorted, l)));
   if (normalize === 'percentile') {
     const map = percentileMap(sorted, percentile);
-    return { record: { ...stats, levels, quantiles, percentile, anchor: map.anchor, zero: map.zero }, map: { kind: 'percentile', map } };
+    return {
+      record: { ...stats, levels, quantiles, percentile, anchor: map.anchor, zero: map.zero },
+      map: { kind: 'percentile', map },
+    };
   }
   return { record: { ...stats, levels, quantiles }, map: { kind: 'none' } };
 }

@@ -57,24 +57,70 @@ function usage(code: string, message: string, hint: string): OodError {
 export function resolveEnableOptions(o: EnableOptions): ResolvedEnableOptions {
   const featureMethod = findFeatureMethod(o.method);
   const scoreMethod = featureMethod ? unfittedScoreMethod(featureMethod) : getMethod(o.method ?? 'energy');
-  if (featureMethod && !o.data) throw usage('FEATURE_METHOD_NEEDS_DATA', `method ${featureMethod.name} is fitted on in-distribution data, and none was given`, 'Pass --data PATH with samples the model was trained on (e.g. its training split).');
-  if (!featureMethod && (o.features !== undefined || o.featureFit !== undefined)) throw usage('FEATURES_NEED_FEATURE_METHOD', '--features and the knn/mahalanobis settings only apply to feature-space methods', 'Add --method mahalanobis or --method knn, or drop those options.');
+  if (featureMethod && !o.data)
+    throw usage(
+      'FEATURE_METHOD_NEEDS_DATA',
+      `method ${featureMethod.name} is fitted on in-distribution data, and none was given`,
+      'Pass --data PATH with samples the model was trained on (e.g. its training split).',
+    );
+  if (!featureMethod && (o.features !== undefined || o.featureFit !== undefined))
+    throw usage(
+      'FEATURES_NEED_FEATURE_METHOD',
+      '--features and the knn/mahalanobis settings only apply to feature-space methods',
+      'Add --method mahalanobis or --method knn, or drop those options.',
+    );
   const temperature = o.temperature ?? 1;
-  if (!Number.isFinite(temperature) || temperature <= 0) throw usage('BAD_TEMPERATURE', `temperature must be a positive number, got ${temperature}`, 'Use e.g. --temperature 1.');
+  if (!Number.isFinite(temperature) || temperature <= 0)
+    throw usage(
+      'BAD_TEMPERATURE',
+      `temperature must be a positive number, got ${temperature}`,
+      'Use e.g. --temperature 1.',
+    );
   if (!scoreMethod.usesTemperature && temperature !== 1) {
-    throw usage('BAD_TEMPERATURE', `method ${scoreMethod.name} takes no temperature (it would only rescale the score)`, 'Drop --temperature, or use --method energy or msp.');
+    throw usage(
+      'BAD_TEMPERATURE',
+      `method ${scoreMethod.name} takes no temperature (it would only rescale the score)`,
+      'Drop --temperature, or use --method energy or msp.',
+    );
   }
   const normalize = o.normalize ?? (o.data ? 'cdf' : 'none');
-  if (!['none', 'cdf', 'percentile'].includes(normalize)) throw usage('BAD_NORMALIZE', `unknown normalization "${normalize}"`, 'Use --normalize cdf, percentile or none.');
+  if (!['none', 'cdf', 'percentile'].includes(normalize))
+    throw usage('BAD_NORMALIZE', `unknown normalization "${normalize}"`, 'Use --normalize cdf, percentile or none.');
   if (normalize !== 'none' && !o.data) {
-    throw usage('NORMALIZE_NEEDS_DATA', `--normalize ${normalize} needs in-distribution data`, 'Pass --data PATH with samples the model was trained on, or use --normalize none.');
+    throw usage(
+      'NORMALIZE_NEEDS_DATA',
+      `--normalize ${normalize} needs in-distribution data`,
+      'Pass --data PATH with samples the model was trained on, or use --normalize none.',
+    );
   }
   const percentile = o.percentile ?? 20;
-  if (!(percentile > 0 && percentile <= 100)) throw usage('BAD_PERCENTILE', `percentile must be in (0, 100], got ${percentile}`, 'Use e.g. --percentile 20.');
-  if (o.percentile !== undefined && normalize !== 'percentile') throw usage('BAD_PERCENTILE', '--percentile only applies to --normalize percentile', 'Add --normalize percentile, or drop --percentile.');
+  if (!(percentile > 0 && percentile <= 100))
+    throw usage('BAD_PERCENTILE', `percentile must be in (0, 100], got ${percentile}`, 'Use e.g. --percentile 20.');
+  if (o.percentile !== undefined && normalize !== 'percentile')
+    throw usage(
+      'BAD_PERCENTILE',
+      '--percentile only applies to --normalize percentile',
+      'Add --normalize percentile, or drop --percentile.',
+    );
   const batchSize = o.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw usage('BAD_BATCH_SIZE', `batch size must be a positive integer, got ${batchSize}`, 'Use e.g. --batch-size 32.');
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw usage(
+      'BAD_BATCH_SIZE',
+      `batch size must be a positive integer, got ${batchSize}`,
+      'Use e.g. --batch-size 32.',
+    );
   const outputName = o.outputName ?? DEFAULT_OUTPUT_NAME;
-  if (!outputName) throw usage('BAD_OUTPUT_NAME', 'the score output name is empty', `Use e.g. --output-name ${DEFAULT_OUTPUT_NAME}.`);
-  return { ...o, method: scoreMethod.name, scoreMethod, featureMethod, temperature, outputName, normalize, percentile, batchSize };
+  if (!outputName)
+    throw usage('BAD_OUTPUT_NAME', 'the score output name is empty', `Use e.g. --output-name ${DEFAULT_OUTPUT_NAME}.`);
+  return {
+    ...o,
+    method: scoreMethod.name,
+    scoreMethod,
+    featureMethod,
+    temperature,
+    outputName,
+    normalize,
+    percentile,
+    batchSize,
+  };
 }

@@ -54,23 +54,36 @@ export async function enableModel(options: EnableOptions): Promise<EnableResult>
 async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Promise<EnableResult> {
   const strip = planStrip(model);
   if (strip.enabled && !o.force) {
-    throw new OodError('ALREADY_ENABLED', `${o.model} is already certainty-enabled (score output "${strip.previousOutput ?? '?'}")`, {
-      hint: 'Enable the original model instead, or pass --force to replace the earlier score and calibration.',
-    });
+    throw new OodError(
+      'ALREADY_ENABLED',
+      `${o.model} is already certainty-enabled (score output "${strip.previousOutput ?? '?'}")`,
+      {
+        hint: 'Enable the original model instead, or pass --force to replace the earlier score and calibration.',
+      },
+    );
   }
   const opset = model.defaultOpset;
   const warnings: string[] = [];
   if (opset === 0) {
-    throw new OodError('NO_DEFAULT_OPSET', `${o.model} imports no ai.onnx opset, so ood cannot add standard operators to it`, {
-      hint: 'Re-export the model with a default-domain opset import (opset 11 or newer).',
-    });
+    throw new OodError(
+      'NO_DEFAULT_OPSET',
+      `${o.model} imports no ai.onnx opset, so ood cannot add standard operators to it`,
+      {
+        hint: 'Re-export the model with a default-domain opset import (opset 11 or newer).',
+      },
+    );
   }
   if (opset < MIN_BUILDER_OPSET) {
-    throw new OodError('OPSET_TOO_OLD', `${o.model} uses ai.onnx opset ${opset}; ood supports ${MIN_BUILDER_OPSET} to ${MAX_TESTED_OPSET}`, {
-      hint: 'Re-export the model with opset 11 or newer (e.g. torch.onnx.export(..., opset_version=17)).',
-    });
+    throw new OodError(
+      'OPSET_TOO_OLD',
+      `${o.model} uses ai.onnx opset ${opset}; ood supports ${MIN_BUILDER_OPSET} to ${MAX_TESTED_OPSET}`,
+      {
+        hint: 'Re-export the model with opset 11 or newer (e.g. torch.onnx.export(..., opset_version=17)).',
+      },
+    );
   }
-  if (opset > MAX_TESTED_OPSET) warnings.push(`opset ${opset} is newer than ${MAX_TESTED_OPSET}, the newest ood is tested against`);
+  if (opset > MAX_TESTED_OPSET)
+    warnings.push(`opset ${opset} is newer than ${MAX_TESTED_OPSET}, the newest ood is tested against`);
   const logits = chooseLogits(strip.outputs, o.logits);
   if (strip.used.has(o.outputName)) {
     throw new OodError('OUTPUT_NAME_TAKEN', `the model already uses the name "${o.outputName}"`, {
@@ -83,9 +96,23 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
   await copyExternalData(copies);
   try {
     const fitted = o.featureMethod
-      ? await fitFeatureMethod(model, logits.name, o.featureMethod, { data: o.data!, image: o.image, batchSize: o.batchSize, features: o.features, fit: o.featureFit, workDir: dirname(resolve(o.output)) })
+      ? await fitFeatureMethod(model, logits.name, o.featureMethod, {
+          data: o.data!,
+          image: o.image,
+          batchSize: o.batchSize,
+          features: o.features,
+          fit: o.featureFit,
+          workDir: dirname(resolve(o.output)),
+        })
       : undefined;
-    const base = { opset, used: strip.used, logits, method: fitted?.scoreMethod ?? o.scoreMethod, temperature: o.temperature, output: o.outputName };
+    const base = {
+      opset,
+      used: strip.used,
+      logits,
+      method: fitted?.scoreMethod ?? o.scoreMethod,
+      temperature: o.temperature,
+      output: o.outputName,
+    };
 
     let calibration: CalibrationRecord | null = null;
     let map: ScoreMap = { kind: 'none' };
@@ -100,7 +127,9 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
       dropTop: strip.dropTop,
       dropGraph: strip.dropGraph,
       appendGraph: graph.fields,
-      appendTop: [...certaintyToMetadata(record), ...(fitted?.metadata ?? [])].map(([k, v]) => encodeMetadataEntry(k, v)),
+      appendTop: [...certaintyToMetadata(record), ...(fitted?.metadata ?? [])].map(([k, v]) =>
+        encodeMetadataEntry(k, v),
+      ),
     };
     await writeEditedModel(model, edit, o.output);
     return {
@@ -120,7 +149,11 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
   }
 }
 
-function makeRecord(o: ResolvedEnableOptions, logits: LogitsChoice, calibration: CalibrationRecord | null): CertaintyRecord {
+function makeRecord(
+  o: ResolvedEnableOptions,
+  logits: LogitsChoice,
+  calibration: CalibrationRecord | null,
+): CertaintyRecord {
   return {
     enabled: true,
     oodVersion: OOD_VERSION,

@@ -22,12 +22,19 @@ export async function planExternalCopies(model: OnnxModel, output: string, force
   for (const location of model.externalDataFiles()) {
     const copy = { location, from: join(fromDir, location), to: join(toDir, location) };
     await stat(copy.from).catch((err) => {
-      throw new OodError('EXTERNAL_DATA_MISSING', `the model's external data file ${location} is missing (looked in ${fromDir})`, {
-        hint: 'Keep the external data files next to the model, as ONNX expects.',
-        cause: err,
-      });
+      throw new OodError(
+        'EXTERNAL_DATA_MISSING',
+        `the model's external data file ${location} is missing (looked in ${fromDir})`,
+        {
+          hint: 'Keep the external data files next to the model, as ONNX expects.',
+          cause: err,
+        },
+      );
     });
-    const exists = await stat(copy.to).then(() => true, () => false);
+    const exists = await stat(copy.to).then(
+      () => true,
+      () => false,
+    );
     if (exists && !force) {
       throw new OodError('OUTPUT_EXISTS', `external data file ${copy.to} already exists`, {
         kind: 'usage',

@@ -39,16 +39,28 @@ function listOutputs(outputs: readonly ValueInfo[]): string {
  * Pick the logits output. `exclude` lists outputs that are not the model's own (an earlier score output when
  * re-enabling). Throws LOGITS_* errors that name the outputs a user can choose from.
  */
-export function chooseLogits(outputs: readonly ValueInfo[], requested?: string, exclude: ReadonlySet<string> = new Set()): LogitsChoice {
+export function chooseLogits(
+  outputs: readonly ValueInfo[],
+  requested?: string,
+  exclude: ReadonlySet<string> = new Set(),
+): LogitsChoice {
   const own = outputs.filter((o) => !exclude.has(o.name));
   const candidates = own.filter(isLogitsCandidate).map((o) => o.name);
   if (requested !== undefined) return checkRequested(own, requested, candidates);
-  if (candidates.length === 1) return toChoice(own.find((o) => o.name === candidates[0])!, candidates);
+  if (candidates.length === 1)
+    return toChoice(
+      own.find((o) => o.name === candidates[0])!,
+      candidates,
+    );
   if (candidates.length === 0) {
-    throw new OodError('NO_LOGITS', `no output of the model looks like classifier logits; outputs: ${listOutputs(own)}`, {
-      hint: 'ood enable needs a floating-point [batch, classes] output. If one of these is it, pass --logits NAME.',
-      details: { outputs: own.map((o) => ({ name: o.name, type: describeOutput(o) })) },
-    });
+    throw new OodError(
+      'NO_LOGITS',
+      `no output of the model looks like classifier logits; outputs: ${listOutputs(own)}`,
+      {
+        hint: 'ood enable needs a floating-point [batch, classes] output. If one of these is it, pass --logits NAME.',
+        details: { outputs: own.map((o) => ({ name: o.name, type: describeOutput(o) })) },
+      },
+    );
   }
   throw new OodError('LOGITS_AMBIGUOUS', `several outputs could be the logits: ${candidates.join(', ')}`, {
     kind: 'usage',
@@ -60,22 +72,34 @@ export function chooseLogits(outputs: readonly ValueInfo[], requested?: string, 
 function checkRequested(own: readonly ValueInfo[], requested: string, candidates: string[]): LogitsChoice {
   const v = own.find((o) => o.name === requested);
   if (!v) {
-    throw new OodError('LOGITS_NOT_FOUND', `the model has no output named "${requested}"; outputs: ${listOutputs(own)}`, {
-      kind: 'usage',
-      hint: 'Pass --logits with one of the listed output names.',
-      details: { outputs: own.map((o) => o.name) },
-    });
+    throw new OodError(
+      'LOGITS_NOT_FOUND',
+      `the model has no output named "${requested}"; outputs: ${listOutputs(own)}`,
+      {
+        kind: 'usage',
+        hint: 'Pass --logits with one of the listed output names.',
+        details: { outputs: own.map((o) => o.name) },
+      },
+    );
   }
   if (v.type.kind !== 'tensor' || !isFloatType(v.type.elemType)) {
-    throw new OodError('LOGITS_NOT_FLOAT', `output "${requested}" is ${describeOutput(v)}, not a floating-point tensor`, {
-      hint: 'Scores are computed from float logits; choose an FP32, FP16, FP64 or BF16 output.',
-    });
+    throw new OodError(
+      'LOGITS_NOT_FLOAT',
+      `output "${requested}" is ${describeOutput(v)}, not a floating-point tensor`,
+      {
+        hint: 'Scores are computed from float logits; choose an FP32, FP16, FP64 or BF16 output.',
+      },
+    );
   }
   const shape = v.type.shape;
   if (shape !== null && (shape.length !== 2 || shape[1] === 1)) {
-    throw new OodError('LOGITS_BAD_SHAPE', `output "${requested}" has shape ${describeOutput(v)}; logits must be [batch, classes] with more than one class`, {
-      hint: 'Choose the [batch, classes] output, or export the model so that it returns one.',
-    });
+    throw new OodError(
+      'LOGITS_BAD_SHAPE',
+      `output "${requested}" has shape ${describeOutput(v)}; logits must be [batch, classes] with more than one class`,
+      {
+        hint: 'Choose the [batch, classes] output, or export the model so that it returns one.',
+      },
+    );
   }
   return toChoice(v, candidates);
 }

@@ -103,11 +103,14 @@ export function readCertaintyRecord(metadata: ReadonlyMap<string, string>): Cert
     }
   };
   const temperature = Number(get(METADATA_KEYS.temperature));
-  if (!Number.isFinite(temperature) || temperature <= 0) problems.push(`${METADATA_KEYS.temperature} must be a positive number`);
+  if (!Number.isFinite(temperature) || temperature <= 0)
+    problems.push(`${METADATA_KEYS.temperature} must be a positive number`);
   const normalization = get(METADATA_KEYS.normalization) as Normalization;
-  if (!['none', 'cdf', 'percentile'].includes(normalization)) problems.push(`${METADATA_KEYS.normalization} must be none, cdf or percentile`);
+  if (!['none', 'cdf', 'percentile'].includes(normalization))
+    problems.push(`${METADATA_KEYS.normalization} must be none, cdf or percentile`);
   const outputShape = json<(number | string)[]>(METADATA_KEYS.outputShape, get(METADATA_KEYS.outputShape));
-  if (outputShape !== undefined && !Array.isArray(outputShape)) problems.push(`${METADATA_KEYS.outputShape} must be a JSON array`);
+  if (outputShape !== undefined && !Array.isArray(outputShape))
+    problems.push(`${METADATA_KEYS.outputShape} must be a JSON array`);
   const calibrationText = metadata.get(METADATA_KEYS.calibration) ?? '';
   const calibration = json<CalibrationRecord>(METADATA_KEYS.calibration, calibrationText) ?? null;
   if (normalization !== 'none') {
@@ -127,9 +130,13 @@ export function readCertaintyRecord(metadata: ReadonlyMap<string, string>): Cert
     calibration,
   };
   if (problems.length > 0) {
-    throw new OodError('CERTAINTY_METADATA_INVALID', `the model's certainty record is incomplete:\n  - ${problems.sort().join('\n  - ')}`, {
-      hint: 'Re-run `ood enable --force` on the original model to rewrite the record.',
-    });
+    throw new OodError(
+      'CERTAINTY_METADATA_INVALID',
+      `the model's certainty record is incomplete:\n  - ${problems.sort().join('\n  - ')}`,
+      {
+        hint: 'Re-run `ood enable --force` on the original model to rewrite the record.',
+      },
+    );
   }
   return record;
 }
@@ -138,16 +145,23 @@ function calibrationProblems(c: CalibrationRecord, normalization: Normalization)
   const problems: string[] = [];
   const key = METADATA_KEYS.calibration;
   if (!Number.isInteger(c.samples) || c.samples <= 0) problems.push(`${key}.samples must be a positive integer`);
-  if (!Array.isArray(c.levels) || !Array.isArray(c.quantiles) || c.levels.length !== c.quantiles.length || c.levels.length === 0) {
+  if (
+    !Array.isArray(c.levels) ||
+    !Array.isArray(c.quantiles) ||
+    c.levels.length !== c.quantiles.length ||
+    c.levels.length === 0
+  ) {
     problems.push(`${key}.levels and ${key}.quantiles must be non-empty arrays of equal length`);
   }
   for (const field of ['mean', 'std', 'min', 'max'] as const) {
-    if (typeof c[field] !== 'number' || !Number.isFinite(c[field])) problems.push(`${key}.${field} must be a finite number`);
+    if (typeof c[field] !== 'number' || !Number.isFinite(c[field]))
+      problems.push(`${key}.${field} must be a finite number`);
   }
   if (normalization === 'percentile') {
     if (typeof c.percentile !== 'number') problems.push(`${key}.percentile is required for percentile normalization`);
     for (const field of ['anchor', 'zero'] as const) {
-      if (typeof c[field] !== 'number' || !Number.isFinite(c[field])) problems.push(`${key}.${field} must be a finite number for percentile normalization`);
+      if (typeof c[field] !== 'number' || !Number.isFinite(c[field]))
+        problems.push(`${key}.${field} must be a finite number for percentile normalization`);
     }
   }
   if (c.spread !== undefined && !(typeof c.spread === 'number' && Number.isFinite(c.spread) && c.spread > 0)) {

@@ -74,7 +74,11 @@ export function buildCdfMap(b: OpBuilder, raw: string, knots: CdfKnots, out: str
   const zero = b.floats('zero', [], [0]);
   const spread = b.floats('cdf_spread', [], [knots.spread]);
   const belowFirst = b.binary('Max', b.binary('Sub', b.floats('cdf_first', [], [knots.x[0]!]), raw), zero);
-  const low = b.binary('Div', b.floats('cdf_low_area', [], [knots.y[0]! * knots.spread]), b.binary('Add', belowFirst, spread));
+  const low = b.binary(
+    'Div',
+    b.floats('cdf_low_area', [], [knots.y[0]! * knots.spread]),
+    b.binary('Add', belowFirst, spread),
+  );
   const aboveLast = b.binary('Max', b.binary('Sub', raw, b.floats('cdf_last', [], [knots.x[last]!])), zero);
   const remaining = b.binary('Div', spread, b.binary('Add', aboveLast, spread));
   const climbed = b.binary('Sub', b.floats('one', [], [1]), remaining);

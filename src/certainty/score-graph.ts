@@ -46,5 +46,9 @@ export function buildScoreGraph(spec: ScoreGraphSpec): ScoreGraph {
     else buildPercentileMap(b, raw, map.map, spec.output);
   }
   const output = encodeGraphOutput(spec.output, ONNX_FLOAT, [spec.logits.batchDim, 1], spec.docString);
-  return { fields: [...b.nodes, ...b.initializers, output], nodes: b.nodes.length, initializers: b.initializers.length };
+  return {
+    fields: [...b.nodes, ...b.initializers, output],
+    nodes: b.nodes.length,
+    initializers: b.initializers.length,
+  };
 }

@@ -37,7 +37,12 @@ export function planStrip(model: OnnxModel): StripPlan {
   const previousOutput = metadata.get(METADATA_KEYS.output) || undefined;
   const ours = (name: string) => enabled && name.startsWith(OOD_NAME_PREFIX);
   const g = info.graph;
-  const dropNode = g.nodes.map((n) => ours(n.name) || n.outputs.some(ours) || (enabled && previousOutput !== undefined && n.outputs.includes(previousOutput)));
+  const dropNode = g.nodes.map(
+    (n) =>
+      ours(n.name) ||
+      n.outputs.some(ours) ||
+      (enabled && previousOutput !== undefined && n.outputs.includes(previousOutput)),
+  );
   const dropInit = g.initializers.map((t) => ours(t.name));
   const dropOutput = g.outputs.map((o) => ours(o.name) || (enabled && o.name === previousOutput));
   const dropValueInfo = g.valueInfo.map((v) => ours(v.name) || (enabled && v.name === previousOutput));
@@ -74,6 +79,11 @@ export function planStrip(model: OnnxModel): StripPlan {
     dropGraph: (f) => graphDrops.has(f.start),
     outputs,
     used,
-    removed: { nodes: count(dropNode), initializers: count(dropInit), outputs: count(dropOutput), metadata: count(dropMeta) },
+    removed: {
+      nodes: count(dropNode),
+      initializers: count(dropInit),
+      outputs: count(dropOutput),
+      metadata: count(dropMeta),
+    },
   };
 }

@@ -28,7 +28,10 @@ export function archiveCheck(key: string): (ctx: CheckContext) => Promise<Verdic
     const problems = inspection.findings.filter((f) => codes.includes(f.code)).map((f) => f.message);
     if (problems.length === 0 && key === 'archive.limits') {
       const files = inspection.entries.filter((e) => e.kind === 'file').length;
-      return verdictOf([], `${files} files, ${inspection.uncompressedBytes} bytes${source === 'zip' ? ' uncompressed' : ''}`);
+      return verdictOf(
+        [],
+        `${files} files, ${inspection.uncompressedBytes} bytes${source === 'zip' ? ' uncompressed' : ''}`,
+      );
     }
     return verdictOf(problems, OK[key] ?? 'no problems');
   };

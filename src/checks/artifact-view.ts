@@ -9,7 +9,13 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { OodError, fileError } from '../errors.js';
-import { DEFAULT_ARCHIVE_LIMITS, ZipArchive, type ArchiveEntry, type ArchiveInspection, type ArchiveLimits } from '../artifact/archive.js';
+import {
+  DEFAULT_ARCHIVE_LIMITS,
+  ZipArchive,
+  type ArchiveEntry,
+  type ArchiveInspection,
+  type ArchiveLimits,
+} from '../artifact/archive.js';
 import { collisionKey, type ArchiveFinding } from '../artifact/archive-names.js';
 import { digestingTap, type Digest } from '../artifact/file-digest.js';
 
@@ -57,7 +63,9 @@ function handled<T>(p: Promise<T>): Promise<T> {
 }
 
 const tooBig = (name: string, max: number) =>
-  new OodError('ARTIFACT_FILE_TOO_LARGE', `${name} is larger than ${max} bytes`, { hint: 'This file should be small; check how it was made.' });
+  new OodError('ARTIFACT_FILE_TOO_LARGE', `${name} is larger than ${max} bytes`, {
+    hint: 'This file should be small; check how it was made.',
+  });
 
 class ZipView implements ArtifactView {
   readonly source = 'zip';
@@ -112,10 +120,15 @@ class ZipView implements ArtifactView {
     this.temp ??= mkdtemp(join(this.tempRoot ?? tmpdir(), 'ood-introspect-'));
     const root = await this.temp;
     const target = resolve(root, name);
-    if (!target.startsWith(root + sep)) throw new OodError('ARCHIVE_UNSAFE', `entry ${name} would leave the temporary directory`, { kind: 'check' });
+    if (!target.startsWith(root + sep))
+      throw new OodError('ARCHIVE_UNSAFE', `entry ${name} would leave the temporary directory`, { kind: 'check' });
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const { tap, digest } = digestingTap();
-    const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600).catch((err: unknown) => {
+    const handle = await open(
+      target,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    ).catch((err: unknown) => {
       throw fileError(err, target, 'temporary file');
     });
     const sink = handle.createWriteStream();
@@ -154,28 +167,66 @@ class DirectoryView implements ArtifactView {
     const seen = new Map<string, string>();
     let bytes = 0;
     const walk = async (dir: string): Promise<void> => {
-      const names = (await readdir(dir).catch((err: unknown) => { throw fileError(err, dir, 'directory'); })).sort();
+      const names = (
+        await readdir(dir).catch((err: unknown) => {
+          throw fileError(err, dir, 'directory');
+        })
+      ).sort();
       for (const n of names) {
         if (entries.length > limits.maxEntries) return;
         const abs = join(dir, n);
         const rel = relative(root, abs).split(sep).join('/');
         const st = await lstat(abs);
-        const kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'special';
-        entries.push({ name: kind === 'directory' ? `${rel}/` : rel, kind, size: st.isFile() ? st.size : 0, compressedSize: 0, compressionMethod: 0, encrypted: false });
+        const kind = st.isSymbolicLink()
+          ? 'symlink'
+          : st.isDirectory()
+            ? 'directory'
+            : st.isFile()
+              ? 'file'
+              : 'special';
+        entries.push({
+          name: kind === 'directory' ? `${rel}/` : rel,
+          kind,
+          size: st.isFile() ? st.size : 0,
+          compressedSize: 0,
+          compressionMethod: 0,
+          encrypted: false,
+        });
         if (kind === 'symlink') findings.push({ code: 'SYMLINK', entry: rel, message: `${rel} is a symbolic link` });
-        if (kind === 'special') findings.push({ code: 'SPECIAL_FILE', entry: rel, message: `${rel} is a device, socket or FIFO` });
+        if (kind === 'special')
+          findings.push({ code: 'SPECIAL_FILE', entry: rel, message: `${rel} is a device, socket or FIFO` });
         const key = collisionKey(rel);
-        if (seen.has(key)) findings.push({ code: 'DUPLICATE_NAME', entry: rel, message: `${rel} collides with ${seen.get(key)} on case-insensitive filesystems` });
+        if (seen.has(key))
+          findings.push({
+            code: 'DUPLICATE_NAME',
+            entry: rel,
+            message: `${rel} collides with ${seen.get(key)} on case-insensitive filesystems`,
+          });
         else seen.set(key, rel);
         if (st.isFile()) bytes += st.size;
         if (kind === 'directory') await walk(abs);
       }
     };
     await walk(root);
-    if (entries.length > limits.maxEntries) findings.push({ code: 'TOO_MANY_ENTRIES', message: `the directory holds more than ${limits.maxEntries} entries` });
-    if (bytes > limits.maxUncompressedBytes) findings.push({ code: 'TOO_LARGE', message: `the directory holds ${bytes} bytes, over the limit of ${limits.maxUncompressedBytes}` });
-    const files = entries.filter((e) => e.kind === 'file').map((e) => e.name).sort();
-    return new DirectoryView(root, { path: root, entries, findings, uncompressedBytes: bytes, safe: findings.length === 0 }, files);
+    if (entries.length > limits.maxEntries)
+      findings.push({
+        code: 'TOO_MANY_ENTRIES',
+        message: `the directory holds more than ${limits.maxEntries} entries`,
+      });
+    if (bytes > limits.maxUncompressedBytes)
+      findings.push({
+        code: 'TOO_LARGE',
+        message: `the directory holds ${bytes} bytes, over the limit of ${limits.maxUncompressedBytes}`,
+      });
+    const files = entries
+      .filter((e) => e.kind === 'file')
+      .map((e) => e.name)
+      .sort();
+    return new DirectoryView(
+      root,
+      { path: root, entries, findings, uncompressedBytes: bytes, safe: findings.length === 0 },
+      files,
+    );
   }
   has(name: string): boolean {
     return this.fileSet.has(name);
@@ -185,7 +236,9 @@ class DirectoryView implements ArtifactView {
     return join(this.path, name);
   }
   async read(name: string, maxBytes: number): Promise<Buffer> {
-    const handle = await open(this.abs(name), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => { throw fileError(err, name); });
+    const handle = await open(this.abs(name), constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => {
+      throw fileError(err, name);
+    });
     try {
       if ((await handle.stat()).size > maxBytes) throw tooBig(name, maxBytes);
       return await handle.readFile();

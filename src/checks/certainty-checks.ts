@@ -9,12 +9,17 @@ import { SkipCheck, passed, verdictOf, warning, type Verdict } from './types.js'
 
 async function record(ctx: CheckContext): Promise<Loaded<CertaintyRecord>> {
   const model = await ctx.need(ctx.model(), 'model.format', ARTIFACT_FILES.model);
-  if (!isCertaintyEnabled(model.metadataMap)) throw new SkipCheck('the model is not certainty-enabled (no ood.enabled metadata)');
+  if (!isCertaintyEnabled(model.metadataMap))
+    throw new SkipCheck('the model is not certainty-enabled (no ood.enabled metadata)');
   try {
     return { ok: true, value: readCertaintyRecord(model.metadataMap)! };
   } catch (err) {
     // The error lists each problem on its own "  - " line after a headline; keep the problems.
-    const lines = (err as Error).message.split('\n').slice(1).map((l) => l.replace(/^\s*-\s*/, '').trim()).filter(Boolean);
+    const lines = (err as Error).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.replace(/^\s*-\s*/, '').trim())
+      .filter(Boolean);
     return { ok: false, problems: lines.length ? lines : [(err as Error).message] };
   }
 }
@@ -24,7 +29,9 @@ export async function checkCertaintyRecord(ctx: CheckContext): Promise<Verdict> 
   const r = await record(ctx);
   if (!r.ok) return verdictOf(r.problems, '');
   const c = r.value;
-  return passed(`${c.method}, T=${c.temperature}, ${c.normalization} normalization${c.calibration ? `, calibrated on ${c.calibration.samples} samples` : ''}`);
+  return passed(
+    `${c.method}, T=${c.temperature}, ${c.normalization} normalization${c.calibration ? `, calibrated on ${c.calibration.samples} samples` : ''}`,
+  );
 }
 
 /** certainty.output */
@@ -33,13 +40,16 @@ export async function checkCertaintyOutput(ctx: CheckContext): Promise<Verdict> 
   const model = await ctx.need(ctx.model(), 'model.format', ARTIFACT_FILES.model);
   const output = model.info.graph.outputs.find((o) => o.name === c.output);
   if (!output) return verdictOf([`the graph has no output ${c.output}, which the certainty record names`], '');
-  if (output.type.kind !== 'tensor') return verdictOf([`output ${c.output} is a ${output.type.kind}, not a tensor`], '');
+  if (output.type.kind !== 'tensor')
+    return verdictOf([`output ${c.output} is a ${output.type.kind}, not a tensor`], '');
   const problems: string[] = [];
   const datatype = v2Name(output.type.elemType);
   if (datatype !== c.outputType) problems.push(`output ${c.output} is ${datatype}, the record says ${c.outputType}`);
   const shape = output.type.shape;
   if (shape === null || JSON.stringify(shape.map((d) => d ?? -1)) !== JSON.stringify(c.outputShape)) {
-    problems.push(`output ${c.output} has shape ${JSON.stringify(shape)}, the record says ${JSON.stringify(c.outputShape)}`);
+    problems.push(
+      `output ${c.output} has shape ${JSON.stringify(shape)}, the record says ${JSON.stringify(c.outputShape)}`,
+    );
   }
   if (!model.usedNames().has(c.logits)) problems.push(`the scored tensor ${c.logits} is not in the graph`);
   return verdictOf(problems, `${c.output} is ${datatype} ${JSON.stringify(c.outputShape)}`);
@@ -50,7 +60,9 @@ export async function checkProvenanceCommit(ctx: CheckContext): Promise<Verdict>
   const runtime = await ctx.need(ctx.runtime(), 'runtime.schema', ARTIFACT_FILES.runtime);
   const code = runtime.MODEL_PROVENANCE.TRAINING_CODE;
   if (!code.GIT_COMMIT) return verdictOf([`GIT_COMMIT is not recorded${code.NOTE ? ` (${code.NOTE})` : ''}`], '');
-  return passed(`commit ${code.GIT_COMMIT.slice(0, 12)}${code.GIT_BRANCH ? ` on ${code.GIT_BRANCH}` : ''}${code.GIT_REMOTE ? ` of ${code.GIT_REMOTE}` : ''}`);
+  return passed(
+    `commit ${code.GIT_COMMIT.slice(0, 12)}${code.GIT_BRANCH ? ` on ${code.GIT_BRANCH}` : ''}${code.GIT_REMOTE ? ` of ${code.GIT_REMOTE}` : ''}`,
+  );
 }
 
 /** provenance.clean */

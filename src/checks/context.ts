@@ -88,7 +88,8 @@ export class CheckContext {
     const name = kind === 'input' ? ARTIFACT_FILES.inputSchema : ARTIFACT_FILES.outputSchema;
     return this.load(`io:${kind}`, async () => {
       const r = await this.validatedJson<IoSchema>(name, 'io-schema.schema.json');
-      if (r.ok && r.value.kind !== kind) return { ok: false, problems: [`${name} says kind "${r.value.kind}", expected "${kind}"`] };
+      if (r.ok && r.value.kind !== kind)
+        return { ok: false, problems: [`${name} says kind "${r.value.kind}", expected "${kind}"`] };
       return r;
     });
   }

@@ -4,11 +4,12 @@ import { ARTIFACT_FILES } from '../artifact/spec.js';
 import { evaluationProblems, summarizeEvaluation } from '../evaluate/evaluation-file.js';
 import type { EvaluationReport } from '../evaluate/report.js';
 import type { CheckContext } from './context.js';
-import { SkipCheck, passed, verdictOf, type Verdict } from './types.js';
+import { SkipCheck, verdictOf, type Verdict } from './types.js';
 
 /** certainty.evaluation */
 export async function checkCertaintyEvaluation(ctx: CheckContext): Promise<Verdict> {
-  if (!ctx.view.has(ARTIFACT_FILES.evaluation)) throw new SkipCheck('the artifact holds no evaluation.json (ood prepare --evaluation)');
+  if (!ctx.view.has(ARTIFACT_FILES.evaluation))
+    throw new SkipCheck('the artifact holds no evaluation.json (ood prepare --evaluation)');
   const parsed = await ctx.json(ARTIFACT_FILES.evaluation);
   if (!parsed.ok) return verdictOf(parsed.problems, '');
   const problems = evaluationProblems(parsed.value).map((p) => `evaluation.json ${p}`);
@@ -17,9 +18,15 @@ export async function checkCertaintyEvaluation(ctx: CheckContext): Promise<Verdi
   const manifest = await ctx.need(ctx.manifest(), 'integrity.manifest', ARTIFACT_FILES.manifest);
   const modelSha = manifest.files.find((f) => f.path === ARTIFACT_FILES.model)?.sha256;
   if (modelSha !== undefined && report.model.sha256 !== modelSha) {
-    problems.push(`it evaluates a model with sha256 ${report.model.sha256.slice(0, 12)}…, but model.onnx is ${modelSha.slice(0, 12)}…`);
+    problems.push(
+      `it evaluates a model with sha256 ${report.model.sha256.slice(0, 12)}…, but model.onnx is ${modelSha.slice(0, 12)}…`,
+    );
   }
-  if (report.outputs.status === 'different') problems.push("it found the model's own outputs changed by the certainty branch");
+  if (report.outputs.status === 'different')
+    problems.push("it found the model's own outputs changed by the certainty branch");
   const s = summarizeEvaluation(report);
-  return verdictOf(problems, `${s.method}: mean AUROC ${s.meanAuroc.toFixed(3)}, mean FPR@95%TPR ${s.meanFprAt95Tpr.toFixed(3)} over ${s.sets.length} OOD set(s)`);
+  return verdictOf(
+    problems,
+    `${s.method}: mean AUROC ${s.meanAuroc.toFixed(3)}, mean FPR@95%TPR ${s.meanFprAt95Tpr.toFixed(3)} over ${s.sets.length} OOD set(s)`,
+  );
 }

@@ -36,8 +36,12 @@ export async function checkHashes(ctx: CheckContext): Promise<Verdict> {
       if (entry.path === ARTIFACT_FILES.model) await ctx.view.localPath(entry.path);
       const actual = await ctx.view.digest(entry.path);
       bytes += actual.size;
-      if (actual.size !== entry.size) problems.push(`${entry.path} has ${actual.size} bytes, the manifest says ${entry.size}`);
-      else if (actual.sha256 !== entry.sha256) problems.push(`${entry.path} has sha256 ${actual.sha256.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}…`);
+      if (actual.size !== entry.size)
+        problems.push(`${entry.path} has ${actual.size} bytes, the manifest says ${entry.size}`);
+      else if (actual.sha256 !== entry.sha256)
+        problems.push(
+          `${entry.path} has sha256 ${actual.sha256.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}…`,
+        );
     } catch (err) {
       problems.push(`${entry.path} cannot be read: ${(err as Error).message}`);
     }
@@ -49,6 +53,8 @@ export async function checkHashes(ctx: CheckContext): Promise<Verdict> {
 export async function checkUnlisted(ctx: CheckContext): Promise<Verdict> {
   const manifest = await ctx.need(ctx.manifest(), 'integrity.manifest', 'manifest.json');
   const listed = new Set(manifest.files.map((f) => f.path));
-  const unlisted = ctx.view.files.filter((f) => f !== ARTIFACT_FILES.manifest && !listed.has(f)).map((f) => `${f} is not listed in manifest.json`);
+  const unlisted = ctx.view.files
+    .filter((f) => f !== ARTIFACT_FILES.manifest && !listed.has(f))
+    .map((f) => `${f} is not listed in manifest.json`);
   return verdictOf(unlisted, 'every file is listed');
 }

@@ -13,7 +13,8 @@ function externalProblems(ctx: CheckContext, model: OnnxModel): string[] {
   const problems: string[] = [];
   for (const location of model.externalDataFiles()) {
     const unsafe = nameFindings(location);
-    if (unsafe.length > 0) problems.push(`external data location ${JSON.stringify(location)} points outside the artifact`);
+    if (unsafe.length > 0)
+      problems.push(`external data location ${JSON.stringify(location)} points outside the artifact`);
     else if (!ctx.view.has(location)) problems.push(`external data file ${location} is missing`);
   }
   return problems;
@@ -29,7 +30,10 @@ export async function checkModelFormat(ctx: CheckContext): Promise<Verdict> {
   if (model.info.graph.outputs.length === 0) problems.push('the graph has no outputs');
   const g = model.info.graph;
   const external = model.externalDataFiles().length;
-  return verdictOf(problems, `ONNX IR ${model.info.irVersion}, ${g.nodes.length} nodes, ${g.inputs.length} inputs, ${g.outputs.length} outputs${external ? `, ${external} external data files` : ''}`);
+  return verdictOf(
+    problems,
+    `ONNX IR ${model.info.irVersion}, ${g.nodes.length} nodes, ${g.inputs.length} inputs, ${g.outputs.length} outputs${external ? `, ${external} external data files` : ''}`,
+  );
 }
 
 /** model.opset */
@@ -44,18 +48,22 @@ export async function checkModelOpset(ctx: CheckContext): Promise<Verdict> {
 export async function checkModelLoad(ctx: CheckContext): Promise<Verdict> {
   const model = await ctx.need(ctx.model(), 'model.format', 'model.onnx');
   if (externalProblems(ctx, model).length > 0) throw new SkipCheck('the external data is unusable (see model.format)');
-  if (opsetProblems(model.info.irVersion, model.info.opsetImports).length > 0) throw new SkipCheck('onnxruntime-node does not support the model\'s opset (see model.opset)');
+  if (opsetProblems(model.info.irVersion, model.info.opsetImports).length > 0)
+    throw new SkipCheck("onnxruntime-node does not support the model's opset (see model.opset)");
   const path = await ctx.view.localPath(ARTIFACT_FILES.model);
   // onnxruntime resolves external data next to the model file: place every data file beside it.
   for (const location of model.externalDataFiles()) {
     const placed = await ctx.view.localPath(location);
-    if (placed !== join(dirname(path), location)) return verdictOf([`external data ${location} could not be placed beside the model`], '');
+    if (placed !== join(dirname(path), location))
+      return verdictOf([`external data ${location} could not be placed beside the model`], '');
   }
   const ort = await import('onnxruntime-node');
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>> | undefined;
   try {
     session = await ort.InferenceSession.create(path, { logSeverityLevel: 3 });
-    return passed(`session created: inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')}`);
+    return passed(
+      `session created: inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')}`,
+    );
   } catch (err) {
     const message = ((err as Error).message ?? String(err)).split(path).join(ARTIFACT_FILES.model).split('\n')[0]!;
     return verdictOf([`onnxruntime-node refused the model: ${message}`], '');

@@ -36,7 +36,8 @@ export function installedOnnxruntimeVersion(): string {
 /** Problems with a model's opset imports and IR version; empty when onnxruntime-node supports them. */
 export function opsetProblems(irVersion: number, opsets: readonly { domain: string; version: number }[]): string[] {
   const problems: string[] = [];
-  if (irVersion > MAX_IR_VERSION) problems.push(`IR version ${irVersion} is newer than the ${MAX_IR_VERSION} onnxruntime-node supports`);
+  if (irVersion > MAX_IR_VERSION)
+    problems.push(`IR version ${irVersion} is newer than the ${MAX_IR_VERSION} onnxruntime-node supports`);
   if (irVersion < 3) problems.push(`IR version ${irVersion} is older than onnxruntime-node supports (3)`);
   for (const { domain, version } of opsets) {
     const name = domain === '' ? 'ai.onnx' : domain;

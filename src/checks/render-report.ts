@@ -7,13 +7,21 @@ type TableFormatter = (columns: readonly string[], rows: readonly (readonly stri
 /** The report as the text `ood introspect` prints. */
 export function renderReport(report: IntrospectReport, formatTable: TableFormatter): string {
   const rows = report.checks.map((c) => [c.key, c.description, c.result, c.message.replace(/\s*\n\s*/g, ' ')]);
-  const lines = [`Introspecting ${report.artifact} (${report.source})`, '', formatTable(['key', 'description', 'result', 'message'], rows), ''];
+  const lines = [
+    `Introspecting ${report.artifact} (${report.source})`,
+    '',
+    formatTable(['key', 'description', 'result', 'message'], rows),
+    '',
+  ];
   for (const c of report.checks) {
     if (c.result !== 'FAILED' && c.result !== 'WARNING') continue;
     for (const p of c.problems ?? []) lines.push(`  ${c.key}: ${p}`);
     if (c.hint) lines.push(`Hint (${c.key}): ${c.hint}`);
   }
   const s = report.summary;
-  lines.push(`${report.ok ? 'OK' : 'FAILED'}: ${s.passed} passed, ${s.failed} failed, ${s.warning} warnings, ${s.skipped} skipped`, '');
+  lines.push(
+    `${report.ok ? 'OK' : 'FAILED'}: ${s.passed} passed, ${s.failed} failed, ${s.warning} warnings, ${s.skipped} skipped`,
+    '',
+  );
   return lines.join('\n');
 }

@@ -6,12 +6,23 @@ import type { ArchiveLimits } from '../artifact/archive.js';
 import { openArtifactView } from './artifact-view.js';
 import { archiveCheck } from './archive-checks.js';
 import { CATALOGUE } from './catalogue.js';
-import { checkCertaintyOutput, checkCertaintyRecord, checkProvenanceClean, checkProvenanceCommit } from './certainty-checks.js';
+import {
+  checkCertaintyOutput,
+  checkCertaintyRecord,
+  checkProvenanceClean,
+  checkProvenanceCommit,
+} from './certainty-checks.js';
 import { checkCertaintyEvaluation } from './evaluation-check.js';
 import { CheckContext } from './context.js';
 import { checkHashes, checkMandatoryFiles, checkManifest, checkUnlisted } from './file-checks.js';
 import { checkModelFormat, checkModelLoad, checkModelOpset } from './model-checks.js';
-import { checkRuntimeConsistency, checkRuntimeNode, checkRuntimeOnnxruntime, checkRuntimeParse, checkRuntimeSchema } from './runtime-checks.js';
+import {
+  checkRuntimeConsistency,
+  checkRuntimeNode,
+  checkRuntimeOnnxruntime,
+  checkRuntimeParse,
+  checkRuntimeSchema,
+} from './runtime-checks.js';
 import { checkSample, checkSchemasAgainstGraph, ioSchemaCheck } from './schema-checks.js';
 import { checkScoreExports, checkScoreParse } from './score-checks.js';
 import { SkipCheck, type CheckOutcome, type IntrospectReport, type Verdict } from './types.js';

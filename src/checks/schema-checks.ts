@@ -24,7 +24,8 @@ function compare(kind: 'input' | 'output', tensors: TensorSpec[], graph: ValueIn
   const problems: string[] = [];
   const byName = new Map(graph.map((v, i) => [v.name, { v, i }]));
   const described = new Set(tensors.map((t) => t.name));
-  for (const v of graph) if (!described.has(v.name)) problems.push(`graph ${kind} ${v.name} is missing from ${kind}_schema.json`);
+  for (const v of graph)
+    if (!described.has(v.name)) problems.push(`graph ${kind} ${v.name} is missing from ${kind}_schema.json`);
   for (const t of tensors) {
     const found = byName.get(t.name);
     if (!found) {
@@ -35,7 +36,8 @@ function compare(kind: 'input' | 'output', tensors: TensorSpec[], graph: ValueIn
     const type = found.v.type;
     if (type.kind !== 'tensor') continue;
     const datatype = v2Name(type.elemType);
-    if (datatype !== t.datatype) problems.push(`${kind} ${t.name} is ${t.datatype} in the schema, ${datatype} in the graph`);
+    if (datatype !== t.datatype)
+      problems.push(`${kind} ${t.name} is ${t.datatype} in the schema, ${datatype} in the graph`);
     if (type.shape === null) continue;
     if (type.shape.length !== t.shape.length) {
       problems.push(`${kind} ${t.name} has rank ${t.shape.length} in the schema, ${type.shape.length} in the graph`);
@@ -58,13 +60,17 @@ export async function checkSchemasAgainstGraph(ctx: CheckContext): Promise<Verdi
   const model = await ctx.need(ctx.model(), 'model.format', ARTIFACT_FILES.model);
   const g = model.info.graph;
   const problems = [...compare('input', input.tensors, g.inputs), ...compare('output', output.tensors, g.outputs)];
-  return verdictOf(problems, `${g.inputs.length} inputs and ${g.outputs.length} outputs agree on names, datatypes and ranks`);
+  return verdictOf(
+    problems,
+    `${g.inputs.length} inputs and ${g.outputs.length} outputs agree on names, datatypes and ranks`,
+  );
 }
 
 /** schemas.sample: the optional sample.json must be a request the server itself would accept. */
 export async function checkSample(ctx: CheckContext): Promise<Verdict> {
   ctx.requireSafe();
-  if (!ctx.view.has(ARTIFACT_FILES.sample)) throw new SkipCheck(`no ${ARTIFACT_FILES.sample} in the artifact (it is optional)`);
+  if (!ctx.view.has(ARTIFACT_FILES.sample))
+    throw new SkipCheck(`no ${ARTIFACT_FILES.sample} in the artifact (it is optional)`);
   const input = await ctx.need(ctx.ioSchema('input'), 'schemas.input', ARTIFACT_FILES.inputSchema);
   const sample = await ctx.json(ARTIFACT_FILES.sample);
   if (!sample.ok) return verdictOf(sample.problems, '');

@@ -19,7 +19,10 @@ export function schemaPath(file: string): string {
       // try the next level
     }
   }
-  throw new OodError('PACKAGE_FILE_MISSING', `ood's own schema ${file} is missing`, { kind: 'internal', hint: 'Reinstall ood; the package is incomplete.' });
+  throw new OodError('PACKAGE_FILE_MISSING', `ood's own schema ${file} is missing`, {
+    kind: 'internal',
+    hint: 'Reinstall ood; the package is incomplete.',
+  });
 }
 
 /** Problems of `value` against schemas/<file> as "path: message" lines (sorted); empty when valid. */

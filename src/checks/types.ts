@@ -6,15 +6,7 @@ export type CheckResult = 'PASSED' | 'FAILED' | 'WARNING' | 'SKIPPED';
 
 /** The issue's categories; a key is `<category>.<name>`. */
 export type CheckCategory =
-  | 'archive'
-  | 'files'
-  | 'integrity'
-  | 'runtime'
-  | 'schemas'
-  | 'model'
-  | 'score'
-  | 'certainty'
-  | 'provenance';
+  'archive' | 'files' | 'integrity' | 'runtime' | 'schemas' | 'model' | 'score' | 'certainty' | 'provenance';
 
 /** One catalogue entry: what a check verifies and what it says when that fails. */
 export interface CheckDefinition {
@@ -75,5 +67,9 @@ export const skipped = (message: string): Verdict => ({ result: 'SKIPPED', messa
 export function verdictOf(problems: string[], okMessage: string): Verdict {
   if (problems.length === 0) return passed(okMessage);
   const sorted = [...problems].sort();
-  return { result: 'FAILED', message: sorted.length === 1 ? sorted[0]! : `${sorted.length} problems: ${sorted.join('; ')}`, problems: sorted };
+  return {
+    result: 'FAILED',
+    message: sorted.length === 1 ? sorted[0]! : `${sorted.length} problems: ${sorted.join('; ')}`,
+    problems: sorted,
+  };
 }

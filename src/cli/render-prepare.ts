@@ -8,19 +8,33 @@ export function renderBuildResult(result: BuildResult): string {
     `Prepared ${result.format} artifact ${result.path} (format ${result.artifact_version})`,
     `Model ${result.model.name} ${result.model.version}: sha256 ${result.model.sha256}, ${result.model.size} bytes`,
     '',
-    formatTable(['FILE', 'SIZE', 'SHA256'], result.files.map((f) => [f.path, String(f.size), f.sha256.slice(0, 16)])),
+    formatTable(
+      ['FILE', 'SIZE', 'SHA256'],
+      result.files.map((f) => [f.path, String(f.size), f.sha256.slice(0, 16)]),
+    ),
     '',
   ];
   const p = result.provenance;
-  lines.push(p.GIT_COMMIT ? `Provenance: ${p.GIT_COMMIT.slice(0, 12)} on ${p.GIT_BRANCH ?? '(detached)'}${p.GIT_DIRTY ? ' (dirty)' : ''}${p.NOTE ? `; ${p.NOTE}` : ''}` : `Provenance: ${p.NOTE ?? 'none'}`);
+  lines.push(
+    p.GIT_COMMIT
+      ? `Provenance: ${p.GIT_COMMIT.slice(0, 12)} on ${p.GIT_BRANCH ?? '(detached)'}${p.GIT_DIRTY ? ' (dirty)' : ''}${p.NOTE ? `; ${p.NOTE}` : ''}`
+      : `Provenance: ${p.NOTE ?? 'none'}`,
+  );
   const e = result.evaluation;
-  if (e) lines.push(`Evaluation: ${e.method}, mean AUROC ${e.meanAuroc.toFixed(3)}, mean FPR@95%TPR ${e.meanFprAt95Tpr.toFixed(3)} over ${e.sets.length} OOD set(s); original outputs ${e.originalOutputs}`);
+  if (e)
+    lines.push(
+      `Evaluation: ${e.method}, mean AUROC ${e.meanAuroc.toFixed(3)}, mean FPR@95%TPR ${e.meanFprAt95Tpr.toFixed(3)} over ${e.sets.length} OOD set(s); original outputs ${e.originalOutputs}`,
+    );
   if (result.ignored.length > 0) lines.push(`Ignored by .model-ignore: ${result.ignored.join(', ')}`);
   const i = result.introspection;
   if (i.status === 'ran') {
-    lines.push(`Introspection: ${i.ok ? 'passed' : 'FAILED'} (${Object.entries(i.summary).map(([k, v]) => `${v} ${k}`).join(', ')})`);
-    for (const c of i.report.checks.filter((c) => c.result === 'FAILED' || c.result === 'WARNING')) lines.push(`  ${c.result} ${c.key}: ${c.message}${c.hint ? `\n    Hint: ${c.hint}` : ''}`);
-  }
-  else lines.push(`Introspection: not run (${i.reason})`);
+    lines.push(
+      `Introspection: ${i.ok ? 'passed' : 'FAILED'} (${Object.entries(i.summary)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')})`,
+    );
+    for (const c of i.report.checks.filter((c) => c.result === 'FAILED' || c.result === 'WARNING'))
+      lines.push(`  ${c.result} ${c.key}: ${c.message}${c.hint ? `\n    Hint: ${c.hint}` : ''}`);
+  } else lines.push(`Introspection: not run (${i.reason})`);
   return `${lines.join('\n')}\n`;
 }

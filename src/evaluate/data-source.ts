@@ -37,7 +37,12 @@ export function fixedBatchSize(inputs: readonly ValueInfo[]): number | undefined
 const toOrt = (t: HostTensor) => new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
 
 /** Open a data set for a model with the given graph inputs. */
-export async function openEvaluationData(path: string, inputs: readonly ValueInfo[], batchSize: number, image: ImageOptions = {}): Promise<EvaluationData> {
+export async function openEvaluationData(
+  path: string,
+  inputs: readonly ValueInfo[],
+  batchSize: number,
+  image: ImageOptions = {},
+): Promise<EvaluationData> {
   const data: CalibrationData = await openCalibrationData(path, inputs, image);
   const fixed = fixedBatchSize(inputs);
   const size = fixed ?? batchSize;
@@ -52,7 +57,11 @@ export async function openEvaluationData(path: string, inputs: readonly ValueInf
           const feeds: Record<string, ort.Tensor> = {};
           for (const [name, tensor] of Object.entries(chunk.tensors)) {
             let t = sliceRows(tensor, start, end);
-            if (fixed !== undefined && end - start < fixed) t = concatRows([t, ...Array<HostTensor>(fixed - (end - start)).fill(sliceRows(t, end - start - 1, end - start))]);
+            if (fixed !== undefined && end - start < fixed)
+              t = concatRows([
+                t,
+                ...Array<HostTensor>(fixed - (end - start)).fill(sliceRows(t, end - start - 1, end - start)),
+              ]);
             feeds[name] = toOrt(t);
           }
           yield { rows: end - start, feeds, first: chunk.sampleName(start) };

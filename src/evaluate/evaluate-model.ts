@@ -33,7 +33,10 @@ const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { logSeverityLevel:
 /** Evaluate a certainty-enabled model; returns the report, and never decides an exit code. */
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationReport> {
   if (options.ood.length === 0) {
-    throw new OodError('EVALUATE_NO_OOD', 'no out-of-distribution data set given', { kind: 'usage', hint: 'Pass at least one --ood DATA.' });
+    throw new OodError('EVALUATE_NO_OOD', 'no out-of-distribution data set given', {
+      kind: 'usage',
+      hint: 'Pass at least one --ood DATA.',
+    });
   }
   const opened = await openModelPath(options.model);
   try {
@@ -57,15 +60,22 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
   try {
     record = readCertaintyRecord(model.metadataMap);
     if (!record) {
-      throw new OodError('EVALUATE_NOT_ENABLED', `${options.model} has no certainty score: it was not certainty-enabled`, {
-        hint: `Run \`ood enable ${options.model} -o enabled.onnx --data ID_DATA\` first, then evaluate enabled.onnx.`,
-      });
+      throw new OodError(
+        'EVALUATE_NOT_ENABLED',
+        `${options.model} has no certainty score: it was not certainty-enabled`,
+        {
+          hint: `Run \`ood enable ${options.model} -o enabled.onnx --data ID_DATA\` first, then evaluate enabled.onnx.`,
+        },
+      );
     }
     if (options.original) reference = { kind: 'original', bytes: options.original };
     else if (model.externalDataFiles().length === 0) {
       // enable's own strip plan: the ood.* metadata, every ood/ node and initializer, and the score output.
       const strip = planStrip(model);
-      reference = { kind: 'stripped', bytes: editModelToBuffer(model, { dropTop: strip.dropTop, dropGraph: strip.dropGraph }) };
+      reference = {
+        kind: 'stripped',
+        bytes: editModelToBuffer(model, { dropTop: strip.dropTop, dropGraph: strip.dropGraph }),
+      };
     }
   } finally {
     model.close();
@@ -74,10 +84,14 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
   const sets: EvaluationData[] = [];
   let session: ort.InferenceSession | undefined;
   let refSession: ort.InferenceSession | null = null;
-  const check = newOutputCheck(reference?.kind ?? null, model.info.graph.outputs.map((o) => o.name).filter((n) => n !== record.output));
+  const check = newOutputCheck(
+    reference?.kind ?? null,
+    model.info.graph.outputs.map((o) => o.name).filter((n) => n !== record.output),
+  );
   if (!reference) check.detail = 'not checked: the model uses external data and no --original was given';
   try {
-    for (const path of [options.id, ...options.ood]) sets.push(await openEvaluationData(path, inputs, options.batchSize ?? 64, options.image));
+    for (const path of [options.id, ...options.ood])
+      sets.push(await openEvaluationData(path, inputs, options.batchSize ?? 64, options.image));
     session = await createSession(modelPath);
     refSession = reference ? await createSession(reference.bytes) : null;
     const scores: Float32Array[] = [];
@@ -99,12 +113,18 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
 
 async function createSession(model: Uint8Array | string): Promise<ort.InferenceSession> {
   try {
-    return typeof model === 'string' ? await ort.InferenceSession.create(model, SESSION_OPTIONS) : await ort.InferenceSession.create(model, SESSION_OPTIONS);
+    return typeof model === 'string'
+      ? await ort.InferenceSession.create(model, SESSION_OPTIONS)
+      : await ort.InferenceSession.create(model, SESSION_OPTIONS);
   } catch (err) {
-    throw new OodError('MODEL_LOAD_FAILED', `onnxruntime cannot load ${typeof model === 'string' ? model : 'the stripped model'}: ${(err as Error).message}`, {
-      hint: 'Check that the model runs in onnxruntime-node (opsets up to 26).',
-      cause: err,
-    });
+    throw new OodError(
+      'MODEL_LOAD_FAILED',
+      `onnxruntime cannot load ${typeof model === 'string' ? model : 'the stripped model'}: ${(err as Error).message}`,
+      {
+        hint: 'Check that the model runs in onnxruntime-node (opsets up to 26).',
+        cause: err,
+      },
+    );
   }
 }
 
@@ -121,21 +141,34 @@ async function scoreSet(
   for await (const batch of set.batches()) {
     const results = await run(session, batch.feeds, set, batch.first);
     const score = results[scoreName];
-    if (!score) throw new OodError('EVALUATE_NO_SCORE_OUTPUT', `the model did not return its score output ${scoreName}`, { kind: 'check' });
+    if (!score)
+      throw new OodError('EVALUATE_NO_SCORE_OUTPUT', `the model did not return its score output ${scoreName}`, {
+        kind: 'check',
+      });
     scores.set((score.data as Float32Array).subarray(0, batch.rows), done);
-    if (refSession) compareOutputs(check, results, await run(refSession, batch.feeds, set, batch.first), set.name, done, batch.rows);
+    if (refSession)
+      compareOutputs(check, results, await run(refSession, batch.feeds, set, batch.first), set.name, done, batch.rows);
     done += batch.rows;
   }
   return scores;
 }
 
-async function run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, set: EvaluationData, first: string): Promise<ort.InferenceSession.OnnxValueMapType> {
+async function run(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+  set: EvaluationData,
+  first: string,
+): Promise<ort.InferenceSession.OnnxValueMapType> {
   try {
     return await session.run(feeds);
   } catch (err) {
-    throw new OodError('EVALUATE_RUN_FAILED', `onnxruntime failed on ${set.path}, batch starting at sample ${first}: ${(err as Error).message}`, {
-      hint: "Check that the data matches the model's inputs and preprocessing.",
-      cause: err,
-    });
+    throw new OodError(
+      'EVALUATE_RUN_FAILED',
+      `onnxruntime failed on ${set.path}, batch starting at sample ${first}: ${(err as Error).message}`,
+      {
+        hint: "Check that the data matches the model's inputs and preprocessing.",
+        cause: err,
+      },
+    );
   }
 }

@@ -16,7 +16,10 @@ let validator: ValidateFunction | undefined;
 /** Problems of `value` as an evaluation report (sorted); empty when valid. */
 export function evaluationProblems(value: unknown): string[] {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(packagePath('schemas/evaluation-report.schema.json'), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readFileSync(packagePath('schemas/evaluation-report.schema.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     validator = new Ajv({ allErrors: true }).compile(schema);
   }
   if (validator(value)) return [];
@@ -35,13 +38,19 @@ export async function readEvaluationFile(path: string, modelSha256?: string): Pr
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new OodError('EVALUATION_INVALID', `${path} is not JSON: ${(err as Error).message}`, { hint: 'Write it with `ood evaluate ... --json > evaluation.json`.' });
+    throw new OodError('EVALUATION_INVALID', `${path} is not JSON: ${(err as Error).message}`, {
+      hint: 'Write it with `ood evaluate ... --json > evaluation.json`.',
+    });
   }
   const problems = evaluationProblems(value);
   if (problems.length > 0) {
-    throw new OodError('EVALUATION_INVALID', `${path} is not an ood evaluation report:\n  - ${problems.join('\n  - ')}`, {
-      hint: 'Write it with `ood evaluate MODEL --id DATA --ood DATA --json > evaluation.json`.',
-    });
+    throw new OodError(
+      'EVALUATION_INVALID',
+      `${path} is not an ood evaluation report:\n  - ${problems.join('\n  - ')}`,
+      {
+        hint: 'Write it with `ood evaluate MODEL --id DATA --ood DATA --json > evaluation.json`.',
+      },
+    );
   }
   const report = value as EvaluationReport;
   return modelSha256 === undefined ? report : assertEvaluatesModel(report, path, modelSha256);
@@ -50,9 +59,13 @@ export async function readEvaluationFile(path: string, modelSha256?: string): Pr
 /** Refuse a report about another model: it would mislead everyone who reads the artifact. */
 export function assertEvaluatesModel(report: EvaluationReport, path: string, modelSha256: string): EvaluationReport {
   if (report.model.sha256 !== modelSha256) {
-    throw new OodError('EVALUATION_MODEL_MISMATCH', `${path} evaluates another model (sha256 ${report.model.sha256.slice(0, 12)}…, this one is ${modelSha256.slice(0, 12)}…)`, {
-      hint: 'Evaluate the model you are packaging: `ood evaluate MODEL.onnx --id DATA --ood DATA --json > evaluation.json`.',
-    });
+    throw new OodError(
+      'EVALUATION_MODEL_MISMATCH',
+      `${path} evaluates another model (sha256 ${report.model.sha256.slice(0, 12)}…, this one is ${modelSha256.slice(0, 12)}…)`,
+      {
+        hint: 'Evaluate the model you are packaging: `ood evaluate MODEL.onnx --id DATA --ood DATA --json > evaluation.json`.',
+      },
+    );
   }
   return report;
 }
@@ -72,7 +85,12 @@ export function summarizeEvaluation(report: EvaluationReport): EvaluationSummary
   return {
     method: report.model.method,
     idSamples: report.id.samples,
-    sets: report.ood.map((s) => ({ name: s.name, samples: s.samples, auroc: s.metrics.auroc, fprAt95Tpr: s.metrics.fprAt95Tpr })),
+    sets: report.ood.map((s) => ({
+      name: s.name,
+      samples: s.samples,
+      auroc: s.metrics.auroc,
+      fprAt95Tpr: s.metrics.fprAt95Tpr,
+    })),
     meanAuroc: report.mean.auroc,
     meanFprAt95Tpr: report.mean.fprAt95Tpr,
     originalOutputs: report.outputs.status,

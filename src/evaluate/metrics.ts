@@ -27,16 +27,24 @@ export interface SeparationMetrics {
 
 function assertScores(id: ArrayLike<number>, ood: ArrayLike<number>): void {
   if (id.length === 0 || ood.length === 0) {
-    throw new OodError('EVALUATE_EMPTY_SET', `cannot compute separation metrics: the ${id.length === 0 ? 'in' : 'out-of'}-distribution set is empty`, {
-      hint: 'Pass data sets with at least one sample each.',
-    });
+    throw new OodError(
+      'EVALUATE_EMPTY_SET',
+      `cannot compute separation metrics: the ${id.length === 0 ? 'in' : 'out-of'}-distribution set is empty`,
+      {
+        hint: 'Pass data sets with at least one sample each.',
+      },
+    );
   }
   for (const s of [id, ood]) {
     for (let i = 0; i < s.length; i++) {
       if (!Number.isFinite(s[i])) {
-        throw new OodError('EVALUATE_NON_FINITE_SCORE', `score ${i} of the ${s === id ? 'in' : 'out-of'}-distribution set is ${s[i]}`, {
-          hint: 'The model produced NaN or infinite certainty scores; check its inputs and its certainty branch.',
-        });
+        throw new OodError(
+          'EVALUATE_NON_FINITE_SCORE',
+          `score ${i} of the ${s === id ? 'in' : 'out-of'}-distribution set is ${s[i]}`,
+          {
+            hint: 'The model produced NaN or infinite certainty scores; check its inputs and its certainty branch.',
+          },
+        );
       }
     }
   }
@@ -91,7 +99,11 @@ export function auroc(id: ArrayLike<number>, ood: ArrayLike<number>): number {
  * FPR at 95% TPR, without interpolation: t is the ceil(0.95·n_id)-th highest ID score (the highest threshold
  * that accepts at least 95% of ID samples); the result is the fraction of OOD samples scoring >= t.
  */
-export function fprAtTpr(id: ArrayLike<number>, ood: ArrayLike<number>, tpr = 0.95): { fpr: number; threshold: number } {
+export function fprAtTpr(
+  id: ArrayLike<number>,
+  ood: ArrayLike<number>,
+  tpr = 0.95,
+): { fpr: number; threshold: number } {
   assertScores(id, ood);
   const sorted = Float64Array.from(id).sort().reverse();
   const k = Math.max(1, Math.ceil(tpr * sorted.length - 1e-9));

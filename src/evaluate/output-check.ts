@@ -44,7 +44,14 @@ function sameTensor(a: ort.Tensor, b: ort.Tensor): boolean {
 }
 
 /** Compare one batch of `rows` samples; remembers the first mismatch. `start` is the batch's first sample index. */
-export function compareOutputs(check: OutputCheck, enabled: ort.InferenceSession.OnnxValueMapType, reference: ort.InferenceSession.OnnxValueMapType, set: string, start: number, rows: number): void {
+export function compareOutputs(
+  check: OutputCheck,
+  enabled: ort.InferenceSession.OnnxValueMapType,
+  reference: ort.InferenceSession.OnnxValueMapType,
+  set: string,
+  start: number,
+  rows: number,
+): void {
   if (check.mismatch) return;
   for (const name of check.outputs) {
     const a = enabled[name];
@@ -60,16 +67,23 @@ export function compareOutputs(check: OutputCheck, enabled: ort.InferenceSession
 /** The verdict the report states. */
 export function finishOutputCheck(check: OutputCheck): OutputCheckResult {
   const against = check.reference === 'original' ? 'the original model' : 'the same graph without the certainty branch';
-  if (!check.reference) return { status: 'unchecked', reference: null, outputs: check.outputs, samplesCompared: 0, detail: check.detail };
+  if (!check.reference)
+    return { status: 'unchecked', reference: null, outputs: check.outputs, samplesCompared: 0, detail: check.detail };
   if (check.mismatch) {
     const m = check.mismatch;
     return {
-      status: 'different', reference: check.reference, outputs: check.outputs, samplesCompared: check.samplesCompared,
+      status: 'different',
+      reference: check.reference,
+      outputs: check.outputs,
+      samplesCompared: check.samplesCompared,
       detail: `output ${m.output} differs from ${against} in set ${m.set}, batch starting at sample ${m.sample}`,
     };
   }
   return {
-    status: 'identical', reference: check.reference, outputs: check.outputs, samplesCompared: check.samplesCompared,
+    status: 'identical',
+    reference: check.reference,
+    outputs: check.outputs,
+    samplesCompared: check.samplesCompared,
     detail: `${check.outputs.join(', ')} bit-identical to ${against} on all ${check.samplesCompared} samples`,
   };
 }

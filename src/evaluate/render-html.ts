@@ -15,7 +15,15 @@ const f3 = (v: number) => v.toFixed(3);
 const px = (v: number) => v.toFixed(1);
 
 /** Axes box with tick labels at both ends; (x, y) in [0, 1] map into the panel. */
-function panel(offsetX: number, title: string, xLabel: string, yLabel: string, lo: string, hi: string, body: string): string {
+function panel(
+  offsetX: number,
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  lo: string,
+  hi: string,
+  body: string,
+): string {
   const x0 = offsetX + PAD;
   const y1 = H - PAD;
   return [
@@ -64,7 +72,15 @@ function histogramPanel(report: EvaluationReport, set: OodSetResult): string {
     `<rect x="${W + PAD + 8}" y="${PAD + 6}" width="10" height="10" fill="${ID_COLOR}" fill-opacity="0.45"/><text x="${W + PAD + 22}" y="${PAD + 15}">ID ${escapeHtml(report.id.name)}</text>`,
     `<rect x="${W + PAD + 8}" y="${PAD + 22}" width="10" height="10" fill="${OOD_COLOR}" fill-opacity="0.45"/><text x="${W + PAD + 22}" y="${PAD + 31}">OOD ${escapeHtml(set.name)}</text>`,
   ].join('\n');
-  return panel(W, 'Score histogram (share of set)', `${report.model.output} (higher = more in-distribution)`, 'share', Number(lo.toPrecision(3)).toString(), Number(hi.toPrecision(3)).toString(), `${bars(idShare, ID_COLOR)}\n${bars(oodShare, OOD_COLOR)}\n${legend}`);
+  return panel(
+    W,
+    'Score histogram (share of set)',
+    `${report.model.output} (higher = more in-distribution)`,
+    'share',
+    Number(lo.toPrecision(3)).toString(),
+    Number(hi.toPrecision(3)).toString(),
+    `${bars(idShare, ID_COLOR)}\n${bars(oodShare, OOD_COLOR)}\n${legend}`,
+  );
 }
 
 function setSection(report: EvaluationReport, set: OodSetResult): string {
@@ -84,11 +100,19 @@ function setSection(report: EvaluationReport, set: OodSetResult): string {
 /** The whole page. Deterministic: the same report renders to the same bytes. */
 export function renderEvaluationHtml(report: EvaluationReport): string {
   const rows = report.ood
-    .map((s) => `<tr><td>${escapeHtml(s.name)}</td><td>${s.samples}</td><td>${f3(s.metrics.auroc)}</td><td>${f3(s.metrics.fprAt95Tpr)}</td><td>${f3(s.metrics.auprIn)}</td><td>${f3(s.metrics.auprOut)}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td>${escapeHtml(s.name)}</td><td>${s.samples}</td><td>${f3(s.metrics.auroc)}</td><td>${f3(s.metrics.fprAt95Tpr)}</td><td>${f3(s.metrics.auprIn)}</td><td>${f3(s.metrics.auprOut)}</td></tr>`,
+    )
     .join('\n');
   const mean = `<tr class="mean"><td>mean</td><td></td><td>${f3(report.mean.auroc)}</td><td>${f3(report.mean.fprAt95Tpr)}</td><td>${f3(report.mean.auprIn)}</td><td>${f3(report.mean.auprOut)}</td></tr>`;
   const o = report.outputs;
-  const verdict = o.status === 'identical' ? `Original outputs unchanged: ${o.detail}.` : o.status === 'different' ? `Original outputs CHANGED: ${o.detail}.` : `Original outputs ${o.detail}.`;
+  const verdict =
+    o.status === 'identical'
+      ? `Original outputs unchanged: ${o.detail}.`
+      : o.status === 'different'
+        ? `Original outputs CHANGED: ${o.detail}.`
+        : `Original outputs ${o.detail}.`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

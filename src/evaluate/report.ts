@@ -32,7 +32,15 @@ export interface EvaluationReport {
   reportVersion: string;
   oodVersion: string;
   /** The evaluated model file; sha256 ties an evaluation stored in an artifact to the model it describes. */
-  model: { path: string; sha256: string; size: number; method: string; output: string; normalization: string; temperature: number };
+  model: {
+    path: string;
+    sha256: string;
+    size: number;
+    method: string;
+    output: string;
+    normalization: string;
+    temperature: number;
+  };
   histogramRange: { lo: number; hi: number; bins: number };
   id: ScoreSummary;
   ood: OodSetResult[];
@@ -90,7 +98,12 @@ export function buildReport(input: ReportInput): EvaluationReport {
     histogramRange: { lo, hi, bins: HISTOGRAM_BINS },
     id: summary(idSet),
     ood,
-    mean: { auroc: avg((m) => m.auroc), fprAt95Tpr: avg((m) => m.fprAt95Tpr), auprIn: avg((m) => m.auprIn), auprOut: avg((m) => m.auprOut) },
+    mean: {
+      auroc: avg((m) => m.auroc),
+      fprAt95Tpr: avg((m) => m.fprAt95Tpr),
+      auprIn: avg((m) => m.auprIn),
+      auprOut: avg((m) => m.auprOut),
+    },
     outputs: input.outputs,
   };
 }

@@ -6,8 +6,14 @@ import { BufferSource, FileSource, scanSourceFields, type ByteSource } from './b
 import { WIRE_LEN, WIRE_VARINT, type FieldRange } from './wire.js';
 import * as F from './proto-fields.js';
 import {
-  decodeNode, decodeOpset, decodeStringEntry, decodeTensorHeader, decodeValueInfo,
-  type NodeInfo, type TensorHeader, type ValueInfo,
+  decodeNode,
+  decodeOpset,
+  decodeStringEntry,
+  decodeTensorHeader,
+  decodeValueInfo,
+  type NodeInfo,
+  type TensorHeader,
+  type ValueInfo,
 } from './decode.js';
 
 export interface OpsetImport {
@@ -153,12 +159,19 @@ function scanTop(source: ByteSource, label: string): FieldRange[] {
       // A file that runs past its end but never began like a model (a PNG, a zip) is not ONNX at all.
       const first = source.read(0, 1)[0]!;
       if (first !== IR_VERSION_TAG) {
-        throw notOnnx(label, `it does not begin with an ir_version field (first byte 0x${first.toString(16).padStart(2, '0')})`);
+        throw notOnnx(
+          label,
+          `it does not begin with an ir_version field (first byte 0x${first.toString(16).padStart(2, '0')})`,
+        );
       }
-      throw new OodError('ONNX_TRUNCATED', `${label} is truncated or corrupt (${String(err.details?.where ?? err.message)})`, {
-        hint: 'Re-export or re-download the model; the file ends before the model does.',
-        cause: err,
-      });
+      throw new OodError(
+        'ONNX_TRUNCATED',
+        `${label} is truncated or corrupt (${String(err.details?.where ?? err.message)})`,
+        {
+          hint: 'Re-export or re-download the model; the file ends before the model does.',
+          cause: err,
+        },
+      );
     }
     throw err instanceof OodError ? notOnnx(label, err.message) : err;
   }
@@ -175,8 +188,14 @@ function decodeInfo(source: ByteSource, top: FieldRange[], graphFields: FieldRan
   const bytes = (f: FieldRange) => source.read(f.valueStart, f.end - f.valueStart);
   const str = (f: FieldRange) => utf8.decode(bytes(f));
   const info: ModelInfo = {
-    irVersion: 0, opsetImports: [], producerName: '', producerVersion: '', domain: '', modelVersion: 0,
-    docString: '', metadata: [],
+    irVersion: 0,
+    opsetImports: [],
+    producerName: '',
+    producerVersion: '',
+    domain: '',
+    modelVersion: 0,
+    docString: '',
+    metadata: [],
     graph: { name: '', inputs: [], outputs: [], valueInfo: [], nodes: [], initializers: [] },
   };
   for (const f of top) {

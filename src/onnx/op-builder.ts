@@ -2,9 +2,7 @@
 // default ONNX domain (ai.onnx, opsets 11 to 26, onnx/docs/Changelog.md) behind one call per operation, picks
 // fresh prefixed names, and returns serialized GraphProto fields for ModelEdit.appendGraph.
 import { OodError } from '../errors.js';
-import {
-  encodeFloatInitializer, encodeInt64Initializer, encodeNode, type AttributeValue,
-} from './encode.js';
+import { encodeFloatInitializer, encodeInt64Initializer, encodeNode, type AttributeValue } from './encode.js';
 
 /** Oldest default-domain opset the builder emits valid nodes for (Clip takes min/max as inputs from 11). */
 export const MIN_BUILDER_OPSET = 11;
@@ -39,9 +37,13 @@ export class OpBuilder {
 
   constructor(options: OpBuilderOptions) {
     if (options.opset < MIN_BUILDER_OPSET) {
-      throw new OodError('OPSET_TOO_OLD', `the model uses ONNX opset ${options.opset}; ood supports opset ${MIN_BUILDER_OPSET} and newer`, {
-        hint: 'Re-export the model with a newer opset (for example torch.onnx.export(..., opset_version=13)).',
-      });
+      throw new OodError(
+        'OPSET_TOO_OLD',
+        `the model uses ONNX opset ${options.opset}; ood supports opset ${MIN_BUILDER_OPSET} and newer`,
+        {
+          hint: 'Re-export the model with a newer opset (for example torch.onnx.export(..., opset_version=13)).',
+        },
+      );
     }
     this.opset = options.opset;
     this.taken = new Set(options.used);

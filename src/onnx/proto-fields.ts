@@ -33,11 +33,27 @@ export const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, doc
 
 export const Attribute = { name: 1, f: 2, i: 3, s: 4, t: 5, g: 6, floats: 7, ints: 8, strings: 9, type: 20 } as const;
 
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+export const AttributeType = {
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+  STRINGS: 8,
+} as const;
 
 export const ValueInfo = { name: 1, type: 2, docString: 3 } as const;
 
-export const TypeProto = { tensorType: 1, sequenceType: 4, mapType: 5, denotation: 6, sparseTensorType: 8, optionalType: 9 } as const;
+export const TypeProto = {
+  tensorType: 1,
+  sequenceType: 4,
+  mapType: 5,
+  denotation: 6,
+  sparseTensorType: 8,
+  optionalType: 9,
+} as const;
 
 export const TensorType = { elemType: 1, shape: 2 } as const;
 
@@ -69,5 +85,16 @@ export const DATA_LOCATION_EXTERNAL = 1;
 
 /** Expected wire types of the ModelProto fields, used to tell an ONNX file from arbitrary bytes. */
 export const MODEL_WIRE_TYPES: ReadonlyMap<number, number> = new Map([
-  [1, 0], [2, 2], [3, 2], [4, 2], [5, 0], [6, 2], [7, 2], [8, 2], [14, 2], [20, 2], [25, 2], [26, 2],
+  [1, 0],
+  [2, 2],
+  [3, 2],
+  [4, 2],
+  [5, 0],
+  [6, 2],
+  [7, 2],
+  [8, 2],
+  [14, 2],
+  [20, 2],
+  [25, 2],
+  [26, 2],
 ]);

@@ -86,9 +86,13 @@ export function readFieldHeader(buf: Uint8Array, pos: number, limit: number): Fi
       return { field, wireType, start, valueStart, end: valueStart + length };
     }
     default:
-      throw new OodError('ONNX_CORRUPT', `the file is not a valid ONNX protobuf (wire type ${wireType} at byte ${start})`, {
-        hint: 'Check that the file is an ONNX model (.onnx), not another format.',
-      });
+      throw new OodError(
+        'ONNX_CORRUPT',
+        `the file is not a valid ONNX protobuf (wire type ${wireType} at byte ${start})`,
+        {
+          hint: 'Check that the file is an ONNX model (.onnx), not another format.',
+        },
+      );
   }
 }
 

@@ -17,7 +17,8 @@ export function parseChallenge(header: string): Challenge {
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
   const params: Record<string, string> = {};
   const re = /([a-zA-Z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-  for (const m of header.slice(space + 1).matchAll(re)) params[m[1]!.toLowerCase()] = m[2]?.replace(/\\(.)/g, '$1') ?? m[3] ?? '';
+  for (const m of header.slice(space + 1).matchAll(re))
+    params[m[1]!.toLowerCase()] = m[2]?.replace(/\\(.)/g, '$1') ?? m[3] ?? '';
   return { scheme, params };
 }
 
@@ -68,19 +69,28 @@ export class Authenticator {
     const response = await this.transport.send({ method: 'GET', url, headers });
     const body = await readBody(response, 1 << 20);
     if (response.status !== 200) {
-      throw new OodError('AUTH_TOKEN_DENIED', `the token service ${url.host} refused a token (HTTP ${response.status}) for ${[...scopes].join(' ')}`, {
-        kind: 'remote',
-        hint: 'Check the username and password (--username/--password-stdin, OOD_REGISTRY_USERNAME/OOD_REGISTRY_PASSWORD, or docker login).',
-      });
+      throw new OodError(
+        'AUTH_TOKEN_DENIED',
+        `the token service ${url.host} refused a token (HTTP ${response.status}) for ${[...scopes].join(' ')}`,
+        {
+          kind: 'remote',
+          hint: 'Check the username and password (--username/--password-stdin, OOD_REGISTRY_USERNAME/OOD_REGISTRY_PASSWORD, or docker login).',
+        },
+      );
     }
     let parsed: { token?: string; access_token?: string };
     try {
       parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
     } catch (err) {
-      throw new OodError('AUTH_TOKEN_INVALID', `the token service ${url.host} answered with something that is not JSON`, { kind: 'remote', cause: err });
+      throw new OodError(
+        'AUTH_TOKEN_INVALID',
+        `the token service ${url.host} answered with something that is not JSON`,
+        { kind: 'remote', cause: err },
+      );
     }
     const token = parsed.token ?? parsed.access_token;
-    if (!token) throw new OodError('AUTH_TOKEN_INVALID', `the token service ${url.host} sent no token`, { kind: 'remote' });
+    if (!token)
+      throw new OodError('AUTH_TOKEN_INVALID', `the token service ${url.host} sent no token`, { kind: 'remote' });
     return token;
   }
 }

@@ -21,7 +21,10 @@ function hostKeys(host: string): string[] {
 }
 
 /** Look the host up in docker's config.json; undefined when there is no usable entry. */
-export async function dockerConfigCredentials(host: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
+export async function dockerConfigCredentials(
+  host: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Credentials | undefined> {
   const dir = env.DOCKER_CONFIG && env.DOCKER_CONFIG !== '' ? env.DOCKER_CONFIG : join(homedir(), '.docker');
   let config: DockerConfig;
   try {
@@ -32,11 +35,13 @@ export async function dockerConfigCredentials(host: string, env: NodeJS.ProcessE
   for (const key of hostKeys(host)) {
     const entry = config.auths?.[key];
     if (!entry) continue;
-    if (entry.username && entry.password) return { username: entry.username, password: entry.password, source: 'docker-config' };
+    if (entry.username && entry.password)
+      return { username: entry.username, password: entry.password, source: 'docker-config' };
     if (entry.auth) {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source: 'docker-config' };
+      if (colon > 0)
+        return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source: 'docker-config' };
     }
   }
   return undefined;

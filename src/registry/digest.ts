@@ -40,14 +40,17 @@ export function verifyingStream(expected: { digest: string; size: number }, what
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       seen += chunk.length;
-      if (seen > expected.size) return done(digestMismatch(`${what} is larger than its descriptor says`, `${expected.size} bytes`, `more`));
+      if (seen > expected.size)
+        return done(digestMismatch(`${what} is larger than its descriptor says`, `${expected.size} bytes`, `more`));
       hash.update(chunk);
       done(null, chunk);
     },
     flush(done: TransformCallback) {
-      if (seen !== expected.size) return done(digestMismatch(`${what} has the wrong size`, `${expected.size} bytes`, `${seen} bytes`));
+      if (seen !== expected.size)
+        return done(digestMismatch(`${what} has the wrong size`, `${expected.size} bytes`, `${seen} bytes`));
       const actual = `sha256:${hash.digest('hex')}`;
-      if (actual !== expected.digest) return done(digestMismatch(`digest mismatch for ${what}`, expected.digest, actual));
+      if (actual !== expected.digest)
+        return done(digestMismatch(`digest mismatch for ${what}`, expected.digest, actual));
       done();
     },
   });

@@ -16,7 +16,10 @@ function ownerAlive(pid: number): boolean {
 }
 
 async function breakIfStale(lockPath: string): Promise<void> {
-  const [text, info] = await Promise.all([readFile(lockPath, 'utf8').catch(() => ''), stat(lockPath).catch(() => undefined)]);
+  const [text, info] = await Promise.all([
+    readFile(lockPath, 'utf8').catch(() => ''),
+    stat(lockPath).catch(() => undefined),
+  ]);
   if (!info) return;
   const pid = Number.parseInt(text, 10);
   const dead = Number.isInteger(pid) && pid > 0 && !ownerAlive(pid);

@@ -40,7 +40,8 @@ export class HttpTransport {
     const secure = url.protocol === 'https:';
     const headers: Record<string, string> = { 'user-agent': 'ood', ...request.headers };
     const length = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
-    if (body !== undefined || ['PUT', 'POST', 'PATCH'].includes(request.method)) headers['content-length'] = String(length);
+    if (body !== undefined || ['PUT', 'POST', 'PATCH'].includes(request.method))
+      headers['content-length'] = String(length);
     return new Promise<HttpResponse>((resolve, reject) => {
       const req = (secure ? https : http).request(
         url,
@@ -72,7 +73,11 @@ export async function readBody(response: HttpResponse, limit = 32 << 20): Promis
     total += (chunk as Buffer).length;
     if (total > limit) {
       response.body.destroy();
-      throw new OodError('RESPONSE_TOO_LARGE', `the registry sent more than ${limit} bytes where a small document was expected`, { kind: 'remote' });
+      throw new OodError(
+        'RESPONSE_TOO_LARGE',
+        `the registry sent more than ${limit} bytes where a small document was expected`,
+        { kind: 'remote' },
+      );
     }
     chunks.push(chunk as Buffer);
   }

@@ -19,7 +19,10 @@ export interface TagInfo {
 }
 
 /** List a repository's tags with their annotations, sorted by tag. */
-export async function listTags(repoText: string, options: StoreOptions = {}): Promise<{ repository: string; tags: TagInfo[] }> {
+export async function listTags(
+  repoText: string,
+  options: StoreOptions = {},
+): Promise<{ repository: string; tags: TagInfo[] }> {
   const ref = parseReference(repoText, { bareRepository: true });
   const store = await openStore(ref, options, 'pull');
   try {

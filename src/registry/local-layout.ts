@@ -94,17 +94,32 @@ export class LocalLayoutStore implements ArtifactStore {
     await withFileLock(join(this.root, 'index.json.lock'), async () => {
       const index = await readIndex(this.root);
       const kept = index.manifests.filter((m) => m.annotations?.[ANNOTATIONS.refName] !== refName);
-      kept.push({ mediaType, digest, size: bytes.length, artifactType: ARTIFACT_TYPE, annotations: { [ANNOTATIONS.refName]: refName } });
-      kept.sort((a, b) => (a.annotations?.[ANNOTATIONS.refName] ?? '').localeCompare(b.annotations?.[ANNOTATIONS.refName] ?? ''));
-      await writeFileAtomic(join(this.root, 'index.json'), `${JSON.stringify({ ...index, manifests: kept }, null, 2)}\n`);
+      kept.push({
+        mediaType,
+        digest,
+        size: bytes.length,
+        artifactType: ARTIFACT_TYPE,
+        annotations: { [ANNOTATIONS.refName]: refName },
+      });
+      kept.sort((a, b) =>
+        (a.annotations?.[ANNOTATIONS.refName] ?? '').localeCompare(b.annotations?.[ANNOTATIONS.refName] ?? ''),
+      );
+      await writeFileAtomic(
+        join(this.root, 'index.json'),
+        `${JSON.stringify({ ...index, manifests: kept }, null, 2)}\n`,
+      );
     });
   }
 
-  async getManifest(tagOrDigest: string): Promise<{ bytes: Buffer; digest: string; claimedDigest: string | undefined }> {
+  async getManifest(
+    tagOrDigest: string,
+  ): Promise<{ bytes: Buffer; digest: string; claimedDigest: string | undefined }> {
     let digest = tagOrDigest;
     if (!tagOrDigest.startsWith('sha256:')) {
       const refName = `${this.repository}:${tagOrDigest}`;
-      const entry = (await readIndex(this.root)).manifests.find((m) => m.annotations?.[ANNOTATIONS.refName] === refName);
+      const entry = (await readIndex(this.root)).manifests.find(
+        (m) => m.annotations?.[ANNOTATIONS.refName] === refName,
+      );
       if (!entry) throw this.notFound(`tag ${refName}`);
       digest = entry.digest;
     }

@@ -57,7 +57,10 @@ export function annotationsFor(split: ZipSplit): Record<string, string> {
 }
 
 /** Digest every part of the split (streamed) and build the manifest. */
-export async function planManifest(zipPath: string, split: ZipSplit): Promise<{ manifest: ImageManifest; layers: PlannedLayer[] }> {
+export async function planManifest(
+  zipPath: string,
+  split: ZipSplit,
+): Promise<{ manifest: ImageManifest; layers: PlannedLayer[] }> {
   const layers: PlannedLayer[] = [];
   for (const part of split.parts) {
     const digest = await digestFileRange(zipPath, part.start, part.end);
@@ -105,7 +108,9 @@ export function parseArtifactManifest(bytes: Buffer, where: string): ImageManife
           ? `its artifactType is ${value.artifactType ?? 'missing'}, not ${ARTIFACT_TYPE}`
           : !Array.isArray(value.layers) || value.layers.some((l) => !KNOWN_LAYERS.has(l?.mediaType))
             ? 'it has layers ood does not know'
-            : value.layers.some((l) => !/^sha256:[a-f0-9]{64}$/.test(l.digest) || !Number.isSafeInteger(l.size) || l.size < 0)
+            : value.layers.some(
+                  (l) => !/^sha256:[a-f0-9]{64}$/.test(l.digest) || !Number.isSafeInteger(l.size) || l.size < 0,
+                )
               ? 'a layer descriptor has a bad digest or size'
               : undefined;
   if (problem) {

@@ -25,7 +25,11 @@ export interface StoreOptions {
 }
 
 /** Open the store a reference points at, for reading ("pull") or writing ("pull,push"). */
-export async function openStore(ref: ArtifactRef, options: StoreOptions, actions: 'pull' | 'pull,push'): Promise<ArtifactStore & { close?: () => void }> {
+export async function openStore(
+  ref: ArtifactRef,
+  options: StoreOptions,
+  actions: 'pull' | 'pull,push',
+): Promise<ArtifactStore & { close?: () => void }> {
   const env = options.env ?? process.env;
   if (!ref.host) return new LocalLayoutStore(options.layoutRoot ?? defaultLayoutRoot(env), ref.repository);
   const ca = options.caFile

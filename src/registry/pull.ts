@@ -22,14 +22,19 @@ export interface PullResult {
 }
 
 /** Pull a reference into `outPath` (atomically; refuses to overwrite unless `force`). */
-export async function pullArtifact(refText: string, outPath: string, options: StoreOptions & { force?: boolean } = {}): Promise<PullResult> {
+export async function pullArtifact(
+  refText: string,
+  outPath: string,
+  options: StoreOptions & { force?: boolean } = {},
+): Promise<PullResult> {
   const ref = parseReference(refText);
   await assertWritableTarget(outPath, options.force === true);
   const store = await openStore(ref, options, 'pull');
   try {
     const where = formatReference(ref);
     const fetched = await store.getManifest(ref.digest ?? ref.tag!);
-    if (ref.digest && fetched.digest !== ref.digest) throw digestMismatch(`manifest digest mismatch for ${where}`, ref.digest, fetched.digest);
+    if (ref.digest && fetched.digest !== ref.digest)
+      throw digestMismatch(`manifest digest mismatch for ${where}`, ref.digest, fetched.digest);
     if (fetched.claimedDigest && fetched.claimedDigest !== fetched.digest) {
       throw digestMismatch(`manifest digest mismatch for ${where}`, fetched.claimedDigest, fetched.digest);
     }
@@ -38,7 +43,11 @@ export async function pullArtifact(refText: string, outPath: string, options: St
     await writeAtomically(outPath, async (tmp) => {
       for (const [i, layer] of manifest.layers.entries()) {
         const source = await store.openBlob(layer);
-        await pipeline(source, verifyingStream(layer, `layer ${i} (${layer.digest})`), createWriteStream(tmp, { flags: i === 0 ? 'w' : 'a' }));
+        await pipeline(
+          source,
+          verifyingStream(layer, `layer ${i} (${layer.digest})`),
+          createWriteStream(tmp, { flags: i === 0 ? 'w' : 'a' }),
+        );
         size += layer.size;
         store.stats.bytesDownloaded += layer.size;
       }
@@ -48,7 +57,14 @@ export async function pullArtifact(refText: string, outPath: string, options: St
         throw digestMismatch(`reassembled size mismatch for ${where}`, `${expected} bytes`, `${size} bytes`);
       }
     });
-    return { reference: where, digest: fetched.digest, output: outPath, size, annotations: manifest.annotations, stats: { ...store.stats } };
+    return {
+      reference: where,
+      digest: fetched.digest,
+      output: outPath,
+      size,
+      annotations: manifest.annotations,
+      stats: { ...store.stats },
+    };
   } finally {
     store.close?.();
   }

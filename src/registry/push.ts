@@ -34,7 +34,11 @@ export interface PushResult {
 export type PushProgress = (event: { descriptor: Descriptor; uploaded: boolean }) => void | Promise<void>;
 
 /** Push an artifact zip to a reference (`digits:1.0` locally, `host:port/repo:tag` remotely). */
-export async function pushArtifact(zipPath: string, refText: string, options: StoreOptions & { onBlob?: PushProgress } = {}): Promise<PushResult> {
+export async function pushArtifact(
+  zipPath: string,
+  refText: string,
+  options: StoreOptions & { onBlob?: PushProgress } = {},
+): Promise<PushResult> {
   const ref = parseReference(refText);
   if (ref.digest) {
     throw new OodError('PUSH_TO_DIGEST', `cannot push to a digest reference: ${refText}`, {
@@ -69,7 +73,13 @@ export async function pushArtifact(zipPath: string, refText: string, options: St
         await options.onBlob?.({ descriptor, uploaded });
       }
       if (descriptor === manifest.config) continue;
-      pushed.push({ mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, ...(blob.title ? { title: blob.title } : {}), uploaded });
+      pushed.push({
+        mediaType: descriptor.mediaType,
+        digest: descriptor.digest,
+        size: descriptor.size,
+        ...(blob.title ? { title: blob.title } : {}),
+        uploaded,
+      });
     }
     const bytes = encodeManifest(manifest);
     const digest = manifestDigest(manifest);

@@ -36,7 +36,8 @@ export function parseReference(text: string, options: { bareRepository?: boolean
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw badRef(text, `"${digest}" is not a sha256 digest (sha256: and 64 lowercase hex digits)`);
+    if (!DIGEST.test(digest))
+      throw badRef(text, `"${digest}" is not a sha256 digest (sha256: and 64 lowercase hex digits)`);
   }
   let host: string | undefined;
   const slash = rest.indexOf('/');
@@ -53,7 +54,8 @@ export function parseReference(text: string, options: { bareRepository?: boolean
   }
   const components = rest.split('/');
   for (const c of components) {
-    if (!REPO_COMPONENT.test(c)) throw badRef(text, `"${c}" is not a valid repository name component (lowercase letters, digits, . _ -)`);
+    if (!REPO_COMPONENT.test(c))
+      throw badRef(text, `"${c}" is not a valid repository name component (lowercase letters, digits, . _ -)`);
   }
   if (options.bareRepository) {
     if (tag !== undefined || digest !== undefined) throw badRef(text, 'name a repository without a tag or digest');

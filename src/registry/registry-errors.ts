@@ -23,12 +23,15 @@ function hintFor(status: number, code: string | undefined, repository: string, h
   if (status === 401 || code === 'UNAUTHORIZED') {
     return `Log in: pass --username NAME --password-stdin, set OOD_REGISTRY_USERNAME and OOD_REGISTRY_PASSWORD, or run \`docker login ${host}\`.`;
   }
-  if (status === 403 || code === 'DENIED') return `Your account lacks permission for ${repository} on ${host}; ask the registry's administrator.`;
-  if (code === 'NAME_UNKNOWN') return `The repository ${repository} does not exist on ${host}; check its name (the first push creates it).`;
+  if (status === 403 || code === 'DENIED')
+    return `Your account lacks permission for ${repository} on ${host}; ask the registry's administrator.`;
+  if (code === 'NAME_UNKNOWN')
+    return `The repository ${repository} does not exist on ${host}; check its name (the first push creates it).`;
   if (status === 404 || code?.endsWith('_UNKNOWN')) {
     return `Check the repository and tag; list the tags with \`ood ls ${host}/${repository}\`.`;
   }
-  if (status === 416) return 'The registry rejected an upload range; rerun the push, which resumes from what the registry has.';
+  if (status === 416)
+    return 'The registry rejected an upload range; rerun the push, which resumes from what the registry has.';
   if (status >= 500) return 'The registry failed internally; retry, and check its logs if it persists.';
   return 'Check the reference and the registry, then retry.';
 }
@@ -41,10 +44,18 @@ export function registryError(
   context: { host: string; repository: string },
 ): OodError {
   const parsed = parseErrorBody(body);
-  const said = parsed ? `${parsed.code}${parsed.message ? `: ${parsed.message}` : ''}` : STATUS_CODES[status] ?? 'error';
+  const said = parsed
+    ? `${parsed.code}${parsed.message ? `: ${parsed.message}` : ''}`
+    : (STATUS_CODES[status] ?? 'error');
   const code = parsed?.code;
   const stable =
-    status === 401 ? 'REGISTRY_UNAUTHORIZED' : status === 403 ? 'REGISTRY_DENIED' : status === 404 ? 'REGISTRY_NOT_FOUND' : 'REGISTRY_ERROR';
+    status === 401
+      ? 'REGISTRY_UNAUTHORIZED'
+      : status === 403
+        ? 'REGISTRY_DENIED'
+        : status === 404
+          ? 'REGISTRY_NOT_FOUND'
+          : 'REGISTRY_ERROR';
   return new OodError(stable, `registry ${context.host} answered ${status} ${said} (${what})`, {
     kind: 'remote',
     hint: hintFor(status, code, context.repository, context.host),

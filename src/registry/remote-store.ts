@@ -47,7 +47,11 @@ export class RemoteStore implements ArtifactStore {
   constructor(private readonly options: RemoteOptions) {
     this.where = `${options.host}/${options.repository}`;
     this.transport = new HttpTransport({ ca: options.ca });
-    this.auth = new Authenticator(this.transport, options.credentials, `repository:${options.repository}:${options.actions}`);
+    this.auth = new Authenticator(
+      this.transport,
+      options.credentials,
+      `repository:${options.repository}:${options.actions}`,
+    );
     this.base = new URL(`${options.plainHttp ? 'http' : 'https'}://${options.host}`);
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
     this.monolithicLimit = options.monolithicLimit ?? this.chunkSize;
@@ -58,17 +62,30 @@ export class RemoteStore implements ArtifactStore {
   }
 
   /** Send with auth; on a 401 answer the challenge once and resend (bodies are reopened from their factories). */
-  private async send(method: string, url: URL, headers: Record<string, string> = {}, body?: RequestBody): Promise<HttpResponse> {
+  private async send(
+    method: string,
+    url: URL,
+    headers: Record<string, string> = {},
+    body?: RequestBody,
+  ): Promise<HttpResponse> {
     if (!this.pinged) await this.ping();
     for (let attempt = 0; ; attempt++) {
       const auth = this.auth.authorization;
       this.log.push(`${method} ${url.pathname}${url.search}`);
-      const response = await this.transport.send({ method, url, headers: auth ? { ...headers, authorization: auth } : headers, body });
+      const response = await this.transport.send({
+        method,
+        url,
+        headers: auth ? { ...headers, authorization: auth } : headers,
+        body,
+      });
       if (response.status !== 401 || attempt > 0) return response;
       const challenge = response.headers['www-authenticate'];
       const denial = await readBody(response, 1 << 20).catch(() => Buffer.alloc(0));
       if (!(await this.auth.answer(Array.isArray(challenge) ? challenge[0] : challenge))) {
-        throw registryError(`${method} ${url.pathname}`, 401, denial, { host: this.options.host, repository: this.options.repository });
+        throw registryError(`${method} ${url.pathname}`, 401, denial, {
+          host: this.options.host,
+          repository: this.options.repository,
+        });
       }
     }
   }
@@ -84,10 +101,14 @@ export class RemoteStore implements ArtifactStore {
     if (response.status === 200) return void (await discardBody(response));
     if (response.status === 404) {
       await discardBody(response);
-      throw new OodError('NOT_A_REGISTRY', `${this.options.host} does not serve the OCI distribution API (/v2/ answered 404)`, {
-        kind: 'remote',
-        hint: 'Check the host and port of the registry.',
-      });
+      throw new OodError(
+        'NOT_A_REGISTRY',
+        `${this.options.host} does not serve the OCI distribution API (/v2/ answered 404)`,
+        {
+          kind: 'remote',
+          hint: 'Check the host and port of the registry.',
+        },
+      );
     }
     return this.fail('GET /v2/', response);
   }
@@ -99,7 +120,10 @@ export class RemoteStore implements ArtifactStore {
 
   private location(response: HttpResponse, requestUrl: URL, what: string): URL {
     const loc = response.headers.location;
-    if (!loc) throw new OodError('REGISTRY_PROTOCOL', `registry ${this.options.host} sent no Location for ${what}`, { kind: 'remote' });
+    if (!loc)
+      throw new OodError('REGISTRY_PROTOCOL', `registry ${this.options.host} sent no Location for ${what}`, {
+        kind: 'remote',
+      });
     return new URL(loc, requestUrl);
   }
 
@@ -119,8 +143,10 @@ export class RemoteStore implements ArtifactStore {
     let location = this.location(started, startUrl, 'a new upload');
     const advertised = Number(started.headers['oci-chunk-min-length']);
     const minChunk = Number.isSafeInteger(advertised) && advertised > 0 ? advertised : 0;
-    if (d.size > this.monolithicLimit) location = await this.patchChunks(d, open, location, Math.max(this.chunkSize, minChunk));
-    const body: RequestBody | undefined = d.size > this.monolithicLimit ? undefined : { open: () => open(0, d.size), length: d.size };
+    if (d.size > this.monolithicLimit)
+      location = await this.patchChunks(d, open, location, Math.max(this.chunkSize, minChunk));
+    const body: RequestBody | undefined =
+      d.size > this.monolithicLimit ? undefined : { open: () => open(0, d.size), length: d.size };
     const finishUrl = withDigest(location, d.digest);
     const finished = await this.send('PUT', finishUrl, { 'content-type': 'application/octet-stream' }, body);
     if (finished.status !== 201) return this.fail(`finish upload of ${d.digest}`, finished);
@@ -155,7 +181,12 @@ export class RemoteStore implements ArtifactStore {
         return this.fail(`upload chunk ${offset}-${end - 1} of ${d.digest}`, response);
       }
       stalls = offset > before ? 0 : stalls + 1;
-      if (stalls > 5) throw new OodError('UPLOAD_STALLED', `registry ${this.options.host} keeps refusing the upload of ${d.digest} at byte ${offset}`, { kind: 'remote', hint: 'Retry the push; it skips blobs already uploaded.' });
+      if (stalls > 5)
+        throw new OodError(
+          'UPLOAD_STALLED',
+          `registry ${this.options.host} keeps refusing the upload of ${d.digest} at byte ${offset}`,
+          { kind: 'remote', hint: 'Retry the push; it skips blobs already uploaded.' },
+        );
     }
     return location;
   }
@@ -167,16 +198,28 @@ export class RemoteStore implements ArtifactStore {
     await discardBody(response);
     // distribution reports an empty upload as "0-0" (the same as one byte); after a 416, zero is the safe reading.
     const held = rangeEnd(response.headers.range) ?? 0;
-    return { location: response.headers.location ? this.location(response, location, 'upload status') : location, offset: held === 1 ? 0 : held };
+    return {
+      location: response.headers.location ? this.location(response, location, 'upload status') : location,
+      offset: held === 1 ? 0 : held,
+    };
   }
 
   async putManifest(bytes: Buffer, digest: string, mediaType: string, tag: string | undefined): Promise<void> {
-    const response = await this.send('PUT', this.url(`manifests/${tag ?? digest}`), { 'content-type': mediaType }, bytes);
+    const response = await this.send(
+      'PUT',
+      this.url(`manifests/${tag ?? digest}`),
+      { 'content-type': mediaType },
+      bytes,
+    );
     if (response.status !== 201 && response.status !== 200) return this.fail(`PUT manifest ${tag ?? digest}`, response);
     await discardBody(response);
     const echoed = response.headers['docker-content-digest'];
     if (typeof echoed === 'string' && echoed !== digest) {
-      throw new OodError('DIGEST_MISMATCH', `registry ${this.options.host} stored the manifest as ${echoed}, expected ${digest}`, { kind: 'remote' });
+      throw new OodError(
+        'DIGEST_MISMATCH',
+        `registry ${this.options.host} stored the manifest as ${echoed}, expected ${digest}`,
+        { kind: 'remote' },
+      );
     }
   }
 
@@ -195,7 +238,8 @@ export class RemoteStore implements ArtifactStore {
       await discardBody(response);
       const next = this.location(response, url, 'a blob redirect');
       // Credentials stay with the registry: a redirect to storage elsewhere is fetched without them.
-      response = next.host === url.host ? await this.send('GET', next) : await this.transport.send({ method: 'GET', url: next });
+      response =
+        next.host === url.host ? await this.send('GET', next) : await this.transport.send({ method: 'GET', url: next });
       url = next;
     }
     if (response.status !== 200) return this.fail(`GET blob ${d.digest}`, response);

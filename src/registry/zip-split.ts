@@ -91,7 +91,11 @@ async function scanZip(path: string): Promise<{ entries: EntryInfo[]; runtimeTex
 }
 
 /** Where an entry's data starts: after its local header, whose name/extra lengths may differ from the CD's. */
-async function dataStart(handle: import('node:fs/promises').FileHandle, entry: EntryInfo, path: string): Promise<number> {
+async function dataStart(
+  handle: import('node:fs/promises').FileHandle,
+  entry: EntryInfo,
+  path: string,
+): Promise<number> {
   const header = Buffer.alloc(30);
   await handle.read(header, 0, 30, entry.localHeaderOffset);
   if (header.readUInt32LE(0) !== 0x04034b50) throw notArtifact(path, `bad local header for ${entry.name}`);
@@ -128,7 +132,8 @@ export async function splitArtifactZip(path: string): Promise<ZipSplit> {
             : LAYER_MEDIA_TYPES.externalData;
       payloads.push({ start, end: start + entry.compressedSize, mediaType, title: entry.name });
     }
-    if (!payloads.some((p) => p.title === ARTIFACT_FILES.model)) throw notArtifact(path, `it has no ${ARTIFACT_FILES.model}`);
+    if (!payloads.some((p) => p.title === ARTIFACT_FILES.model))
+      throw notArtifact(path, `it has no ${ARTIFACT_FILES.model}`);
     return { size, runtime, parts: tileParts(payloads, size) };
   } finally {
     await handle.close();
@@ -141,7 +146,8 @@ export function tileParts(payloads: ZipPart[], size: number): ZipPart[] {
   const parts: ZipPart[] = [];
   let cursor = 0;
   for (const p of sorted) {
-    if (p.start > cursor) parts.push({ start: cursor, end: p.start, mediaType: LAYER_MEDIA_TYPES.zipPart, title: undefined });
+    if (p.start > cursor)
+      parts.push({ start: cursor, end: p.start, mediaType: LAYER_MEDIA_TYPES.zipPart, title: undefined });
     parts.push(p);
     cursor = p.end;
   }

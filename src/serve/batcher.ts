@@ -30,7 +30,8 @@ export interface BatcherOptions {
  */
 export function canBatch(inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): boolean {
   const all = [...inputs, ...outputs];
-  const dynamicFirst = (t: TensorSpec) => t.shape.length > 0 && (typeof t.shape[0] === 'string' || (t.shape[0] as number) < 0);
+  const dynamicFirst = (t: TensorSpec) =>
+    t.shape.length > 0 && (typeof t.shape[0] === 'string' || (t.shape[0] as number) < 0);
   const names = new Set(all.map((t) => t.shape[0]).filter((d) => typeof d === 'string'));
   return inputs.length > 0 && all.every(dynamicFirst) && names.size <= 1;
 }
@@ -52,8 +53,13 @@ function concat(parts: readonly NamedTensor[]): NamedTensor {
 
 function sliceRows(t: NamedTensor, from: number, rows: number): NamedTensor {
   const per = t.shape[0] === 0 ? 0 : t.data.length / t.shape[0]!;
-  const data = t.data as unknown as { subarray?: (a: number, b: number) => NamedTensor['data']; slice(a: number, b: number): NamedTensor['data'] };
-  const part = data.subarray ? data.subarray(from * per, (from + rows) * per) : data.slice(from * per, (from + rows) * per);
+  const data = t.data as unknown as {
+    subarray?: (a: number, b: number) => NamedTensor['data'];
+    slice(a: number, b: number): NamedTensor['data'];
+  };
+  const part = data.subarray
+    ? data.subarray(from * per, (from + rows) * per)
+    : data.slice(from * per, (from + rows) * per);
   return { name: t.name, datatype: t.datatype, shape: [rows, ...t.shape.slice(1)], data: part };
 }
 
@@ -66,7 +72,10 @@ export class DynamicBatcher {
   runs = 0;
   batched = 0;
 
-  constructor(private readonly run: Run, private readonly options: BatcherOptions) {}
+  constructor(
+    private readonly run: Run,
+    private readonly options: BatcherOptions,
+  ) {}
 
   /** Queue one request; resolves with its own rows of every output. */
   submit(inputs: NamedTensor[]): Promise<NamedTensor[]> {
@@ -78,7 +87,8 @@ export class DynamicBatcher {
 
   private pump(): void {
     while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
-      const waitForCompany = this.options.maxDelayMs > 0 && this.inFlight === 0 && this.queueRows() < this.options.maxBatch;
+      const waitForCompany =
+        this.options.maxDelayMs > 0 && this.inFlight === 0 && this.queueRows() < this.options.maxBatch;
       if (waitForCompany) {
         this.timer ??= setTimeout(() => {
           this.timer = undefined;

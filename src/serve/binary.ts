@@ -10,15 +10,24 @@ export function splitBinaryBody(body: Buffer, headerLength: string | undefined):
   if (headerLength === undefined) return { json: body, binary: body.subarray(body.length) };
   const n = Number(headerLength);
   if (!Number.isInteger(n) || n < 0 || n > body.length) {
-    throw new OodError('BAD_BINARY_HEADER', `Inference-Header-Content-Length is ${headerLength}, but the body has ${body.length} bytes`, {
-      hint: 'Set the header to the byte length of the JSON part that starts the body.',
-    });
+    throw new OodError(
+      'BAD_BINARY_HEADER',
+      `Inference-Header-Content-Length is ${headerLength}, but the body has ${body.length} bytes`,
+      {
+        hint: 'Set the header to the byte length of the JSON part that starts the body.',
+      },
+    );
   }
   return { json: body.subarray(0, n), binary: body.subarray(n) };
 }
 
 /** Decode one tensor's raw little-endian bytes (copied, so the result is aligned and owns its memory). */
-export function decodeBinaryTensor(name: string, datatype: string, shape: readonly number[], bytes: Buffer): NamedTensor {
+export function decodeBinaryTensor(
+  name: string,
+  datatype: string,
+  shape: readonly number[],
+  bytes: Buffer,
+): NamedTensor {
   const layout = layoutOf(datatype, name);
   const count = elementCount(shape);
   if (datatype === 'BYTES') {
@@ -32,12 +41,18 @@ export function decodeBinaryTensor(name: string, datatype: string, shape: readon
       at += len;
     }
     if (at !== bytes.length || out.length !== count) {
-      throw new OodError('ELEMENT_COUNT_MISMATCH', `input "${name}": shape [${shape.join(', ')}] needs ${count} BYTES elements, the binary data holds ${out.length}${at !== bytes.length ? ' and trailing bytes' : ''}`);
+      throw new OodError(
+        'ELEMENT_COUNT_MISMATCH',
+        `input "${name}": shape [${shape.join(', ')}] needs ${count} BYTES elements, the binary data holds ${out.length}${at !== bytes.length ? ' and trailing bytes' : ''}`,
+      );
     }
     return { name, datatype, shape: [...shape], data: out };
   }
   if (bytes.length !== count * layout.bytes) {
-    throw new OodError('ELEMENT_COUNT_MISMATCH', `input "${name}": shape [${shape.join(', ')}] of ${datatype} needs ${count * layout.bytes} bytes, binary_data_size is ${bytes.length}`);
+    throw new OodError(
+      'ELEMENT_COUNT_MISMATCH',
+      `input "${name}": shape [${shape.join(', ')}] of ${datatype} needs ${count * layout.bytes} bytes, binary_data_size is ${bytes.length}`,
+    );
   }
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);

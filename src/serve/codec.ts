@@ -48,7 +48,10 @@ function sinkFor(datatype: string, out: ReturnType<typeof allocate>): Sink {
 export function decodeJsonTensor(name: string, datatype: string, shape: readonly number[], data: unknown): NamedTensor {
   const expected = elementCount(shape);
   const out = allocate(datatype, expected);
-  if ((datatype === 'FP32' || datatype === 'FP64') && fillFloats(out as Float32Array | Float64Array, data) === expected) {
+  if (
+    (datatype === 'FP32' || datatype === 'FP64') &&
+    fillFloats(out as Float32Array | Float64Array, data) === expected
+  ) {
     return { name, datatype, shape: [...shape], data: out };
   }
   const sink = sinkFor(datatype, out);
@@ -71,14 +74,25 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
   };
   walk(data);
   if (bad) {
-    throw new OodError('BAD_TENSOR_DATA', `input "${name}": element ${bad.index} is ${JSON.stringify(bad.value) ?? String(bad.value)}, not a valid ${datatype} value`, {
-      hint: datatype === 'BOOL' ? 'BOOL elements are true or false.' : `Send ${datatype} values as JSON ${datatype === 'BYTES' ? 'strings' : 'numbers'}.`,
-    });
+    throw new OodError(
+      'BAD_TENSOR_DATA',
+      `input "${name}": element ${bad.index} is ${JSON.stringify(bad.value) ?? String(bad.value)}, not a valid ${datatype} value`,
+      {
+        hint:
+          datatype === 'BOOL'
+            ? 'BOOL elements are true or false.'
+            : `Send ${datatype} values as JSON ${datatype === 'BYTES' ? 'strings' : 'numbers'}.`,
+      },
+    );
   }
   if (count !== expected) {
-    throw new OodError('ELEMENT_COUNT_MISMATCH', `input "${name}": shape [${shape.join(', ')}] needs ${expected} elements, got ${count}`, {
-      hint: 'Make the number of data elements equal the product of the shape.',
-    });
+    throw new OodError(
+      'ELEMENT_COUNT_MISMATCH',
+      `input "${name}": shape [${shape.join(', ')}] needs ${expected} elements, got ${count}`,
+      {
+        hint: 'Make the number of data elements equal the product of the shape.',
+      },
+    );
   }
   return { name, datatype, shape: [...shape], data: out };
 }
@@ -113,9 +127,12 @@ function fillFloats(out: Float32Array | Float64Array, data: unknown): number {
 /** JSON text of a tensor's elements as a flat array (the V2 response form). */
 export function encodeJsonData(tensor: NamedTensor): string {
   const { datatype, data } = tensor;
-  if (datatype === 'BYTES') return JSON.stringify(Array.from(data as ArrayLike<string>, (s) => (typeof s === 'string' ? s : String(s))));
-  if (datatype === 'BOOL') return `[${Array.from(data as ArrayLike<number | boolean>, (v) => (v ? 'true' : 'false')).join(',')}]`;
-  if (datatype === 'FP16') return `[${Array.from(data as ArrayLike<number>, (b) => finiteOrNull(fromHalfBits(b))).join(',')}]`;
+  if (datatype === 'BYTES')
+    return JSON.stringify(Array.from(data as ArrayLike<string>, (s) => (typeof s === 'string' ? s : String(s))));
+  if (datatype === 'BOOL')
+    return `[${Array.from(data as ArrayLike<number | boolean>, (v) => (v ? 'true' : 'false')).join(',')}]`;
+  if (datatype === 'FP16')
+    return `[${Array.from(data as ArrayLike<number>, (b) => finiteOrNull(fromHalfBits(b))).join(',')}]`;
   const text = Array.prototype.join.call(data, ',');
   if ((datatype === 'FP32' || datatype === 'FP64') && (text.includes('N') || text.includes('I'))) {
     return `[${Array.from(data as ArrayLike<number>, finiteOrNull).join(',')}]`;
@@ -139,7 +156,8 @@ export function nest(flat: readonly unknown[], shape: readonly number[]): unknow
     const size = shape[dim]!;
     const stride = elementCount(shape.slice(dim + 1));
     const out: unknown[] = new Array(size);
-    for (let i = 0; i < size; i++) out[i] = dim === shape.length - 1 ? flat[offset + i] : build(offset + i * stride, dim + 1);
+    for (let i = 0; i < size; i++)
+      out[i] = dim === shape.length - 1 ? flat[offset + i] : build(offset + i * stride, dim + 1);
     return out;
   };
   return build(0, 0);

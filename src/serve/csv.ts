@@ -15,9 +15,13 @@ function cells(line: string): string[] {
 export function csvInput(inputs: readonly TensorSpec[]): TensorSpec {
   const spec = inputs[0];
   if (inputs.length !== 1 || !spec || spec.shape.length !== 2) {
-    throw new OodError('CSV_NOT_SUPPORTED', `CSV needs a model with one 2-D input; this model takes ${inputs.map((t) => `"${t.name}" [${t.shape.join(', ')}]`).join(', ')}`, {
-      hint: 'Send a JSON V2 request or {"instances": [...]} instead.',
-    });
+    throw new OodError(
+      'CSV_NOT_SUPPORTED',
+      `CSV needs a model with one 2-D input; this model takes ${inputs.map((t) => `"${t.name}" [${t.shape.join(', ')}]`).join(', ')}`,
+      {
+        hint: 'Send a JSON V2 request or {"instances": [...]} instead.',
+      },
+    );
   }
   return spec;
 }
@@ -34,7 +38,10 @@ export function decodeCsv(text: string, inputs: readonly TensorSpec[]): NamedTen
   lines.forEach((line, row) => {
     const fields = cells(line);
     if (fields.length !== width) {
-      throw new OodError('CSV_BAD_ROW', `CSV row ${row + 1} has ${fields.length} columns; input "${spec.name}" expects ${width}`);
+      throw new OodError(
+        'CSV_BAD_ROW',
+        `CSV row ${row + 1} has ${fields.length} columns; input "${spec.name}" expects ${width}`,
+      );
     }
     fields.forEach((field, col) => {
       if (MISSING.has(field) && isFloat) {
@@ -43,7 +50,10 @@ export function decodeCsv(text: string, inputs: readonly TensorSpec[]): NamedTen
       }
       const value = field === '' ? NaN : Number(field);
       if (Number.isNaN(value)) {
-        throw new OodError('CSV_BAD_VALUE', `CSV row ${row + 1}, column ${col + 1}: ${JSON.stringify(field)} is not a ${spec.datatype} number`);
+        throw new OodError(
+          'CSV_BAD_VALUE',
+          `CSV row ${row + 1}, column ${col + 1}: ${JSON.stringify(field)} is not a ${spec.datatype} number`,
+        );
       }
       flat.push(value);
     });

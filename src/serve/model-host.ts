@@ -9,12 +9,23 @@ import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { parse as parseYaml } from 'yaml';
 import { OodError, toOodError } from '../errors.js';
-import { ARTIFACT_FILES, type IoSchema, type NamedTensor, type RuntimeYaml, type ScoreRequest, type ScoreResponse, type TensorSpec } from '../artifact/spec.js';
+import {
+  ARTIFACT_FILES,
+  type IoSchema,
+  type NamedTensor,
+  type RuntimeYaml,
+  type ScoreRequest,
+  type ScoreResponse,
+  type TensorSpec,
+} from '../artifact/spec.js';
 import { allocate } from './tensor-data.js';
 
 /** What score.mjs exports (artifact format 1.0). */
 interface ScoreModule {
-  load(dir: string, context: { ort: typeof ort; log: (message: string) => void; sessionOptions?: ort.InferenceSession.SessionOptions }): Promise<unknown> | unknown;
+  load(
+    dir: string,
+    context: { ort: typeof ort; log: (message: string) => void; sessionOptions?: ort.InferenceSession.SessionOptions },
+  ): Promise<unknown> | unknown;
   predict(model: unknown, request: ScoreRequest): Promise<ScoreResponse> | ScoreResponse;
   preprocess?(request: ScoreRequest, model: unknown): Promise<ScoreRequest> | ScoreRequest;
   postprocess?(response: ScoreResponse, model: unknown): Promise<ScoreResponse> | ScoreResponse;
@@ -100,15 +111,25 @@ export class ModelHost {
       const entry = runtime?.MODEL_DEPLOYMENT?.INFERENCE_RUNTIME?.ENTRYPOINT ?? ARTIFACT_FILES.score;
       this.module = (await import(pathToFileURL(join(this.dir, entry)).href)) as ScoreModule;
       if (typeof this.module.load !== 'function' || typeof this.module.predict !== 'function') {
-        throw new OodError('SCORE_INVALID', `${entry} must export load() and predict()`, { hint: 'Rebuild the artifact with `ood prepare`.' });
+        throw new OodError('SCORE_INVALID', `${entry} must export load() and predict()`, {
+          hint: 'Rebuild the artifact with `ood prepare`.',
+        });
       }
-      this.model = await this.module.load(this.dir, { ort, log: this.log, ...(this.sessionOptions ? { sessionOptions: this.sessionOptions } : {}) });
+      this.model = await this.module.load(this.dir, {
+        ort,
+        log: this.log,
+        ...(this.sessionOptions ? { sessionOptions: this.sessionOptions } : {}),
+      });
       await this.predict({ inputs: this.warmUpInputs() });
       this.state = 'ready';
     } catch (err) {
       this.loadError = toOodError(err);
       if (this.loadError.code === 'INTERNAL') {
-        this.loadError = new OodError('MODEL_LOAD_FAILED', `the model failed to load: ${(err as Error)?.message ?? err}`, { cause: err, kind: 'internal' });
+        this.loadError = new OodError(
+          'MODEL_LOAD_FAILED',
+          `the model failed to load: ${(err as Error)?.message ?? err}`,
+          { cause: err, kind: 'internal' },
+        );
       }
       this.state = 'failed';
     }
@@ -118,7 +139,15 @@ export class ModelHost {
   private warmUpInputs(): NamedTensor[] {
     return this.description.inputs.map((t) => {
       const shape = t.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
-      return { name: t.name, datatype: t.datatype, shape, data: allocate(t.datatype, shape.reduce((a, b) => a * b, 1)) };
+      return {
+        name: t.name,
+        datatype: t.datatype,
+        shape,
+        data: allocate(
+          t.datatype,
+          shape.reduce((a, b) => a * b, 1),
+        ),
+      };
     });
   }
 

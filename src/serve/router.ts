@@ -13,17 +13,31 @@ export interface Route {
 }
 
 /** Build a handler from a route table. */
-export function createRouter(routes: readonly Route[]): (req: ServeRequest) => Promise<{ response: ServeResponse; inference: boolean }> {
+export function createRouter(
+  routes: readonly Route[],
+): (req: ServeRequest) => Promise<{ response: ServeResponse; inference: boolean }> {
   return async (req) => {
     const matching = routes.map((r) => ({ r, m: r.pattern.exec(req.path) })).filter((x) => x.m !== null);
     if (matching.length === 0) {
-      return { response: errorResponse(new OodError('NOT_FOUND', `no route ${req.path}`, { httpStatus: 404, hint: 'See GET /capabilities and docs/serve.md for the routes.' })), inference: false };
+      return {
+        response: errorResponse(
+          new OodError('NOT_FOUND', `no route ${req.path}`, {
+            httpStatus: 404,
+            hint: 'See GET /capabilities and docs/serve.md for the routes.',
+          }),
+        ),
+        inference: false,
+      };
     }
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const hit = matching.find((x) => x.r.method === method);
     if (!hit) {
       const allow = [...new Set(matching.map((x) => x.r.method))].join(', ');
-      const response = errorResponse(new OodError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allow}`, { httpStatus: 405 }));
+      const response = errorResponse(
+        new OodError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allow}`, {
+          httpStatus: 405,
+        }),
+      );
       response.headers = { ...response.headers, allow };
       return { response, inference: false };
     }

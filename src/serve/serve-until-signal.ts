@@ -17,7 +17,15 @@ export interface ServeCliOptions {
 export async function serveUntilSignal(artifact: string, options: ServeCliOptions): Promise<number> {
   const say = (event: string, fields: Record<string, unknown>, text: string) =>
     process.stdout.write(options.json ? `${JSON.stringify({ event, ...fields })}\n` : `${text}\n`);
-  const server = await startServer(artifact, { port: options.port, host: options.host, maxBody: options.maxBody, maxBatch: options.maxBatch, batchDelayMs: options.batchDelayMs, threads: options.threads, log: (line) => process.stderr.write(`${line}\n`) });
+  const server = await startServer(artifact, {
+    port: options.port,
+    host: options.host,
+    maxBody: options.maxBody,
+    maxBatch: options.maxBatch,
+    batchDelayMs: options.batchDelayMs,
+    threads: options.threads,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   const signal = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -25,11 +33,21 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
   say('listening', { url: server.url, port: server.port }, `ood serve: listening on ${server.url}`);
   void server.ready.then(() => {
     const { host } = server.service;
-    if (host.state === 'ready') say('ready', { model: host.description.name }, `ood serve: model "${host.description.name}" is ready`);
-    else say('load_failed', { error: host.loadError?.message }, `ood serve: the model failed to load (GET /health answers 513): ${host.loadError?.message}`);
+    if (host.state === 'ready')
+      say('ready', { model: host.description.name }, `ood serve: model "${host.description.name}" is ready`);
+    else
+      say(
+        'load_failed',
+        { error: host.loadError?.message },
+        `ood serve: the model failed to load (GET /health answers 513): ${host.loadError?.message}`,
+      );
   });
   const received = await signal;
-  say('stopping', { signal: received }, `ood serve: ${received} received, finishing requests in flight (send it again to stop at once)`);
+  say(
+    'stopping',
+    { signal: received },
+    `ood serve: ${received} received, finishing requests in flight (send it again to stop at once)`,
+  );
   const again = () => process.exit(EXIT_CODES.internal);
   process.once('SIGTERM', again);
   process.once('SIGINT', again);

@@ -43,7 +43,11 @@ const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    const tooLarge = () => new OodError('BODY_TOO_LARGE', `the request body exceeds the ${limit}-byte limit`, { httpStatus: 413, hint: 'Send a smaller batch, or restart the server with a larger --max-body.' });
+    const tooLarge = () =>
+      new OodError('BODY_TOO_LARGE', `the request body exceeds the ${limit}-byte limit`, {
+        httpStatus: 413,
+        hint: 'Send a smaller batch, or restart the server with a larger --max-body.',
+      });
     if (declared > limit) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
@@ -62,7 +66,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 function write(res: ServerResponse, response: ServeResponse, requestId: string, head: boolean, closing: boolean): void {
   const body = response.body ?? '';
-  const headers: Record<string, string | number> = { ...response.headers, 'x-request-id': requestId, 'content-length': Buffer.byteLength(body) };
+  const headers: Record<string, string | number> = {
+    ...response.headers,
+    'x-request-id': requestId,
+    'content-length': Buffer.byteLength(body),
+  };
   if (closing) headers.connection = 'close';
   res.writeHead(response.status, headers);
   res.end(head ? undefined : body);
@@ -72,9 +80,19 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(new OodError('PORT_IN_USE', `port ${port} on ${host} is already in use`, { hint: `Stop the process that holds it, or pick another port: --port ${port + 1}.`, cause: err }));
+        reject(
+          new OodError('PORT_IN_USE', `port ${port} on ${host} is already in use`, {
+            hint: `Stop the process that holds it, or pick another port: --port ${port + 1}.`,
+            cause: err,
+          }),
+        );
       } else if (err.code === 'EACCES') {
-        reject(new OodError('PORT_FORBIDDEN', `not allowed to listen on ${host}:${port}`, { hint: 'Use a port above 1023.', cause: err }));
+        reject(
+          new OodError('PORT_FORBIDDEN', `not allowed to listen on ${host}:${port}`, {
+            hint: 'Use a port above 1023.',
+            cause: err,
+          }),
+        );
       } else reject(new OodError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
     });
     server.listen(port, host, () => resolve());
@@ -87,7 +105,11 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   const opened = await openArtifact(artifact);
   const host = new ModelHost(opened.dir, log, options.threads ? { intraOpNumThreads: options.threads } : undefined);
   await host.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
-  const service = new ServeService(host, { maxBody: options.maxBody, maxBatch: options.maxBatch, batchDelayMs: options.batchDelayMs });
+  const service = new ServeService(host, {
+    maxBody: options.maxBody,
+    maxBatch: options.maxBatch,
+    batchDelayMs: options.batchDelayMs,
+  });
   const route = createRouter([...drumRoutes(service), ...v2Routes(service), ...v1Routes(service)]);
   let closing = false;
   const server = createServer((req, res) => {
@@ -99,22 +121,31 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
       write(res, response, requestId, head, closing);
       service.stats.record(response.status, performance.now() - started, inference);
     };
-    readBody(req, options.maxBody).then(
-      async (body) => {
-        const { path, query } = normalizePath(req.url ?? '/');
-        const request: ServeRequest = { method: req.method ?? 'GET', path, query, headers: req.headers, body, requestId };
-        const { response, inference } = await route(request);
-        finish(response, inference);
-      },
-      (err: unknown) => {
-        res.once('finish', () => req.destroy()); // do not read the rest of an oversized body
-        const response = errorResponse(err);
-        response.headers = { ...response.headers, connection: 'close' };
-        finish(response, false);
-      },
-    ).catch((err: unknown) => {
-      if (!res.headersSent) finish(errorResponse(err), false);
-    });
+    readBody(req, options.maxBody)
+      .then(
+        async (body) => {
+          const { path, query } = normalizePath(req.url ?? '/');
+          const request: ServeRequest = {
+            method: req.method ?? 'GET',
+            path,
+            query,
+            headers: req.headers,
+            body,
+            requestId,
+          };
+          const { response, inference } = await route(request);
+          finish(response, inference);
+        },
+        (err: unknown) => {
+          res.once('finish', () => req.destroy()); // do not read the rest of an oversized body
+          const response = errorResponse(err);
+          response.headers = { ...response.headers, connection: 'close' };
+          finish(response, false);
+        },
+      )
+      .catch((err: unknown) => {
+        if (!res.headersSent) finish(errorResponse(err), false);
+      });
   });
   server.keepAliveTimeout = 5_000;
   try {

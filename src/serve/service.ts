@@ -24,13 +24,24 @@ export class ServeService {
   private validator: RequestValidator | undefined;
   private batcher: DynamicBatcher | null | undefined;
 
-  constructor(readonly host: ModelHost, readonly options: ServiceOptions) {}
+  constructor(
+    readonly host: ModelHost,
+    readonly options: ServiceOptions,
+  ) {}
 
   /** 503 while loading, 513-equivalent error after a failed load. */
   assertReady(): void {
     if (this.host.state === 'ready') return;
-    if (this.host.state === 'loading') throw new OodError('MODEL_LOADING', 'the model is still loading', { httpStatus: 503, hint: 'Retry when /health answers 200.' });
-    throw new OodError('MODEL_LOAD_FAILED', `the model failed to load: ${this.host.loadError?.message ?? 'unknown error'}`, { httpStatus: 503 });
+    if (this.host.state === 'loading')
+      throw new OodError('MODEL_LOADING', 'the model is still loading', {
+        httpStatus: 503,
+        hint: 'Retry when /health answers 200.',
+      });
+    throw new OodError(
+      'MODEL_LOAD_FAILED',
+      `the model failed to load: ${this.host.loadError?.message ?? 'unknown error'}`,
+      { httpStatus: 503 },
+    );
   }
 
   /** The validator for V2 requests (compiled on first use, after the signature is known). */
@@ -52,9 +63,14 @@ export class ServeService {
     if (this.batcher !== undefined) return this.batcher;
     const { inputs, outputs } = this.host.description;
     const maxBatch = this.options.maxBatch ?? 0;
-    this.batcher = maxBatch > 1 && canBatch(inputs, outputs)
-      ? new DynamicBatcher(async (batch) => (await this.host.predict({ inputs: batch })).outputs, { maxBatch, maxDelayMs: this.options.batchDelayMs ?? 0, maxInFlight: 1 })
-      : null;
+    this.batcher =
+      maxBatch > 1 && canBatch(inputs, outputs)
+        ? new DynamicBatcher(async (batch) => (await this.host.predict({ inputs: batch })).outputs, {
+            maxBatch,
+            maxDelayMs: this.options.batchDelayMs ?? 0,
+            maxInFlight: 1,
+          })
+        : null;
     return this.batcher;
   }
 
@@ -64,10 +80,16 @@ export class ServeService {
     let outputs: NamedTensor[];
     try {
       const batcher = this.batcherFor();
-      outputs = batcher && inputs[0]!.shape.length > 0 ? await batcher.submit(inputs) : (await this.host.predict({ inputs, outputs: names ? [...names] : undefined })).outputs;
+      outputs =
+        batcher && inputs[0]!.shape.length > 0
+          ? await batcher.submit(inputs)
+          : (await this.host.predict({ inputs, outputs: names ? [...names] : undefined })).outputs;
     } catch (err) {
       if (err instanceof OodError) throw err;
-      throw new OodError('INFERENCE_FAILED', `inference failed: ${(err as Error)?.message ?? String(err)}`, { kind: 'internal', cause: err });
+      throw new OodError('INFERENCE_FAILED', `inference failed: ${(err as Error)?.message ?? String(err)}`, {
+        kind: 'internal',
+        cause: err,
+      });
     }
     if (!names) {
       const order = new Map(this.host.description.outputs.map((t, i) => [t.name, i]));

@@ -26,7 +26,10 @@ export class ServeStats {
   /** The JSON body of /stats. */
   snapshot(): Record<string, unknown> {
     const sorted = this.latencies.slice(0, this.filled).sort();
-    const pct = (p: number) => (sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!));
+    const pct = (p: number) =>
+      sorted.length === 0
+        ? null
+        : round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
     const mem = process.memoryUsage();
     const mb = (n: number) => round(n / 2 ** 20);
     return {
@@ -37,7 +40,13 @@ export class ServeStats {
         by_status: Object.fromEntries([...this.byStatus].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
       },
       latency_ms: { window: sorted.length, p50: pct(50), p90: pct(90), p99: pct(99) },
-      memory_mb: { rss: mb(mem.rss), heap_used: mb(mem.heapUsed), heap_total: mb(mem.heapTotal), external: mb(mem.external), array_buffers: mb(mem.arrayBuffers) },
+      memory_mb: {
+        rss: mb(mem.rss),
+        heap_used: mb(mem.heapUsed),
+        heap_total: mb(mem.heapTotal),
+        external: mb(mem.external),
+        array_buffers: mb(mem.arrayBuffers),
+      },
     };
   }
 }

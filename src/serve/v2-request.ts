@@ -23,7 +23,8 @@ export interface DecodedRequest {
 
 /** Parse a JSON body, turning a syntax error into a 400 that says so. */
 export function parseJsonBody(bytes: Buffer): unknown {
-  if (bytes.length === 0) throw new OodError('EMPTY_BODY', 'the request body is empty', { hint: 'Send a JSON inference request.' });
+  if (bytes.length === 0)
+    throw new OodError('EMPTY_BODY', 'the request body is empty', { hint: 'Send a JSON inference request.' });
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (err) {
@@ -33,7 +34,11 @@ export function parseJsonBody(bytes: Buffer): unknown {
 
 /** Compile the per-model validator once (ajv, from input_schema.json via requestJsonSchema). */
 export function compileValidator(inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): RequestValidator {
-  const schema = (kind: 'input' | 'output', tensors: readonly TensorSpec[]): IoSchema => ({ schema_version: ARTIFACT_VERSION, kind, tensors: [...tensors] });
+  const schema = (kind: 'input' | 'output', tensors: readonly TensorSpec[]): IoSchema => ({
+    schema_version: ARTIFACT_VERSION,
+    kind,
+    tensors: [...tensors],
+  });
   return createRequestValidator(schema('input', inputs), schema('output', outputs));
 }
 
@@ -48,20 +53,31 @@ export function decodeV2Request(
   const v2 = request as V2InferenceRequest;
   const known = new Set(signature.outputs.map((t) => t.name));
   for (const o of v2.outputs ?? []) {
-    if (!known.has(o.name)) throw new OodError('UNKNOWN_OUTPUT', `unknown output "${o.name}"; the model returns ${[...known].map((n) => `"${n}"`).join(', ')}`);
+    if (!known.has(o.name))
+      throw new OodError(
+        'UNKNOWN_OUTPUT',
+        `unknown output "${o.name}"; the model returns ${[...known].map((n) => `"${n}"`).join(', ')}`,
+      );
   }
   const problems = signature.validate(request);
   if (problems.length > 0) {
     // ajv says where; decoding the JSON tensors says what came. Prefer the decoder's words when it objects too.
-    for (const input of v2.inputs) if (input.data !== undefined) decodeJsonTensor(input.name, input.datatype, input.shape, input.data);
-    throw new OodError('REQUEST_INVALID', problems.length === 1 ? problems[0]! : `the request is invalid:\n  - ${problems.join('\n  - ')}`);
+    for (const input of v2.inputs)
+      if (input.data !== undefined) decodeJsonTensor(input.name, input.datatype, input.shape, input.data);
+    throw new OodError(
+      'REQUEST_INVALID',
+      problems.length === 1 ? problems[0]! : `the request is invalid:\n  - ${problems.join('\n  - ')}`,
+    );
   }
   let offset = 0;
   const inputs = v2.inputs.map((input) => {
     const size = input.parameters?.binary_data_size;
     if (size === undefined) return decodeJsonTensor(input.name, input.datatype, input.shape, input.data);
     if (!Number.isInteger(size) || size < 0 || offset + size > binary.length) {
-      throw new OodError('BAD_BINARY_DATA', `input "${input.name}": binary_data_size ${size} runs past the ${binary.length} binary bytes of the body`);
+      throw new OodError(
+        'BAD_BINARY_DATA',
+        `input "${input.name}": binary_data_size ${size} runs past the ${binary.length} binary bytes of the body`,
+      );
     }
     const tensor = decodeBinaryTensor(input.name, input.datatype, input.shape, binary.subarray(offset, offset + size));
     offset += size;

@@ -12,7 +12,12 @@ export interface ResponseIdentity {
 }
 
 /** Render outputs as a V2 response; outputs named in `binary` (or all, when `allBinary`) travel as raw bytes. */
-export function encodeV2Response(who: ResponseIdentity, outputs: readonly NamedTensor[], binary: ReadonlySet<string>, allBinary: boolean): ServeResponse {
+export function encodeV2Response(
+  who: ResponseIdentity,
+  outputs: readonly NamedTensor[],
+  binary: ReadonlySet<string>,
+  allBinary: boolean,
+): ServeResponse {
   const chunks: Buffer[] = [];
   const parts = outputs.map((t) => {
     const head = `{"name":${JSON.stringify(t.name)},"datatype":${JSON.stringify(t.datatype)},"shape":[${t.shape.join(',')}]`;

@@ -28,7 +28,10 @@ const ENVELOPE_SCHEMA = {
         },
       },
     },
-    outputs: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, parameters } } },
+    outputs: {
+      type: 'array',
+      items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, parameters } },
+    },
   },
 } as const;
 
@@ -38,7 +41,9 @@ const validateEnvelope = ajv.compile(ENVELOPE_SCHEMA);
 /** Check the envelope of a parsed V2 request body. */
 export function assertV2Envelope(body: unknown): asserts body is V2InferenceRequest {
   if (validateEnvelope(body)) return;
-  const problems = (validateEnvelope.errors ?? []).map((e) => `${e.instancePath || 'request'} ${e.message ?? 'is invalid'}`);
+  const problems = (validateEnvelope.errors ?? []).map(
+    (e) => `${e.instancePath || 'request'} ${e.message ?? 'is invalid'}`,
+  );
   throw new OodError('BAD_REQUEST', `not a valid V2 inference request: ${[...new Set(problems)].sort().join('; ')}`, {
     hint: 'Send {"inputs": [{"name": ..., "shape": [...], "datatype": ..., "data": [...]}]}.',
   });
@@ -61,19 +66,31 @@ export function checkAgainstSignature(request: V2InferenceRequest, inputs: reado
   for (const input of request.inputs) {
     const spec = byName.get(input.name);
     if (!spec) {
-      throw new OodError('UNKNOWN_INPUT', `unknown input "${input.name}"; the model takes ${inputs.map((t) => `"${t.name}"`).join(', ')}`);
+      throw new OodError(
+        'UNKNOWN_INPUT',
+        `unknown input "${input.name}"; the model takes ${inputs.map((t) => `"${t.name}"`).join(', ')}`,
+      );
     }
     if (seen.has(input.name)) throw new OodError('DUPLICATE_INPUT', `input "${input.name}" is given twice`);
     seen.add(input.name);
     if (input.datatype !== spec.datatype) {
-      throw new OodError('DATATYPE_MISMATCH', `input "${input.name}": expected datatype ${spec.datatype}, got ${input.datatype}`);
+      throw new OodError(
+        'DATATYPE_MISMATCH',
+        `input "${input.name}": expected datatype ${spec.datatype}, got ${input.datatype}`,
+      );
     }
     if (!shapeMatches(spec.shape, input.shape)) {
-      throw new OodError('SHAPE_MISMATCH', `input "${input.name}": expected shape ${formatShape(spec.shape)}, got ${formatShape(input.shape)}`);
+      throw new OodError(
+        'SHAPE_MISMATCH',
+        `input "${input.name}": expected shape ${formatShape(spec.shape)}, got ${formatShape(input.shape)}`,
+      );
     }
   }
   const missing = inputs.filter((t) => !seen.has(t.name));
   if (missing.length > 0) {
-    throw new OodError('MISSING_INPUT', `missing input ${missing.map((t) => `"${t.name}" (${t.datatype} ${formatShape(t.shape)})`).join(', ')}`);
+    throw new OodError(
+      'MISSING_INPUT',
+      `missing input ${missing.map((t) => `"${t.name}" (${t.datatype} ${formatShape(t.shape)})`).join(', ')}`,
+    );
   }
 }

@@ -36,10 +36,13 @@ function sameElement(datatype: string, served: unknown, direct: unknown): boolea
 /** Problems found comparing one served output with the direct run; empty when identical. */
 export function compareOutput(served: JsonOutput, direct: NamedTensor): string[] {
   const problems: string[] = [];
-  if (served.datatype !== direct.datatype) problems.push(`"${served.name}": datatype ${served.datatype}, direct run ${direct.datatype}`);
-  if (served.shape.join(',') !== direct.shape.join(',')) problems.push(`"${served.name}": shape [${served.shape}], direct run [${direct.shape}]`);
+  if (served.datatype !== direct.datatype)
+    problems.push(`"${served.name}": datatype ${served.datatype}, direct run ${direct.datatype}`);
+  if (served.shape.join(',') !== direct.shape.join(','))
+    problems.push(`"${served.name}": shape [${served.shape}], direct run [${direct.shape}]`);
   const data = served.data ?? [];
-  if (data.length !== direct.data.length) problems.push(`"${served.name}": ${data.length} elements, direct run ${direct.data.length}`);
+  if (data.length !== direct.data.length)
+    problems.push(`"${served.name}": ${data.length} elements, direct run ${direct.data.length}`);
   if (problems.length > 0) return problems;
   let differing = 0;
   let first = -1;
@@ -49,12 +52,19 @@ export function compareOutput(served: JsonOutput, direct: NamedTensor): string[]
       if (first < 0) first = i;
     }
   }
-  if (differing > 0) problems.push(`"${served.name}": ${differing} of ${data.length} elements differ (first at ${first}: served ${JSON.stringify(data[first])}, direct ${String(direct.data[first])})`);
+  if (differing > 0)
+    problems.push(
+      `"${served.name}": ${differing} of ${data.length} elements differ (first at ${first}: served ${JSON.stringify(data[first])}, direct ${String(direct.data[first])})`,
+    );
   return problems;
 }
 
 /** Problems of a served output against output_schema.json: presence, datatype, rank, fixed dims, element count. */
-export function checkOutputAgainstSchema(outputs: readonly JsonOutput[], schema: readonly TensorSpec[], requested?: readonly string[]): string[] {
+export function checkOutputAgainstSchema(
+  outputs: readonly JsonOutput[],
+  schema: readonly TensorSpec[],
+  requested?: readonly string[],
+): string[] {
   const problems: string[] = [];
   const byName = new Map(outputs.map((o) => [o.name, o]));
   for (const spec of schema) {
@@ -64,12 +74,17 @@ export function checkOutputAgainstSchema(outputs: readonly JsonOutput[], schema:
       problems.push(`output "${spec.name}" is missing`);
       continue;
     }
-    if (o.datatype !== spec.datatype) problems.push(`output "${spec.name}": datatype ${o.datatype}, schema says ${spec.datatype}`);
-    const fixedOk = o.shape.length === spec.shape.length && spec.shape.every((d, i) => typeof d !== 'number' || d < 0 || d === o.shape[i]);
+    if (o.datatype !== spec.datatype)
+      problems.push(`output "${spec.name}": datatype ${o.datatype}, schema says ${spec.datatype}`);
+    const fixedOk =
+      o.shape.length === spec.shape.length &&
+      spec.shape.every((d, i) => typeof d !== 'number' || d < 0 || d === o.shape[i]);
     if (!fixedOk) problems.push(`output "${spec.name}": shape [${o.shape}], schema says [${spec.shape}]`);
     const count = o.shape.reduce((a, b) => a * b, 1);
-    if (o.data !== undefined && o.data.length !== count) problems.push(`output "${spec.name}": ${o.data.length} elements for shape [${o.shape}]`);
+    if (o.data !== undefined && o.data.length !== count)
+      problems.push(`output "${spec.name}": ${o.data.length} elements for shape [${o.shape}]`);
   }
-  for (const o of outputs) if (!schema.some((s) => s.name === o.name)) problems.push(`output "${o.name}" is not in output_schema.json`);
+  for (const o of outputs)
+    if (!schema.some((s) => s.name === o.name)) problems.push(`output "${o.name}" is not in output_schema.json`);
   return problems;
 }

@@ -17,14 +17,21 @@ export async function runDirect(modelPath: string, inputs: readonly NamedTensor[
       feeds[t.name] = new ort.Tensor(type, t.data as never, t.shape);
     }
     const results = await session.run(feeds);
-    return Object.entries(results).map(([name, t]) => ({ name, datatype: dataTypeFromOrt(t.type)?.v2 ?? t.type, shape: [...t.dims], data: t.data as NamedTensor['data'] }));
+    return Object.entries(results).map(([name, t]) => ({
+      name,
+      datatype: dataTypeFromOrt(t.type)?.v2 ?? t.type,
+      shape: [...t.dims],
+      data: t.data as NamedTensor['data'],
+    }));
   } finally {
     await session.release();
   }
 }
 
 /** Certainty as runtime.yaml declares it (artifact format 1.0). */
-export async function readRuntimeCertainty(dir: string): Promise<{ enabled: boolean; output: string; normalization: string }> {
+export async function readRuntimeCertainty(
+  dir: string,
+): Promise<{ enabled: boolean; output: string; normalization: string }> {
   const text = await readFile(join(dir, ARTIFACT_FILES.runtime), 'utf8').catch(() => '');
   const c = (text ? (parseYaml(text) as RuntimeYaml) : null)?.CERTAINTY;
   return { enabled: c?.ENABLED === true, output: c?.OUTPUT ?? 'ood_scores', normalization: c?.NORMALIZATION ?? 'none' };

@@ -21,6 +21,7 @@ export interface VerifyReport {
 export function renderVerifyText(report: VerifyReport): string {
   const rows = report.checks.map((c) => [c.passed ? 'PASS' : 'FAIL', c.name, c.detail]);
   const failed = report.checks.filter((c) => !c.passed).length;
-  const verdict = failed === 0 ? `all ${report.checks.length} checks passed` : `${failed} of ${report.checks.length} checks failed`;
+  const verdict =
+    failed === 0 ? `all ${report.checks.length} checks passed` : `${failed} of ${report.checks.length} checks failed`;
   return `${formatTable(['RESULT', 'CHECK', 'DETAIL'], rows)}\n\n${report.model} (${report.artifact}): ${verdict}`;
 }

@@ -14,14 +14,21 @@ export interface ServeChild {
 }
 
 /** Start `ood serve ARTIFACT --port PORT --json` and resolve once it prints where it listens. */
-export async function startServeChild(artifact: string, options: { port: number; host: string; timeoutMs: number }): Promise<ServeChild> {
-  const child: ResultPromise = execa(process.execPath, [CLI_MAIN, 'serve', artifact, '--port', String(options.port), '--host', options.host, '--json'], {
-    timeout: options.timeoutMs,
-    reject: false,
-    buffer: { stdout: false, stderr: true },
-    killSignal: 'SIGTERM',
-    forceKillAfterDelay: 5_000,
-  });
+export async function startServeChild(
+  artifact: string,
+  options: { port: number; host: string; timeoutMs: number },
+): Promise<ServeChild> {
+  const child: ResultPromise = execa(
+    process.execPath,
+    [CLI_MAIN, 'serve', artifact, '--port', String(options.port), '--host', options.host, '--json'],
+    {
+      timeout: options.timeoutMs,
+      reject: false,
+      buffer: { stdout: false, stderr: true },
+      killSignal: 'SIGTERM',
+      forceKillAfterDelay: 5_000,
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -36,7 +43,13 @@ export async function startServeChild(artifact: string, options: { port: number;
       }
     });
     void child.then((result) => {
-      reject(new OodError('SERVE_DID_NOT_START', `ood serve exited with code ${result.exitCode ?? result.signal} before listening: ${String(result.stderr ?? '').trim()}`, { kind: 'check' }));
+      reject(
+        new OodError(
+          'SERVE_DID_NOT_START',
+          `ood serve exited with code ${result.exitCode ?? result.signal} before listening: ${String(result.stderr ?? '').trim()}`,
+          { kind: 'check' },
+        ),
+      );
     });
   });
   return {

@@ -30,7 +30,9 @@ async function readRequest(path: string, inputs: IoSchema): Promise<V2InferenceR
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new OodError('VERIFY_DATA_INVALID', `cannot read the request in ${path}: ${(err as Error).message}`, { hint: 'Pass a KServe V2 inference request ({"inputs": [...]}) or {"instances": [...]} as JSON.' });
+    throw new OodError('VERIFY_DATA_INVALID', `cannot read the request in ${path}: ${(err as Error).message}`, {
+      hint: 'Pass a KServe V2 inference request ({"inputs": [...]}) or {"instances": [...]} as JSON.',
+    });
   }
   return isInstancesBody(parsed) ? instancesToV2(parsed.instances, inputs.tensors) : (parsed as V2InferenceRequest);
 }
@@ -41,7 +43,12 @@ function zerosRequest(inputs: IoSchema): V2InferenceRequest {
     inputs: inputs.tensors.map((t) => {
       const shape = t.shape.map((d, i) => (typeof d === 'number' && d >= 0 ? d : i === 0 ? 2 : 1));
       const n = shape.reduce((a, b) => a * b, 1);
-      return { name: t.name, datatype: t.datatype, shape, data: new Array(n).fill(t.datatype === 'BYTES' ? '' : t.datatype === 'BOOL' ? false : 0) };
+      return {
+        name: t.name,
+        datatype: t.datatype,
+        shape,
+        data: new Array(n).fill(t.datatype === 'BYTES' ? '' : t.datatype === 'BOOL' ? false : 0),
+      };
     }),
   };
 }
@@ -61,48 +68,99 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
   const opened = await openArtifact(artifact);
   const checks: VerifyCheck[] = [];
   const add = (name: string, problems: string[] | string | null, ok = 'ok') =>
-    checks.push(typeof problems === 'string' ? { name, passed: false, detail: problems } : { name, passed: !problems || problems.length === 0, detail: !problems || problems.length === 0 ? ok : problems.join('; ') });
+    checks.push(
+      typeof problems === 'string'
+        ? { name, passed: false, detail: problems }
+        : {
+            name,
+            passed: !problems || problems.length === 0,
+            detail: !problems || problems.length === 0 ? ok : problems.join('; '),
+          },
+    );
   try {
     const dir = opened.dir;
     const inputSchema = JSON.parse(await readFile(join(dir, ARTIFACT_FILES.inputSchema), 'utf8')) as IoSchema;
     const outputSchema = JSON.parse(await readFile(join(dir, ARTIFACT_FILES.outputSchema), 'utf8')) as IoSchema;
     const samplePath = options.data ?? join(dir, ARTIFACT_FILES.sample);
-    const hasSample = options.data !== undefined || (await readFile(samplePath).then(() => true, () => false));
+    const hasSample =
+      options.data !== undefined ||
+      (await readFile(samplePath).then(
+        () => true,
+        () => false,
+      ));
     const request = hasSample ? await readRequest(samplePath, inputSchema) : zerosRequest(inputSchema);
     const inputs: NamedTensor[] = request.inputs.map((t) => decodeJsonTensor(t.name, t.datatype, t.shape, t.data));
     const certainty = await readRuntimeCertainty(dir);
-    const child = await startServeChild(artifact, { port: options.port, host: options.host ?? '127.0.0.1', timeoutMs: timeoutMs * 4 });
+    const child = await startServeChild(artifact, {
+      port: options.port,
+      host: options.host ?? '127.0.0.1',
+      timeoutMs: timeoutMs * 4,
+    });
     let model = '?';
     try {
       const health = await waitFor(`${child.url}/health`, timeoutMs);
-      add('server starts and /health is 200', health.status === 200 ? null : `GET /health: ${health.status || health.error} ${health.text}`, `${child.url} ready`);
+      add(
+        'server starts and /health is 200',
+        health.status === 200 ? null : `GET /health: ${health.status || health.error} ${health.text}`,
+        `${child.url} ready`,
+      );
       if (health.status === 200) {
         model = (JSON.parse(health.text) as { model?: string }).model ?? '?';
         const direct = await runDirect(join(dir, ARTIFACT_FILES.model), inputs);
         const body = JSON.stringify(request);
         const json = { 'content-type': 'application/json' };
-        const routes: [string, string][] = [['/predict', `${child.url}/predict`], [`/v2/models/${model}/infer`, `${child.url}/v2/models/${encodeURIComponent(model)}/infer`]];
+        const routes: [string, string][] = [
+          ['/predict', `${child.url}/predict`],
+          [`/v2/models/${model}/infer`, `${child.url}/v2/models/${encodeURIComponent(model)}/infer`],
+        ];
         for (const [label, url] of routes) {
           const res = await call(url, { method: 'POST', body, headers: json }, timeoutMs);
-          const outputs = res.status === 200 ? parseOutputs(res.text) : `POST ${label}: ${res.status || res.error} ${res.text.slice(0, 300)}`;
-          add(`${label} answers the ${hasSample ? 'sample' : 'zeros request'}`, typeof outputs === 'string' ? outputs : null, `200, ${typeof outputs === 'string' ? 0 : outputs.length} outputs`);
+          const outputs =
+            res.status === 200
+              ? parseOutputs(res.text)
+              : `POST ${label}: ${res.status || res.error} ${res.text.slice(0, 300)}`;
+          add(
+            `${label} answers the ${hasSample ? 'sample' : 'zeros request'}`,
+            typeof outputs === 'string' ? outputs : null,
+            `200, ${typeof outputs === 'string' ? 0 : outputs.length} outputs`,
+          );
           if (typeof outputs === 'string') continue;
-          add(`${label} matches output_schema.json`, checkOutputAgainstSchema(outputs, outputSchema.tensors), `${outputs.map((o) => `${o.name} ${o.datatype} [${o.shape.join(', ')}]`).join('; ')}`);
+          add(
+            `${label} matches output_schema.json`,
+            checkOutputAgainstSchema(outputs, outputSchema.tensors),
+            `${outputs.map((o) => `${o.name} ${o.datatype} [${o.shape.join(', ')}]`).join('; ')}`,
+          );
           const problems = outputs.flatMap((o) => {
             const d = direct.find((t) => t.name === o.name);
             return d ? compareOutput(o, d) : [`"${o.name}" is not an output of the direct run`];
           });
-          add(`${label} outputs identical to direct onnxruntime`, problems, `${outputs.map((o) => o.name).join(', ')} identical`);
-          if (label === '/predict') add('ood_scores lie in [0, 1] when normalized', scoreProblems(outputs, certainty), scoreSummary(outputs, certainty));
+          add(
+            `${label} outputs identical to direct onnxruntime`,
+            problems,
+            `${outputs.map((o) => o.name).join(', ')} identical`,
+          );
+          if (label === '/predict')
+            add(
+              'ood_scores lie in [0, 1] when normalized',
+              scoreProblems(outputs, certainty),
+              scoreSummary(outputs, certainty),
+            );
         }
         const probes = await probeBadRequests(child.url, model, inputSchema, request, timeoutMs);
         checks.push(...probes);
         const after = await call(`${child.url}/health`, {}, timeoutMs);
-        add('/health is still 200 after the bad requests', after.status === 200 ? null : `GET /health: ${after.status || after.error}`);
+        add(
+          '/health is still 200 after the bad requests',
+          after.status === 200 ? null : `GET /health: ${after.status || after.error}`,
+        );
       }
     } finally {
       const stopped = await child.stop();
-      add('server stops cleanly on SIGTERM', stopped.exitCode === 0 ? null : `exit code ${stopped.exitCode}: ${stopped.stderr.trim().slice(-300)}`, 'exit code 0');
+      add(
+        'server stops cleanly on SIGTERM',
+        stopped.exitCode === 0 ? null : `exit code ${stopped.exitCode}: ${stopped.stderr.trim().slice(-300)}`,
+        'exit code 0',
+      );
     }
     return { artifact, model, url: child.url, passed: checks.every((c) => c.passed), checks };
   } finally {
@@ -110,16 +168,24 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
   }
 }
 
-function scoreProblems(outputs: readonly JsonOutput[], certainty: { enabled: boolean; output: string; normalization: string }): string[] | null {
+function scoreProblems(
+  outputs: readonly JsonOutput[],
+  certainty: { enabled: boolean; output: string; normalization: string },
+): string[] | null {
   if (!certainty.enabled) return null;
   const scores = outputs.find((o) => o.name === certainty.output);
   if (!scores) return [`the certainty output "${certainty.output}" is missing`];
   if (certainty.normalization === 'none') return null;
   const bad = (scores.data ?? []).filter((v) => typeof v !== 'number' || !(v >= 0 && v <= 1));
-  return bad.length === 0 ? null : [`${bad.length} of ${scores.data?.length ?? 0} scores outside [0, 1] (e.g. ${JSON.stringify(bad[0])})`];
+  return bad.length === 0
+    ? null
+    : [`${bad.length} of ${scores.data?.length ?? 0} scores outside [0, 1] (e.g. ${JSON.stringify(bad[0])})`];
 }
 
-function scoreSummary(outputs: readonly JsonOutput[], certainty: { enabled: boolean; output: string; normalization: string }): string {
+function scoreSummary(
+  outputs: readonly JsonOutput[],
+  certainty: { enabled: boolean; output: string; normalization: string },
+): string {
   if (!certainty.enabled) return 'not certainty-enabled: nothing to check';
   const data = (outputs.find((o) => o.name === certainty.output)?.data ?? []) as number[];
   if (certainty.normalization === 'none') return `raw scores (normalization none), ${data.length} values`;

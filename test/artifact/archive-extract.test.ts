@@ -50,7 +50,11 @@ describe('extractArchive', () => {
   });
 
   it('lists every finding in the refusal message', async () => {
-    const zip = await zipOf('evil2.zip', [{ name: '/abs', data: 'x' }, { name: 'dup', data: '1' }, { name: 'dup', data: '2' }]);
+    const zip = await zipOf('evil2.zip', [
+      { name: '/abs', data: 'x' },
+      { name: 'dup', data: '1' },
+      { name: 'dup', data: '2' },
+    ]);
     const dest = await mkdtemp(join(dir, 'dest-'));
     const err = await extractArchive(zip, dest).catch((e: unknown) => e as Error);
     expect(err.message).toContain('ABSOLUTE_PATH');

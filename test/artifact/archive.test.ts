@@ -22,7 +22,10 @@ async function zipOf(name: string, entries: unknown[]): Promise<string> {
   return path;
 }
 
-async function findingCodes(entries: unknown[], limits?: { maxEntries: number; maxUncompressedBytes: number }): Promise<string[]> {
+async function findingCodes(
+  entries: unknown[],
+  limits?: { maxEntries: number; maxUncompressedBytes: number },
+): Promise<string[]> {
   const path = await zipOf(`z-${Math.random().toString(36).slice(2)}.zip`, entries);
   const inspection = await inspectArchive(path, limits);
   return inspection.findings.map((f) => f.code).sort();
@@ -57,7 +60,10 @@ describe('inspectArchive', () => {
   });
 
   it('flags backslash names, and sees the traversal hidden behind them', async () => {
-    expect(await findingCodes([{ name: 'a\\..\\..\\evil.txt', data: 'x' }])).toEqual(['BACKSLASH_PATH', 'PATH_TRAVERSAL']);
+    expect(await findingCodes([{ name: 'a\\..\\..\\evil.txt', data: 'x' }])).toEqual([
+      'BACKSLASH_PATH',
+      'PATH_TRAVERSAL',
+    ]);
   });
 
   it('flags a traversal hidden in a name that is not marked UTF-8', async () => {
@@ -65,7 +71,9 @@ describe('inspectArchive', () => {
   });
 
   it('flags an entry whose local header names a different path than the central directory', async () => {
-    expect(await findingCodes([{ name: 'model.onnx', localName: '../model.onnx', data: 'x' }])).toEqual(['NAME_MISMATCH']);
+    expect(await findingCodes([{ name: 'model.onnx', localName: '../model.onnx', data: 'x' }])).toEqual([
+      'NAME_MISMATCH',
+    ]);
   });
 
   it('flags control characters and empty names', async () => {
@@ -80,9 +88,24 @@ describe('inspectArchive', () => {
   });
 
   it('flags duplicate names, including names that differ only in case', async () => {
-    expect(await findingCodes([{ name: 'a.txt', data: '1' }, { name: 'a.txt', data: '2' }])).toEqual(['DUPLICATE_NAME']);
-    expect(await findingCodes([{ name: 'Model.onnx', data: '1' }, { name: 'model.onnx', data: '2' }])).toEqual(['DUPLICATE_NAME']);
-    expect(await findingCodes([{ name: 'd/x', data: '1' }, { name: 'd//x', data: '2' }])).toEqual(['DUPLICATE_NAME']);
+    expect(
+      await findingCodes([
+        { name: 'a.txt', data: '1' },
+        { name: 'a.txt', data: '2' },
+      ]),
+    ).toEqual(['DUPLICATE_NAME']);
+    expect(
+      await findingCodes([
+        { name: 'Model.onnx', data: '1' },
+        { name: 'model.onnx', data: '2' },
+      ]),
+    ).toEqual(['DUPLICATE_NAME']);
+    expect(
+      await findingCodes([
+        { name: 'd/x', data: '1' },
+        { name: 'd//x', data: '2' },
+      ]),
+    ).toEqual(['DUPLICATE_NAME']);
   });
 
   it('flags encrypted entries and compression methods it cannot read', async () => {
@@ -156,7 +179,10 @@ describe('ZipArchive entry streaming', () => {
   });
 
   it('refuses to stream from an unsafe archive', async () => {
-    const path = await zipOf('unsafe-read.zip', [{ name: 'ok', data: 'x' }, { name: '../evil', data: 'y' }]);
+    const path = await zipOf('unsafe-read.zip', [
+      { name: 'ok', data: 'x' },
+      { name: '../evil', data: 'y' },
+    ]);
     const archive = await ZipArchive.open(path);
     try {
       await expect(archive.digestEntry('ok')).rejects.toMatchObject({ code: 'ARCHIVE_UNSAFE' });

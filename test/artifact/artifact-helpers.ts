@@ -30,9 +30,11 @@ export function manifestProblems(files: Map<string, Buffer>): string[] {
     if (!data) problems.push(`${f.path} listed but missing`);
     else if (sha256(data) !== f.sha256 || data.length !== f.size) problems.push(`${f.path} hash or size differs`);
   }
-  for (const name of files.keys()) if (name !== 'manifest.json' && !listed.has(name)) problems.push(`${name} not listed`);
+  for (const name of files.keys())
+    if (name !== 'manifest.json' && !listed.has(name)) problems.push(`${name} not listed`);
   const sorted = [...manifest.files.map((f) => f.path)].sort();
-  if (JSON.stringify(sorted) !== JSON.stringify(manifest.files.map((f) => f.path))) problems.push('manifest not sorted');
+  if (JSON.stringify(sorted) !== JSON.stringify(manifest.files.map((f) => f.path)))
+    problems.push('manifest not sorted');
   return problems;
 }
 
@@ -75,7 +77,8 @@ export async function predictBothWays(artifactDir: string, modelPath: string, in
   const session = await ort.InferenceSession.create(modelPath);
   const feeds: Record<string, ort.Tensor> = {};
   const ortType: Record<string, string> = { FP32: 'float32', FP64: 'float64', INT64: 'int64', INT32: 'int32' };
-  for (const t of inputs) feeds[t.name] = new ort.Tensor(ortType[t.datatype] as 'float32', t.data as Float32Array, t.shape);
+  for (const t of inputs)
+    feeds[t.name] = new ort.Tensor(ortType[t.datatype] as 'float32', t.data as Float32Array, t.shape);
   const direct = await session.run(feeds);
   return { viaScore, direct };
 }

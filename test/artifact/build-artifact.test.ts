@@ -8,7 +8,15 @@ import { createRequestValidator } from '../../src/artifact/request-check.js';
 import type { IoSchema, NamedTensor } from '../../src/artifact/spec.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readZip, readZipFiles } from './zip-reader.js';
-import { inputsFor, isolatedCopy, manifestProblems, predictBothWays, sha256, tempDir, unpack } from './artifact-helpers.js';
+import {
+  inputsFor,
+  isolatedCopy,
+  manifestProblems,
+  predictBothWays,
+  sha256,
+  tempDir,
+  unpack,
+} from './artifact-helpers.js';
 
 interface Case {
   label: string;
@@ -21,9 +29,27 @@ interface Case {
 
 const BASE = ['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs'];
 const cases: Case[] = [
-  { label: 'the example digits CNN', model: fixtures.digits.model, inputs: ['image'], outputs: ['logits'], files: BASE },
-  { label: 'a model with several inputs and outputs', model: fixtures.multiIo, inputs: ['a', 'b'], outputs: ['logits', 'label'], files: BASE },
-  { label: 'a model with dynamic dims', model: fixtures.dynamicDims, inputs: ['x'], outputs: ['features', 'pooled'], files: BASE },
+  {
+    label: 'the example digits CNN',
+    model: fixtures.digits.model,
+    inputs: ['image'],
+    outputs: ['logits'],
+    files: BASE,
+  },
+  {
+    label: 'a model with several inputs and outputs',
+    model: fixtures.multiIo,
+    inputs: ['a', 'b'],
+    outputs: ['logits', 'label'],
+    files: BASE,
+  },
+  {
+    label: 'a model with dynamic dims',
+    model: fixtures.dynamicDims,
+    inputs: ['x'],
+    outputs: ['features', 'pooled'],
+    files: BASE,
+  },
   {
     label: 'a model with external data',
     model: fixtures.externalData.model,
@@ -84,7 +110,12 @@ describe.each(cases)('prepare on $label', (c) => {
 describe('prepare with a sample', () => {
   it('stores the sample, adds per-input statistics, and the sample passes the request validator', async () => {
     const out = join(await tempDir(), 'digits.zip');
-    await buildArtifact({ model: fixtures.digits.model, output: out, sample: fixtures.digits.sample, introspect: false });
+    await buildArtifact({
+      model: fixtures.digits.model,
+      output: out,
+      sample: fixtures.digits.sample,
+      introspect: false,
+    });
     const files = await readZipFiles(out);
     const sampleText = await readFile(fixtures.digits.sample);
     expect(files.get('sample.json')!.equals(sampleText)).toBe(true);
@@ -104,11 +135,21 @@ describe('prepare with a sample', () => {
 
   it('predicts the labels of the example sample through score.mjs', async () => {
     const out = join(await tempDir(), 'digits.zip');
-    await buildArtifact({ model: fixtures.digits.model, output: out, sample: fixtures.digits.sample, introspect: false });
+    await buildArtifact({
+      model: fixtures.digits.model,
+      output: out,
+      sample: fixtures.digits.sample,
+      introspect: false,
+    });
     const files = await readZipFiles(out);
     const dir = await unpack(files);
-    const req = JSON.parse(files.get('sample.json')!.toString()) as { inputs: { name: string; datatype: string; shape: number[]; data: number[] }[] };
-    const inputs: NamedTensor[] = req.inputs.map((t) => ({ ...t, data: Float32Array.from(t.data.flat(Infinity as 1) as number[]) }));
+    const req = JSON.parse(files.get('sample.json')!.toString()) as {
+      inputs: { name: string; datatype: string; shape: number[]; data: number[] }[];
+    };
+    const inputs: NamedTensor[] = req.inputs.map((t) => ({
+      ...t,
+      data: Float32Array.from(t.data.flat(Infinity as 1) as number[]),
+    }));
     const { viaScore } = await predictBothWays(dir, fixtures.digits.model, inputs);
     const logits = viaScore.outputs[0]!;
     const classes = logits.shape[1]!;
@@ -151,15 +192,30 @@ describe('prepare on a certainty-enabled model', () => {
     const enabled = join(root, 'enabled.onnx');
     await enableModel({ model: fixtures.digits.model, output: enabled, data: fixtures.digits.calibration });
     const out = join(root, 'a.zip');
-    const result = await buildArtifact({ model: enabled, output: out, sample: fixtures.digits.sample, introspect: false });
+    const result = await buildArtifact({
+      model: enabled,
+      output: out,
+      sample: fixtures.digits.sample,
+      introspect: false,
+    });
     expect(result.certainty_enabled).toBe(true);
     const files = await readZipFiles(out);
     const runtime = parse(files.get('runtime.yaml')!.toString());
-    expect(runtime.CERTAINTY).toMatchObject({ ENABLED: true, METHOD: expect.any(String), OUTPUT: 'ood_scores', NORMALIZATION: 'cdf', CALIBRATION_SAMPLES: 289 });
+    expect(runtime.CERTAINTY).toMatchObject({
+      ENABLED: true,
+      METHOD: expect.any(String),
+      OUTPUT: 'ood_scores',
+      NORMALIZATION: 'cdf',
+      CALIBRATION_SAMPLES: 289,
+    });
     const output = JSON.parse(files.get('output_schema.json')!.toString()) as IoSchema;
     expect(output.tensors.map((t) => t.name)).toContain('ood_scores');
     const dir = await unpack(files);
-    const { viaScore, direct } = await predictBothWays(dir, enabled, inputsFor(JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema, 2));
+    const { viaScore, direct } = await predictBothWays(
+      dir,
+      enabled,
+      inputsFor(JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema, 2),
+    );
     const scores = viaScore.outputs.find((o) => o.name === 'ood_scores')!;
     expect(Array.from(scores.data as Float32Array)).toEqual(Array.from(direct.ood_scores!.data as Float32Array));
   });
@@ -169,14 +225,40 @@ describe('runtime.yaml schema', () => {
   it('rejects unknown keys and a CERTAINTY block that claims enabled without its settings', () => {
     const base = {
       MODEL_ARTIFACT_VERSION: '1.0',
-      MODEL_DEPLOYMENT: { INFERENCE_RUNTIME: { NODE_VERSION: '>=20', ONNXRUNTIME_NODE_VERSION: '1.30.0', ENTRYPOINT: 'score.mjs', EXECUTION_PROVIDER: 'cpu' } },
-      MODEL_PROVENANCE: { OOD_VERSION: '0.1.0', CREATED_AT: '2024-01-01T00:00:00.000Z', TRAINING_CODE: { GIT_REMOTE: null, GIT_COMMIT: null, GIT_BRANCH: null, GIT_DIRTY: null, TRAINING_SCRIPT: null } },
-      MODEL_DETAILS: { NAME: 'm', VERSION: '1', FILE: 'model.onnx', SHA256: 'a'.repeat(64), SIZE: 1, IR_VERSION: 7, OPSET: { 'ai.onnx': 13 }, PRODUCER_NAME: '', PRODUCER_VERSION: '', EXTERNAL_DATA: [] },
+      MODEL_DEPLOYMENT: {
+        INFERENCE_RUNTIME: {
+          NODE_VERSION: '>=20',
+          ONNXRUNTIME_NODE_VERSION: '1.30.0',
+          ENTRYPOINT: 'score.mjs',
+          EXECUTION_PROVIDER: 'cpu',
+        },
+      },
+      MODEL_PROVENANCE: {
+        OOD_VERSION: '0.1.0',
+        CREATED_AT: '2024-01-01T00:00:00.000Z',
+        TRAINING_CODE: { GIT_REMOTE: null, GIT_COMMIT: null, GIT_BRANCH: null, GIT_DIRTY: null, TRAINING_SCRIPT: null },
+      },
+      MODEL_DETAILS: {
+        NAME: 'm',
+        VERSION: '1',
+        FILE: 'model.onnx',
+        SHA256: 'a'.repeat(64),
+        SIZE: 1,
+        IR_VERSION: 7,
+        OPSET: { 'ai.onnx': 13 },
+        PRODUCER_NAME: '',
+        PRODUCER_VERSION: '',
+        EXTERNAL_DATA: [],
+      },
       CERTAINTY: { ENABLED: false },
     };
     expect(schemaProblems('runtime', base)).toEqual([]);
-    expect(schemaProblems('runtime', { ...base, INFERENCE_ENV_PATH: 'oci://x' })).toEqual(['/ must NOT have additional properties']);
-    expect(schemaProblems('runtime', { ...base, CERTAINTY: { ENABLED: true } }).join('\n')).toMatch(/must have required property 'METHOD'/);
+    expect(schemaProblems('runtime', { ...base, INFERENCE_ENV_PATH: 'oci://x' })).toEqual([
+      '/ must NOT have additional properties',
+    ]);
+    expect(schemaProblems('runtime', { ...base, CERTAINTY: { ENABLED: true } }).join('\n')).toMatch(
+      /must have required property 'METHOD'/,
+    );
   });
 });
 
@@ -186,7 +268,10 @@ describe('external data in a subdirectory', () => {
     const root = await tempDir('ood-extsub-');
     const bytes = await readFile(fixtures.externalData.model);
     // Same length as "weights.bin", so the protobuf stays valid.
-    await write(join(root, 'model.onnx'), Buffer.from(bytes.toString('latin1').split('weights.bin').join('data/ws.bin'), 'latin1'));
+    await write(
+      join(root, 'model.onnx'),
+      Buffer.from(bytes.toString('latin1').split('weights.bin').join('data/ws.bin'), 'latin1'),
+    );
     await mkdir(join(root, 'data'));
     await copyFile(fixtures.externalData.weights, join(root, 'data', 'ws.bin'));
     for (const target of [{ output: join(root, 'a.zip') }, { dir: join(root, 'a') }]) {
@@ -198,8 +283,12 @@ describe('external data in a subdirectory', () => {
     const dir = await unpack(files);
     const inputs = inputsFor(JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema, 2);
     const { viaScore, direct } = await predictBothWays(dir, join(root, 'model.onnx'), inputs);
-    expect(Array.from(viaScore.outputs[0]!.data as Float32Array)).toEqual(Array.from(direct.logits!.data as Float32Array));
+    expect(Array.from(viaScore.outputs[0]!.data as Float32Array)).toEqual(
+      Array.from(direct.logits!.data as Float32Array),
+    );
     const fromDir = await predictBothWays(join(root, 'a'), join(root, 'model.onnx'), inputs);
-    expect(Array.from(fromDir.viaScore.outputs[0]!.data as Float32Array)).toEqual(Array.from(direct.logits!.data as Float32Array));
+    expect(Array.from(fromDir.viaScore.outputs[0]!.data as Float32Array)).toEqual(
+      Array.from(direct.logits!.data as Float32Array),
+    );
   });
 });

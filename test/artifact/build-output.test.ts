@@ -47,7 +47,12 @@ describe('reproducible zips', () => {
     const dosDate = ((2023 - 1980) << 9) | (11 << 5) | 14;
     const dosTime = (22 << 11) | (13 << 5) | (20 / 2);
     for (const e of entries) {
-      expect({ name: e.name, mode: e.mode, date: e.dosDate, time: e.dosTime }).toEqual({ name: e.name, mode: 0o644, date: dosDate, time: dosTime });
+      expect({ name: e.name, mode: e.mode, date: e.dosDate, time: e.dosTime }).toEqual({
+        name: e.name,
+        mode: 0o644,
+        date: dosDate,
+        time: dosTime,
+      });
     }
     expect(entries.find((e) => e.name === 'model.onnx')!.compressionMethod).toBe(0);
     expect(entries.find((e) => e.name === 'runtime.yaml')!.compressionMethod).toBe(8);
@@ -61,11 +66,20 @@ describe('reproducible zips', () => {
     await buildArtifact({ model, output: out, env, introspect: false });
     const code = 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(z.testzip(), sorted(z.namelist()))';
     const r = await execa('/usr/bin/python3', ['-c', code, out]);
-    expect(r.stdout).toBe("None ['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs', 'weights.bin']");
+    expect(r.stdout).toBe(
+      "None ['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs', 'weights.bin']",
+    );
   });
 
   it('refuses a SOURCE_DATE_EPOCH that is not a number of seconds', async () => {
-    const err = await rejection(buildArtifact({ model: fixtures.multiIo, output: join(await tempDir(), 'a.zip'), env: { SOURCE_DATE_EPOCH: 'yesterday' }, introspect: false }));
+    const err = await rejection(
+      buildArtifact({
+        model: fixtures.multiIo,
+        output: join(await tempDir(), 'a.zip'),
+        env: { SOURCE_DATE_EPOCH: 'yesterday' },
+        introspect: false,
+      }),
+    );
     expect(err.code).toBe('BAD_SOURCE_DATE_EPOCH');
   });
 });
@@ -100,9 +114,14 @@ describe('atomic output', () => {
   it('leaves nothing behind, not even temporary files, when the build fails', async () => {
     const root = await tempDir();
     const bad = join(root, 'bad.json');
-    await writeFile(bad, JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data: [1, 2] }] }));
+    await writeFile(
+      bad,
+      JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data: [1, 2] }] }),
+    );
     for (const target of [{ output: join(root, 'x.zip') }, { dir: join(root, 'x') }]) {
-      const err = await rejection(buildArtifact({ model: fixtures.digits.model, sample: bad, ...target, introspect: false }));
+      const err = await rejection(
+        buildArtifact({ model: fixtures.digits.model, sample: bad, ...target, introspect: false }),
+      );
       expect(err.code).toBe('SAMPLE_MISMATCH');
     }
     const missingWeights = await isolatedCopy(fixtures.externalData.model);
@@ -116,7 +135,9 @@ describe('atomic output', () => {
   it('refuses to replace a directory with a zip, even with force', async () => {
     const root = await tempDir();
     await mkdir(join(root, 'a.zip'));
-    const err = await rejection(buildArtifact({ model: fixtures.multiIo, output: join(root, 'a.zip'), force: true, introspect: false }));
+    const err = await rejection(
+      buildArtifact({ model: fixtures.multiIo, output: join(root, 'a.zip'), force: true, introspect: false }),
+    );
     expect(err.code).toBe('OUTPUT_IS_DIRECTORY');
     expect(await readdir(root)).toEqual(['a.zip']);
   });
@@ -124,7 +145,9 @@ describe('atomic output', () => {
   it('asks for exactly one of a zip and a directory', async () => {
     expect((await rejection(buildArtifact({ model: fixtures.multiIo }))).code).toBe('OUTPUT_MISSING');
     const root = await tempDir();
-    const both = await rejection(buildArtifact({ model: fixtures.multiIo, output: join(root, 'a.zip'), dir: join(root, 'a') }));
+    const both = await rejection(
+      buildArtifact({ model: fixtures.multiIo, output: join(root, 'a.zip'), dir: join(root, 'a') }),
+    );
     expect(both.code).toBe('OUTPUT_AMBIGUOUS');
     expect(both.kind).toBe('usage');
   });
@@ -154,16 +177,29 @@ describe('bad input', () => {
       return join(root, name);
     };
     const row = (n: number) => Array.from({ length: n }, () => 0.5);
-    const wrongName = await write('n.json', { inputs: [{ name: 'img', datatype: 'FP32', shape: [1, 1, 8, 8], data: row(64) }] });
-    const wrongType = await write('t.json', { inputs: [{ name: 'image', datatype: 'FP64', shape: [1, 1, 8, 8], data: row(64) }] });
-    const wrongShape = await write('s.json', { inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 8, 8], data: row(64) }] });
+    const wrongName = await write('n.json', {
+      inputs: [{ name: 'img', datatype: 'FP32', shape: [1, 1, 8, 8], data: row(64) }],
+    });
+    const wrongType = await write('t.json', {
+      inputs: [{ name: 'image', datatype: 'FP64', shape: [1, 1, 8, 8], data: row(64) }],
+    });
+    const wrongShape = await write('s.json', {
+      inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 8, 8], data: row(64) }],
+    });
     const notJson = join(root, 'bad.json');
     await writeFile(notJson, '{"inputs": [');
-    const m = async (sample: string) => (await rejection(buildArtifact({ model: fixtures.digits.model, sample, output: join(root, 'o.zip'), introspect: false }))).message;
+    const m = async (sample: string) =>
+      (
+        await rejection(
+          buildArtifact({ model: fixtures.digits.model, sample, output: join(root, 'o.zip'), introspect: false }),
+        )
+      ).message;
     expect(await m(wrongName)).toMatch(/input "image" is missing/);
     expect(await m(wrongType)).toMatch(/inputs\[0\] \("image"\)\.datatype must be equal to constant \("FP32"\)/);
     expect(await m(wrongShape)).toMatch(/inputs\[0\] \("image"\)\.shape must NOT have fewer than 4 items/);
-    const parseErr = await rejection(buildArtifact({ model: fixtures.digits.model, sample: notJson, output: join(root, 'o.zip'), introspect: false }));
+    const parseErr = await rejection(
+      buildArtifact({ model: fixtures.digits.model, sample: notJson, output: join(root, 'o.zip'), introspect: false }),
+    );
     expect(parseErr.code).toBe('SAMPLE_NOT_JSON');
   });
 
@@ -180,8 +216,16 @@ describe('bad input', () => {
     const root = await tempDir();
     const js = join(root, 'score.js');
     await writeFile(js, 'export {}');
-    expect((await rejection(buildArtifact({ model: fixtures.multiIo, score: js, output: join(root, 'a.zip') }))).code).toBe('SCORE_NOT_MJS');
-    expect((await rejection(buildArtifact({ model: fixtures.multiIo, score: join(root, 'none.mjs'), output: join(root, 'a.zip') }))).code).toBe('FILE_NOT_FOUND');
+    expect(
+      (await rejection(buildArtifact({ model: fixtures.multiIo, score: js, output: join(root, 'a.zip') }))).code,
+    ).toBe('SCORE_NOT_MJS');
+    expect(
+      (
+        await rejection(
+          buildArtifact({ model: fixtures.multiIo, score: join(root, 'none.mjs'), output: join(root, 'a.zip') }),
+        )
+      ).code,
+    ).toBe('FILE_NOT_FOUND');
     const mine = join(root, 'mine.mjs');
     await copyFile(new URL('../../templates/score.mjs', import.meta.url), mine);
     await writeFile(mine, `${await readFile(mine, 'utf8')}\n// custom\n`);

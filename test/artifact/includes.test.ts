@@ -54,21 +54,42 @@ describe('--include and .model-ignore', () => {
     const root = await tempDir();
     const model = join(root, 'model.onnx');
     await copyFile(fixtures.multiIo, model);
-    await tree(root, { '.model-ignore': '*.bak\n', 'labels.txt': 'a\nb\n', 'conf/app.json': '{}', 'conf/app.json.bak': '{}', 'other/runtime.yaml': 'x' });
+    await tree(root, {
+      '.model-ignore': '*.bak\n',
+      'labels.txt': 'a\nb\n',
+      'conf/app.json': '{}',
+      'conf/app.json.bak': '{}',
+      'other/runtime.yaml': 'x',
+    });
     const out = join(root, 'out', 'a.zip');
-    const result = await buildArtifact({ model, output: out, include: [join(root, 'labels.txt'), join(root, 'conf')], introspect: false });
+    const result = await buildArtifact({
+      model,
+      output: out,
+      include: [join(root, 'labels.txt'), join(root, 'conf')],
+      introspect: false,
+    });
     const files = await readZipFiles(out);
     expect(files.get('labels.txt')!.toString()).toBe('a\nb\n');
     expect(files.has('conf/app.json')).toBe(true);
     expect(files.has('conf/app.json.bak')).toBe(false);
     expect(result.ignored).toEqual(['conf/app.json.bak']);
     expect(manifestProblems(files)).toEqual([]);
-    await expect(buildArtifact({ model, output: join(root, 'b.zip'), include: [join(root, 'other/runtime.yaml')], introspect: false })).rejects.toMatchObject({
+    await expect(
+      buildArtifact({
+        model,
+        output: join(root, 'b.zip'),
+        include: [join(root, 'other/runtime.yaml')],
+        introspect: false,
+      }),
+    ).rejects.toMatchObject({
       code: 'INCLUDE_CONFLICT',
     });
   });
 
   it('reports a missing --include path by name', async () => {
-    await expect(collectIncludes(['/nonexistent/thing'], '/tmp')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: expect.stringContaining('/nonexistent/thing') });
+    await expect(collectIncludes(['/nonexistent/thing'], '/tmp')).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+      message: expect.stringContaining('/nonexistent/thing'),
+    });
   });
 });

@@ -12,7 +12,9 @@ const ood = (args: string[], env: Record<string, string> = {}) => execa('node', 
 describe('ood prepare (built CLI)', () => {
   it('prepares the example into a zip, prints the build result as --json and exits 0', async () => {
     const out = join(await tempDir(), 'digits.zip');
-    const r = await ood(['prepare', fixtures.digits.model, '-o', out, '--sample', fixtures.digits.sample, '--json'], { SOURCE_DATE_EPOCH: '1700000000' });
+    const r = await ood(['prepare', fixtures.digits.model, '-o', out, '--sample', fixtures.digits.sample, '--json'], {
+      SOURCE_DATE_EPOCH: '1700000000',
+    });
     expect(r.exitCode).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result).toMatchObject({ format: 'zip', path: out, artifact_version: '1.0', model: { name: 'model' } });
@@ -23,12 +25,30 @@ describe('ood prepare (built CLI)', () => {
 
   it('writes an unpacked directory with --dir and prints a readable summary', async () => {
     const dir = join(await tempDir(), 'art');
-    const r = await ood(['prepare', fixtures.multiIo, '--dir', dir, '--name', 'multi', '--model-version', '2.0.0', '--execution-provider', 'cuda']);
+    const r = await ood([
+      'prepare',
+      fixtures.multiIo,
+      '--dir',
+      dir,
+      '--name',
+      'multi',
+      '--model-version',
+      '2.0.0',
+      '--execution-provider',
+      'cuda',
+    ]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain(`Prepared directory artifact ${dir}`);
     expect(r.stdout).toContain('Model multi 2.0.0');
     expect(await readFile(join(dir, 'runtime.yaml'), 'utf8')).toMatch(/EXECUTION_PROVIDER: cuda/);
-    expect((await readdir(dir)).sort()).toEqual(['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'input_schema.json',
+      'manifest.json',
+      'model.onnx',
+      'output_schema.json',
+      'runtime.yaml',
+      'score.mjs',
+    ]);
   });
 
   it('exits 3 with Error and Hint lines, and no stack trace, for a file that is not ONNX', async () => {
@@ -44,7 +64,10 @@ describe('ood prepare (built CLI)', () => {
   it('exits 3 and names the input for a sample that does not match the graph', async () => {
     const root = await tempDir();
     const sample = join(root, 's.json');
-    await writeFile(sample, JSON.stringify({ inputs: [{ name: 'image', datatype: 'INT64', shape: [1, 1, 8, 8], data: Array(64).fill(0) }] }));
+    await writeFile(
+      sample,
+      JSON.stringify({ inputs: [{ name: 'image', datatype: 'INT64', shape: [1, 1, 8, 8], data: Array(64).fill(0) }] }),
+    );
     const r = await ood(['prepare', fixtures.digits.model, '-o', join(root, 'a.zip'), '--sample', sample, '--json']);
     expect(r.exitCode).toBe(3);
     const { error } = JSON.parse(r.stderr);

@@ -10,8 +10,12 @@ import { readZipFiles } from './zip-reader.js';
 import { tempDir } from './artifact-helpers.js';
 
 const gitEnv = {
-  GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid',
-  GIT_CONFIG_NOSYSTEM: '1', HOME: '/nonexistent',
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.invalid',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.invalid',
+  GIT_CONFIG_NOSYSTEM: '1',
+  HOME: '/nonexistent',
 };
 const git = (cwd: string, ...args: string[]) => execa('git', args, { cwd, env: gitEnv });
 
@@ -54,7 +58,12 @@ describe('provenance from git', () => {
     const model = join(dir, 'm.onnx');
     await copyFile(fixtures.digits.model, model);
     expect(await readProvenance(model)).toEqual({
-      GIT_REMOTE: null, GIT_COMMIT: null, GIT_BRANCH: null, GIT_DIRTY: null, TRAINING_SCRIPT: null, NOTE: 'not a git repository',
+      GIT_REMOTE: null,
+      GIT_COMMIT: null,
+      GIT_BRANCH: null,
+      GIT_DIRTY: null,
+      TRAINING_SCRIPT: null,
+      NOTE: 'not a git repository',
     });
   });
 
@@ -92,7 +101,11 @@ describe('provenance from git', () => {
     const out = join(await tempDir(), 'a.zip');
     await buildArtifact({ model, output: out, trainingScript: join(dir, 'train.py'), introspect: false });
     const runtime = parse((await readZipFiles(out)).get('runtime.yaml')!.toString());
-    expect(runtime.MODEL_PROVENANCE.TRAINING_CODE).toMatchObject({ GIT_COMMIT: commit, GIT_BRANCH: 'train', TRAINING_SCRIPT: 'train.py' });
+    expect(runtime.MODEL_PROVENANCE.TRAINING_CODE).toMatchObject({
+      GIT_COMMIT: commit,
+      GIT_BRANCH: 'train',
+      TRAINING_SCRIPT: 'train.py',
+    });
   });
 
   it('strips user and token from remote URLs but keeps ssh remotes as they are', () => {

@@ -23,7 +23,15 @@ function goodRequest(): any {
     id: 'r1',
     inputs: [
       { name: 'image', datatype: 'FP32', shape: [2, 1, 2, 2], data: [0, 1, 2, 3, 4, 5, 6, 7] },
-      { name: 'mask', datatype: 'INT64', shape: [2, 4], data: [[1, 0, 1, 0], [0, 1, 0, 1]] },
+      {
+        name: 'mask',
+        datatype: 'INT64',
+        shape: [2, 4],
+        data: [
+          [1, 0, 1, 0],
+          [0, 1, 0, 1],
+        ],
+      },
     ],
     outputs: [{ name: 'logits' }],
   };
@@ -62,7 +70,10 @@ describe('requestJsonSchema', () => {
 
   it('rejects non-integer data for an integer input and strings for a float input', () => {
     const r = goodRequest();
-    r.inputs[1].data = [[1.5, 0, 1, 0], [0, 1, 0, 1]];
+    r.inputs[1].data = [
+      [1.5, 0, 1, 0],
+      [0, 1, 0, 1],
+    ];
     expect(validate(r)).toBe(false);
     const s = goodRequest();
     s.inputs[0].data[3] = 'x';
@@ -119,13 +130,20 @@ describe('checkRequestExtras and createRequestValidator', () => {
     const r = goodRequest();
     delete r.inputs[0].data;
     r.inputs[0].parameters = { binary_data_size: 30 };
-    expect(validator(r)).toEqual(['input "image" has binary_data_size 30 but shape [2, 1, 2, 2] of FP32 needs 32 bytes']);
+    expect(validator(r)).toEqual([
+      'input "image" has binary_data_size 30 but shape [2, 1, 2, 2] of FP32 needs 32 bytes',
+    ]);
   });
 });
 
 describe('requestJsonSchema across datatypes', () => {
-  const one = (datatype: string): IoSchema => ({ schema_version: '1.0', kind: 'input', tensors: [{ name: 'x', datatype, shape: [-1], order: 0, description: '' }] });
-  const ok = (datatype: string, data: unknown[]) => createRequestValidator(one(datatype))({ inputs: [{ name: 'x', datatype, shape: [data.length], data }] });
+  const one = (datatype: string): IoSchema => ({
+    schema_version: '1.0',
+    kind: 'input',
+    tensors: [{ name: 'x', datatype, shape: [-1], order: 0, description: '' }],
+  });
+  const ok = (datatype: string, data: unknown[]) =>
+    createRequestValidator(one(datatype))({ inputs: [{ name: 'x', datatype, shape: [data.length], data }] });
 
   it('accepts values of the right kind and range for each V2 datatype', () => {
     expect(ok('BOOL', [true, false])).toEqual([]);

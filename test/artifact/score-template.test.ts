@@ -46,16 +46,21 @@ function expected(datatype: PassthroughType): unknown[] {
 }
 
 describe('templates/score.mjs', () => {
-  it.each(PASSTHROUGH_TYPES)('round-trips %s through onnxruntime from plain arrays, with the V2 datatype on the way out', async (datatype) => {
-    const model = await loadPassthrough(datatype);
-    const { outputs } = await score.predict(model, { inputs: [{ name: 'x', datatype, shape: [2, 3], data: PLAIN[datatype] as never }] });
-    expect(outputs).toHaveLength(1);
-    expect(outputs[0]!.name).toBe('y');
-    expect(outputs[0]!.datatype).toBe(datatype);
-    expect(outputs[0]!.shape).toEqual([2, 3]);
-    const got = Array.from(outputs[0]!.data as ArrayLike<unknown>, (v) => (datatype === 'BOOL' ? Number(v) : v));
-    expect(got).toEqual(expected(datatype));
-  });
+  it.each(PASSTHROUGH_TYPES)(
+    'round-trips %s through onnxruntime from plain arrays, with the V2 datatype on the way out',
+    async (datatype) => {
+      const model = await loadPassthrough(datatype);
+      const { outputs } = await score.predict(model, {
+        inputs: [{ name: 'x', datatype, shape: [2, 3], data: PLAIN[datatype] as never }],
+      });
+      expect(outputs).toHaveLength(1);
+      expect(outputs[0]!.name).toBe('y');
+      expect(outputs[0]!.datatype).toBe(datatype);
+      expect(outputs[0]!.shape).toEqual([2, 3]);
+      const got = Array.from(outputs[0]!.data as ArrayLike<unknown>, (v) => (datatype === 'BOOL' ? Number(v) : v));
+      expect(got).toEqual(expected(datatype));
+    },
+  );
 
   it('passes typed arrays to onnxruntime without converting them', async () => {
     const model = await loadPassthrough('FP32');
@@ -81,7 +86,9 @@ describe('templates/score.mjs', () => {
   it('refuses to load without onnxruntime in the context, and rejects an unknown datatype by name', async () => {
     await expect(score.load('/nonexistent', {})).rejects.toThrow(/context\.ort/);
     const model = await loadPassthrough('FP32');
-    await expect(score.predict(model, { inputs: [{ name: 'x', datatype: 'COMPLEX', shape: [1], data: [1] }] })).rejects.toThrow(/"x" has datatype COMPLEX/);
+    await expect(
+      score.predict(model, { inputs: [{ name: 'x', datatype: 'COMPLEX', shape: [1], data: [1] }] }),
+    ).rejects.toThrow(/"x" has datatype COMPLEX/);
   });
 
   it('ships identity preprocess and postprocess hooks for users to edit', () => {

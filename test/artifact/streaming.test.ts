@@ -6,7 +6,9 @@ import { fixtures, repoRoot } from '../helpers/fixtures.js';
 import { tempDir } from './artifact-helpers.js';
 
 // y = x + W with a large W, written in chunks (bench/big-model.mjs, shared with bench/prepare.mjs).
-const { writeBigModel } = (await import(join(repoRoot, 'bench', 'big-model.mjs'))) as { writeBigModel: (p: string, mb: number) => Promise<void> };
+const { writeBigModel } = (await import(join(repoRoot, 'bench', 'big-model.mjs'))) as {
+  writeBigModel: (p: string, mb: number) => Promise<void>;
+};
 
 /** Peak RSS (MiB) of a fresh Node process that runs buildArtifact once. */
 async function peakRssOfBuild(model: string, options: string): Promise<number> {

@@ -19,7 +19,14 @@ describe('writeZip', () => {
     await writeFile(small, 'small text file\n'.repeat(50));
     const date = new Date(Date.UTC(2024, 0, 2, 3, 4, 6));
     const ours = join(dir, 'ours.zip');
-    await writeZip(ours, [{ path: 'model.onnx', source: big, store: true }, { path: 'notes.txt', source: small }], date);
+    await writeZip(
+      ours,
+      [
+        { path: 'model.onnx', source: big, store: true },
+        { path: 'notes.txt', source: small },
+      ],
+      date,
+    );
 
     // The reference: archiver's own file reader for both entries, same options.
     const reference = join(dir, 'reference.zip');

@@ -34,13 +34,27 @@ describe('collectRawScores', () => {
 
     const model = OnnxModel.open(fixtures.digits.model);
     const strip = planStrip(model);
-    const graph = buildScoreGraph({ opset: model.defaultOpset, used: strip.used, logits: chooseLogits(strip.outputs), method: getMethod('energy'), temperature: 1, output: 'raw_score', map: { kind: 'none' }, docString: '' });
+    const graph = buildScoreGraph({
+      opset: model.defaultOpset,
+      used: strip.used,
+      logits: chooseLogits(strip.outputs),
+      method: getMethod('energy'),
+      temperature: 1,
+      output: 'raw_score',
+      map: { kind: 'none' },
+      docString: '',
+    });
     const scoring = await openScoringSession(model, { appendGraph: graph.fields });
     try {
       const inputs = model.info.graph.inputs;
       const data = await openCalibrationData(dir, inputs);
       const progress: number[] = [];
-      const got = await collectRawScores(scoring.session, data, { scoreOutput: 'raw_score', inputs, batchSize: 32, onProgress: (d) => progress.push(d) });
+      const got = await collectRawScores(scoring.session, data, {
+        scoreOutput: 'raw_score',
+        inputs,
+        batchSize: 32,
+        onProgress: (d) => progress.push(d),
+      });
       data.close();
       expect(progress).toEqual([32, 64, 96, 128, 160, 192, 224, 256, 288, 289]);
       for (let start = 0; start < rows; start += 32) {

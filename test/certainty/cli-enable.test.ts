@@ -22,16 +22,37 @@ describe('ood enable (CLI)', () => {
     expect(r.stdout).toContain('normalization cdf on 289 samples');
     expect(r.stderr).toBe('');
     const m = OnnxModel.open(out);
-    expect(readCertaintyRecord(m.metadataMap)).toMatchObject({ method: 'energy', normalization: 'cdf', calibration: { samples: 289 } });
+    expect(readCertaintyRecord(m.metadataMap)).toMatchObject({
+      method: 'energy',
+      normalization: 'cdf',
+      calibration: { samples: 289 },
+    });
     m.close();
   });
 
   it('prints the result as JSON with --json', async () => {
     const out = join(tmp.dir, 'json.onnx');
-    const r = await ood(fixtures.mlp(21), '-o', out, '--method', 'msp', '--temperature', '1.5', '--output-name', 'certainty', '--json');
+    const r = await ood(
+      fixtures.mlp(21),
+      '-o',
+      out,
+      '--method',
+      'msp',
+      '--temperature',
+      '1.5',
+      '--output-name',
+      'certainty',
+      '--json',
+    );
     expect(r.exitCode).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result.record).toMatchObject({ method: 'msp', temperature: 1.5, output: 'certainty', normalization: 'none', calibration: null });
+    expect(result.record).toMatchObject({
+      method: 'msp',
+      temperature: 1.5,
+      output: 'certainty',
+      normalization: 'none',
+      calibration: null,
+    });
     expect(result.opset).toBe(21);
   });
 
@@ -79,7 +100,15 @@ describe('ood enable (CLI)', () => {
   });
 
   it('rejects malformed option values as usage errors', async () => {
-    const r = await ood(fixtures.digits.model, '-o', join(tmp.dir, 'x.onnx'), '--data', fixtures.digits.calibration, '--mean', '0.5,abc');
+    const r = await ood(
+      fixtures.digits.model,
+      '-o',
+      join(tmp.dir, 'x.onnx'),
+      '--data',
+      fixtures.digits.calibration,
+      '--mean',
+      '0.5,abc',
+    );
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('--mean must be a comma-separated list of numbers');
   });

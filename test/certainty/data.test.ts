@@ -16,21 +16,29 @@ import { tempDir } from './harness.js';
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 
-function writePng(path: string, width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): void {
+function writePng(
+  path: string,
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number],
+): void {
   const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    const [r, g, b] = pixel(x, y);
-    png.data.set([r, g, b, 255], (y * width + x) * 4);
-  }
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = pixel(x, y);
+      png.data.set([r, g, b, 255], (y * width + x) * 4);
+    }
   writeFileSync(path, PNG.sync.write(png));
 }
 
 describe('the .npy reader', () => {
-  it.skipIf(missingPython('numpy'))('reads every numeric dtype numpy writes, in format 1.0 and 2.0, little- and big-endian', async () => {
-    const dir = join(tmp.dir, 'npy');
-    mkdirSync(dir);
-    await runPythonCode(
-      `import numpy as np, sys
+  it.skipIf(missingPython('numpy'))(
+    'reads every numeric dtype numpy writes, in format 1.0 and 2.0, little- and big-endian',
+    async () => {
+      const dir = join(tmp.dir, 'npy');
+      mkdirSync(dir);
+      await runPythonCode(
+        `import numpy as np, sys
 d = sys.argv[1]
 a = np.arange(24).reshape(2, 3, 4)
 for t in ['<f4', '<f8', '<f2', '<i8', '<i4', '<i2', '|i1', '|u1', '<u2', '<u4', '<u8', '>f4', '>i8']:
@@ -38,40 +46,41 @@ for t in ['<f4', '<f8', '<f2', '<i8', '<i4', '<i2', '|i1', '|u1', '<u2', '<u4', 
 np.save(f"{d}/bool.npy", (a % 2).astype(bool))
 np.lib.format.write_array(open(f"{d}/v2.npy", 'wb'), a.astype('<f4'), version=(2, 0))
 np.save(f"{d}/fortran.npy", np.asfortranarray(a.astype('<f4')))`,
-      [dir],
-    );
-    const expected = Array.from({ length: 24 }, (_, i) => i);
-    for (const name of ['le_f4', 'le_f8', 'le_i4', 'le_i2', 'i1', 'u1', 'le_u2', 'le_u4', 'be_f4', 'v2']) {
-      const f = new NpyFile(join(dir, `${name}.npy`));
-      expect(f.header.shape).toEqual([2, 3, 4]);
-      const t = f.readRows(0, 2);
-      expect(Array.from(t.data as Float32Array, Number), name).toEqual(expected);
-      expect(Array.from(f.readRows(1, 2).data as Float32Array, Number), name).toEqual(expected.slice(12));
-      f.close();
-    }
-    for (const name of ['le_i8', 'le_u8', 'be_i8']) {
-      const f = new NpyFile(join(dir, `${name}.npy`));
-      expect(Array.from(f.readRows(0, 2).data as BigInt64Array, Number), name).toEqual(expected);
-      f.close();
-    }
-    const half = new NpyFile(join(dir, 'le_f2.npy'));
-    expect(half.header.type).toBe('float16');
-    expect((half.readRows(0, 1).data as Uint16Array)[1]).toBe(0x3c00); // 1.0 in binary16
-    half.close();
-    const bools = new NpyFile(join(dir, 'bool.npy'));
-    expect(Array.from(bools.readRows(0, 1).data as Uint8Array).slice(0, 4)).toEqual([0, 1, 0, 1]);
-    bools.close();
-    const fortran = (() => {
-      try {
-        return new NpyFile(join(dir, 'fortran.npy'));
-      } catch (e) {
-        return e;
+        [dir],
+      );
+      const expected = Array.from({ length: 24 }, (_, i) => i);
+      for (const name of ['le_f4', 'le_f8', 'le_i4', 'le_i2', 'i1', 'u1', 'le_u2', 'le_u4', 'be_f4', 'v2']) {
+        const f = new NpyFile(join(dir, `${name}.npy`));
+        expect(f.header.shape).toEqual([2, 3, 4]);
+        const t = f.readRows(0, 2);
+        expect(Array.from(t.data as Float32Array, Number), name).toEqual(expected);
+        expect(Array.from(f.readRows(1, 2).data as Float32Array, Number), name).toEqual(expected.slice(12));
+        f.close();
       }
-    })() as OodError;
-    expect(fortran).toBeInstanceOf(OodError);
-    expect(fortran.message).toContain('Fortran (column-major) order');
-    expect(fortran.hint).toContain('ascontiguousarray');
-  });
+      for (const name of ['le_i8', 'le_u8', 'be_i8']) {
+        const f = new NpyFile(join(dir, `${name}.npy`));
+        expect(Array.from(f.readRows(0, 2).data as BigInt64Array, Number), name).toEqual(expected);
+        f.close();
+      }
+      const half = new NpyFile(join(dir, 'le_f2.npy'));
+      expect(half.header.type).toBe('float16');
+      expect((half.readRows(0, 1).data as Uint16Array)[1]).toBe(0x3c00); // 1.0 in binary16
+      half.close();
+      const bools = new NpyFile(join(dir, 'bool.npy'));
+      expect(Array.from(bools.readRows(0, 1).data as Uint8Array).slice(0, 4)).toEqual([0, 1, 0, 1]);
+      bools.close();
+      const fortran = (() => {
+        try {
+          return new NpyFile(join(dir, 'fortran.npy'));
+        } catch (e) {
+          return e;
+        }
+      })() as OodError;
+      expect(fortran).toBeInstanceOf(OodError);
+      expect(fortran.message).toContain('Fortran (column-major) order');
+      expect(fortran.hint).toContain('ascontiguousarray');
+    },
+  );
 
   it('converts float64 arrays to the float32 a model takes', async () => {
     const path = join(tmp.dir, 'f8.npy');
@@ -81,7 +90,14 @@ np.save(f"{d}/fortran.npy", np.asfortranarray(a.astype('<f4')))`,
     head.write('\x93NUMPY', 0, 'latin1');
     head[6] = 1;
     head.writeUInt16LE(header.length + pad.length, 8);
-    writeFileSync(path, Buffer.concat([head, Buffer.from(header + pad, 'latin1'), Buffer.from(new Float64Array([0.1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]).buffer)]));
+    writeFileSync(
+      path,
+      Buffer.concat([
+        head,
+        Buffer.from(header + pad, 'latin1'),
+        Buffer.from(new Float64Array([0.1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]).buffer),
+      ]),
+    );
     const model = OnnxModel.open(fixtures.mlp(13));
     const data = await openCalibrationData(path, model.info.graph.inputs);
     model.close();
@@ -102,7 +118,12 @@ describe('image folders', () => {
     const a = await loadImageBatch([path], nchw);
     expect(a.dims).toEqual([1, 3, 1, 2]);
     expect(Array.from(a.data as Float32Array).map((v) => Number(v.toFixed(4)))).toEqual([1, -1, 0, 0.4, 0.1, 0.5]);
-    const nhwc = planImages('in', ['N', 1, 2, 3], { size: [1, 2], mean: [0.5, 0, 0], std: [0.5, 1, 2], layout: 'nhwc' });
+    const nhwc = planImages('in', ['N', 1, 2, 3], {
+      size: [1, 2],
+      mean: [0.5, 0, 0],
+      std: [0.5, 1, 2],
+      layout: 'nhwc',
+    });
     expect(nhwc.layout).toBe('nhwc');
     const b = await loadImageBatch([path], nhwc);
     expect(Array.from(b.data as Float32Array).map((v) => Number(v.toFixed(4)))).toEqual([1, 0, 0.1, -1, 0.4, 0.5]);
@@ -132,7 +153,10 @@ describe('image folders', () => {
     model.close();
     const err = await (async () => {
       for await (const _ of broken.chunks()) void _;
-    })().then(() => undefined, (e: unknown) => e as OodError);
+    })().then(
+      () => undefined,
+      (e: unknown) => e as OodError,
+    );
     expect(err?.message).toBe('sample img9.png: not a PNG or JPEG file');
   });
 
@@ -141,9 +165,14 @@ describe('image folders', () => {
     mkdirSync(dir);
     writePng(join(dir, 'a.png'), 8, 8, () => [10, 20, 30]);
     const model = OnnxModel.open(fixtures.digits.model);
-    const err = await openCalibrationData(dir, model.info.graph.inputs, { size: [16, 16] }).then(() => undefined, (e: unknown) => e as OodError);
+    const err = await openCalibrationData(dir, model.info.graph.inputs, { size: [16, 16] }).then(
+      () => undefined,
+      (e: unknown) => e as OodError,
+    );
     model.close();
-    expect(err?.message).toBe('sample a.png: input "image" has shape [1, 1, 16, 16]; the model expects [batch, 1, 8, 8] (dimension 2 is 16, not 8)');
+    expect(err?.message).toBe(
+      'sample a.png: input "image" has shape [1, 1, 16, 16]; the model expects [batch, 1, 8, 8] (dimension 2 is 16, not 8)',
+    );
   });
 
   it('refuse a folder that mixes kinds of data, and one with none', async () => {

@@ -27,7 +27,8 @@ async function scoresOf(modelPath: string, dataPath: string, output = 'ood_score
   model.close();
   const session = await ort.InferenceSession.create(modelPath);
   const parts: number[] = [];
-  for await (const batch of data.batches()) parts.push(...((await session.run(batch.feeds))[output]!.data as Float32Array).subarray(0, batch.rows));
+  for await (const batch of data.batches())
+    parts.push(...((await session.run(batch.feeds))[output]!.data as Float32Array).subarray(0, batch.rows));
   await session.release();
   data.close();
   return Float32Array.from(parts);
@@ -75,7 +76,14 @@ describe('feature-space methods on the digits classifier', () => {
     for (const method of ['mahalanobis', 'knn', 'react-energy']) {
       for (const normalize of ['none', 'cdf'] as const) {
         const out = join(tmp, `${method}-${normalize}.onnx`);
-        await enableModel({ model: digits.model, output: out, method, data: digits.idTrain, normalize, featureFit: method === 'knn' ? { k: 5, maxStored: 500 } : undefined });
+        await enableModel({
+          model: digits.model,
+          output: out,
+          method,
+          data: digits.idTrain,
+          normalize,
+          featureFit: method === 'knn' ? { k: 5, maxStored: 500 } : undefined,
+        });
         enabled[`${method}-${normalize}`] = out;
       }
     }
@@ -91,7 +99,16 @@ describe('feature-space methods on the digits classifier', () => {
 
   it('computes in the graph the same scores as NumPy does from the same features', async () => {
     const [fit, query] = await Promise.all([featuresOf(digits.idTrain), featuresOf(digits.oodHeldout)]);
-    const input = JSON.stringify({ fit: Array.from(fit.features), pred: Array.from(fit.predictions), query: Array.from(query.features), dim: fit.dim, ridge: 1e-6, k: 5, maxStored: 500, model: digits.model });
+    const input = JSON.stringify({
+      fit: Array.from(fit.features),
+      pred: Array.from(fit.predictions),
+      query: Array.from(query.features),
+      dim: fit.dim,
+      ridge: 1e-6,
+      k: 5,
+      maxStored: 500,
+      model: digits.model,
+    });
     const r = await execa(SYSTEM_PYTHON, ['-c', REFERENCE], { input });
     const reference = JSON.parse(r.stdout) as Record<string, number[]>;
     for (const method of ['mahalanobis', 'knn', 'react-energy']) {
@@ -113,7 +130,11 @@ describe('feature-space methods on the digits classifier', () => {
       model.close();
       expect(meta.get('ood.method')).toBe(method);
       expect(meta.get('ood.features')).toBe('/features/features.7/Relu_output_0');
-      const expected = { knn: { k: 5, stored: 500, dim: 32, samples: 1154 }, mahalanobis: { classes: 8, dim: 32, samples: 1154, ridge: 1e-6 }, 'react-energy': { clipPercentile: 90, dim: 32, samples: 1154 } }[method];
+      const expected = {
+        knn: { k: 5, stored: 500, dim: 32, samples: 1154 },
+        mahalanobis: { classes: 8, dim: 32, samples: 1154, ridge: 1e-6 },
+        'react-energy': { clipPercentile: 90, dim: 32, samples: 1154 },
+      }[method];
       expect(readFeatureParameters(meta)).toMatchObject(expected!);
     }
   });
@@ -121,8 +142,17 @@ describe('feature-space methods on the digits classifier', () => {
   it('keeps the original outputs bit-identical and normalizes to [0, 1] with median near 0.5 on the fit data', async () => {
     for (const method of ['mahalanobis', 'knn', 'react-energy']) {
       const path = enabled[`${method}-cdf`]!;
-      const report = await evaluateModel({ model: path, id: digits.calibration, ood: [digits.oodHeldout, digits.oodInverted, digits.oodNoise], original: digits.model });
-      expect(report.outputs).toMatchObject({ status: 'identical', reference: 'original', samplesCompared: 289 + 354 + 289 + 300 });
+      const report = await evaluateModel({
+        model: path,
+        id: digits.calibration,
+        ood: [digits.oodHeldout, digits.oodInverted, digits.oodNoise],
+        original: digits.model,
+      });
+      expect(report.outputs).toMatchObject({
+        status: 'identical',
+        reference: 'original',
+        samplesCompared: 289 + 354 + 289 + 300,
+      });
       const fitScores = Array.from(await scoresOf(path, digits.idTrain)).sort((a, b) => a - b);
       expect(fitScores[0]).toBeGreaterThanOrEqual(0);
       expect(fitScores[fitScores.length - 1]).toBeLessThanOrEqual(1);
@@ -132,11 +162,40 @@ describe('feature-space methods on the digits classifier', () => {
 
   it('refuses to fit without data, on an unknown feature tensor, and with k larger than the store', async () => {
     const out = join(tmp, 'refused.onnx');
-    await expect(enableModel({ model: digits.model, output: out, method: 'mahalanobis' })).rejects.toMatchObject({ code: 'FEATURE_METHOD_NEEDS_DATA', kind: 'usage' });
-    await expect(enableModel({ model: digits.model, output: out, method: 'knn', data: digits.idTrain, features: 'no_such_tensor' })).rejects.toMatchObject({ code: 'FEATURES_NOT_FOUND' });
-    await expect(enableModel({ model: digits.model, output: out, method: 'knn', data: digits.idTrain, featureFit: { k: 11, maxStored: 10 } })).rejects.toMatchObject({ code: 'KNN_BAD_K' });
-    await expect(enableModel({ model: digits.model, output: out, method: 'energy', features: 'x' })).rejects.toMatchObject({ code: 'FEATURES_NEED_FEATURE_METHOD' });
-    await expect(enableModel({ model: digits.model, output: out, method: 'react-energy', data: digits.idTrain, features: '/features/features.7/Relu_output_0' })).rejects.toMatchObject({ code: 'REACT_NEEDS_HEAD', kind: 'usage' });
+    await expect(enableModel({ model: digits.model, output: out, method: 'mahalanobis' })).rejects.toMatchObject({
+      code: 'FEATURE_METHOD_NEEDS_DATA',
+      kind: 'usage',
+    });
+    await expect(
+      enableModel({
+        model: digits.model,
+        output: out,
+        method: 'knn',
+        data: digits.idTrain,
+        features: 'no_such_tensor',
+      }),
+    ).rejects.toMatchObject({ code: 'FEATURES_NOT_FOUND' });
+    await expect(
+      enableModel({
+        model: digits.model,
+        output: out,
+        method: 'knn',
+        data: digits.idTrain,
+        featureFit: { k: 11, maxStored: 10 },
+      }),
+    ).rejects.toMatchObject({ code: 'KNN_BAD_K' });
+    await expect(
+      enableModel({ model: digits.model, output: out, method: 'energy', features: 'x' }),
+    ).rejects.toMatchObject({ code: 'FEATURES_NEED_FEATURE_METHOD' });
+    await expect(
+      enableModel({
+        model: digits.model,
+        output: out,
+        method: 'react-energy',
+        data: digits.idTrain,
+        features: '/features/features.7/Relu_output_0',
+      }),
+    ).rejects.toMatchObject({ code: 'REACT_NEEDS_HEAD', kind: 'usage' });
   });
 });
 

@@ -33,7 +33,11 @@ export function tensorBytes(t: ort.Tensor): Buffer {
 }
 
 /** The original model's outputs, and the enabled model's same-named outputs, are bit-identical. */
-export async function expectOriginalOutputsIdentical(original: string, enabled: string, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+export async function expectOriginalOutputsIdentical(
+  original: string,
+  enabled: string,
+  feeds: Record<string, ort.Tensor>,
+): Promise<Record<string, ort.Tensor>> {
   const before = await runModel(original, feeds);
   const after = await runModel(enabled, feeds);
   for (const [name, t] of Object.entries(before)) {
@@ -116,7 +120,10 @@ export function writeNpyF32(path: string, shape: number[], data: Float32Array, d
   head[6] = 1;
   head[7] = 0;
   head.writeUInt16LE(header.length, 8);
-  writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+  writeFileSync(
+    path,
+    Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+  );
 }
 
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */

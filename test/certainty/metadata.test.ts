@@ -8,8 +8,16 @@ function recordFor(normalize: 'cdf' | 'percentile'): CertaintyRecord {
   const raw = Float64Array.from({ length: 50 }, (_, i) => -3 + i * 0.1);
   const { record } = deriveNormalization(raw, normalize, 20);
   return {
-    enabled: true, oodVersion: '0.1.0', method: 'energy', temperature: 1, logits: 'logits', output: 'ood_scores',
-    outputType: 'FP32', outputShape: ['batch', 1], normalization: normalize, calibration: record,
+    enabled: true,
+    oodVersion: '0.1.0',
+    method: 'energy',
+    temperature: 1,
+    logits: 'logits',
+    output: 'ood_scores',
+    outputType: 'FP32',
+    outputShape: ['batch', 1],
+    normalization: normalize,
+    calibration: record,
   };
 }
 

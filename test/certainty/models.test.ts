@@ -9,7 +9,13 @@ import { OnnxModel } from '../../src/onnx/model.js';
 import { toHalfBits } from '../../src/onnx/float16.js';
 import { fixtures } from '../helpers/fixtures.js';
 import {
-  expectCheckerPasses, expectOriginalOutputsIdentical, expectWellFormedEnabled, median, randomFloats, tempDir, writeNpyF32,
+  expectCheckerPasses,
+  expectOriginalOutputsIdentical,
+  expectWellFormedEnabled,
+  median,
+  randomFloats,
+  tempDir,
+  writeNpyF32,
 } from './harness.js';
 
 const tmp = tempDir();
@@ -98,7 +104,10 @@ describe('enable on other kinds of models', () => {
     const result = await enableModel({ model: fixtures.multiIo, output: out, data: dir, batchSize: 7 });
     expect(result.record.calibration?.samples).toBe(30);
     await expectCheckerPasses(out, 13);
-    const feeds = { a: new ort.Tensor('float32', randomFloats(90, 2), [30, 3]), b: new ort.Tensor('int64', ints, [30, 2]) };
+    const feeds = {
+      a: new ort.Tensor('float32', randomFloats(90, 2), [30, 3]),
+      b: new ort.Tensor('int64', ints, [30, 2]),
+    };
     const outputs = await expectOriginalOutputsIdentical(fixtures.multiIo, out, feeds);
     expect(Math.abs(median(outputs.ood_scores!.data as Float32Array) - 0.5)).toBeLessThan(0.03);
   });

@@ -17,10 +17,17 @@ function mapModel(opset: number, build: (b: OpBuilder) => void): Buffer {
   const b = new OpBuilder({ opset, used: new Set(['x', 'y']), prefix: 'ood/' });
   build(b);
   const graph = Buffer.concat([
-    ...b.nodes, ...b.initializers, stringField(F.Graph.name, 'map'),
-    lenField(F.Graph.input, encodeTensorValueInfo('x', 1, ['N', 1])), encodeGraphOutput('y', 1, ['N', 1]),
+    ...b.nodes,
+    ...b.initializers,
+    stringField(F.Graph.name, 'map'),
+    lenField(F.Graph.input, encodeTensorValueInfo('x', 1, ['N', 1])),
+    encodeGraphOutput('y', 1, ['N', 1]),
   ]);
-  return Buffer.concat([varintField(F.Model.irVersion, opset >= 21 ? 10 : 8), encodeOpsetImport('', opset), lenField(F.Model.graph, graph)]);
+  return Buffer.concat([
+    varintField(F.Model.irVersion, opset >= 21 ? 10 : 8),
+    encodeOpsetImport('', opset),
+    lenField(F.Model.graph, graph),
+  ]);
 }
 
 /** Run the map model on `xs` with onnxruntime-node. */
@@ -59,7 +66,9 @@ describe('the empirical CDF map', () => {
       expect(knots.x[i]!).toBeGreaterThan(knots.x[i - 1]!);
       expect(knots.y[i]!).toBeGreaterThan(knots.y[i - 1]!);
     }
-    expect([knots.y[0], knots.y[knots.y.length - 1]]).toEqual([1 / 1001, 1000 / 1001].map((v) => Number(v.toPrecision(9))));
+    expect([knots.y[0], knots.y[knots.y.length - 1]]).toEqual(
+      [1 / 1001, 1000 / 1001].map((v) => Number(v.toPrecision(9))),
+    );
     const tie = knots.x.indexOf(1);
     expect(tie).toBeGreaterThan(0);
     const sorted = sortScores(many);
@@ -67,7 +76,13 @@ describe('the empirical CDF map', () => {
     const above = (sorted.findLastIndex((v) => v === 1) + 1) / 1001;
     expect(knots.y[tie]!).toBeGreaterThan(below - 0.011);
     expect(knots.y[tie]!).toBeLessThan(above + 0.011);
-    const y = await runMap(11, (b) => buildCdfMap(b, 'x', knots, 'y'), [-10, knots.x[0]!, 1, knots.x[knots.x.length - 1]!, 10]);
+    const y = await runMap(11, (b) => buildCdfMap(b, 'x', knots, 'y'), [
+      -10,
+      knots.x[0]!,
+      1,
+      knots.x[knots.x.length - 1]!,
+      10,
+    ]);
     expect(y[0]).toBeGreaterThan(0);
     expect(y[0]).toBeLessThan(y[1]!);
     expect(y[1]).toBeCloseTo(knots.y[0]!, 7);
@@ -106,22 +121,34 @@ describe('the CDF map outside the calibration range', () => {
   // spreads, where 1 - y = (1 - l_K) / 1025 ~ 2e-6 still spans 30 float32 steps below 1. Inside: 400 even steps.
   const powers = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => 2 ** (from + i));
   const sweep = [
-    ...powers(-10, 120).reverse().map((d) => first - s * d),
+    ...powers(-10, 120)
+      .reverse()
+      .map((d) => first - s * d),
     ...Array.from({ length: 401 }, (_, i) => first + ((last - first) * (i + 0.5)) / 402),
     ...[0, ...powers(-10, 10)].map((d) => last + s * d),
   ].map(Math.fround);
 
-  it.each([11, 13, 17, 18, 21, 26])('is strictly increasing and within [0, 1] on a sweep far below and above the knots, at opset %i', async (opset) => {
-    for (let i = 1; i < sweep.length; i++) expect(sweep[i]!).toBeGreaterThan(sweep[i - 1]!);
-    const y = await runMap(opset, (b) => buildCdfMap(b, 'x', knots, 'y'), sweep);
-    expect(y[0]).toBeGreaterThan(0);
-    expect(y[y.length - 1]).toBeLessThan(1);
-    for (let i = 1; i < y.length; i++) expect(y[i]!, `at raw score ${sweep[i]}`).toBeGreaterThan(y[i - 1]!);
-    expect(y[0]! / (knots.y[0]! * 2 ** -120)).toBeCloseTo(1, 4); // l_0 * s / (s + 2^120 s)
-  });
+  it.each([11, 13, 17, 18, 21, 26])(
+    'is strictly increasing and within [0, 1] on a sweep far below and above the knots, at opset %i',
+    async (opset) => {
+      for (let i = 1; i < sweep.length; i++) expect(sweep[i]!).toBeGreaterThan(sweep[i - 1]!);
+      const y = await runMap(opset, (b) => buildCdfMap(b, 'x', knots, 'y'), sweep);
+      expect(y[0]).toBeGreaterThan(0);
+      expect(y[y.length - 1]).toBeLessThan(1);
+      for (let i = 1; i < y.length; i++) expect(y[i]!, `at raw score ${sweep[i]}`).toBeGreaterThan(y[i - 1]!);
+      expect(y[0]! / (knots.y[0]! * 2 ** -120)).toBeCloseTo(1, 4); // l_0 * s / (s + 2^120 s)
+    },
+  );
 
   it('reaches 0 only at -Infinity, and flattens near 1 only where 1 - y is below float32 resolution', async () => {
-    const y = await runMap(13, (b) => buildCdfMap(b, 'x', knots, 'y'), [-3e38, -Infinity, last + s * 2 ** 10, last + s * 2 ** 20, last + s * 2 ** 30, Infinity]);
+    const y = await runMap(13, (b) => buildCdfMap(b, 'x', knots, 'y'), [
+      -3e38,
+      -Infinity,
+      last + s * 2 ** 10,
+      last + s * 2 ** 20,
+      last + s * 2 ** 30,
+      Infinity,
+    ]);
     expect(y[0]).toBeGreaterThan(0);
     expect(y[1]).toBe(0);
     // (1 - l_K) / 2^20 ~ 2e-9 is below the float32 step at 1 (6e-8): from there on the score is constant, 1 up
@@ -143,7 +170,10 @@ describe('the CDF map outside the calibration range', () => {
     try {
       for (const opset of [11, 13, 17]) {
         const path = join(tmp.dir, `cdf-${opset}.onnx`);
-        writeFileSync(path, mapModel(opset, (b) => buildCdfMap(b, 'x', knots, 'y')));
+        writeFileSync(
+          path,
+          mapModel(opset, (b) => buildCdfMap(b, 'x', knots, 'y')),
+        );
         await expectCheckerPasses(path, opset);
       }
     } finally {
@@ -198,7 +228,13 @@ describe('percentile normalization through enableModel', () => {
       const data = join(tmp.dir, 'neg.npy');
       writeNpyF32(data, [10, 3], Float32Array.from(rows.flat()));
       const out = join(tmp.dir, 'neg.onnx');
-      const result = await enableModel({ model: fixtures.passthrough('FP32'), output: out, method: 'maxlogit', data, normalize: 'percentile' });
+      const result = await enableModel({
+        model: fixtures.passthrough('FP32'),
+        output: out,
+        method: 'maxlogit',
+        data,
+        normalize: 'percentile',
+      });
       const c = result.record.calibration!;
       expect(c.min).toBe(-14);
       expect(c.zero).toBeLessThan(c.min);

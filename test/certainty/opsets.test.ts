@@ -7,7 +7,13 @@ import { enableModel } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
 import { fixtures, MLP_OPSETS } from '../helpers/fixtures.js';
 import {
-  expectCheckerPasses, expectOriginalOutputsIdentical, expectWellFormedEnabled, median, randomFloats, tempDir, writeNpyF32,
+  expectCheckerPasses,
+  expectOriginalOutputsIdentical,
+  expectWellFormedEnabled,
+  median,
+  randomFloats,
+  tempDir,
+  writeNpyF32,
 } from './harness.js';
 
 const tmp = tempDir();
@@ -26,31 +32,38 @@ function logSumExp(row: ArrayLike<number>): number {
 describe.each(MLP_OPSETS)('an MLP classifier at ai.onnx opset %i', (opset) => {
   const model = fixtures.mlp(opset);
 
-  it.each(['energy', 'msp', 'maxlogit'])('gains a %s score computed with the opset\'s own operator signatures', async (method) => {
-    const out = join(tmp.dir, `mlp${opset}-${method}.onnx`);
-    await enableModel({ model, output: out, method, temperature: method === 'maxlogit' ? 1 : 2 });
-    const record = expectWellFormedEnabled(model, out);
-    expect(record).toMatchObject({ method, normalization: 'none', logits: 'logits', output: 'ood_scores' });
-    await expectCheckerPasses(out, opset);
-    const after = await expectOriginalOutputsIdentical(model, out, { x: probe });
-    const logits = after.logits!.data as Float32Array;
-    const scores = after.ood_scores!.data as Float32Array;
-    expect(after.ood_scores!.dims).toEqual([10, 1]);
-    for (let r = 0; r < 10; r++) {
-      const row = Array.from(logits.subarray(r * 5, r * 5 + 5));
-      const t = method === 'maxlogit' ? 1 : 2;
-      const scaled = row.map((v) => v / t);
-      const expected =
-        method === 'energy' ? t * logSumExp(scaled) : method === 'maxlogit' ? Math.max(...row) : Math.exp(Math.max(...scaled) - logSumExp(scaled));
-      expect(scores[r]).toBeCloseTo(expected, 4);
-    }
-    // Axes are an attribute before opset 18 (13 for ReduceSum) and an input from then on.
-    const enabled = OnnxModel.open(out);
-    const reduce = enabled.info.graph.nodes.find((n) => n.opType.startsWith('Reduce'))!;
-    enabled.close();
-    expect(reduce.inputs.length).toBe(opset >= 18 ? 2 : 1);
-    expect(reduce.attributes.some((a) => a.name === 'axes')).toBe(opset < 18);
-  });
+  it.each(['energy', 'msp', 'maxlogit'])(
+    "gains a %s score computed with the opset's own operator signatures",
+    async (method) => {
+      const out = join(tmp.dir, `mlp${opset}-${method}.onnx`);
+      await enableModel({ model, output: out, method, temperature: method === 'maxlogit' ? 1 : 2 });
+      const record = expectWellFormedEnabled(model, out);
+      expect(record).toMatchObject({ method, normalization: 'none', logits: 'logits', output: 'ood_scores' });
+      await expectCheckerPasses(out, opset);
+      const after = await expectOriginalOutputsIdentical(model, out, { x: probe });
+      const logits = after.logits!.data as Float32Array;
+      const scores = after.ood_scores!.data as Float32Array;
+      expect(after.ood_scores!.dims).toEqual([10, 1]);
+      for (let r = 0; r < 10; r++) {
+        const row = Array.from(logits.subarray(r * 5, r * 5 + 5));
+        const t = method === 'maxlogit' ? 1 : 2;
+        const scaled = row.map((v) => v / t);
+        const expected =
+          method === 'energy'
+            ? t * logSumExp(scaled)
+            : method === 'maxlogit'
+              ? Math.max(...row)
+              : Math.exp(Math.max(...scaled) - logSumExp(scaled));
+        expect(scores[r]).toBeCloseTo(expected, 4);
+      }
+      // Axes are an attribute before opset 18 (13 for ReduceSum) and an input from then on.
+      const enabled = OnnxModel.open(out);
+      const reduce = enabled.info.graph.nodes.find((n) => n.opType.startsWith('Reduce'))!;
+      enabled.close();
+      expect(reduce.inputs.length).toBe(opset >= 18 ? 2 : 1);
+      expect(reduce.attributes.some((a) => a.name === 'axes')).toBe(opset < 18);
+    },
+  );
 
   it('calibrates to [0, 1] with the median in-distribution score near 0.5', async () => {
     const out = join(tmp.dir, `mlp${opset}-cdf.onnx`);

@@ -14,7 +14,10 @@ afterAll(tmp.cleanup);
 
 async function refusal(options: Parameters<typeof enableModel>[0]): Promise<OodError> {
   const before = readdirSync(tmp.dir).sort();
-  const err = await enableModel(options).then(() => undefined, (e: unknown) => e);
+  const err = await enableModel(options).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(OodError);
   expect(readdirSync(tmp.dir).sort(), 'a refusal writes nothing').toEqual(before);
   return err as OodError;
@@ -37,8 +40,12 @@ describe('enable refuses, writing nothing', () => {
   });
 
   it('--logits naming an output that does not exist or is not float', async () => {
-    expect((await refusal({ model: fixtures.twoLogits, output: join(tmp.dir, 'x.onnx'), logits: 'nope' })).code).toBe('LOGITS_NOT_FOUND');
-    expect((await refusal({ model: fixtures.multiIo, output: join(tmp.dir, 'x.onnx'), logits: 'label' })).code).toBe('LOGITS_NOT_FLOAT');
+    expect((await refusal({ model: fixtures.twoLogits, output: join(tmp.dir, 'x.onnx'), logits: 'nope' })).code).toBe(
+      'LOGITS_NOT_FOUND',
+    );
+    expect((await refusal({ model: fixtures.multiIo, output: join(tmp.dir, 'x.onnx'), logits: 'label' })).code).toBe(
+      'LOGITS_NOT_FLOAT',
+    );
   });
 
   it('a model that is already enabled, unless --force', async () => {
@@ -57,7 +64,12 @@ describe('enable refuses, writing nothing', () => {
   });
 
   it('a score output name the model already uses', async () => {
-    const err = await refusal({ model: fixtures.twoLogits, output: join(tmp.dir, 'x.onnx'), logits: 'logits_a', outputName: 'logits_b' });
+    const err = await refusal({
+      model: fixtures.twoLogits,
+      output: join(tmp.dir, 'x.onnx'),
+      logits: 'logits_a',
+      outputName: 'logits_b',
+    });
     expect(err.code).toBe('OUTPUT_NAME_TAKEN');
   });
 
@@ -67,19 +79,34 @@ describe('enable refuses, writing nothing', () => {
     writeNpyF32(join(data, 'wide.npy'), [4, 7], randomFloats(28));
     const err = await refusal({ model: fixtures.mlp(13), output: join(tmp.dir, 'x.onnx'), data });
     expect(err.code).toBe('DATA_MISMATCH');
-    expect(err.message).toBe('sample wide.npy: input "x" has shape [4, 7]; the model expects [batch, 6] (dimension 1 is 7, not 6)');
+    expect(err.message).toBe(
+      'sample wide.npy: input "x" has shape [4, 7]; the model expects [batch, 6] (dimension 1 is 7, not 6)',
+    );
     expect(err.details).toMatchObject({ sample: 'wide.npy', input: 'x' });
   });
 
   it('a V2 request with a wrong datatype or a missing input, naming the file', async () => {
     const dir = join(tmp.dir, 'requests-bad');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'a.json'), JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 6], data: [1, 2, 3, 4, 5, 6] }] }));
-    writeFileSync(join(dir, 'b.json'), JSON.stringify({ inputs: [{ name: 'x', datatype: 'INT64', shape: [1, 6], data: [1, 2, 3, 4, 5, 6] }] }));
+    writeFileSync(
+      join(dir, 'a.json'),
+      JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 6], data: [1, 2, 3, 4, 5, 6] }] }),
+    );
+    writeFileSync(
+      join(dir, 'b.json'),
+      JSON.stringify({ inputs: [{ name: 'x', datatype: 'INT64', shape: [1, 6], data: [1, 2, 3, 4, 5, 6] }] }),
+    );
     const typeErr = await refusal({ model: fixtures.mlp(13), output: join(tmp.dir, 'x.onnx'), data: dir });
     expect(typeErr.message).toBe('sample b.json: input "x" has element type int64; the model expects float32');
-    writeFileSync(join(dir, 'b.json'), JSON.stringify({ inputs: [{ name: 'a', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] }));
-    const missing = await refusal({ model: fixtures.multiIo, output: join(tmp.dir, 'x.onnx'), data: join(dir, 'b.json') });
+    writeFileSync(
+      join(dir, 'b.json'),
+      JSON.stringify({ inputs: [{ name: 'a', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] }),
+    );
+    const missing = await refusal({
+      model: fixtures.multiIo,
+      output: join(tmp.dir, 'x.onnx'),
+      data: join(dir, 'b.json'),
+    });
     expect(missing.message).toBe('sample b.json: input "b" is missing');
   });
 
@@ -97,7 +124,12 @@ describe('enable refuses, writing nothing', () => {
   it('--normalize without data, and a temperature for maxlogit, as usage errors', async () => {
     const a = await refusal({ model: fixtures.mlp(13), output: join(tmp.dir, 'x.onnx'), normalize: 'cdf' });
     expect([a.code, a.exitCode]).toEqual(['NORMALIZE_NEEDS_DATA', 2]);
-    const b = await refusal({ model: fixtures.mlp(13), output: join(tmp.dir, 'x.onnx'), method: 'maxlogit', temperature: 2 });
+    const b = await refusal({
+      model: fixtures.mlp(13),
+      output: join(tmp.dir, 'x.onnx'),
+      method: 'maxlogit',
+      temperature: 2,
+    });
     expect(b.code).toBe('BAD_TEMPERATURE');
   });
 });
@@ -110,7 +142,15 @@ describe('--force on an enabled model', () => {
     const other = join(tmp.dir, 'other.onnx');
     const again = join(tmp.dir, 'again.onnx');
     await enableModel({ model: fixtures.mlp(18), output: first, data });
-    await enableModel({ model: first, output: other, force: true, method: 'msp', outputName: 'certainty', data, normalize: 'percentile' });
+    await enableModel({
+      model: first,
+      output: other,
+      force: true,
+      method: 'msp',
+      outputName: 'certainty',
+      data,
+      normalize: 'percentile',
+    });
     const result = await enableModel({ model: other, output: again, force: true, data });
     expect(result.removed.outputs).toBe(1);
     expect(readFileSync(again).equals(readFileSync(first))).toBe(true);

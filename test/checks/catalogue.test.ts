@@ -18,10 +18,13 @@ describe('the check catalogue', () => {
     }
   });
 
-  it.each([['docs', 'introspect.md'], ['README.md']])('is listed in %s exactly as declared (key, category, description)', async (...path) => {
-    const doc = await readFile(join(repoRoot, ...path), 'utf8');
-    for (const c of CATALOGUE) {
-      expect(doc, c.key).toContain(`| \`${c.key}\` | ${c.category} | ${c.description} |`);
-    }
-  });
+  it.each([['docs', 'introspect.md'], ['README.md']])(
+    'is listed in %s exactly as declared (key, category, description)',
+    async (...path) => {
+      const doc = await readFile(join(repoRoot, ...path), 'utf8');
+      for (const c of CATALOGUE) {
+        expect(doc, c.key).toContain(`| \`${c.key}\` | ${c.category} | ${c.description} |`);
+      }
+    },
+  );
 });

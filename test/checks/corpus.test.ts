@@ -15,7 +15,9 @@ interface Corpus {
   defects: { file: string; key: string; result: 'FAILED' | 'WARNING' }[];
 }
 const corpus = JSON.parse(await readFile(join(corpusDir, 'corpus.json'), 'utf8')) as Corpus;
-const reportSchema = JSON.parse(await readFile(join(repoRoot, 'schemas', 'introspect-report.schema.json'), 'utf8')) as object;
+const reportSchema = JSON.parse(
+  await readFile(join(repoRoot, 'schemas', 'introspect-report.schema.json'), 'utf8'),
+) as object;
 const validateReport = new Ajv({ allErrors: true }).compile(reportSchema);
 
 let temp: string;
@@ -26,14 +28,19 @@ afterAll(async () => {
   await rm(temp, { recursive: true, force: true });
 });
 
-const notPassed = (r: IntrospectReport) => r.checks.filter((c) => c.result !== 'PASSED').map((c) => `${c.key}:${c.result}:${c.message}`);
+const notPassed = (r: IntrospectReport) =>
+  r.checks.filter((c) => c.result !== 'PASSED').map((c) => `${c.key}:${c.result}:${c.message}`);
 
 describe('the good artifact', () => {
   it('passes every check in the catalogue as a zip', async () => {
     const report = await runChecks(join(corpusDir, corpus.good));
     expect(notPassed(report)).toEqual([]);
     expect(report.checks.map((c) => c.key)).toEqual(CATALOGUE.map((c) => c.key));
-    expect(report).toMatchObject({ ok: true, source: 'zip', summary: { passed: CATALOGUE.length, failed: 0, warning: 0, skipped: 0 } });
+    expect(report).toMatchObject({
+      ok: true,
+      source: 'zip',
+      summary: { passed: CATALOGUE.length, failed: 0, warning: 0, skipped: 0 },
+    });
   });
 
   it('passes every check as an unpacked directory too', async () => {
@@ -73,7 +80,9 @@ describe('the broken corpus', () => {
     expect(modelLoad).toMatchObject({ result: 'SKIPPED' });
     expect(modelLoad.message).toMatch(/unsafe/);
     const skipped = report.checks.filter((c) => c.result === 'SKIPPED').map((c) => c.category);
-    expect(new Set(skipped)).toEqual(new Set(['integrity', 'runtime', 'schemas', 'model', 'score', 'certainty', 'provenance']));
+    expect(new Set(skipped)).toEqual(
+      new Set(['integrity', 'runtime', 'schemas', 'model', 'score', 'certainty', 'provenance']),
+    );
   });
 
   it('skips checks that depend on a broken file and names the check that reports it', async () => {

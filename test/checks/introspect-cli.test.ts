@@ -19,7 +19,8 @@ describe('ood introspect (built CLI)', () => {
     const r = await ood('introspect', broken('good.zip'));
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^key\s+description\s+result\s+message$/m);
-    for (const { key } of CATALOGUE) expect(r.stdout).toMatch(new RegExp(`^${key.replace('.', '\\.')}\\s.*PASSED`, 'm'));
+    for (const { key } of CATALOGUE)
+      expect(r.stdout).toMatch(new RegExp(`^${key.replace('.', '\\.')}\\s.*PASSED`, 'm'));
     expect(r.stdout).toContain(`OK: ${CATALOGUE.length} passed, 0 failed`);
   });
 

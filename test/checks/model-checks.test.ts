@@ -24,7 +24,10 @@ async function preparedExternal(): Promise<string> {
 
 async function modelChecks(dir: string) {
   const report = await runChecks(dir, { only: ['model.format', 'model.load'] });
-  return Object.fromEntries(report.checks.filter((c) => c.key.startsWith('model.')).map((c) => [c.key, c])) as Record<string, { result: string; message: string }>;
+  return Object.fromEntries(report.checks.filter((c) => c.key.startsWith('model.')).map((c) => [c.key, c])) as Record<
+    string,
+    { result: string; message: string }
+  >;
 }
 
 describe('external data', () => {
@@ -39,7 +42,10 @@ describe('external data', () => {
     const dir = await preparedExternal();
     const model = await readFile(join(dir, 'model.onnx'));
     // Same length, so the protobuf stays well-formed: "weights.bin" -> "../ghts.bin".
-    await writeFile(join(dir, 'model.onnx'), Buffer.from(model.toString('latin1').replaceAll('weights.bin', '../ghts.bin'), 'latin1'));
+    await writeFile(
+      join(dir, 'model.onnx'),
+      Buffer.from(model.toString('latin1').replaceAll('weights.bin', '../ghts.bin'), 'latin1'),
+    );
     await writeFile(join(temp, 'ghts.bin'), Buffer.alloc(1024));
     const checks = await modelChecks(dir);
     expect(checks['model.format']!.result).toBe('FAILED');

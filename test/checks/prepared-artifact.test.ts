@@ -21,7 +21,8 @@ beforeAll(async () => {
   await mkdir(join(repo, 'ext'));
   await copyFile(fixtures.externalData.model, join(repo, 'ext', 'model.onnx'));
   await copyFile(fixtures.externalData.weights, join(repo, 'ext', basename(fixtures.externalData.weights)));
-  const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args]);
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args]);
   git('init', '-q');
   git('add', '.');
   git('commit', '-q', '-m', 'models');
@@ -51,7 +52,12 @@ describe('introspecting what ood prepare builds', () => {
         expect(flagged(report)).toEqual([]);
         // Only the certainty checks may be skipped (these models are not certainty-enabled and carry no
         // evaluation), and the sample check when no sample was given.
-        const expectedSkips = [...(sample ? [] : ['schemas.sample']), 'certainty.record', 'certainty.output', 'certainty.evaluation'];
+        const expectedSkips = [
+          ...(sample ? [] : ['schemas.sample']),
+          'certainty.record',
+          'certainty.output',
+          'certainty.evaluation',
+        ];
         expect(report.checks.filter((c) => c.result === 'SKIPPED').map((c) => c.key)).toEqual(expectedSkips);
       }
     });

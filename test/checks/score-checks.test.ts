@@ -22,15 +22,28 @@ async function judge(source: string): Promise<{ parse: string; exports: string; 
   await writeFile(join(dir, 'score.mjs'), source);
   const report = await runChecks(dir, { only: ['score.parse', 'score.exports'] });
   const get = (k: string) => report.checks.find((c) => c.key === k)!;
-  return { parse: get('score.parse').result, exports: get('score.exports').result, message: get('score.exports').message };
+  return {
+    parse: get('score.parse').result,
+    exports: get('score.exports').result,
+    message: get('score.exports').message,
+  };
 }
 
 describe('score.mjs checks', () => {
   it('accept function declarations, arrow functions and export lists', async () => {
-    expect((await judge('export async function load(dir) {}\nexport async function predict(m, r) {}\n')).exports).toBe('PASSED');
-    expect((await judge('export const load = async (dir, ctx) => ({});\nexport const predict = (m, r) => r;\n')).exports).toBe('PASSED');
-    expect((await judge('async function a(dir) {}\nconst b = function (m, r) {};\nexport { a as load, b as predict };\n')).exports).toBe('PASSED');
-    expect((await judge('export function load(...args) {}\nexport function predict(...args) {}\n')).exports).toBe('PASSED');
+    expect((await judge('export async function load(dir) {}\nexport async function predict(m, r) {}\n')).exports).toBe(
+      'PASSED',
+    );
+    expect(
+      (await judge('export const load = async (dir, ctx) => ({});\nexport const predict = (m, r) => r;\n')).exports,
+    ).toBe('PASSED');
+    expect(
+      (await judge('async function a(dir) {}\nconst b = function (m, r) {};\nexport { a as load, b as predict };\n'))
+        .exports,
+    ).toBe('PASSED');
+    expect((await judge('export function load(...args) {}\nexport function predict(...args) {}\n')).exports).toBe(
+      'PASSED',
+    );
   });
 
   it('fail when load or predict is missing, or is not a function', async () => {
@@ -40,11 +53,15 @@ describe('score.mjs checks', () => {
     const notFn = await judge('export const load = 42;\nexport function predict(m, r) {}\n');
     expect(notFn.exports).toBe('FAILED');
     expect(notFn.message).toContain('load as a literal');
-    expect((await judge('export class load {}\nexport function predict(m, r) {}\n')).message).toContain('load as a class');
+    expect((await judge('export class load {}\nexport function predict(m, r) {}\n')).message).toContain(
+      'load as a class',
+    );
   });
 
   it('fail when a hook is exported but is not a function', async () => {
-    const r = await judge('export function load(d) {}\nexport function predict(m, r) {}\nexport const preprocess = {};\n');
+    const r = await judge(
+      'export function load(d) {}\nexport function predict(m, r) {}\nexport const preprocess = {};\n',
+    );
     expect(r.exports).toBe('FAILED');
     expect(r.message).toContain('preprocess as an object');
   });
@@ -61,7 +78,8 @@ describe('score.mjs checks', () => {
 
   it('never execute score.mjs, even when its top level would write a file', async () => {
     const marker = join(temp, 'executed.txt');
-    const source = `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n` +
+    const source =
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n` +
       'export function load(d) {}\nexport function predict(m, r) {}\n';
     expect((await judge(source)).exports).toBe('PASSED');
     await expect(access(marker)).rejects.toThrow();

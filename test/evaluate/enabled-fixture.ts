@@ -15,7 +15,13 @@ export const digitsData = (name: string): string => join(DIGITS, 'data', name);
 /** The digits model enabled with `method`, calibrated on the training split; returns the path. */
 export async function writeEnabledDigits(method = 'energy', extra: Record<string, unknown> = {}): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'ood-eval-')), `${method}.onnx`);
-  await enableModel({ model: join(DIGITS, 'model.onnx'), output: out, method, data: digitsData('id_train.npy'), ...extra });
+  await enableModel({
+    model: join(DIGITS, 'model.onnx'),
+    output: out,
+    method,
+    data: digitsData('id_train.npy'),
+    ...extra,
+  });
   return out;
 }
 
@@ -25,10 +31,14 @@ export async function writeDigitsWithShiftedBias(): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'ood-eval-')), 'shifted.onnx');
   const index = model.info.graph.initializers.findIndex((t) => t.name === 'classifier.bias');
   const field = model.layout.graphFields.filter((f) => f.field === F.Graph.initializer)[index]!;
-  await writeEditedModel(model, {
-    dropGraph: (f) => f.start === field.start,
-    appendGraph: [encodeFloatInitializer('classifier.bias', [8], [1, 0, 0, 0, 0, 0, 0, 0])],
-  }, out);
+  await writeEditedModel(
+    model,
+    {
+      dropGraph: (f) => f.start === field.start,
+      appendGraph: [encodeFloatInitializer('classifier.bias', [8], [1, 0, 0, 0, 0, 0, 0, 0])],
+    },
+    out,
+  );
   model.close();
   return out;
 }

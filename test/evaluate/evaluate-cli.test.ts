@@ -30,10 +30,17 @@ describe('ood evaluate', () => {
     expect(text.stdout).toMatch(/ood set\s+samples\s+AUROC\s+FPR@95TPR\s+AUPR-In\s+AUPR-Out/);
     for (const s of report.ood) {
       const m = s.metrics;
-      expect(text.stdout).toMatch(new RegExp(`^${s.name}\\s+${s.samples}\\s+${f3(m.auroc)}\\s+${f3(m.fprAt95Tpr)}\\s+${f3(m.auprIn)}\\s+${f3(m.auprOut)}$`, 'm'));
+      expect(text.stdout).toMatch(
+        new RegExp(
+          `^${s.name}\\s+${s.samples}\\s+${f3(m.auroc)}\\s+${f3(m.fprAt95Tpr)}\\s+${f3(m.auprIn)}\\s+${f3(m.auprOut)}$`,
+          'm',
+        ),
+      );
     }
     expect(text.stdout).toMatch(new RegExp(`^mean\\s+${f3(report.mean.auroc)}\\s+${f3(report.mean.fprAt95Tpr)}`, 'm'));
-    expect(text.stdout).toMatch(/original outputs unchanged: logits bit-identical to the same graph without the certainty branch on all 1232 samples/);
+    expect(text.stdout).toMatch(
+      /original outputs unchanged: logits bit-identical to the same graph without the certainty branch on all 1232 samples/,
+    );
   });
 
   it('prints a stable JSON report with --json', async () => {
@@ -63,14 +70,32 @@ describe('ood evaluate', () => {
   it('refuses to overwrite an existing HTML report without --force', async () => {
     const html = join(dir, 'exists.html');
     await ood('evaluate', enabled, '--id', data('calibration.npy'), '--ood', data('ood_noise.npy'), '--html', html);
-    const r = await ood('evaluate', enabled, '--id', data('calibration.npy'), '--ood', data('ood_noise.npy'), '--html', html);
+    const r = await ood(
+      'evaluate',
+      enabled,
+      '--id',
+      data('calibration.npy'),
+      '--ood',
+      data('ood_noise.npy'),
+      '--html',
+      html,
+    );
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/output already exists/);
   });
 
   it('exits 3 with a hint when the model is not certainty-enabled, and writes no report', async () => {
     const html = join(dir, 'never.html');
-    const r = await ood('evaluate', join(DIGITS, 'model.onnx'), '--id', data('calibration.npy'), '--ood', data('ood_noise.npy'), '--html', html);
+    const r = await ood(
+      'evaluate',
+      join(DIGITS, 'model.onnx'),
+      '--id',
+      data('calibration.npy'),
+      '--ood',
+      data('ood_noise.npy'),
+      '--html',
+      html,
+    );
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toMatch(/^Error: .*not certainty-enabled/m);
     expect(r.stderr).toMatch(/^Hint: Run `ood enable/m);
@@ -79,7 +104,16 @@ describe('ood evaluate', () => {
 
   it('exits 4 when the original outputs differ from --original', async () => {
     const { writeDigitsWithShiftedBias } = await import('./enabled-fixture.js');
-    const r = await ood('evaluate', enabled, '--id', data('calibration.npy'), '--ood', data('ood_noise.npy'), '--original', await writeDigitsWithShiftedBias());
+    const r = await ood(
+      'evaluate',
+      enabled,
+      '--id',
+      data('calibration.npy'),
+      '--ood',
+      data('ood_noise.npy'),
+      '--original',
+      await writeDigitsWithShiftedBias(),
+    );
     expect(r.exitCode).toBe(4);
     expect(r.stdout).toMatch(/original outputs CHANGED: output logits differs from the original model/);
   });

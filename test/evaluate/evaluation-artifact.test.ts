@@ -25,7 +25,9 @@ function outcome(report: Awaited<ReturnType<typeof runChecks>>, key: string) {
 function rewriteWithManifest(artifact: string, file: string, content: string): void {
   writeFileSync(join(artifact, file), content);
   const manifestPath = join(artifact, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: { path: string; sha256: string; size: number }[] };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    files: { path: string; sha256: string; size: number }[];
+  };
   const entry = manifest.files.find((f) => f.path === file)!;
   entry.sha256 = createHash('sha256').update(content).digest('hex');
   entry.size = Buffer.byteLength(content);
@@ -47,7 +49,11 @@ describe('an evaluation stored in an artifact', () => {
     const out = join(dir, 'with-eval.zip');
     const result = await buildArtifact({ model, output: out, evaluation: evaluationPath, repo: repoRoot });
     expect(result.files.map((f) => f.path)).toContain('evaluation.json');
-    expect(result.evaluation).toMatchObject({ method: 'energy', meanAuroc: report.mean.auroc, originalOutputs: report.outputs.status });
+    expect(result.evaluation).toMatchObject({
+      method: 'energy',
+      meanAuroc: report.mean.auroc,
+      originalOutputs: report.outputs.status,
+    });
     expect(result.evaluation!.sets.map((s) => s.name)).toEqual(report.ood.map((s) => s.name));
     const checks = await runChecks(out);
     const c = outcome(checks, 'certainty.evaluation');
@@ -58,7 +64,9 @@ describe('an evaluation stored in an artifact', () => {
 
   it('is refused at prepare time when it evaluates another model, and nothing is written', async () => {
     const out = join(dir, 'other.zip');
-    await expect(buildArtifact({ model: d.model, output: out, evaluation: evaluationPath })).rejects.toMatchObject({ code: 'EVALUATION_MODEL_MISMATCH' });
+    await expect(buildArtifact({ model: d.model, output: out, evaluation: evaluationPath })).rejects.toMatchObject({
+      code: 'EVALUATION_MODEL_MISMATCH',
+    });
     expect(existsSync(out)).toBe(false);
   });
 
@@ -71,7 +79,10 @@ describe('an evaluation stored in an artifact', () => {
       await buildArtifact({ model, dir: artifact, evaluation: evaluationPath, repo: repoRoot, introspect: false });
       rewriteWithManifest(artifact, 'evaluation.json', JSON.stringify(mutate(report), null, 2));
       const checks = await runChecks(artifact);
-      expect(checks.checks.filter((x) => x.result === 'FAILED').map((x) => x.key), label).toEqual(['certainty.evaluation']);
+      expect(
+        checks.checks.filter((x) => x.result === 'FAILED').map((x) => x.key),
+        label,
+      ).toEqual(['certainty.evaluation']);
     }
   });
 
@@ -88,7 +99,11 @@ describe('an evaluation stored in an artifact', () => {
     try {
       const info = await get(`${server.url}/info`);
       expect(info.status).toBe(200);
-      expect(info.json.evaluation).toMatchObject({ method: 'energy', meanAuroc: report.mean.auroc, idSamples: report.id.samples });
+      expect(info.json.evaluation).toMatchObject({
+        method: 'energy',
+        meanAuroc: report.mean.auroc,
+        idSamples: report.id.samples,
+      });
     } finally {
       await server.close();
     }

@@ -54,7 +54,12 @@ describe('evaluation files', () => {
 
   it('summarizes the figures introspect and /info show', () => {
     const s = summarizeEvaluation(report);
-    expect(s).toMatchObject({ method: 'knn', idSamples: 289, meanAuroc: report.mean.auroc, originalOutputs: 'identical' });
+    expect(s).toMatchObject({
+      method: 'knn',
+      idSamples: 289,
+      meanAuroc: report.mean.auroc,
+      originalOutputs: 'identical',
+    });
     expect(s.sets.map((x) => [x.name, x.auroc])).toEqual(report.ood.map((x) => [x.name, x.metrics.auroc]));
   });
 });

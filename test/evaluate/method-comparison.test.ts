@@ -14,7 +14,12 @@ describe('feature-space methods against energy on the digits OOD sets', () => {
   beforeAll(async () => {
     for (const method of ['energy', 'mahalanobis', 'knn', 'react-energy']) {
       const model = await writeEnabledDigits(method);
-      reports[method] = await evaluateModel({ model, id: d.calibration, ood: [d.oodHeldout, d.oodInverted, d.oodNoise], original: d.model });
+      reports[method] = await evaluateModel({
+        model,
+        id: d.calibration,
+        ood: [d.oodHeldout, d.oodInverted, d.oodNoise],
+        original: d.model,
+      });
     }
   });
 

@@ -2,7 +2,14 @@
 // scikit-learn (Debian's python3-sklearn) on larger random data with many ties.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { auroc, averagePrecision, fprAtTpr, histogram, rocCurve, separationMetrics } from '../../src/evaluate/metrics.js';
+import {
+  auroc,
+  averagePrecision,
+  fprAtTpr,
+  histogram,
+  rocCurve,
+  separationMetrics,
+} from '../../src/evaluate/metrics.js';
 
 describe('separation metrics on hand-computed cases', () => {
   // ID (positive) = [0.9, 0.8, 0.7, 0.6], OOD = [0.75, 0.5, 0.4].
@@ -34,7 +41,11 @@ describe('separation metrics on hand-computed cases', () => {
   });
 
   it('enters tied samples together in the ROC curve and in AUPR', () => {
-    expect(rocCurve([1, 1, 0], [1, 0, 0]).map((p) => [p.fpr, p.tpr])).toEqual([[0, 0], [1 / 3, 2 / 3], [1, 1]]);
+    expect(rocCurve([1, 1, 0], [1, 0, 0]).map((p) => [p.fpr, p.tpr])).toEqual([
+      [0, 0],
+      [1 / 3, 2 / 3],
+      [1, 1],
+    ]);
     // Group 1: 2 ID + 1 OOD → P = 2/3 over ΔR = 2/3; group 0: 1 ID + 2 OOD → P = 3/6 over ΔR = 1/3 → 11/18.
     const m = separationMetrics([1, 1, 0], [1, 0, 0]);
     expect(m.auprIn).toBeCloseTo(11 / 18, 12);
@@ -69,7 +80,7 @@ describe('separation metrics against scikit-learn', () => {
   it('agrees with roc_auc_score and average_precision_score on tied random scores', () => {
     // A deterministic LCG so the case is reproducible; scores rounded to 1 decimal to force many ties.
     let state = 12345;
-    const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const id = Array.from({ length: 200 }, () => Math.round((rand() + 0.3) * 10) / 10);
     const ood = Array.from({ length: 150 }, () => Math.round(rand() * 10) / 10);
     const script = [

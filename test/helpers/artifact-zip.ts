@@ -23,15 +23,36 @@ export const DIGITS_MODEL = new URL('../../examples/digits/model.onnx', import.m
 export function testRuntime(options: TestArtifactOptions, modelSize: number) {
   return {
     MODEL_ARTIFACT_VERSION: '1.0',
-    MODEL_DEPLOYMENT: { INFERENCE_RUNTIME: { NODE_VERSION: '>=20.19', ONNXRUNTIME_NODE_VERSION: '1.30.0', ENTRYPOINT: 'score.mjs', EXECUTION_PROVIDER: 'cpu' } },
+    MODEL_DEPLOYMENT: {
+      INFERENCE_RUNTIME: {
+        NODE_VERSION: '>=20.19',
+        ONNXRUNTIME_NODE_VERSION: '1.30.0',
+        ENTRYPOINT: 'score.mjs',
+        EXECUTION_PROVIDER: 'cpu',
+      },
+    },
     MODEL_PROVENANCE: {
       OOD_VERSION: '0.1.0',
       CREATED_AT: options.createdAt ?? '2026-01-02T03:04:05Z',
-      TRAINING_CODE: { GIT_REMOTE: 'https://example.invalid/team/digits.git', GIT_COMMIT: options.gitCommit === undefined ? '0123456789abcdef0123456789abcdef01234567' : options.gitCommit, GIT_BRANCH: 'main', GIT_DIRTY: false, TRAINING_SCRIPT: 'train.py' },
+      TRAINING_CODE: {
+        GIT_REMOTE: 'https://example.invalid/team/digits.git',
+        GIT_COMMIT: options.gitCommit === undefined ? '0123456789abcdef0123456789abcdef01234567' : options.gitCommit,
+        GIT_BRANCH: 'main',
+        GIT_DIRTY: false,
+        TRAINING_SCRIPT: 'train.py',
+      },
     },
     MODEL_DETAILS: {
-      NAME: 'digits', VERSION: options.version ?? '1.0', FILE: 'model.onnx', SHA256: 'x', SIZE: modelSize, IR_VERSION: 8,
-      OPSET: { 'ai.onnx': 17 }, PRODUCER_NAME: 'pytorch', PRODUCER_VERSION: '1.13', EXTERNAL_DATA: (options.externalData ?? []).map((e) => e.name),
+      NAME: 'digits',
+      VERSION: options.version ?? '1.0',
+      FILE: 'model.onnx',
+      SHA256: 'x',
+      SIZE: modelSize,
+      IR_VERSION: 8,
+      OPSET: { 'ai.onnx': 17 },
+      PRODUCER_NAME: 'pytorch',
+      PRODUCER_VERSION: '1.13',
+      EXTERNAL_DATA: (options.externalData ?? []).map((e) => e.name),
     },
     CERTAINTY: { ENABLED: true, METHOD: 'energy', TEMPERATURE: 1 },
   };
@@ -50,14 +71,18 @@ export async function writeTestArtifact(path: string, options: TestArtifactOptio
     archive.pipe(out);
   });
   const store = options.storeModel ?? true;
-  const add = (name: string, data: Buffer | string, stored = false) => archive.append(data, { name, date, store: stored, mode: 0o644 });
+  const add = (name: string, data: Buffer | string, stored = false) =>
+    archive.append(data, { name, date, store: stored, mode: 0o644 });
   add('input_schema.json', '{"schema_version":"1.0","kind":"input","tensors":[]}');
   add('manifest.json', '{"artifact_version":"1.0","files":[]}');
   add('model.onnx', model, store);
   for (const e of options.externalData ?? []) add(e.name, e.bytes, store);
   add('output_schema.json', '{"schema_version":"1.0","kind":"output","tensors":[]}');
   add('runtime.yaml', stringify(testRuntime(options, model.length)));
-  add('score.mjs', 'export async function load() { return {}; }\nexport async function predict() { return { outputs: [] }; }\n');
+  add(
+    'score.mjs',
+    'export async function load() { return {}; }\nexport async function predict() { return { outputs: [] }; }\n',
+  );
   for (const [name, text] of Object.entries(options.extraFiles ?? {})) add(name, text);
   await archive.finalize();
   await done;

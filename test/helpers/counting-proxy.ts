@@ -24,10 +24,17 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     requests.push(record);
     req.on('data', (chunk: Buffer) => (record.bodyBytes += chunk.length));
     const upstream = http.request(
-      { host: target.split(':')[0], port: Number(target.split(':')[1]), method: req.method, path: req.url, headers: { ...req.headers, host: target } },
+      {
+        host: target.split(':')[0],
+        port: Number(target.split(':')[1]),
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target },
+      },
       (up) => {
         const headers = { ...up.headers };
-        if (typeof headers.location === 'string') headers.location = headers.location.replace(`http://${target}`, `http://${self}`);
+        if (typeof headers.location === 'string')
+          headers.location = headers.location.replace(`http://${target}`, `http://${self}`);
         res.writeHead(up.statusCode ?? 502, headers);
         up.pipe(res);
       },
@@ -40,9 +47,10 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   return {
     host: self,
     requests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

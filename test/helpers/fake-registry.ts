@@ -36,8 +36,13 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 };
-const fail = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-  json(res, status, { errors: [{ code, message }] }, headers);
+const fail = (
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) => json(res, status, { errors: [{ code, message }] }, headers);
 
 async function readAll(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -62,7 +67,9 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     const body = await readAll(req);
     if (url.pathname === '/token') {
       const want = options.bearer;
-      const basic = want?.username ? `Basic ${Buffer.from(`${want.username}:${want.password}`).toString('base64')}` : undefined;
+      const basic = want?.username
+        ? `Basic ${Buffer.from(`${want.username}:${want.password}`).toString('base64')}`
+        : undefined;
       if (basic && req.headers.authorization !== basic) return fail(res, 401, 'UNAUTHORIZED', 'bad credentials');
       tokenScopes.push(...url.searchParams.getAll('scope'));
       const token = `tok-${tokens.size}`;
@@ -75,7 +82,9 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       });
     }
     if (url.pathname === '/v2/') return json(res, 200, {});
-    const m = /^\/v2\/(.+?)\/(blobs\/uploads\/(\w*)|blobs\/(sha256:[a-f0-9]+)|manifests\/([^/]+)|tags\/list)$/.exec(url.pathname);
+    const m = /^\/v2\/(.+?)\/(blobs\/uploads\/(\w*)|blobs\/(sha256:[a-f0-9]+)|manifests\/([^/]+)|tags\/list)$/.exec(
+      url.pathname,
+    );
     if (!m) return fail(res, 404, 'NAME_UNKNOWN', 'no such route');
     const [, repo, , uploadId, blobDigest, manifestRef] = m;
     if (uploadId !== undefined && req.method === 'POST') {
@@ -87,7 +96,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     if (uploadId) {
       const up = uploads.get(uploadId);
       if (!up) return fail(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'unknown upload');
-      if (url.searchParams.get('state') !== String(up.step)) return fail(res, 400, 'BLOB_UPLOAD_INVALID', 'stale upload location');
+      if (url.searchParams.get('state') !== String(up.step))
+        return fail(res, 400, 'BLOB_UPLOAD_INVALID', 'stale upload location');
       const advance = () => {
         up.step += 1;
         return { location: `/v2/${repo}/blobs/uploads/${uploadId}?state=${up.step}`, range: `0-${up.size - 1}` };
@@ -99,8 +109,11 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       }
       if (req.method === 'PATCH') {
         up.patches += 1;
-        const [start] = String(req.headers['content-range'] ?? '').split('-').map(Number);
-        if ((options.refuseFirstPatch && up.patches === 1) || start !== up.size) return fail(res, 416, 'BLOB_UPLOAD_INVALID', `expected range to start at ${up.size}`);
+        const [start] = String(req.headers['content-range'] ?? '')
+          .split('-')
+          .map(Number);
+        if ((options.refuseFirstPatch && up.patches === 1) || start !== up.size)
+          return fail(res, 416, 'BLOB_UPLOAD_INVALID', `expected range to start at ${up.size}`);
         const keep = Math.max(1, Math.floor(body.length * (options.acceptFraction ?? 1)));
         up.data.push(body.subarray(0, keep));
         up.size += keep;
@@ -111,7 +124,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       if (req.method === 'PUT') {
         const all = Buffer.concat([...up.data, body]);
         const digest = `sha256:${createHash('sha256').update(all).digest('hex')}`;
-        if (digest !== url.searchParams.get('digest')) return fail(res, 400, 'DIGEST_INVALID', 'digest does not match content');
+        if (digest !== url.searchParams.get('digest'))
+          return fail(res, 400, 'DIGEST_INVALID', 'digest does not match content');
         blobs.set(digest, all);
         uploads.delete(uploadId);
         res.writeHead(201, { location: `/v2/${repo}/blobs/${digest}`, 'content-length': '0' });
@@ -126,7 +140,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     }
     if (manifestRef) {
       const key = `${repo}:${manifestRef}`;
-      if (req.method === 'PUT' && options.denyManifestPush) return fail(res, 403, 'DENIED', 'requested access to the resource is denied');
+      if (req.method === 'PUT' && options.denyManifestPush)
+        return fail(res, 403, 'DENIED', 'requested access to the resource is denied');
       if (req.method === 'PUT') {
         const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
         const entry = { bytes: body, type: String(req.headers['content-type']) };
@@ -149,7 +164,10 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     const last = url.searchParams.get('last');
     const from = last ? all.filter((t) => t > last) : all;
     const page = from.slice(0, n);
-    const more = from.length > n ? { link: `</v2/${repo}/tags/list?n=${n}&last=${page[page.length - 1]}>; rel="next"` } : undefined;
+    const more =
+      from.length > n
+        ? { link: `</v2/${repo}/tags/list?n=${n}&last=${page[page.length - 1]}>; rel="next"` }
+        : undefined;
     return json(res, 200, { name: repo, tags: page }, more);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -159,9 +177,10 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     requests,
     tokenScopes,
     blobs,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

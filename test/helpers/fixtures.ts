@@ -11,7 +11,19 @@ const digitsDir = join(repoRoot, 'examples', 'digits');
 
 /** KServe V2 datatypes that onnxruntime-node carries, one passthrough (Identity) model each. */
 export const PASSTHROUGH_TYPES = [
-  'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES',
+  'BOOL',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
 ] as const;
 export type PassthroughType = (typeof PASSTHROUGH_TYPES)[number];
 

@@ -19,7 +19,10 @@ export function readNpy(path: string): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
-    .split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (fortran) throw new Error(`${path}: Fortran order is not supported`);
   const body = buf.subarray(start);
   const copy = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);

@@ -15,13 +15,21 @@ export interface PythonResult {
 }
 
 /** Run a Python script file with arguments; rejects with execa's error (stderr included) on a non-zero exit. */
-export async function runPython(scriptPath: string, args: readonly string[] = [], options: Options = {}): Promise<PythonResult> {
+export async function runPython(
+  scriptPath: string,
+  args: readonly string[] = [],
+  options: Options = {},
+): Promise<PythonResult> {
   const r = await execa(SYSTEM_PYTHON, [scriptPath, ...args], { ...options, stripFinalNewline: true });
   return { stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 /** Run inline Python code (`python3 -c`); `sys.argv[1:]` holds `args`. */
-export async function runPythonCode(code: string, args: readonly string[] = [], options: Options = {}): Promise<PythonResult> {
+export async function runPythonCode(
+  code: string,
+  args: readonly string[] = [],
+  options: Options = {},
+): Promise<PythonResult> {
   const r = await execa(SYSTEM_PYTHON, ['-c', code, ...args], { ...options, stripFinalNewline: true });
   return { stdout: String(r.stdout), stderr: String(r.stderr) };
 }

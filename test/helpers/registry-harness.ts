@@ -15,7 +15,9 @@ export const HTPASSWD_BINARY = '/usr/bin/htpasswd';
 export function registryAvailable(): boolean {
   const ok = existsSync(REGISTRY_BINARY) && existsSync(HTPASSWD_BINARY);
   if (!ok && process.env.CI === 'true') {
-    throw new Error(`${REGISTRY_BINARY} or ${HTPASSWD_BINARY} is missing: install the Debian packages docker-registry and apache2-utils`);
+    throw new Error(
+      `${REGISTRY_BINARY} or ${HTPASSWD_BINARY} is missing: install the Debian packages docker-registry and apache2-utils`,
+    );
   }
   return ok;
 }
@@ -23,7 +25,8 @@ export function registryAvailable(): boolean {
 /** Whether openssl is there for the TLS tests; same CI rule as registryAvailable(). */
 export function opensslAvailable(): boolean {
   const ok = existsSync('/usr/bin/openssl');
-  if (!ok && process.env.CI === 'true') throw new Error('/usr/bin/openssl is missing: install the Debian package openssl');
+  if (!ok && process.env.CI === 'true')
+    throw new Error('/usr/bin/openssl is missing: install the Debian package openssl');
   return ok;
 }
 
@@ -52,7 +55,11 @@ async function waitReady(host: string, child: ChildProcess, logs: string[], tls:
     if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${logs.join('')}`);
     try {
       if (tls) {
-        await new Promise<void>((resolve, reject) => connect(Number(host.split(':')[1]), '127.0.0.1', resolve).on('error', reject).end());
+        await new Promise<void>((resolve, reject) =>
+          connect(Number(host.split(':')[1]), '127.0.0.1', resolve)
+            .on('error', reject)
+            .end(),
+        );
         return;
       }
       const res = await fetch(`http://${host}/v2/`);
@@ -66,7 +73,9 @@ async function waitReady(host: string, child: ChildProcess, logs: string[], tls:
 }
 
 /** Start a registry; `auth: true` adds htpasswd basic auth with a bcrypt entry for user "ood". */
-export async function startRegistry(options: { auth?: boolean; tls?: { cert: string; key: string } } = {}): Promise<RunningRegistry> {
+export async function startRegistry(
+  options: { auth?: boolean; tls?: { cert: string; key: string } } = {},
+): Promise<RunningRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'ood-registry-'));
   const storage = join(dir, 'storage');
   const port = await freePort();
@@ -74,7 +83,9 @@ export async function startRegistry(options: { auth?: boolean; tls?: { cert: str
   const credentials = options.auth ? { username: 'ood', password: 'correct horse battery' } : undefined;
   let authBlock = '';
   if (credentials) {
-    const entry = execFileSync(HTPASSWD_BINARY, ['-Bbn', credentials.username, credentials.password], { encoding: 'utf8' });
+    const entry = execFileSync(HTPASSWD_BINARY, ['-Bbn', credentials.username, credentials.password], {
+      encoding: 'utf8',
+    });
     await writeFile(join(dir, 'htpasswd'), entry);
     authBlock = `auth:\n  htpasswd:\n    realm: ood-test\n    path: ${join(dir, 'htpasswd')}\n`;
   }
@@ -119,9 +130,39 @@ export async function makeTestCertificates(dir: string): Promise<{ ca: string; c
   const cert = join(dir, 'server.pem');
   const ext = join(dir, 'ext.cnf');
   const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', ca, '-days', '2', '-subj', '/CN=ood test CA']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    caKey,
+    '-out',
+    ca,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=ood test CA',
+  ]);
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1']);
   await writeFile(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run(['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca,
+    '-CAkey',
+    caKey,
+    '-CAcreateserial',
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-extfile',
+    ext,
+  ]);
   return { ca, cert, key };
 }

@@ -5,14 +5,25 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestArtifact } from '../helpers/artifact-zip.js';
-import { makeTestCertificates, opensslAvailable, registryAvailable, startRegistry, type RunningRegistry } from '../helpers/registry-harness.js';
+import {
+  makeTestCertificates,
+  opensslAvailable,
+  registryAvailable,
+  startRegistry,
+  type RunningRegistry,
+} from '../helpers/registry-harness.js';
 
 const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
 const available = registryAvailable();
 
 let dir: string;
 let zip: string;
-const env = () => ({ OOD_HOME: join(dir, 'home'), DOCKER_CONFIG: join(dir, 'no-docker'), OOD_REGISTRY_USERNAME: '', OOD_REGISTRY_PASSWORD: '' });
+const env = () => ({
+  OOD_HOME: join(dir, 'home'),
+  DOCKER_CONFIG: join(dir, 'no-docker'),
+  OOD_REGISTRY_USERNAME: '',
+  OOD_REGISTRY_PASSWORD: '',
+});
 const ood = (args: string[], input?: string) => execa('node', [CLI, ...args], { env: env(), reject: false, input });
 
 beforeAll(async () => {
@@ -85,14 +96,22 @@ describe.skipIf(!available)('the CLI with a registry that wants basic auth', () 
 
   it('pushes with --username and --password-stdin, lists with --json and pulls by digest', async () => {
     const creds = ['--username', registry.credentials!.username, '--password-stdin'];
-    const push = await ood(['push', zip, `${registry.host}/team/digits:1.0`, ...creds, '--json'], `${registry.credentials!.password}\n`);
+    const push = await ood(
+      ['push', zip, `${registry.host}/team/digits:1.0`, ...creds, '--json'],
+      `${registry.credentials!.password}\n`,
+    );
     expect(push.exitCode, push.stderr).toBe(0);
     const pushed = JSON.parse(push.stdout);
     expect(pushed.layers.some((l: { title?: string }) => l.title === 'model.onnx')).toBe(true);
     const ls = await ood(['ls', `${registry.host}/team/digits`, ...creds, '--json'], registry.credentials!.password);
-    expect(JSON.parse(ls.stdout).tags).toEqual([expect.objectContaining({ tag: '1.0', digest: pushed.digest, version: '1.0' })]);
+    expect(JSON.parse(ls.stdout).tags).toEqual([
+      expect.objectContaining({ tag: '1.0', digest: pushed.digest, version: '1.0' }),
+    ]);
     const out = join(dir, 'remote.zip');
-    const pull = await ood(['pull', `${registry.host}/team/digits@${pushed.digest}`, '-o', out, ...creds], registry.credentials!.password);
+    const pull = await ood(
+      ['pull', `${registry.host}/team/digits@${pushed.digest}`, '-o', out, ...creds],
+      registry.credentials!.password,
+    );
     expect(pull.exitCode, pull.stderr).toBe(0);
     expect((await readFile(out)).equals(await readFile(zip))).toBe(true);
   });

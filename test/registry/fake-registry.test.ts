@@ -77,7 +77,9 @@ describe('the bearer token flow', () => {
   });
 
   it('reports a refused token request as a remote error with a credentials hint', async () => {
-    await expect(pushArtifact(zip, `${registry.host}/team/big:1.0`, { ...chunked, username: 'robot', password: 'nope' })).rejects.toMatchObject({
+    await expect(
+      pushArtifact(zip, `${registry.host}/team/big:1.0`, { ...chunked, username: 'robot', password: 'nope' }),
+    ).rejects.toMatchObject({
       code: 'AUTH_TOKEN_DENIED',
       kind: 'remote',
       hint: expect.stringContaining('--password-stdin'),
@@ -108,7 +110,8 @@ describe('listing tags page by page', () => {
     try {
       const small = join(dir, 'small.zip');
       await writeTestArtifact(small);
-      for (const tag of ['e', 'a', 'd', 'b', 'c']) await pushArtifact(small, `${registry.host}/team/paged:${tag}`, { env: noEnv });
+      for (const tag of ['e', 'a', 'd', 'b', 'c'])
+        await pushArtifact(small, `${registry.host}/team/paged:${tag}`, { env: noEnv });
       const { tags } = await listTags(`${registry.host}/team/paged`, { env: noEnv, tagPageSize: 2 });
       expect(tags.map((t) => t.tag)).toEqual(['a', 'b', 'c', 'd', 'e']);
       expect(registry.requests.filter((r) => r.url.includes('/tags/list')).map((r) => r.url)).toEqual([

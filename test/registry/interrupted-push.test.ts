@@ -60,7 +60,9 @@ describe.skipIf(!registryAvailable())('an interrupted push', () => {
       const killed = await child;
       expect(killed.signal).toBe('SIGKILL');
       expect(proxy.requests.some((r) => r.path.includes('/manifests/'))).toBe(false);
-      await expect(pullArtifact(`${registry.host}/team/killed:1.0`, join(dir, 'none2.zip'))).rejects.toMatchObject({ code: 'REGISTRY_NOT_FOUND' });
+      await expect(pullArtifact(`${registry.host}/team/killed:1.0`, join(dir, 'none2.zip'))).rejects.toMatchObject({
+        code: 'REGISTRY_NOT_FOUND',
+      });
       const rerun = await execa('node', [CLI, 'push', zip, ref, '--json']);
       const result = JSON.parse(rerun.stdout);
       expect(result.stats.blobsSkipped).toBeGreaterThanOrEqual(2);

@@ -45,7 +45,9 @@ describe('the local OCI image layout', () => {
     expect(index.schemaVersion).toBe(2);
     expect(index.manifests.map((m: any) => m.annotations['org.opencontainers.image.ref.name'])).toContain('digits:1.0');
     for (const name of await readdir(join(root, 'blobs', 'sha256'))) {
-      const hex = createHash('sha256').update(await readFile(join(root, 'blobs', 'sha256', name))).digest('hex');
+      const hex = createHash('sha256')
+        .update(await readFile(join(root, 'blobs', 'sha256', name)))
+        .digest('hex');
       expect(hex).toBe(name);
     }
   });
@@ -56,13 +58,17 @@ describe('the local OCI image layout', () => {
     expect(again.stats.blobsUploaded).toBe(0);
     expect((await readdir(join(root, 'blobs', 'sha256'))).length).toBe(before);
     const index = JSON.parse(await readFile(join(root, 'index.json'), 'utf8'));
-    expect(index.manifests.filter((m: any) => m.annotations['org.opencontainers.image.ref.name'] === 'digits:1.0')).toHaveLength(1);
+    expect(
+      index.manifests.filter((m: any) => m.annotations['org.opencontainers.image.ref.name'] === 'digits:1.0'),
+    ).toHaveLength(1);
   });
 
   it('keeps index.json whole when several processes push at the same time', async () => {
     const tags = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
     const runs = await Promise.all(
-      tags.map((tag) => execa('node', [CLI, 'push', zip, `concurrent:${tag}`], { env: { ...process.env, ...env }, reject: false })),
+      tags.map((tag) =>
+        execa('node', [CLI, 'push', zip, `concurrent:${tag}`], { env: { ...process.env, ...env }, reject: false }),
+      ),
     );
     for (const run of runs) expect(run.stderr).not.toContain('Error');
     expect(runs.map((r) => r.exitCode)).toEqual(tags.map(() => 0));

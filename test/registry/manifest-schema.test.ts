@@ -12,7 +12,9 @@ import { writeTestArtifact } from '../helpers/artifact-zip.js';
 import { registryAvailable, startRegistry, type RunningRegistry } from '../helpers/registry-harness.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const schema = JSON.parse(await readFile(new URL('../../schemas/oci-image-manifest.schema.json', import.meta.url), 'utf8'));
+const schema = JSON.parse(
+  await readFile(new URL('../../schemas/oci-image-manifest.schema.json', import.meta.url), 'utf8'),
+);
 const ajv = addFormats(new Ajv({ allErrors: true }));
 const validate = ajv.compile(schema);
 
@@ -32,7 +34,12 @@ describe('the OCI manifest of an artifact', () => {
   it('validates against the image-spec manifest schema, with the empty config and our artifactType', async () => {
     const { manifest } = await planManifest(zip, await splitArtifactZip(zip));
     expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
-    expect(manifest.config).toEqual({ mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2, data: 'e30=' });
+    expect(manifest.config).toEqual({
+      mediaType: 'application/vnd.oci.empty.v1+json',
+      digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+      size: 2,
+      data: 'e30=',
+    });
     expect(`sha256:${createHash('sha256').update('{}').digest('hex')}`).toBe(manifest.config.digest);
     expect(Buffer.from(manifest.config.data!, 'base64').toString()).toBe('{}');
     expect(manifest.artifactType).toBe('application/vnd.ood.artifact.v1');
@@ -74,7 +81,9 @@ describe('the OCI manifest of an artifact', () => {
     expect(model.descriptor.mediaType).toBe('application/vnd.ood.model.onnx.v1');
     const onnx = await readFile(new URL('../../examples/digits/model.onnx', import.meta.url));
     expect(model.descriptor.digest).toBe(`sha256:${createHash('sha256').update(onnx).digest('hex')}`);
-    const data = layers.find((l) => l.descriptor.annotations?.['org.opencontainers.image.title'] === 'model.onnx.data')!;
+    const data = layers.find(
+      (l) => l.descriptor.annotations?.['org.opencontainers.image.title'] === 'model.onnx.data',
+    )!;
     expect(data.descriptor.mediaType).toBe('application/vnd.ood.model.onnx.external-data.v1');
   });
 
@@ -83,13 +92,20 @@ describe('the OCI manifest of an artifact', () => {
     await writeTestArtifact(deflated, { storeModel: false });
     const { manifest, layers } = await planManifest(deflated, await splitArtifactZip(deflated));
     expect(validate(manifest)).toBe(true);
-    expect(manifest.layers.find((l) => l.annotations?.['org.opencontainers.image.title'] === 'model.onnx')?.mediaType).toBe('application/vnd.ood.artifact.zip-entry.v1+deflate');
+    expect(
+      manifest.layers.find((l) => l.annotations?.['org.opencontainers.image.title'] === 'model.onnx')?.mediaType,
+    ).toBe('application/vnd.ood.artifact.zip-entry.v1+deflate');
     const bytes = await readFile(deflated);
     expect(Buffer.concat(layers.map((l) => bytes.subarray(l.start, l.end))).equals(bytes)).toBe(true);
   });
 
   it('is checked by a schema that rejects bad digests, missing config and non-string annotations', () => {
-    const good = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 2 }, layers: [] };
+    const good = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 2 },
+      layers: [],
+    };
     expect(validate(good)).toBe(true);
     expect(validate({ ...good, config: undefined })).toBe(false);
     expect(validate({ ...good, config: { ...good.config, digest: 'sha256:ABC' } })).toBe(false);
@@ -116,7 +132,9 @@ describe.skipIf(!registryAvailable())('the manifest as a registry serves it', ()
     const zip = join(dir, 'digits.zip');
     await writeTestArtifact(zip);
     const pushed = await pushArtifact(zip, `${registry.host}/team/digits:1.0`);
-    const res = await fetch(`http://${registry.host}/v2/team/digits/manifests/1.0`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const res = await fetch(`http://${registry.host}/v2/team/digits/manifests/1.0`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(res.headers.get('content-type')).toBe('application/vnd.oci.image.manifest.v1+json');
     expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(pushed.digest);

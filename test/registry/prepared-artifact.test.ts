@@ -19,8 +19,22 @@ describe('artifacts built by ood prepare', () => {
     dir = await mkdtemp(join(tmpdir(), 'ood-prepared-'));
     v1 = join(dir, 'v1.zip');
     v2 = join(dir, 'v2.zip');
-    await buildArtifact({ model: MODEL, sample: SAMPLE, output: v1, version: '1.0', introspect: false, env: { SOURCE_DATE_EPOCH: '1767225600' } });
-    await buildArtifact({ model: MODEL, sample: SAMPLE, output: v2, version: '2.0', introspect: false, env: { SOURCE_DATE_EPOCH: '1769904000' } });
+    await buildArtifact({
+      model: MODEL,
+      sample: SAMPLE,
+      output: v1,
+      version: '1.0',
+      introspect: false,
+      env: { SOURCE_DATE_EPOCH: '1767225600' },
+    });
+    await buildArtifact({
+      model: MODEL,
+      sample: SAMPLE,
+      output: v2,
+      version: '2.0',
+      introspect: false,
+      env: { SOURCE_DATE_EPOCH: '1769904000' },
+    });
     if (registryAvailable()) registry = await startRegistry();
   });
   afterAll(async () => {
@@ -39,22 +53,28 @@ describe('artifacts built by ood prepare', () => {
     expect(`sha256:${first.annotations['dev.ood.model.sha256']}`).toBe(model1.digest);
     expect(second.annotations['org.opencontainers.image.version']).toBe('2.0');
     expect(second.annotations['org.opencontainers.image.created']).toMatch(/^2026-02-01T00:00:00/);
-    for (const [ref, zip] of [['digits:1.0', v1], ['digits:2.0', v2]] as const) {
+    for (const [ref, zip] of [
+      ['digits:1.0', v1],
+      ['digits:2.0', v2],
+    ] as const) {
       const out = join(dir, `${ref.replace(':', '-')}.zip`);
       await pullArtifact(ref, out, { env });
       expect((await readFile(out)).equals(await readFile(zip))).toBe(true);
     }
   });
 
-  it.skipIf(!registryAvailable())('round-trip byte-identically through docker-registry, uploading the model once', async () => {
-    const host = registry!.host;
-    await pushArtifact(v1, `${host}/team/digits:1.0`);
-    const second = await pushArtifact(v2, `${host}/team/digits:2.0`);
-    const model = second.layers.find((l) => l.title === 'model.onnx')!;
-    expect(model.uploaded).toBe(false);
-    expect(second.stats.bytesUploaded).toBeLessThan(model.size);
-    const out = join(dir, 'remote-v2.zip');
-    await pullArtifact(`${host}/team/digits:2.0`, out);
-    expect((await readFile(out)).equals(await readFile(v2))).toBe(true);
-  });
+  it.skipIf(!registryAvailable())(
+    'round-trip byte-identically through docker-registry, uploading the model once',
+    async () => {
+      const host = registry!.host;
+      await pushArtifact(v1, `${host}/team/digits:1.0`);
+      const second = await pushArtifact(v2, `${host}/team/digits:2.0`);
+      const model = second.layers.find((l) => l.title === 'model.onnx')!;
+      expect(model.uploaded).toBe(false);
+      expect(second.stats.bytesUploaded).toBeLessThan(model.size);
+      const out = join(dir, 'remote-v2.zip');
+      await pullArtifact(`${host}/team/digits:2.0`, out);
+      expect((await readFile(out)).equals(await readFile(v2))).toBe(true);
+    },
+  );
 });

@@ -7,14 +7,27 @@ const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 describe('artifact references', () => {
   it('treats a name without a host as the local store and defaults the tag to latest', () => {
-    expect(parseReference('digits:1.0')).toEqual({ host: undefined, repository: 'digits', tag: '1.0', digest: undefined });
+    expect(parseReference('digits:1.0')).toEqual({
+      host: undefined,
+      repository: 'digits',
+      tag: '1.0',
+      digest: undefined,
+    });
     expect(parseReference('team/digits')).toMatchObject({ host: undefined, repository: 'team/digits', tag: 'latest' });
   });
 
   it('recognises a registry host by a dot, a port or localhost, as docker does', () => {
-    expect(parseReference('127.0.0.1:5000/team/digits:1.0')).toEqual({ host: '127.0.0.1:5000', repository: 'team/digits', tag: '1.0', digest: undefined });
+    expect(parseReference('127.0.0.1:5000/team/digits:1.0')).toEqual({
+      host: '127.0.0.1:5000',
+      repository: 'team/digits',
+      tag: '1.0',
+      digest: undefined,
+    });
     expect(parseReference('localhost/digits:2')).toMatchObject({ host: 'localhost', repository: 'digits' });
-    expect(parseReference('registry.example.com/a/b/c:v1')).toMatchObject({ host: 'registry.example.com', repository: 'a/b/c' });
+    expect(parseReference('registry.example.com/a/b/c:v1')).toMatchObject({
+      host: 'registry.example.com',
+      repository: 'a/b/c',
+    });
     expect(parseReference('[::1]:5000/digits:1')).toMatchObject({ host: '[::1]:5000', repository: 'digits' });
   });
 
@@ -27,7 +40,9 @@ describe('artifact references', () => {
 
   it('rejects malformed references with a usage error that shows both forms', () => {
     for (const bad of ['', 'Digits:1.0', 'digits:', 'digits@sha256:xyz', 'digits:bad tag', 'a//b:1']) {
-      expect(() => parseReference(bad), bad).toThrowError(expect.objectContaining({ code: 'BAD_REFERENCE', kind: 'usage' }));
+      expect(() => parseReference(bad), bad).toThrowError(
+        expect.objectContaining({ code: 'BAD_REFERENCE', kind: 'usage' }),
+      );
     }
     try {
       parseReference('Digits');
@@ -38,11 +53,23 @@ describe('artifact references', () => {
 
   it('requires a bare repository for listing', () => {
     expect(parseReference('127.0.0.1:5000/team/digits', { bareRepository: true })).toMatchObject({ tag: undefined });
-    expect(() => parseReference('digits:1.0', { bareRepository: true })).toThrowError(expect.objectContaining({ code: 'BAD_REFERENCE' }));
+    expect(() => parseReference('digits:1.0', { bareRepository: true })).toThrowError(
+      expect.objectContaining({ code: 'BAD_REFERENCE' }),
+    );
   });
 
   it('uses plain HTTP by default only for loopback hosts', () => {
-    expect(['localhost:5000', '127.0.0.1:5000', '127.1.2.3', '[::1]:5000', 'localhost'].map(isLoopbackHost)).toEqual([true, true, true, true, true]);
-    expect(['registry.example.com', '10.0.0.1:5000', 'localhost.example.com'].map(isLoopbackHost)).toEqual([false, false, false]);
+    expect(['localhost:5000', '127.0.0.1:5000', '127.1.2.3', '[::1]:5000', 'localhost'].map(isLoopbackHost)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['registry.example.com', '10.0.0.1:5000', 'localhost.example.com'].map(isLoopbackHost)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });

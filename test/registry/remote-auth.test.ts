@@ -49,7 +49,11 @@ describe.skipIf(!available)('a registry with htpasswd basic auth', () => {
   });
 
   it('takes credentials from OOD_REGISTRY_USERNAME and OOD_REGISTRY_PASSWORD', async () => {
-    const env = { ...noEnv, OOD_REGISTRY_USERNAME: registry.credentials!.username, OOD_REGISTRY_PASSWORD: registry.credentials!.password };
+    const env = {
+      ...noEnv,
+      OOD_REGISTRY_USERNAME: registry.credentials!.username,
+      OOD_REGISTRY_PASSWORD: registry.credentials!.password,
+    };
     await pushArtifact(zip, `${registry.host}/team/env:1.0`, { env });
     const { tags } = await listTags(`${registry.host}/team/env`, { env });
     expect(tags.map((t) => t.tag)).toEqual(['1.0']);

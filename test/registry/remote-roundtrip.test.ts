@@ -49,7 +49,9 @@ describe.skipIf(!available)('a registry without auth', () => {
     const wire = proxy.requests.slice(before);
     expect(second.digest).toBe(first.digest);
     expect(wire.filter((r) => r.method === 'POST' || r.method === 'PATCH')).toEqual([]);
-    const bodyBytes = wire.filter((r) => r.method !== 'PUT' || !r.path.includes('/manifests/')).reduce((n, r) => n + r.bodyBytes, 0);
+    const bodyBytes = wire
+      .filter((r) => r.method !== 'PUT' || !r.path.includes('/manifests/'))
+      .reduce((n, r) => n + r.bodyBytes, 0);
     expect(bodyBytes).toBe(0);
     expect(second.stats.blobsUploaded).toBe(0);
     expect(second.layers.every((l) => !l.uploaded)).toBe(true);
@@ -57,7 +59,11 @@ describe.skipIf(!available)('a registry without auth', () => {
 
   it('uploads no model bytes for a new version whose model did not change', async () => {
     const v2 = join(dir, 'digits-v2.zip');
-    await writeTestArtifact(v2, { version: '2.0', createdAt: '2026-03-04T05:06:07Z', gitCommit: 'fedcba9876543210fedcba9876543210fedcba98' });
+    await writeTestArtifact(v2, {
+      version: '2.0',
+      createdAt: '2026-03-04T05:06:07Z',
+      gitCommit: 'fedcba9876543210fedcba9876543210fedcba98',
+    });
     const v1 = await pushArtifact(zip, `${proxy.host}/team/dedup:1.0`);
     const v2Push = await pushArtifact(v2, `${proxy.host}/team/dedup:2.0`);
     expect(v2Push.digest).not.toBe(v1.digest);
@@ -78,10 +84,15 @@ describe.skipIf(!available)('a registry without auth', () => {
     await pushArtifact(v3, `${registry.host}/team/listed:3.0`);
     const { tags } = await listTags(`${registry.host}/team/listed`);
     expect(tags.map((t) => t.tag)).toEqual(['1.0', '3.0']);
-    expect(tags[0]).toMatchObject({ name: 'digits', version: '1.0', created: '2026-01-02T03:04:05Z', revision: '0123456789abcdef0123456789abcdef01234567', certaintyMethod: 'energy' });
+    expect(tags[0]).toMatchObject({
+      name: 'digits',
+      version: '1.0',
+      created: '2026-01-02T03:04:05Z',
+      revision: '0123456789abcdef0123456789abcdef01234567',
+      certaintyMethod: 'energy',
+    });
     expect(tags[1]?.revision).toBeUndefined();
   });
-
 
   it('fails with a digest error when a blob was corrupted inside the registry storage, and writes no output', async () => {
     const pushed = await pushArtifact(zip, `${registry.host}/team/corrupt:1.0`);
@@ -91,7 +102,10 @@ describe.skipIf(!available)('a registry without auth', () => {
     bytes[100] = bytes[100]! ^ 0xff;
     await writeFile(path, bytes);
     const out = join(dir, 'corrupt.zip');
-    await expect(pullArtifact(`${registry.host}/team/corrupt:1.0`, out)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH', kind: 'remote' });
+    await expect(pullArtifact(`${registry.host}/team/corrupt:1.0`, out)).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      kind: 'remote',
+    });
     await expect(readFile(out)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -122,10 +136,16 @@ describe.skipIf(!available)('chunked uploads to a real registry', () => {
     const zip = join(dir, 'big.zip');
     const model = Buffer.alloc(3 * 1024 * 1024 + 12345);
     for (let i = 0; i < model.length; i++) model[i] = (i * 2654435761) >>> 24;
-    await writeTestArtifact(zip, { model, externalData: [{ name: 'model.onnx.data', bytes: model.subarray(0, 1_500_001) }] });
+    await writeTestArtifact(zip, {
+      model,
+      externalData: [{ name: 'model.onnx.data', bytes: model.subarray(0, 1_500_001) }],
+    });
     const proxy = await startCountingProxy(registry.host);
     try {
-      const pushed = await pushArtifact(zip, `${proxy.host}/team/big:1.0`, { monolithicLimit: 1 << 20, chunkSize: 1 << 20 });
+      const pushed = await pushArtifact(zip, `${proxy.host}/team/big:1.0`, {
+        monolithicLimit: 1 << 20,
+        chunkSize: 1 << 20,
+      });
       const patches = proxy.requests.filter((r) => r.method === 'PATCH');
       expect(patches.length).toBeGreaterThanOrEqual(4 + 2);
       expect(patches.every((p) => p.bodyBytes <= 1 << 20)).toBe(true);

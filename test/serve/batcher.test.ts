@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { DynamicBatcher, canBatch } from '../../src/serve/batcher.js';
 import type { NamedTensor } from '../../src/artifact/spec.js';
 
-const rowsOf = (values: number[][]): NamedTensor => ({ name: 'x', datatype: 'FP32', shape: [values.length, 2], data: Float32Array.from(values.flat()) });
+const rowsOf = (values: number[][]): NamedTensor => ({
+  name: 'x',
+  datatype: 'FP32',
+  shape: [values.length, 2],
+  data: Float32Array.from(values.flat()),
+});
 
 /** A real computation (y = 2x, per row) that refuses any batch containing a negative value. */
 function doubler(calls: number[]) {
@@ -21,11 +26,15 @@ describe('DynamicBatcher', () => {
   it('merges requests queued while the model is busy and returns each its own rows', async () => {
     const calls: number[] = [];
     const b = new DynamicBatcher(doubler(calls), { maxBatch: 64, maxDelayMs: 0, maxInFlight: 1 });
-    const requests = Array.from({ length: 10 }, (_, i) => rowsOf(Array.from({ length: (i % 3) + 1 }, (_, r) => [i, r])));
+    const requests = Array.from({ length: 10 }, (_, i) =>
+      rowsOf(Array.from({ length: (i % 3) + 1 }, (_, r) => [i, r])),
+    );
     const results = await Promise.all(requests.map((r) => b.submit([r])));
     results.forEach((out, i) => {
       expect(out[0]!.shape).toEqual(requests[i]!.shape);
-      expect(Array.from(out[0]!.data as Float32Array)).toEqual(Array.from(requests[i]!.data as Float32Array).map((v) => v * 2));
+      expect(Array.from(out[0]!.data as Float32Array)).toEqual(
+        Array.from(requests[i]!.data as Float32Array).map((v) => v * 2),
+      );
     });
     expect(calls[0]).toBe(1); // the first request did not wait
     expect(calls.length).toBeLessThan(10);
@@ -43,9 +52,15 @@ describe('DynamicBatcher', () => {
   it('retries the members of a failed merged run alone, so only the bad request fails', async () => {
     const calls: number[] = [];
     const b = new DynamicBatcher(doubler(calls), { maxBatch: 64, maxDelayMs: 2, maxInFlight: 1 });
-    const outcomes = await Promise.allSettled([b.submit([rowsOf([[1, 1]])]), b.submit([rowsOf([[-1, 1]])]), b.submit([rowsOf([[3, 3]])])]);
+    const outcomes = await Promise.allSettled([
+      b.submit([rowsOf([[1, 1]])]),
+      b.submit([rowsOf([[-1, 1]])]),
+      b.submit([rowsOf([[3, 3]])]),
+    ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(Array.from((outcomes[2] as PromiseFulfilledResult<NamedTensor[]>).value[0]!.data as Float32Array)).toEqual([6, 6]);
+    expect(Array.from((outcomes[2] as PromiseFulfilledResult<NamedTensor[]>).value[0]!.data as Float32Array)).toEqual([
+      6, 6,
+    ]);
   });
 
   it('is only used when every input and output has a dynamic batch dimension', () => {

@@ -16,8 +16,17 @@ let work: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ood-serve-certainty-'));
-  await enableModel({ model: DIGITS, output: join(work, 'enabled.onnx'), data: join(ROOT, 'examples/digits/data/calibration.npy') });
-  await buildArtifact({ model: join(work, 'enabled.onnx'), output: join(work, 'digits.zip'), name: 'digits', sample: join(ROOT, 'examples/digits/sample.json') });
+  await enableModel({
+    model: DIGITS,
+    output: join(work, 'enabled.onnx'),
+    data: join(ROOT, 'examples/digits/data/calibration.npy'),
+  });
+  await buildArtifact({
+    model: join(work, 'enabled.onnx'),
+    output: join(work, 'digits.zip'),
+    name: 'digits',
+    sample: join(ROOT, 'examples/digits/sample.json'),
+  });
   server = await serve(join(work, 'digits.zip'));
 });
 afterAll(async () => {
@@ -43,7 +52,9 @@ describe('a certainty-enabled artifact served from a zip', () => {
   });
 
   it('returns predictions plus an ood_scores list through /predict instances and V1', async () => {
-    const image = (i: number) => [Array.from({ length: 8 }, (_, r) => sample.inputs[0].data.slice(i * 64 + r * 8, i * 64 + r * 8 + 8))];
+    const image = (i: number) => [
+      Array.from({ length: 8 }, (_, r) => sample.inputs[0].data.slice(i * 64 + r * 8, i * 64 + r * 8 + 8)),
+    ];
     for (const url of [`${server.url}/predict`, `${server.url}/v1/models/digits:predict`]) {
       const r = await postJson(url, { instances: [image(0), image(1), image(2)] });
       expect(r.status).toBe(200);

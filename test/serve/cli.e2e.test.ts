@@ -51,7 +51,10 @@ describe('ood serve (built CLI)', () => {
     await ready;
     const data = new Array(64).fill(0);
     data[0] = 777;
-    const inFlight = fetch(`${url}/v2/models/digits/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data }] }) });
+    const inFlight = fetch(`${url}/v2/models/digits/infer`, {
+      method: 'POST',
+      body: JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data }] }),
+    });
     await new Promise((r) => setTimeout(r, 250));
     child.kill('SIGTERM');
     const res = await inFlight;
@@ -75,7 +78,10 @@ describe('ood serve (built CLI)', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const result = await execa(process.execPath, [CLI, 'serve', await makeArtifact(DIGITS), '--port', String(port)], { reject: false, timeout: 30_000 });
+      const result = await execa(process.execPath, [CLI, 'serve', await makeArtifact(DIGITS), '--port', String(port)], {
+        reject: false,
+        timeout: 30_000,
+      });
       expect(result.exitCode).toBe(3);
       expect(result.stderr).toContain(`Error: port ${port} on 127.0.0.1 is already in use`);
       expect(result.stderr).toContain('Hint:');
@@ -85,7 +91,9 @@ describe('ood serve (built CLI)', () => {
   });
 
   it('reports a missing artifact as an input error', async () => {
-    const result = await execa(process.execPath, [CLI, 'serve', '/nonexistent/artifact.zip', '--port', '0'], { reject: false });
+    const result = await execa(process.execPath, [CLI, 'serve', '/nonexistent/artifact.zip', '--port', '0'], {
+      reject: false,
+    });
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toMatch(/^Error: artifact not found: \/nonexistent\/artifact.zip/);
   });

@@ -29,23 +29,47 @@ function image(i: number): Float32Array {
 }
 
 type Kind = 'json' | 'binary' | 'instances' | 'bad-json' | 'bad-dtype' | 'bad-shape' | 'bad-route';
-const KINDS: Kind[] = ['json', 'binary', 'instances', 'bad-json', 'json', 'bad-dtype', 'binary', 'bad-shape', 'json', 'bad-route'];
+const KINDS: Kind[] = [
+  'json',
+  'binary',
+  'instances',
+  'bad-json',
+  'json',
+  'bad-dtype',
+  'binary',
+  'bad-shape',
+  'json',
+  'bad-route',
+];
 
 function request(i: number, kind: Kind): Promise<Response> {
   const url = `${server.url}/v2/models/digits/infer`;
   const data = Array.from(image(i));
   const input = { name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data };
-  const json = (body: unknown, to = url) => fetch(to, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const json = (body: unknown, to = url) =>
+    fetch(to, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   switch (kind) {
     case 'json':
       return json({ id: `r${i}`, inputs: [input] });
     case 'binary': {
       const raw = Buffer.from(image(i).buffer);
-      const header = Buffer.from(JSON.stringify({ id: `r${i}`, inputs: [{ ...input, data: undefined, parameters: { binary_data_size: raw.length } }] }));
-      return fetch(url, { method: 'POST', body: Buffer.concat([header, raw]), headers: { 'inference-header-content-length': String(header.length) } });
+      const header = Buffer.from(
+        JSON.stringify({
+          id: `r${i}`,
+          inputs: [{ ...input, data: undefined, parameters: { binary_data_size: raw.length } }],
+        }),
+      );
+      return fetch(url, {
+        method: 'POST',
+        body: Buffer.concat([header, raw]),
+        headers: { 'inference-header-content-length': String(header.length) },
+      });
     }
     case 'instances':
-      return json({ instances: [[Array.from({ length: 8 }, (_, r) => data.slice(r * 8, r * 8 + 8))]] }, `${server.url}/predict`);
+      return json(
+        { instances: [[Array.from({ length: 8 }, (_, r) => data.slice(r * 8, r * 8 + 8))]] },
+        `${server.url}/predict`,
+      );
     case 'bad-json':
       return fetch(url, { method: 'POST', body: `{"id": "r${i}", "inputs": [{"name": "image",` });
     case 'bad-dtype':

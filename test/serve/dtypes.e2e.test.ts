@@ -35,7 +35,8 @@ function expectedText(dtype: string, values: unknown[]): string {
 
 const servers = new Map<string, RunningServer>();
 beforeAll(async () => {
-  for (const dtype of Object.keys(VALUES)) servers.set(dtype, await serve(await makeArtifact(passthrough(dtype), { name: `id-${dtype.toLowerCase()}` })));
+  for (const dtype of Object.keys(VALUES))
+    servers.set(dtype, await serve(await makeArtifact(passthrough(dtype), { name: `id-${dtype.toLowerCase()}` })));
 });
 afterAll(async () => {
   for (const s of servers.values()) await s.close();
@@ -50,11 +51,13 @@ describe.each(Object.keys(VALUES))('datatype %s through an Identity model', (dty
     expect(r.status, r.text).toBe(200);
     const output = JSON.parse(r.text).outputs[0];
     expect(output).toMatchObject({ name: 'y', datatype: dtype, shape: [2, 3] });
-      expect(r.text).toContain(`"data":${expectedText(dtype, values)}`);
+    expect(r.text).toContain(`"data":${expectedText(dtype, values)}`);
   });
 
   it('accepts nested JSON data', async () => {
-    const r = await postJson(url(), { inputs: [{ name: 'x', datatype: dtype, shape: [2, 3], data: [values.slice(0, 3), values.slice(3)] }] });
+    const r = await postJson(url(), {
+      inputs: [{ name: 'x', datatype: dtype, shape: [2, 3], data: [values.slice(0, 3), values.slice(3)] }],
+    });
     expect(r.status, r.text).toBe(200);
     expect(r.text).toContain(`"data":${expectedText(dtype, values)}`);
   });
@@ -62,19 +65,35 @@ describe.each(Object.keys(VALUES))('datatype %s through an Identity model', (dty
   it('round-trips binary tensors byte for byte', async () => {
     const tensor = decodeJsonTensor('x', dtype, [2, 3], values);
     const raw = encodeBinaryTensor(tensor);
-    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', datatype: dtype, shape: [2, 3], parameters: { binary_data_size: raw.length } }], parameters: { binary_data_output: true } }));
-    const res = await fetch(url(), { method: 'POST', body: Buffer.concat([header, raw]), headers: { 'inference-header-content-length': String(header.length), 'content-type': 'application/octet-stream' } });
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [{ name: 'x', datatype: dtype, shape: [2, 3], parameters: { binary_data_size: raw.length } }],
+        parameters: { binary_data_output: true },
+      }),
+    );
+    const res = await fetch(url(), {
+      method: 'POST',
+      body: Buffer.concat([header, raw]),
+      headers: { 'inference-header-content-length': String(header.length), 'content-type': 'application/octet-stream' },
+    });
     const body = Buffer.from(await res.arrayBuffer());
     expect(res.status, body.toString()).toBe(200);
     const n = Number(res.headers.get('inference-header-content-length'));
     const head = JSON.parse(body.subarray(0, n).toString());
-    expect(head.outputs[0]).toMatchObject({ name: 'y', datatype: dtype, shape: [2, 3], parameters: { binary_data_size: raw.length } });
+    expect(head.outputs[0]).toMatchObject({
+      name: 'y',
+      datatype: dtype,
+      shape: [2, 3],
+      parameters: { binary_data_size: raw.length },
+    });
     expect(body.subarray(n).equals(raw)).toBe(true);
   });
 
   it('refuses the wrong datatype, naming the input, the expected and the received type', async () => {
     const other = dtype === 'FP32' ? 'FP64' : 'FP32';
-    const r = await postJson(url(), { inputs: [{ name: 'x', datatype: other, shape: [2, 3], data: [0, 0, 0, 0, 0, 0] }] });
+    const r = await postJson(url(), {
+      inputs: [{ name: 'x', datatype: other, shape: [2, 3], data: [0, 0, 0, 0, 0, 0] }],
+    });
     expect(r.status).toBe(400);
     expect(r.json.error).toBe(`input "x": expected datatype ${dtype}, got ${other}`);
   });
@@ -82,10 +101,21 @@ describe.each(Object.keys(VALUES))('datatype %s through an Identity model', (dty
 
 describe('64-bit integers beyond 2^53', () => {
   it('come back digit for digit in JSON when sent as binary tensors', async () => {
-    for (const [dtype, values] of [['INT64', [-(2n ** 63n), 2n ** 63n - 1n, 2n ** 53n + 1n]], ['UINT64', [2n ** 64n - 1n, 2n ** 53n + 1n, 0n]]] as const) {
+    for (const [dtype, values] of [
+      ['INT64', [-(2n ** 63n), 2n ** 63n - 1n, 2n ** 53n + 1n]],
+      ['UINT64', [2n ** 64n - 1n, 2n ** 53n + 1n, 0n]],
+    ] as const) {
       const raw = Buffer.from((dtype === 'INT64' ? BigInt64Array : BigUint64Array).from(values as bigint[]).buffer);
-      const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', datatype: dtype, shape: [1, 3], parameters: { binary_data_size: raw.length } }] }));
-      const res = await fetch(`${servers.get(dtype)!.url}/v2/models/id-${dtype.toLowerCase()}/infer`, { method: 'POST', body: Buffer.concat([header, raw]), headers: { 'inference-header-content-length': String(header.length) } });
+      const header = Buffer.from(
+        JSON.stringify({
+          inputs: [{ name: 'x', datatype: dtype, shape: [1, 3], parameters: { binary_data_size: raw.length } }],
+        }),
+      );
+      const res = await fetch(`${servers.get(dtype)!.url}/v2/models/id-${dtype.toLowerCase()}/infer`, {
+        method: 'POST',
+        body: Buffer.concat([header, raw]),
+        headers: { 'inference-header-content-length': String(header.length) },
+      });
       expect(res.status).toBe(200);
       expect(await res.text()).toContain(`"data":[${values.join(',')}]`);
     }
@@ -104,7 +134,9 @@ describe('values a datatype cannot hold', () => {
   ])('%s refuses %j with a 400 that names the element', async (dtype, bad) => {
     const values = [...VALUES[dtype]!];
     values[4] = bad;
-    const r = await postJson(`${servers.get(dtype)!.url}/v2/models/id-${dtype.toLowerCase()}/infer`, { inputs: [{ name: 'x', datatype: dtype, shape: [2, 3], data: values }] });
+    const r = await postJson(`${servers.get(dtype)!.url}/v2/models/id-${dtype.toLowerCase()}/infer`, {
+      inputs: [{ name: 'x', datatype: dtype, shape: [2, 3], data: values }],
+    });
     expect(r.status).toBe(400);
     expect(r.json.error).toBe(`input "x": element 4 is ${JSON.stringify(bad)}, not a valid ${dtype} value`);
   });

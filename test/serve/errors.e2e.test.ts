@@ -42,13 +42,37 @@ describe('bad requests get a 400 that names the input, what was expected and wha
     ['malformed JSON', '{"inputs": [', /not valid JSON/],
     ['an empty body', '', /body is empty/],
     ['a body that is not a V2 request', { rows: [1, 2] }, /request must have required property 'inputs'/],
-    ['an unknown input name', { inputs: [{ ...image, name: 'pixels' }] }, /unknown input "pixels"; the model takes "image"/],
+    [
+      'an unknown input name',
+      { inputs: [{ ...image, name: 'pixels' }] },
+      /unknown input "pixels"; the model takes "image"/,
+    ],
     ['a missing input (empty inputs)', { inputs: [] }, /inputs must NOT have fewer than 1 items/],
-    ['the wrong datatype', { inputs: [{ ...image, datatype: 'FP64' }] }, /^input "image": expected datatype FP32, got FP64$/],
-    ['the wrong shape', { inputs: [{ ...image, shape: [4, 64] }] }, /^input "image": expected shape \[batch, 1, 8, 8\], got \[4, 64\]$/],
-    ['too few elements', { inputs: [{ ...image, data: image.data.slice(1) }] }, /^input "image": shape \[4, 1, 8, 8\] needs 256 elements, got 255$/],
-    ['a non-numeric element', { inputs: [{ ...image, data: ['x', ...image.data.slice(1)] }] }, /^input "image": element 0 is "x", not a valid FP32 value$/],
-    ['an unknown output', { ...sample, outputs: [{ name: 'probabilities' }] }, /^unknown output "probabilities"; the model returns "logits"$/],
+    [
+      'the wrong datatype',
+      { inputs: [{ ...image, datatype: 'FP64' }] },
+      /^input "image": expected datatype FP32, got FP64$/,
+    ],
+    [
+      'the wrong shape',
+      { inputs: [{ ...image, shape: [4, 64] }] },
+      /^input "image": expected shape \[batch, 1, 8, 8\], got \[4, 64\]$/,
+    ],
+    [
+      'too few elements',
+      { inputs: [{ ...image, data: image.data.slice(1) }] },
+      /^input "image": shape \[4, 1, 8, 8\] needs 256 elements, got 255$/,
+    ],
+    [
+      'a non-numeric element',
+      { inputs: [{ ...image, data: ['x', ...image.data.slice(1)] }] },
+      /^input "image": element 0 is "x", not a valid FP32 value$/,
+    ],
+    [
+      'an unknown output',
+      { ...sample, outputs: [{ name: 'probabilities' }] },
+      /^unknown output "probabilities"; the model returns "logits"$/,
+    ],
     ['the same input twice', { inputs: [image, image] }, /"image" is given twice/],
   ])('%s', async (_what, body, message) => {
     const r = await postJson(infer, body);
@@ -58,14 +82,26 @@ describe('bad requests get a 400 that names the input, what was expected and wha
   });
 
   it('a binary_data_size that runs past the body', async () => {
-    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], parameters: { binary_data_size: 256 } }] }));
-    const res = await fetch(infer, { method: 'POST', body: Buffer.concat([header, Buffer.alloc(100)]), headers: { 'inference-header-content-length': String(header.length) } });
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], parameters: { binary_data_size: 256 } }],
+      }),
+    );
+    const res = await fetch(infer, {
+      method: 'POST',
+      body: Buffer.concat([header, Buffer.alloc(100)]),
+      headers: { 'inference-header-content-length': String(header.length) },
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(/binary_data_size 256 runs past the 100 binary bytes/);
   });
 
   it('an Inference-Header-Content-Length longer than the body', async () => {
-    const res = await fetch(infer, { method: 'POST', body: '{}', headers: { 'inference-header-content-length': '999' } });
+    const res = await fetch(infer, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'inference-header-content-length': '999' },
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(/Inference-Header-Content-Length is 999/);
   });
@@ -87,11 +123,17 @@ describe('HTTP-level errors are JSON', () => {
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (sent++ < 64) controller.enqueue(chunk); // 1 MiB in total, never announced
+        if (sent++ < 64)
+          controller.enqueue(chunk); // 1 MiB in total, never announced
         else controller.close();
       },
     });
-    const res = await fetch(infer, { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
+    const res = await fetch(infer, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: { 'content-type': 'application/json' },
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect((await res.json()).code).toBe('BODY_TOO_LARGE');
     await expectHealthy();
@@ -115,7 +157,8 @@ describe('HTTP-level errors are JSON', () => {
   it('400 for malformed CSV, naming the row (DRUM answers 500)', async () => {
     const mlp = await serve(await makeArtifact(join(ROOT, 'test/fixtures/models/mlp_opset13.onnx'), { name: 'mlp' }));
     try {
-      const post = (body: string) => fetch(`${mlp.url}/predict`, { method: 'POST', body, headers: { 'content-type': 'text/csv' } });
+      const post = (body: string) =>
+        fetch(`${mlp.url}/predict`, { method: 'POST', body, headers: { 'content-type': 'text/csv' } });
       const good = await post('a,b,c,d,e,f\n1,2,3,4,5,6\n0,0,0,0,0,NA\n');
       expect(good.status).toBe(200);
       const body = await good.json();
@@ -172,7 +215,9 @@ describe('a port already in use', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     try {
-      await expect(startServer(await makeArtifact(DIGITS), { port, host: '127.0.0.1', maxBody: 1024 })).rejects.toMatchObject({
+      await expect(
+        startServer(await makeArtifact(DIGITS), { port, host: '127.0.0.1', maxBody: 1024 }),
+      ).rejects.toMatchObject({
         code: 'PORT_IN_USE',
         message: `port ${port} on 127.0.0.1 is already in use`,
       });

@@ -25,7 +25,14 @@ function routerFor(host: ModelHost) {
 
 function request(method: string, url: string, body: unknown = '', headers: Record<string, string> = {}): ServeRequest {
   const { path, query } = normalizePath(url);
-  return { method, path, query, headers, body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), requestId: 'test' };
+  return {
+    method,
+    path,
+    query,
+    headers,
+    body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+    requestId: 'test',
+  };
 }
 
 describe('protocol handlers without a socket', () => {

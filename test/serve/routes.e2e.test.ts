@@ -20,7 +20,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-const rows = (flat: ArrayLike<number>, width: number) => Array.from({ length: flat.length / width }, (_, i) => Array.from(flat).slice(i * width, (i + 1) * width));
+const rows = (flat: ArrayLike<number>, width: number) =>
+  Array.from({ length: flat.length / width }, (_, i) => Array.from(flat).slice(i * width, (i + 1) * width));
 
 describe('DRUM routes', () => {
   it('answers liveness on / and /ping', async () => {
@@ -49,11 +50,17 @@ describe('DRUM routes', () => {
     const instances = [0, 1].map((i) => [rows(images.slice(i * 64, (i + 1) * 64), 8)]);
     const r = await postJson(`${server.url}/predict`, { instances });
     expect(r.status).toBe(200);
-    expect(r.json.predictions.map((row: number[]) => row.map(Math.fround))).toEqual(rows(expected.data as Float32Array, 8).slice(0, 2));
+    expect(r.json.predictions.map((row: number[]) => row.map(Math.fround))).toEqual(
+      rows(expected.data as Float32Array, 8).slice(0, 2),
+    );
   });
 
   it('refuses CSV for a model whose input is not 2-D, naming the input', async () => {
-    const res = await fetch(`${server.url}/predict`, { method: 'POST', body: '1,2,3\n', headers: { 'content-type': 'text/csv' } });
+    const res = await fetch(`${server.url}/predict`, {
+      method: 'POST',
+      body: '1,2,3\n',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(/CSV needs a model with one 2-D input.*"image"/);
   });
@@ -124,7 +131,10 @@ describe('KServe V2 routes', () => {
   it('infers with nested data too, echoing the request id', async () => {
     const input = sample.inputs[0];
     const nested = rows(input.data, 8); // [32 rows of 8] is still row-major
-    const r = await postJson(`${server.url}/v2/models/digits/versions/1/infer`, { id: 'req-42', inputs: [{ ...input, data: nested }] });
+    const r = await postJson(`${server.url}/v2/models/digits/versions/1/infer`, {
+      id: 'req-42',
+      inputs: [{ ...input, data: nested }],
+    });
     expect(r.status).toBe(200);
     expect(r.json.id).toBe('req-42');
     expect(r.json.model_name).toBe('digits');
@@ -134,7 +144,12 @@ describe('KServe V2 routes', () => {
   it('takes binary input tensors and returns binary outputs bit-identical to onnxruntime', async () => {
     const input = sample.inputs[0];
     const raw = Buffer.from(Float32Array.from(input.data).buffer);
-    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: input.shape, parameters: { binary_data_size: raw.length } }], outputs: [{ name: 'logits', parameters: { binary_data: true } }] }));
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [{ name: 'image', datatype: 'FP32', shape: input.shape, parameters: { binary_data_size: raw.length } }],
+        outputs: [{ name: 'logits', parameters: { binary_data: true } }],
+      }),
+    );
     const res = await fetch(`${server.url}/v2/models/digits/infer`, {
       method: 'POST',
       body: Buffer.concat([header, raw]),
@@ -144,12 +159,21 @@ describe('KServe V2 routes', () => {
     const body = Buffer.from(await res.arrayBuffer());
     const jsonLength = Number(res.headers.get('inference-header-content-length'));
     const head = JSON.parse(body.subarray(0, jsonLength).toString());
-    expect(head.outputs[0]).toEqual({ name: 'logits', datatype: 'FP32', shape: [4, 8], parameters: { binary_data_size: 128 } });
+    expect(head.outputs[0]).toEqual({
+      name: 'logits',
+      datatype: 'FP32',
+      shape: [4, 8],
+      parameters: { binary_data_size: 128 },
+    });
     expect(body.subarray(jsonLength).equals(Buffer.from((expected.data as Float32Array).buffer))).toBe(true);
   });
 
   it('returns every output as binary when parameters.binary_data_output is true', async () => {
-    const res = await fetch(`${server.url}/v2/models/digits/infer`, { method: 'POST', body: JSON.stringify({ ...sample, parameters: { binary_data_output: true } }), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${server.url}/v2/models/digits/infer`, {
+      method: 'POST',
+      body: JSON.stringify({ ...sample, parameters: { binary_data_output: true } }),
+      headers: { 'content-type': 'application/json' },
+    });
     const body = Buffer.from(await res.arrayBuffer());
     const n = Number(res.headers.get('inference-header-content-length'));
     expect(n).toBeGreaterThan(0);

@@ -24,7 +24,8 @@ beforeAll(async () => {
 
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
-const verify = (...args: string[]) => execa(process.execPath, [CLI, 'verify', ...args, '--port', '0'], { reject: false, timeout: 120_000 });
+const verify = (...args: string[]) =>
+  execa(process.execPath, [CLI, 'verify', ...args, '--port', '0'], { reject: false, timeout: 120_000 });
 
 describe('ood verify', () => {
   it('passes every check on a prepared, certainty-enabled digits zip and exits 0', async () => {
@@ -84,13 +85,22 @@ describe('ood verify', () => {
     const dir = join(work, 'tampered');
     const score = join(work, 'tampered-score.mjs');
     const template = await readFile(join(ROOT, 'templates/score.mjs'), 'utf8');
-    await writeFile(score, template.replace(/export function postprocess\(response, model\) \{\n  void model;\n  return response;\n\}/, 'export function postprocess(response) {\n  for (const o of response.outputs) if (o.name === "logits") o.data = o.data.map((v) => v + 1);\n  return response;\n}'));
+    await writeFile(
+      score,
+      template.replace(
+        /export function postprocess\(response, model\) \{\n {2}void model;\n {2}return response;\n\}/,
+        'export function postprocess(response) {\n  for (const o of response.outputs) if (o.name === "logits") o.data = o.data.map((v) => v + 1);\n  return response;\n}',
+      ),
+    );
     await buildArtifact({ model: DIGITS, dir, sample: SAMPLE, score, name: 'digits' });
     const result = await verify(dir, '--json');
     expect(result.exitCode).toBe(4);
     const report = JSON.parse(result.stdout);
     const failed = report.checks.filter((c: { passed: boolean }) => !c.passed).map((c: { name: string }) => c.name);
-    expect(failed).toEqual(['/predict outputs identical to direct onnxruntime', '/v2/models/digits/infer outputs identical to direct onnxruntime']);
+    expect(failed).toEqual([
+      '/predict outputs identical to direct onnxruntime',
+      '/v2/models/digits/infer outputs identical to direct onnxruntime',
+    ]);
     expect(report.checks[3].detail).toMatch(/"logits": 32 of 32 elements differ/);
   });
 });

@@ -22,7 +22,8 @@ export function dataMismatch(sample: string, input: string, problem: string): Oo
 export function inputOrtType(input: ValueInfo, sample: string): string {
   const t = input.type;
   const ort = t.kind === 'tensor' ? dataTypeFromOnnx(t.elemType)?.ort : undefined;
-  if (!ort || ort === 'string') throw dataMismatch(sample, input.name, 'is not a numeric tensor; calibration cannot feed it');
+  if (!ort || ort === 'string')
+    throw dataMismatch(sample, input.name, 'is not a numeric tensor; calibration cannot feed it');
   return ort;
 }
 
@@ -42,12 +43,20 @@ export function checkSignature(type: string, dims: readonly number[], input: Val
   const shape = input.type.kind === 'tensor' ? input.type.shape : null;
   if (shape) {
     if (shape.length !== tensor.dims.length) {
-      throw dataMismatch(sample, input.name, `has shape ${fmt(tensor.dims)} (rank ${tensor.dims.length}); the model expects ${fmt(shape)} (rank ${shape.length})`);
+      throw dataMismatch(
+        sample,
+        input.name,
+        `has shape ${fmt(tensor.dims)} (rank ${tensor.dims.length}); the model expects ${fmt(shape)} (rank ${shape.length})`,
+      );
     }
     for (let i = 1; i < shape.length; i++) {
       const d = shape[i];
       if (typeof d === 'number' && d !== tensor.dims[i]) {
-        throw dataMismatch(sample, input.name, `has shape ${fmt(tensor.dims)}; the model expects ${fmt(shape)} (dimension ${i} is ${tensor.dims[i]}, not ${d})`);
+        throw dataMismatch(
+          sample,
+          input.name,
+          `has shape ${fmt(tensor.dims)}; the model expects ${fmt(shape)} (dimension ${i} is ${tensor.dims[i]}, not ${d})`,
+        );
       }
     }
   }

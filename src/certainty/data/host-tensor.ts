@@ -2,8 +2,16 @@
 // the typed array onnxruntime-node expects for that type (float16 as Uint16Array bits, int64 as BigInt64Array).
 
 export type TypedArray =
-  | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | BigInt64Array | BigUint64Array;
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** One tensor of data for a model input. */
 export interface HostTensor {
@@ -37,7 +45,11 @@ export function elementCount(dims: readonly number[]): number {
 /** Rows [start, end) along axis 0, sharing memory with the original. */
 export function sliceRows(t: HostTensor, start: number, end: number): HostTensor {
   const row = elementCount(t.dims.slice(1));
-  return { type: t.type, dims: [end - start, ...t.dims.slice(1)], data: t.data.subarray(start * row, end * row) as TypedArray };
+  return {
+    type: t.type,
+    dims: [end - start, ...t.dims.slice(1)],
+    data: t.data.subarray(start * row, end * row) as TypedArray,
+  };
 }
 
 /** Concatenate tensors of one type and equal trailing dims along axis 0. */

@@ -27,18 +27,26 @@ export async function decodeImageFile(path: string): Promise<RgbaImage> {
   try {
     if (buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
       const png = PNG.sync.read(buf);
-      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
+      return {
+        width: png.width,
+        height: png.height,
+        data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length),
+      };
     }
     if (buf[0] === 0xff && buf[1] === 0xd8) {
       const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
       return { width: img.width, height: img.height, data: img.data };
     }
   } catch (err) {
-    throw new OodError('DATA_INVALID', `sample ${basename(path)}: cannot decode the image (${(err as Error).message})`, {
-      hint: 'Remove or re-save the file; only PNG and baseline/progressive JPEG are read.',
-      cause: err,
-      details: { sample: basename(path), problem: 'undecodable image' },
-    });
+    throw new OodError(
+      'DATA_INVALID',
+      `sample ${basename(path)}: cannot decode the image (${(err as Error).message})`,
+      {
+        hint: 'Remove or re-save the file; only PNG and baseline/progressive JPEG are read.',
+        cause: err,
+        details: { sample: basename(path), problem: 'undecodable image' },
+      },
+    );
   }
   throw new OodError('DATA_INVALID', `sample ${basename(path)}: not a PNG or JPEG file`, {
     hint: 'The image folder may hold only .png, .jpg and .jpeg files.',

@@ -34,28 +34,42 @@ function usage(message: string, hint: string): OodError {
 /** Resolve layout, size, channels and normalization for an image input of shape `shape`. */
 export function planImages(inputName: string, shape: Dim[] | null, options: ImageOptions): ImagePlan {
   if (!shape || shape.length !== 4) {
-    throw usage(`input "${inputName}" is not a 4-D image tensor (shape ${shape ? `[${shape.join(', ')}]` : 'unknown'})`, 'Images feed models whose input is [N, C, H, W] or [N, H, W, C].');
+    throw usage(
+      `input "${inputName}" is not a 4-D image tensor (shape ${shape ? `[${shape.join(', ')}]` : 'unknown'})`,
+      'Images feed models whose input is [N, C, H, W] or [N, H, W, C].',
+    );
   }
   const guess = (shape[3] === 1 || shape[3] === 3) && shape[1] !== 1 && shape[1] !== 3 ? 'nhwc' : 'nchw';
   const layout = options.layout ?? guess;
   const [cDim, hDim, wDim] = layout === 'nchw' ? [shape[1], shape[2], shape[3]] : [shape[3], shape[1], shape[2]];
   const channels = typeof cDim === 'number' ? cDim : 3;
   if (channels !== 1 && channels !== 3) {
-    throw usage(`input "${inputName}" has ${channels} channels in ${layout} layout; images give 1 or 3`, 'Check --layout (nchw or nhwc).');
+    throw usage(
+      `input "${inputName}" has ${channels} channels in ${layout} layout; images give 1 or 3`,
+      'Check --layout (nchw or nhwc).',
+    );
   }
   const height = options.size?.[0] ?? (typeof hDim === 'number' ? hDim : undefined);
   const width = options.size?.[1] ?? (typeof wDim === 'number' ? wDim : undefined);
   if (height === undefined || width === undefined) {
-    throw usage(`input "${inputName}" has no fixed height and width`, 'Pass --image-size, e.g. --image-size 224 or --image-size 224,224.');
+    throw usage(
+      `input "${inputName}" has no fixed height and width`,
+      'Pass --image-size, e.g. --image-size 224 or --image-size 224,224.',
+    );
   }
   const perChannel = (values: number[] | undefined, fallback: number, flag: string): number[] => {
     const v = values ?? [fallback];
     if (v.length === 1) return Array(channels).fill(v[0]);
-    if (v.length !== channels) throw usage(`${flag} has ${v.length} values; the input has ${channels} channels`, `Give ${flag} one value or ${channels}.`);
+    if (v.length !== channels)
+      throw usage(
+        `${flag} has ${v.length} values; the input has ${channels} channels`,
+        `Give ${flag} one value or ${channels}.`,
+      );
     return v;
   };
   const std = perChannel(options.std, 1, '--std');
-  if (std.some((s) => !(s > 0) && !(s < 0))) throw usage('--std values must be non-zero', 'Use the standard deviations the model was trained with.');
+  if (std.some((s) => !(s > 0) && !(s < 0)))
+    throw usage('--std values must be non-zero', 'Use the standard deviations the model was trained with.');
   return { height, width, channels, layout, mean: perChannel(options.mean, 0, '--mean'), std };
 }
 

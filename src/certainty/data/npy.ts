@@ -6,9 +6,17 @@ import { ARRAY_FOR_TYPE, elementCount, type HostTensor, type TypedArray } from '
 
 /** NumPy dtype kind+size → onnxruntime-node type. */
 const DTYPES: Record<string, string> = {
-  f2: 'float16', f4: 'float32', f8: 'float64',
-  i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64',
-  u1: 'uint8', u2: 'uint16', u4: 'uint32', u8: 'uint64',
+  f2: 'float16',
+  f4: 'float32',
+  f8: 'float64',
+  i1: 'int8',
+  i2: 'int16',
+  i4: 'int32',
+  i8: 'int64',
+  u1: 'uint8',
+  u2: 'uint16',
+  u4: 'uint32',
+  u8: 'uint64',
   b1: 'bool',
 };
 
@@ -30,7 +38,8 @@ function bad(path: string, why: string, hint = 'Save the array with numpy.save(p
 /** Parse the header at the start of a .npy file (the first bytes are enough). */
 export function parseNpyHeader(head: Uint8Array, path: string): NpyHeader {
   const text = Buffer.from(head);
-  if (text.subarray(0, 6).toString('latin1') !== '\x93NUMPY') throw bad(path, 'it does not start with the .npy magic string');
+  if (text.subarray(0, 6).toString('latin1') !== '\x93NUMPY')
+    throw bad(path, 'it does not start with the .npy magic string');
   const major = text[6]!;
   if (major < 1 || major > 3) throw bad(path, `format version ${major} is unknown`);
   const lenBytes = major === 1 ? 2 : 4;
@@ -42,16 +51,29 @@ export function parseNpyHeader(head: Uint8Array, path: string): NpyHeader {
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(dict)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(dict)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(dict)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw bad(path, `cannot read the header ${dict.trim()}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw bad(path, `cannot read the header ${dict.trim()}`);
   if (fortran === 'True') {
-    throw bad(path, 'the array is stored in Fortran (column-major) order', 'Save a C-ordered copy: numpy.save(path, numpy.ascontiguousarray(array)).');
+    throw bad(
+      path,
+      'the array is stored in Fortran (column-major) order',
+      'Save a C-ordered copy: numpy.save(path, numpy.ascontiguousarray(array)).',
+    );
   }
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
   const type = m ? DTYPES[`${m[2]}${m[3]}`] : undefined;
   if (!m || !type) {
-    throw bad(path, `dtype ${descr} is not supported`, 'Use a numeric dtype such as float32 (<f4), float64, int64, uint8 or bool.');
+    throw bad(
+      path,
+      `dtype ${descr} is not supported`,
+      'Use a numeric dtype such as float32 (<f4), float64, int64, uint8 or bool.',
+    );
   }
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad(path, `shape (${shapeText}) is invalid`);
   return { descr, type, bigEndian: m[1] === '>', shape, dataOffset: start + headerLen };
 }
@@ -72,7 +94,8 @@ export class NpyFile {
       readSync(this.fd, head, 0, head.length, 0);
       this.header = parseNpyHeader(head, path);
       if (this.header.shape.length === 0) throw bad(path, 'it holds a scalar; calibration needs [samples, ...]');
-      const needed = this.header.dataOffset + elementCount(this.header.shape) * ARRAY_FOR_TYPE[this.header.type]!.BYTES_PER_ELEMENT;
+      const needed =
+        this.header.dataOffset + elementCount(this.header.shape) * ARRAY_FOR_TYPE[this.header.type]!.BYTES_PER_ELEMENT;
       if (fstatSync(this.fd).size < needed) throw bad(path, `the data is truncated (${needed} bytes expected)`);
     } catch (err) {
       closeSync(this.fd);
@@ -97,9 +120,19 @@ export class NpyFile {
     const rowElems = elementCount(shape.slice(1));
     // Not zero-filled first: every byte is read from the file below, or the read throws.
     const bytes = Buffer.allocUnsafeSlow((end - start) * rowElems * Ctor.BYTES_PER_ELEMENT);
-    const data = new (Ctor as unknown as new (b: ArrayBufferLike, offset: number, length: number) => TypedArray)(bytes.buffer, 0, (end - start) * rowElems);
-    for (let done = 0; done < bytes.length; ) {
-      const n = readSync(this.fd, bytes, done, bytes.length - done, dataOffset + start * rowElems * Ctor.BYTES_PER_ELEMENT + done);
+    const data = new (Ctor as unknown as new (b: ArrayBufferLike, offset: number, length: number) => TypedArray)(
+      bytes.buffer,
+      0,
+      (end - start) * rowElems,
+    );
+    for (let done = 0; done < bytes.length;) {
+      const n = readSync(
+        this.fd,
+        bytes,
+        done,
+        bytes.length - done,
+        dataOffset + start * rowElems * Ctor.BYTES_PER_ELEMENT + done,
+      );
       if (n === 0) throw bad(this.path, 'the data ends early');
       done += n;
     }

@@ -34,7 +34,11 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 const IMAGE_CHUNK = 16;
 
 /** Open `path` as calibration data for a model with `inputs`. Throws DATA_* errors naming the sample. */
-export async function openCalibrationData(path: string, inputs: readonly ValueInfo[], image: ImageOptions = {}): Promise<CalibrationData> {
+export async function openCalibrationData(
+  path: string,
+  inputs: readonly ValueInfo[],
+  image: ImageOptions = {},
+): Promise<CalibrationData> {
   const files = listFiles(path);
   const kinds = new Set(files.map((f) => kindOf(f)).filter((k) => k !== undefined));
   if (kinds.size === 0) {
@@ -86,9 +90,15 @@ function listFiles(path: string): string[] {
   return out;
 }
 
-function conformAll(tensors: Record<string, HostTensor>, inputs: readonly ValueInfo[], sample: string): Record<string, HostTensor> {
+function conformAll(
+  tensors: Record<string, HostTensor>,
+  inputs: readonly ValueInfo[],
+  sample: string,
+): Record<string, HostTensor> {
   const known = new Set(inputs.map((i) => i.name));
-  for (const name of Object.keys(tensors)) if (!known.has(name)) throw dataMismatch(sample, name, `is not an input of the model (inputs: ${[...known].join(', ')})`);
+  for (const name of Object.keys(tensors))
+    if (!known.has(name))
+      throw dataMismatch(sample, name, `is not an input of the model (inputs: ${[...known].join(', ')})`);
   const out: Record<string, HostTensor> = {};
   for (const input of inputs) {
     const t = tensors[input.name];
@@ -99,7 +109,7 @@ function conformAll(tensors: Record<string, HostTensor>, inputs: readonly ValueI
 }
 
 async function openV2(files: string[], inputs: readonly ValueInfo[]): Promise<CalibrationData> {
-  const samples: (Awaited<ReturnType<typeof readV2Request>>)[] = [];
+  const samples: Awaited<ReturnType<typeof readV2Request>>[] = [];
   for (const f of files) {
     const s = await readV2Request(f);
     samples.push({ ...s, tensors: conformAll(s.tensors, inputs, s.label) });
@@ -108,7 +118,12 @@ async function openV2(files: string[], inputs: readonly ValueInfo[]): Promise<Ca
     format: 'v2-json',
     count: samples.reduce((n, s) => n + s.rows, 0),
     async *chunks() {
-      for (const s of samples) yield { rows: s.rows, tensors: s.tensors, sampleName: (r: number) => (s.rows > 1 ? `${s.label}[${r}]` : s.label) };
+      for (const s of samples)
+        yield {
+          rows: s.rows,
+          tensors: s.tensors,
+          sampleName: (r: number) => (s.rows > 1 ? `${s.label}[${r}]` : s.label),
+        };
     },
     close() {},
   };
@@ -119,10 +134,16 @@ function openNpy(files: string[], inputs: readonly ValueInfo[]): CalibrationData
   const close = () => arrays.forEach((a) => a.close());
   try {
     const stems = arrays.map((a) => basename(a.path, extname(a.path)));
-    const perInput = inputs.length > 1 || (files.length > 1 && inputs.every((i) => stems.includes(i.name)) && stems.length === inputs.length);
+    const perInput =
+      inputs.length > 1 ||
+      (files.length > 1 && inputs.every((i) => stems.includes(i.name)) && stems.length === inputs.length);
     if (perInput) return openNpyPerInput(arrays, stems, inputs, close);
     if (inputs.length !== 1) {
-      throw wrongArity(basename(files[0]!), `a .npy array feeds a one-input model; this model has ${inputs.length} inputs`, 'Give a folder with one <input>.npy per model input.');
+      throw wrongArity(
+        basename(files[0]!),
+        `a .npy array feeds a one-input model; this model has ${inputs.length} inputs`,
+        'Give a folder with one <input>.npy per model input.',
+      );
     }
     const input = inputs[0]!;
     for (const a of arrays) checkSignature(a.header.type, a.header.shape, input, basename(a.path));
@@ -135,7 +156,11 @@ function openNpy(files: string[], inputs: readonly ValueInfo[]): CalibrationData
           const name = basename(a.path);
           for (let start = 0; start < a.rows; start += step) {
             const end = Math.min(a.rows, start + step);
-            yield { rows: end - start, tensors: { [input.name]: conformTensor(a.readRows(start, end), input, name) }, sampleName: (r: number) => `${name}[${start + r}]` };
+            yield {
+              rows: end - start,
+              tensors: { [input.name]: conformTensor(a.readRows(start, end), input, name) },
+              sampleName: (r: number) => `${name}[${start + r}]`,
+            };
           }
         }
       },
@@ -147,17 +172,40 @@ function openNpy(files: string[], inputs: readonly ValueInfo[]): CalibrationData
   }
 }
 
-function openNpyPerInput(arrays: NpyFile[], stems: string[], inputs: readonly ValueInfo[], close: () => void): CalibrationData {
+function openNpyPerInput(
+  arrays: NpyFile[],
+  stems: string[],
+  inputs: readonly ValueInfo[],
+  close: () => void,
+): CalibrationData {
   const byInput = new Map<string, NpyFile>();
   for (const input of inputs) {
     const i = stems.indexOf(input.name);
-    if (i < 0) throw dataMismatch(`${input.name}.npy`, input.name, 'is missing: a multi-input model needs one <input>.npy per input');
+    if (i < 0)
+      throw dataMismatch(
+        `${input.name}.npy`,
+        input.name,
+        'is missing: a multi-input model needs one <input>.npy per input',
+      );
     byInput.set(input.name, arrays[i]!);
   }
-  for (const [i, stem] of stems.entries()) if (!byInput.has(stem)) throw dataMismatch(basename(arrays[i]!.path), stem, 'is not an input of the model');
+  for (const [i, stem] of stems.entries())
+    if (!byInput.has(stem)) throw dataMismatch(basename(arrays[i]!.path), stem, 'is not an input of the model');
   const rows = arrays[0]!.rows;
-  for (const a of arrays) if (a.rows !== rows) throw dataMismatch(basename(a.path), basename(a.path, '.npy'), `has ${a.rows} rows; the other arrays have ${rows}`);
-  for (const input of inputs) checkSignature(byInput.get(input.name)!.header.type, byInput.get(input.name)!.header.shape, input, `${input.name}.npy`);
+  for (const a of arrays)
+    if (a.rows !== rows)
+      throw dataMismatch(
+        basename(a.path),
+        basename(a.path, '.npy'),
+        `has ${a.rows} rows; the other arrays have ${rows}`,
+      );
+  for (const input of inputs)
+    checkSignature(
+      byInput.get(input.name)!.header.type,
+      byInput.get(input.name)!.header.shape,
+      input,
+      `${input.name}.npy`,
+    );
   const step = chunkRows(arrays);
   return {
     format: 'npy',
@@ -166,7 +214,12 @@ function openNpyPerInput(arrays: NpyFile[], stems: string[], inputs: readonly Va
       for (let start = 0; start < rows; start += step) {
         const end = Math.min(rows, start + step);
         const tensors: Record<string, HostTensor> = {};
-        for (const input of inputs) tensors[input.name] = conformTensor(byInput.get(input.name)!.readRows(start, end), input, `${input.name}.npy[${start}]`);
+        for (const input of inputs)
+          tensors[input.name] = conformTensor(
+            byInput.get(input.name)!.readRows(start, end),
+            input,
+            `${input.name}.npy[${start}]`,
+          );
         yield { rows: end - start, tensors, sampleName: (r: number) => `row ${start + r}` };
       }
     },
@@ -180,11 +233,24 @@ function chunkRows(arrays: readonly NpyFile[]): number {
   return Math.max(CHUNK_ROWS, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
 }
 
-function openImages(files: string[], root: string, inputs: readonly ValueInfo[], options: ImageOptions): CalibrationData {
-  if (inputs.length !== 1) throw wrongArity(relative(root, files[0]!), `images feed a one-input model; this model has ${inputs.length} inputs`, 'Use .npy arrays or V2 JSON requests for multi-input models.');
+function openImages(
+  files: string[],
+  root: string,
+  inputs: readonly ValueInfo[],
+  options: ImageOptions,
+): CalibrationData {
+  if (inputs.length !== 1)
+    throw wrongArity(
+      relative(root, files[0]!),
+      `images feed a one-input model; this model has ${inputs.length} inputs`,
+      'Use .npy arrays or V2 JSON requests for multi-input models.',
+    );
   const input = inputs[0]!;
   const plan = planImages(input.name, input.type.kind === 'tensor' ? input.type.shape : null, options);
-  const dims = plan.layout === 'nchw' ? [files.length, plan.channels, plan.height, plan.width] : [files.length, plan.height, plan.width, plan.channels];
+  const dims =
+    plan.layout === 'nchw'
+      ? [files.length, plan.channels, plan.height, plan.width]
+      : [files.length, plan.height, plan.width, plan.channels];
   checkSignature('float32', dims, input, relative(root, files[0]!));
   return {
     format: 'images',
@@ -193,7 +259,11 @@ function openImages(files: string[], root: string, inputs: readonly ValueInfo[],
       for (let start = 0; start < files.length; start += IMAGE_CHUNK) {
         const part = files.slice(start, start + IMAGE_CHUNK);
         const tensor = conformTensor(await loadImageBatch(part, plan), input, relative(root, part[0]!));
-        yield { rows: part.length, tensors: { [input.name]: tensor }, sampleName: (r: number) => relative(root, part[r]!) };
+        yield {
+          rows: part.length,
+          tensors: { [input.name]: tensor },
+          sampleName: (r: number) => relative(root, part[r]!),
+        };
       }
     },
     close() {},

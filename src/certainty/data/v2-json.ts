@@ -49,15 +49,20 @@ export async function readV2Request(path: string): Promise<V2Sample> {
 function parseTensor(entry: unknown, where: string): { name: string; tensor: HostTensor } {
   const e = entry as { name?: unknown; shape?: unknown; datatype?: unknown; data?: unknown };
   if (typeof e?.name !== 'string') throw invalid(where, 'an input has no "name"');
-  if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw invalid(where, `input "${e.name}" has no valid "shape"`);
+  if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw invalid(where, `input "${e.name}" has no valid "shape"`);
   const dims = e.shape as number[];
   if (dims.length === 0) throw invalid(where, `input "${e.name}" is a scalar; calibration needs a batch axis`);
   const info = typeof e.datatype === 'string' ? dataTypeFromV2(e.datatype) : undefined;
-  if (!info?.ort || info.ort === 'string') throw invalid(where, `input "${e.name}" has datatype ${String(e.datatype)}, which calibration cannot feed`);
+  if (!info?.ort || info.ort === 'string')
+    throw invalid(where, `input "${e.name}" has datatype ${String(e.datatype)}, which calibration cannot feed`);
   const flat = Array.isArray(e.data) ? (e.data as unknown[]).flat(Infinity) : undefined;
   if (!flat) throw invalid(where, `input "${e.name}" has no "data" array`);
   if (flat.length !== elementCount(dims)) {
-    throw invalid(where, `input "${e.name}" has ${flat.length} values but shape [${dims.join(', ')}] needs ${elementCount(dims)}`);
+    throw invalid(
+      where,
+      `input "${e.name}" has ${flat.length} values but shape [${dims.join(', ')}] needs ${elementCount(dims)}`,
+    );
   }
   return { name: e.name, tensor: { type: info.ort, dims, data: toTypedArray(info.ort, flat, `${where} "${e.name}"`) } };
 }

@@ -23,7 +23,13 @@ export interface FeatureSample {
  * Collect features and predictions. `features` and `logits` are tensor names of the original graph; `workDir`
  * is where a large model's temporary copy goes (see scoring-session.ts).
  */
-export async function collectFeatures(model: OnnxModel, features: string, logits: string, data: EvaluationData, workDir: string): Promise<FeatureSample> {
+export async function collectFeatures(
+  model: OnnxModel,
+  features: string,
+  logits: string,
+  data: EvaluationData,
+  workDir: string,
+): Promise<FeatureSample> {
   const exposed = model.info.graph.outputs.some((o) => o.name === features);
   const edit = exposed ? {} : { appendGraph: [encodeGraphOutput(features, ONNX_FLOAT, null)] };
   const { session, dispose } = await openScoringSession(model, edit, workDir);
@@ -38,10 +44,14 @@ export async function collectFeatures(model: OnnxModel, features: string, logits
       const f = out[features]!;
       const l = out[logits]!;
       if (f.type !== 'float32' || f.dims.length !== 2 || l.dims.length !== 2) {
-        throw new OodError('FEATURES_UNSUPPORTED', `features ${features} are ${f.type} [${f.dims.join(', ')}]; feature methods need float32 [batch, features] and [batch, classes] logits`, {
-          kind: 'usage',
-          hint: 'Pass --features NAME with a rank-2 float tensor, e.g. the flattened input of the last linear layer.',
-        });
+        throw new OodError(
+          'FEATURES_UNSUPPORTED',
+          `features ${features} are ${f.type} [${f.dims.join(', ')}]; feature methods need float32 [batch, features] and [batch, classes] logits`,
+          {
+            kind: 'usage',
+            hint: 'Pass --features NAME with a rank-2 float tensor, e.g. the flattened input of the last linear layer.',
+          },
+        );
       }
       dim = Number(f.dims[1]);
       classes = Number(l.dims[1]);
@@ -68,14 +78,23 @@ function argmax(values: Float32Array, start: number, n: number): number {
   return best;
 }
 
-async function run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: string[], first: string): Promise<Record<string, ort.Tensor>> {
+async function run(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+  fetches: string[],
+  first: string,
+): Promise<Record<string, ort.Tensor>> {
   try {
     return (await session.run(feeds, fetches)) as Record<string, ort.Tensor>;
   } catch (err) {
-    throw new OodError('CALIBRATION_FAILED', `onnxruntime failed on the batch starting at sample ${first}: ${(err as Error).message}`, {
-      hint: "Check that the data matches the model's inputs, and that --features names a float tensor.",
-      cause: err,
-      details: { sample: first },
-    });
+    throw new OodError(
+      'CALIBRATION_FAILED',
+      `onnxruntime failed on the batch starting at sample ${first}: ${(err as Error).message}`,
+      {
+        hint: "Check that the data matches the model's inputs, and that --features names a float tensor.",
+        cause: err,
+        details: { sample: first },
+      },
+    );
   }
 }

@@ -41,16 +41,25 @@ export function findFeatures(model: OnnxModel, logits: string, requested?: strin
   const bias = node && node.opType === 'Add' && node.domain === '' ? node : undefined;
   if (node && node.opType === 'Add' && node.domain === '') {
     const [a, b] = node.inputs;
-    const fromLinear = [a, b].map((x) => (x && !initializers.has(x) ? producerOf(g.nodes, x) : undefined)).find((n) => n?.opType === 'MatMul');
+    const fromLinear = [a, b]
+      .map((x) => (x && !initializers.has(x) ? producerOf(g.nodes, x) : undefined))
+      .find((n) => n?.opType === 'MatMul');
     node = fromLinear ?? node;
   }
   const dataInput = node?.inputs[0];
-  const linear = node !== undefined && node.domain === '' && (node.opType === 'MatMul' || (node.opType === 'Gemm' && transA(node) === 0));
+  const linear =
+    node !== undefined &&
+    node.domain === '' &&
+    (node.opType === 'MatMul' || (node.opType === 'Gemm' && transA(node) === 0));
   if (!node || !linear || !dataInput || initializers.has(dataInput)) {
-    throw new OodError('FEATURES_NOT_FOUND', `cannot find the penultimate features of ${logits}: it is computed by ${node ? `a ${node.opType} node` : 'no node'}, not by a final Gemm or MatMul`, {
-      kind: 'usage',
-      hint: 'Pass --features NAME with the tensor that feeds the last linear layer, [batch, features].',
-    });
+    throw new OodError(
+      'FEATURES_NOT_FOUND',
+      `cannot find the penultimate features of ${logits}: it is computed by ${node ? `a ${node.opType} node` : 'no node'}, not by a final Gemm or MatMul`,
+      {
+        kind: 'usage',
+        hint: 'Pass --features NAME with the tensor that feeds the last linear layer, [batch, features].',
+      },
+    );
   }
   const head = bias && bias !== node ? [node, bias] : [node];
   return { name: dataInput, via: node.opType as 'Gemm' | 'MatMul', head };

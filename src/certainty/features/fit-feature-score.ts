@@ -34,14 +34,23 @@ export interface FittedFeatureMethod {
 }
 
 /** Fit `method` on `request.data` for the model whose logits output is `logits`. */
-export async function fitFeatureMethod(model: OnnxModel, logits: string, method: FeatureMethod, request: FeatureFitRequest): Promise<FittedFeatureMethod> {
+export async function fitFeatureMethod(
+  model: OnnxModel,
+  logits: string,
+  method: FeatureMethod,
+  request: FeatureFitRequest,
+): Promise<FittedFeatureMethod> {
   const features = findFeatures(model, logits, request.features);
   const data = await openEvaluationData(request.data, model.info.graph.inputs, request.batchSize, request.image);
   try {
     if (data.count < 2) {
-      throw new OodError('DATA_TOO_SMALL', `${method.name} needs at least 2 calibration samples; the data set has ${data.count}`, {
-        hint: 'Pass more in-distribution samples with --data (hundreds or more for a stable fit).',
-      });
+      throw new OodError(
+        'DATA_TOO_SMALL',
+        `${method.name} needs at least 2 calibration samples; the data set has ${data.count}`,
+        {
+          hint: 'Pass more in-distribution samples with --data (hundreds or more for a stable fit).',
+        },
+      );
     }
     const sample = await collectFeatures(model, features.name, logits, data, request.workDir);
     const fitted = method.fit(sample, request.fit ?? {}, { features: features.name, logits, head: features.head });

@@ -3,7 +3,11 @@
 import { OodError } from '../../errors.js';
 
 /** Per-class means of rows `features` (count × dim) grouped by `labels`; classes with no rows are left out. */
-export function classMeans(features: Float32Array, dim: number, labels: Int32Array): { classes: number[]; means: Float64Array[] } {
+export function classMeans(
+  features: Float32Array,
+  dim: number,
+  labels: Int32Array,
+): { classes: number[]; means: Float64Array[] } {
   const sums = new Map<number, { n: number; sum: Float64Array }>();
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i]!;
@@ -17,7 +21,13 @@ export function classMeans(features: Float32Array, dim: number, labels: Int32Arr
 }
 
 /** Shared (pooled, tied) covariance: mean over rows of (f − μ_label)(f − μ_label)ᵀ. */
-export function pooledCovariance(features: Float32Array, dim: number, labels: Int32Array, classes: number[], means: Float64Array[]): Float64Array {
+export function pooledCovariance(
+  features: Float32Array,
+  dim: number,
+  labels: Int32Array,
+  classes: number[],
+  means: Float64Array[],
+): Float64Array {
   const index = new Map(classes.map((c, i) => [c, i]));
   const cov = new Float64Array(dim * dim);
   const d = new Float64Array(dim);
@@ -48,7 +58,10 @@ export function cholesky(a: Float64Array, n: number): Float64Array {
       let s = a[i * n + j]!;
       for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
       if (i === j) {
-        if (!(s > 0)) throw new OodError('FEATURES_SINGULAR', 'the feature covariance is not positive definite', { hint: 'Calibrate on more (and more varied) samples.' });
+        if (!(s > 0))
+          throw new OodError('FEATURES_SINGULAR', 'the feature covariance is not positive definite', {
+            hint: 'Calibrate on more (and more varied) samples.',
+          });
         l[i * n + i] = Math.sqrt(s);
       } else l[i * n + j] = s / l[j * n + j]!;
     }

@@ -22,10 +22,14 @@ export const knn: FeatureMethod = {
     const maxStored = options.maxStored ?? DEFAULT_MAX_STORED;
     const stored = Math.min(count, maxStored);
     if (!Number.isInteger(k) || k < 1 || k > stored) {
-      throw new OodError('KNN_BAD_K', `k = ${k} must be an integer between 1 and the number of stored features (${stored})`, {
-        kind: 'usage',
-        hint: 'Lower --knn-k or calibrate on more samples.',
-      });
+      throw new OodError(
+        'KNN_BAD_K',
+        `k = ${k} must be an integer between 1 and the number of stored features (${stored})`,
+        {
+          kind: 'usage',
+          hint: 'Lower --knn-k or calibrate on more samples.',
+        },
+      );
     }
     // Evenly spaced rows, so that a bounded store still covers the whole calibration set deterministically.
     const bt = new Float32Array(dim * stored);
@@ -40,10 +44,22 @@ export const knn: FeatureMethod = {
       parameters: { k, stored, dim, samples: count },
       build(b, f, out) {
         const norm = b.binary('Max', b.op('Sqrt', [rowSquaredNorm(b, f, dim)]), b.floats('norm_floor', [], [1e-12]));
-        const similarity = b.binary('MatMul', b.binary('Div', f, norm), b.floats('stored_features_t', [dim, stored], bt));
+        const similarity = b.binary(
+          'MatMul',
+          b.binary('Div', f, norm),
+          b.floats('stored_features_t', [dim, stored], bt),
+        );
         const values = b.fresh('topk_values');
         const indices = b.fresh('topk_indices');
-        b.nodes.push(encodeNode({ opType: 'TopK', inputs: [similarity, b.ints('k', [1], [k])], outputs: [values, indices], name: b.fresh('topk_node'), attributes: { axis: { int: 1 } } }));
+        b.nodes.push(
+          encodeNode({
+            opType: 'TopK',
+            inputs: [similarity, b.ints('k', [1], [k])],
+            outputs: [values, indices],
+            name: b.fresh('topk_node'),
+            attributes: { axis: { int: 1 } },
+          }),
+        );
         b.op('Gather', [values, b.ints('kth', [1], [k - 1])], { axis: { int: 1 } }, out);
       },
     };

@@ -21,7 +21,8 @@ export const mahalanobis: FeatureMethod = {
     const ridge = options.ridge ?? DEFAULT_RIDGE;
     const { classes, means } = classMeans(features, dim, predictions);
     const center = new Float64Array(dim);
-    for (let i = 0; i < sample.count; i++) for (let j = 0; j < dim; j++) center[j]! += features[i * dim + j]! / sample.count;
+    for (let i = 0; i < sample.count; i++)
+      for (let j = 0; j < dim; j++) center[j]! += features[i * dim + j]! / sample.count;
     const cov = pooledCovariance(features, dim, predictions, classes, means);
     const shrinkage = addRidge(cov, dim, ridge);
     const w = whiteningFactor(cholesky(cov, dim), dim);
@@ -37,9 +38,17 @@ export const mahalanobis: FeatureMethod = {
     return {
       parameters: { classes: classes.length, dim, samples: sample.count, ridge, shrinkage },
       build(b, f, out) {
-        const z = b.binary('MatMul', b.binary('Sub', f, b.floats('feature_center', [1, dim], center)), b.floats('whitening', [dim, dim], w));
+        const z = b.binary(
+          'MatMul',
+          b.binary('Sub', f, b.floats('feature_center', [1, dim], center)),
+          b.floats('whitening', [dim, dim], w),
+        );
         const cross = b.binary('MatMul', z, b.floats('class_means_2t', [dim, classes.length], twoMt));
-        const distance = b.binary('Add', b.binary('Sub', rowSquaredNorm(b, z, dim), cross), b.floats('class_mean_norms', [1, classes.length], norms));
+        const distance = b.binary(
+          'Add',
+          b.binary('Sub', rowSquaredNorm(b, z, dim), cross),
+          b.floats('class_mean_norms', [1, classes.length], norms),
+        );
         b.reduce('ReduceMax', b.op('Neg', [distance]), [1], true, out);
       },
     };

@@ -27,13 +27,21 @@ export const reactEnergy: FeatureMethod = {
   fit(sample, options, context) {
     const head = context.head;
     if (!head) {
-      throw new OodError('REACT_NEEDS_HEAD', 'react-energy recomputes the logits with the final Gemm/MatMul, which --features bypasses', {
-        kind: 'usage',
-        hint: 'Drop --features so that ood finds the input of the final linear layer, or use --method mahalanobis or knn.',
-      });
+      throw new OodError(
+        'REACT_NEEDS_HEAD',
+        'react-energy recomputes the logits with the final Gemm/MatMul, which --features bypasses',
+        {
+          kind: 'usage',
+          hint: 'Drop --features so that ood finds the input of the final linear layer, or use --method mahalanobis or knn.',
+        },
+      );
     }
     const p = options.clipPercentile ?? DEFAULT_CLIP_PERCENTILE;
-    if (!(p > 0 && p <= 100)) throw new OodError('REACT_BAD_PERCENTILE', `clip percentile must be in (0, 100], got ${p}`, { kind: 'usage', hint: 'Use e.g. 90.' });
+    if (!(p > 0 && p <= 100))
+      throw new OodError('REACT_BAD_PERCENTILE', `clip percentile must be in (0, 100], got ${p}`, {
+        kind: 'usage',
+        hint: 'Use e.g. 90.',
+      });
     const sorted = Float32Array.from(sample.features).sort();
     const clip = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
     return {
@@ -48,7 +56,11 @@ export const reactEnergy: FeatureMethod = {
             const v = attributeValue(a);
             if (v) attributes[a.name] = v;
           }
-          x = b.op(node.opType, node.inputs.map((i) => twin.get(i) ?? i), attributes);
+          x = b.op(
+            node.opType,
+            node.inputs.map((i) => twin.get(i) ?? i),
+            attributes,
+          );
           twin.set(node.outputs[0]!, x);
         }
         b.reduce('ReduceLogSumExp', x, [1], true, out);

@@ -27,7 +27,8 @@ interface EnableArgs extends GlobalOptions {
 function numberList(flag: string, text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
   const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new Error(`${flag} must be a comma-separated list of numbers, got "${text}"`);
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v)))
+    throw new Error(`${flag} must be a comma-separated list of numbers, got "${text}"`);
   return values;
 }
 
@@ -37,36 +38,89 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'The classifier (.onnx)' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Where to write the enabled model' })
-      .option('data', { type: 'string', describe: 'In-distribution data: V2 request .json, .npy, or a folder of them or of PNG/JPEG images' })
-      .option('method', { type: 'string', choices: ['energy', 'msp', 'maxlogit', 'mahalanobis', 'knn', 'react-energy'], default: 'energy', describe: 'Scoring method; mahalanobis, knn and react-energy read the penultimate features and need --data' })
-      .option('features', { type: 'string', describe: 'mahalanobis/knn: feature tensor (default: the input of the final Gemm/MatMul)' })
+      .option('output', {
+        alias: 'o',
+        type: 'string',
+        demandOption: true,
+        describe: 'Where to write the enabled model',
+      })
+      .option('data', {
+        type: 'string',
+        describe: 'In-distribution data: V2 request .json, .npy, or a folder of them or of PNG/JPEG images',
+      })
+      .option('method', {
+        type: 'string',
+        choices: ['energy', 'msp', 'maxlogit', 'mahalanobis', 'knn', 'react-energy'],
+        default: 'energy',
+        describe: 'Scoring method; mahalanobis, knn and react-energy read the penultimate features and need --data',
+      })
+      .option('features', {
+        type: 'string',
+        describe: 'mahalanobis/knn: feature tensor (default: the input of the final Gemm/MatMul)',
+      })
       .option('knn-k', { type: 'number', describe: 'knn: score by the k-th nearest stored feature (default 10)' })
-      .option('knn-max-stored', { type: 'number', describe: 'knn: most calibration features stored in the graph (default 1024)' })
-      .option('react-percentile', { type: 'number', describe: 'react-energy: clip activations at this ID percentile (default 90)' })
+      .option('knn-max-stored', {
+        type: 'number',
+        describe: 'knn: most calibration features stored in the graph (default 1024)',
+      })
+      .option('react-percentile', {
+        type: 'number',
+        describe: 'react-energy: clip activations at this ID percentile (default 90)',
+      })
       .option('temperature', { type: 'number', describe: 'Temperature T for energy and msp (default 1)' })
-      .option('logits', { type: 'string', describe: 'Output to score (default: the single float [batch, classes] output)' })
+      .option('logits', {
+        type: 'string',
+        describe: 'Output to score (default: the single float [batch, classes] output)',
+      })
       .option('output-name', { type: 'string', describe: 'Name of the score output (default ood_scores)' })
-      .option('normalize', { type: 'string', choices: ['cdf', 'percentile', 'none'], describe: 'Map to [0, 1]: cdf (default with --data), percentile, none' })
-      .option('percentile', { type: 'number', describe: 'For --normalize percentile: scores at or above this ID percentile map to 1 (default 20)' })
-      .option('image-size', { type: 'string', describe: 'Images: H,W or one size for both (default: the input\'s fixed dims)' })
+      .option('normalize', {
+        type: 'string',
+        choices: ['cdf', 'percentile', 'none'],
+        describe: 'Map to [0, 1]: cdf (default with --data), percentile, none',
+      })
+      .option('percentile', {
+        type: 'number',
+        describe: 'For --normalize percentile: scores at or above this ID percentile map to 1 (default 20)',
+      })
+      .option('image-size', {
+        type: 'string',
+        describe: "Images: H,W or one size for both (default: the input's fixed dims)",
+      })
       .option('mean', { type: 'string', describe: 'Images: per-channel mean of [0,1] pixels, e.g. 0.485,0.456,0.406' })
       .option('std', { type: 'string', describe: 'Images: per-channel std, e.g. 0.229,0.224,0.225' })
-      .option('layout', { type: 'string', choices: ['nchw', 'nhwc'], describe: 'Images: tensor layout (default: guessed from the input shape)' })
+      .option('layout', {
+        type: 'string',
+        choices: ['nchw', 'nhwc'],
+        describe: 'Images: tensor layout (default: guessed from the input shape)',
+      })
       .option('batch-size', { type: 'number', default: 32, describe: 'Calibration batch size' })
-      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing output; re-enable an enabled model' })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Replace an existing output; re-enable an enabled model',
+      })
       .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
       .example('$0 enable model.onnx -o enabled.onnx', 'Add an unnormalized energy score')
-      .example('$0 enable model.onnx -o enabled.onnx --data data/calibration.npy', 'Calibrate: ood_scores is the in-distribution CDF, in [0, 1]')
-      .example('$0 enable model.onnx -o enabled.onnx --method mahalanobis --data data/id_train.npy', 'Mahalanobis distance on the penultimate features, fitted on training data')
-      .example('$0 enable resnet.onnx -o out.onnx --data images/ --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225', 'Calibrate on a folder of images'),
+      .example(
+        '$0 enable model.onnx -o enabled.onnx --data data/calibration.npy',
+        'Calibrate: ood_scores is the in-distribution CDF, in [0, 1]',
+      )
+      .example(
+        '$0 enable model.onnx -o enabled.onnx --method mahalanobis --data data/id_train.npy',
+        'Mahalanobis distance on the penultimate features, fitted on training data',
+      )
+      .example(
+        '$0 enable resnet.onnx -o out.onnx --data images/ --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225',
+        'Calibrate on a folder of images',
+      ),
   handler: (argv) =>
     runCommand(argv, async () => {
       const { enableModel } = await import('../../certainty/enable.js');
       const { OodError } = await import('../../errors.js');
       const { createProgressBar } = await import('../progress-bar.js');
       const { printJson } = await import('../output.js');
-      const usage = (err: unknown) => new OodError('BAD_OPTION', (err as Error).message, { kind: 'usage', hint: 'See `ood enable --help`.' });
+      const usage = (err: unknown) =>
+        new OodError('BAD_OPTION', (err as Error).message, { kind: 'usage', hint: 'See `ood enable --help`.' });
       let size: number[] | undefined;
       let mean: number[] | undefined;
       let std: number[] | undefined;
@@ -77,7 +131,8 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       } catch (err) {
         throw usage(err);
       }
-      if (size && (size.length > 2 || size.some((s) => !Number.isInteger(s) || s < 1))) throw usage(new Error('--image-size must be H,W or one positive integer'));
+      if (size && (size.length > 2 || size.some((s) => !Number.isInteger(s) || s < 1)))
+        throw usage(new Error('--image-size must be H,W or one positive integer'));
       const bar = createProgressBar('calibrating');
       try {
         const result = await enableModel({
@@ -92,12 +147,20 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           normalize: argv.normalize as 'cdf' | 'percentile' | 'none' | undefined,
           percentile: argv.percentile,
           batchSize: argv['batch-size'],
-          image: { size: size ? [size[0]!, size[1] ?? size[0]!] : undefined, mean, std, layout: argv.layout as 'nchw' | 'nhwc' | undefined },
+          image: {
+            size: size ? [size[0]!, size[1] ?? size[0]!] : undefined,
+            mean,
+            std,
+            layout: argv.layout as 'nchw' | 'nhwc' | undefined,
+          },
           onProgress: (done, total) => bar.update(done, total),
           features: argv.features,
-          featureFit: argv['knn-k'] !== undefined || argv['knn-max-stored'] !== undefined || argv['react-percentile'] !== undefined
-            ? { k: argv['knn-k'], maxStored: argv['knn-max-stored'], clipPercentile: argv['react-percentile'] }
-            : undefined,
+          featureFit:
+            argv['knn-k'] !== undefined ||
+            argv['knn-max-stored'] !== undefined ||
+            argv['react-percentile'] !== undefined
+              ? { k: argv['knn-k'], maxStored: argv['knn-max-stored'], clipPercentile: argv['react-percentile'] }
+              : undefined,
         });
         bar.finish();
         if (argv.json) {
@@ -110,9 +173,21 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           `  score output  ${r.output} FP32 [${r.outputShape.join(', ')}] from ${r.logits} (${r.method}, T=${r.temperature}), opset ${result.opset}`,
           `  normalization ${r.normalization}${r.calibration ? ` on ${r.calibration.samples} samples (raw min ${fmt(r.calibration.min)}, mean ${fmt(r.calibration.mean)}, max ${fmt(r.calibration.max)})` : ''}`,
           `  added         ${result.added.nodes} nodes, ${result.added.initializers} initializers`,
-          ...(result.methodParameters ? [`  fitted        ${Object.entries(result.methodParameters).map(([k, v]) => `${k} ${typeof v === 'number' ? fmt(v) : String(v)}`).join(', ')}`] : []),
-          ...(result.removed.nodes + result.removed.metadata > 0 ? [`  replaced      an earlier enablement (${result.removed.nodes} nodes, ${result.removed.metadata} metadata entries)`] : []),
-          ...(result.externalDataCopied.length > 0 ? [`  copied        external data ${result.externalDataCopied.join(', ')}`] : []),
+          ...(result.methodParameters
+            ? [
+                `  fitted        ${Object.entries(result.methodParameters)
+                  .map(([k, v]) => `${k} ${typeof v === 'number' ? fmt(v) : String(v)}`)
+                  .join(', ')}`,
+              ]
+            : []),
+          ...(result.removed.nodes + result.removed.metadata > 0
+            ? [
+                `  replaced      an earlier enablement (${result.removed.nodes} nodes, ${result.removed.metadata} metadata entries)`,
+              ]
+            : []),
+          ...(result.externalDataCopied.length > 0
+            ? [`  copied        external data ${result.externalDataCopied.join(', ')}`]
+            : []),
           ...result.warnings.map((w) => `  warning       ${w}`),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);

@@ -19,7 +19,8 @@ interface EvaluateArgs extends GlobalOptions {
 function numbers(flag: string, text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
   const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isFinite(v))) throw new Error(`${flag} must be a comma-separated list of numbers, got "${text}"`);
+  if (values.some((v) => !Number.isFinite(v)))
+    throw new Error(`${flag} must be a comma-separated list of numbers, got "${text}"`);
   return values;
 }
 
@@ -28,15 +29,37 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
   describe: 'Measure how well the certainty score separates in-distribution from out-of-distribution data',
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: 'Enabled .onnx model, or an artifact (.zip or directory)' })
-      .option('id', { type: 'string', demandOption: true, describe: 'In-distribution data: V2 request .json, .npy, or a folder of them or of PNG/JPEG images' })
-      .option('ood', { type: 'string', array: true, demandOption: true, describe: 'Out-of-distribution data set (same forms as --id); repeat for several' })
-      .option('image-size', { type: 'string', describe: 'Images: H,W or one size for both (default: the input\'s fixed dims)' })
+      .positional('model', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Enabled .onnx model, or an artifact (.zip or directory)',
+      })
+      .option('id', {
+        type: 'string',
+        demandOption: true,
+        describe: 'In-distribution data: V2 request .json, .npy, or a folder of them or of PNG/JPEG images',
+      })
+      .option('ood', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Out-of-distribution data set (same forms as --id); repeat for several',
+      })
+      .option('image-size', {
+        type: 'string',
+        describe: "Images: H,W or one size for both (default: the input's fixed dims)",
+      })
       .option('mean', { type: 'string', describe: 'Images: per-channel mean of [0,1] pixels' })
       .option('std', { type: 'string', describe: 'Images: per-channel std' })
       .option('layout', { type: 'string', choices: ['nchw', 'nhwc'], describe: 'Images: tensor layout' })
-      .option('original', { type: 'string', describe: 'The model before `ood enable`, to compare its outputs bit for bit' })
-      .option('html', { type: 'string', describe: 'Also write a self-contained HTML report (ROC curves, histograms) here' })
+      .option('original', {
+        type: 'string',
+        describe: 'The model before `ood enable`, to compare its outputs bit for bit',
+      })
+      .option('html', {
+        type: 'string',
+        describe: 'Also write a self-contained HTML report (ROC curves, histograms) here',
+      })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing --html file' })
       .option('batch-size', { type: 'number', default: 64, describe: 'Samples per onnxruntime run' })
       .option('json', { type: 'boolean', describe: 'Print the report as JSON' })
@@ -61,14 +84,27 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       } catch (err) {
         throw new OodError('BAD_OPTION', (err as Error).message, { kind: 'usage', hint: 'See `ood evaluate --help`.' });
       }
-      const image = { size: size ? ([size[0]!, size[1] ?? size[0]!] as [number, number]) : undefined, mean, std, layout: argv.layout as 'nchw' | 'nhwc' | undefined };
+      const image = {
+        size: size ? ([size[0]!, size[1] ?? size[0]!] as [number, number]) : undefined,
+        mean,
+        std,
+        layout: argv.layout as 'nchw' | 'nhwc' | undefined,
+      };
       const { writeFileAtomic, assertWritableTarget } = await import('../../io/atomic-file.js');
       const { printJson } = await import('../output.js');
       if (argv.html) await assertWritableTarget(argv.html, argv.force === true);
-      const report = await evaluateModel({ model: argv.model, id: argv.id, ood: argv.ood, original: argv.original, batchSize: argv['batch-size'], image });
+      const report = await evaluateModel({
+        model: argv.model,
+        id: argv.id,
+        ood: argv.ood,
+        original: argv.original,
+        batchSize: argv['batch-size'],
+        image,
+      });
       if (argv.html) await writeFileAtomic(argv.html, renderEvaluationHtml(report));
       if (argv.json) printJson(report);
-      else process.stdout.write(`${renderEvaluationText(report)}\n${argv.html ? `report written to ${argv.html}\n` : ''}`);
+      else
+        process.stdout.write(`${renderEvaluationText(report)}\n${argv.html ? `report written to ${argv.html}\n` : ''}`);
       return report.outputs.status === 'different' ? EXIT_CODES.check : EXIT_CODES.ok;
     }),
 };

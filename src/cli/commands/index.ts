@@ -10,6 +10,8 @@ import { evaluateCommand } from './evaluate.js';
 import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
 
+// Each command has its own argument type; yargs' registry holds them side by side.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   enableCommand,
   prepareCommand,

@@ -11,10 +11,17 @@ export const introspectCommand: CommandModule<object, IntrospectArgs> = {
   describe: 'Check an artifact for every deployment-breaking defect, without running its code',
   builder: (y) =>
     y
-      .positional('artifact', { type: 'string', demandOption: true, describe: 'The artifact: a .zip or a directory written by ood prepare' })
+      .positional('artifact', {
+        type: 'string',
+        demandOption: true,
+        describe: 'The artifact: a .zip or a directory written by ood prepare',
+      })
       .option('json', { type: 'boolean', describe: 'Print the report as JSON (schemas/introspect-report.schema.json)' })
       .example('$0 introspect digits.zip', 'The check table; exit 0 when nothing FAILED, 4 when a check FAILED')
-      .example('$0 introspect artifact/ --json | jq ".checks[] | select(.result==\\"FAILED\\")"', 'Failed checks only, from the JSON report'),
+      .example(
+        '$0 introspect artifact/ --json | jq ".checks[] | select(.result==\\"FAILED\\")"',
+        'Failed checks only, from the JSON report',
+      ),
   handler: (argv) =>
     runCommand(argv, async () => {
       const { runChecks } = await import('../../checks/run-checks.js');

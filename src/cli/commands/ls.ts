@@ -13,7 +13,11 @@ export const lsCommand: CommandModule<object, LsArgs> = {
   builder: (y) =>
     withRegistryOptions(
       y
-        .positional('repo', { type: 'string', demandOption: true, describe: 'digits (local) or 127.0.0.1:5000/team/digits' })
+        .positional('repo', {
+          type: 'string',
+          demandOption: true,
+          describe: 'digits (local) or 127.0.0.1:5000/team/digits',
+        })
         .option('json', { type: 'boolean', describe: 'Print the rows as JSON' })
         .example('$0 ls 127.0.0.1:5000/team/digits', 'Tags, versions, commits and digests'),
     ),

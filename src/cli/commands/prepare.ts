@@ -24,24 +24,66 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
   describe: 'Package an ONNX model as an artifact: model, schemas, runtime.yaml, score.mjs, manifest',
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: 'The .onnx model (external data files beside it come along)' })
+      .positional('model', {
+        type: 'string',
+        demandOption: true,
+        describe: 'The .onnx model (external data files beside it come along)',
+      })
       .option('output', { alias: 'o', type: 'string', describe: 'Write a reproducible zip here' })
       .option('dir', { type: 'string', describe: 'Write an unpacked artifact directory here instead' })
-      .option('sample', { type: 'string', describe: 'KServe V2 inference request (JSON): checked against the graph, stored as sample.json, gives input statistics' })
+      .option('sample', {
+        type: 'string',
+        describe:
+          'KServe V2 inference request (JSON): checked against the graph, stored as sample.json, gives input statistics',
+      })
       .option('score', { type: 'string', describe: 'Your own score.mjs instead of the template' })
-      .option('include', { type: 'string', array: true, describe: 'Extra file or directory to add (repeatable); .model-ignore applies' })
-      .option('repo', { type: 'string', describe: 'Git repository for provenance (default: the one holding the model)' })
-      .option('training-script', { type: 'string', describe: 'Script that trained the model, recorded in runtime.yaml' })
+      .option('include', {
+        type: 'string',
+        array: true,
+        describe: 'Extra file or directory to add (repeatable); .model-ignore applies',
+      })
+      .option('repo', {
+        type: 'string',
+        describe: 'Git repository for provenance (default: the one holding the model)',
+      })
+      .option('training-script', {
+        type: 'string',
+        describe: 'Script that trained the model, recorded in runtime.yaml',
+      })
       .option('name', { type: 'string', describe: 'Model name (default: the model file name without .onnx)' })
-      .option('model-version', { type: 'string', describe: "Model version (default: the ONNX model_version, else 0.1.0)" })
-      .option('execution-provider', { type: 'string', choices: ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'], default: 'cpu', describe: 'Execution provider recorded in runtime.yaml' })
-      .option('evaluation', { type: 'string', describe: 'An `ood evaluate --json` report of this model, stored as evaluation.json' })
+      .option('model-version', {
+        type: 'string',
+        describe: 'Model version (default: the ONNX model_version, else 0.1.0)',
+      })
+      .option('execution-provider', {
+        type: 'string',
+        choices: ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'],
+        default: 'cpu',
+        describe: 'Execution provider recorded in runtime.yaml',
+      })
+      .option('evaluation', {
+        type: 'string',
+        describe: 'An `ood evaluate --json` report of this model, stored as evaluation.json',
+      })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing output' })
-      .option('introspect', { type: 'boolean', default: true, describe: 'Run ood introspect on the result (--no-introspect to skip)' })
+      .option('introspect', {
+        type: 'boolean',
+        default: true,
+        describe: 'Run ood introspect on the result (--no-introspect to skip)',
+      })
       .option('json', { type: 'boolean', describe: 'Print the build result as JSON' })
-      .example('$0 prepare examples/digits/model.onnx -o digits.zip --sample examples/digits/sample.json', 'A zip with schemas, sample statistics and provenance')
-      .example('SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) $0 prepare model.onnx -o model.zip', 'Byte-identical zips from identical inputs')
-      .example('$0 prepare model.onnx --dir artifact/ --include labels.txt --force', 'An unpacked artifact directory with an extra file'),
+      .example(
+        '$0 prepare examples/digits/model.onnx -o digits.zip --sample examples/digits/sample.json',
+        'A zip with schemas, sample statistics and provenance',
+      )
+      .example(
+        'SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) $0 prepare model.onnx -o model.zip',
+        'Byte-identical zips from identical inputs',
+      )
+      .example(
+        '$0 prepare model.onnx --dir artifact/ --include labels.txt --force',
+        'An unpacked artifact directory with an extra file',
+      ),
   handler: (argv) =>
     runCommand(argv, async () => {
       const { buildArtifact } = await import('../../artifact/build-artifact.js');

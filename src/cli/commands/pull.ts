@@ -15,8 +15,17 @@ export const pullCommand: CommandModule<object, PullArgs> = {
   builder: (y) =>
     withRegistryOptions(
       y
-        .positional('ref', { type: 'string', demandOption: true, describe: 'digits:1.0, HOST/NAME:TAG or HOST/NAME@sha256:…' })
-        .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Where to write the artifact zip' })
+        .positional('ref', {
+          type: 'string',
+          demandOption: true,
+          describe: 'digits:1.0, HOST/NAME:TAG or HOST/NAME@sha256:…',
+        })
+        .option('output', {
+          alias: 'o',
+          type: 'string',
+          demandOption: true,
+          describe: 'Where to write the artifact zip',
+        })
         .option('force', { type: 'boolean', default: false, describe: 'Replace an existing output file' })
         .option('json', { type: 'boolean', describe: 'Print digest, size and annotations as JSON' })
         .example('$0 pull 127.0.0.1:5000/team/digits:1.0 -o digits.zip', 'Fetch and verify'),
@@ -25,7 +34,10 @@ export const pullCommand: CommandModule<object, PullArgs> = {
     runCommand(argv, async () => {
       const { pullArtifact } = await import('../../registry/pull.js');
       const { printJson } = await import('../output.js');
-      const result = await pullArtifact(argv.ref, argv.output, { ...(await storeOptionsFrom(argv)), force: argv.force === true });
+      const result = await pullArtifact(argv.ref, argv.output, {
+        ...(await storeOptionsFrom(argv)),
+        force: argv.force === true,
+      });
       if (argv.json) printJson(result);
       else process.stdout.write(`${result.digest}\nwrote ${result.output} (${result.size} bytes, verified)\n`);
     }),

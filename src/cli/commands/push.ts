@@ -14,11 +14,22 @@ export const pushCommand: CommandModule<object, PushArgs> = {
   builder: (y) =>
     withRegistryOptions(
       y
-        .positional('artifact', { type: 'string', demandOption: true, describe: 'Artifact zip written by `ood prepare`' })
-        .positional('ref', { type: 'string', demandOption: true, describe: 'digits:1.0 (local) or 127.0.0.1:5000/team/digits:1.0' })
+        .positional('artifact', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Artifact zip written by `ood prepare`',
+        })
+        .positional('ref', {
+          type: 'string',
+          demandOption: true,
+          describe: 'digits:1.0 (local) or 127.0.0.1:5000/team/digits:1.0',
+        })
         .option('json', { type: 'boolean', describe: 'Print digest, layers and transfer counts as JSON' })
         .example('$0 push digits.zip digits:1.0', 'Store in ~/.ood/registry (or $OOD_HOME/registry)')
-        .example('echo "$PASS" | $0 push digits.zip registry.example.com/team/digits:1.0 --username me --password-stdin', 'Push to a registry'),
+        .example(
+          'echo "$PASS" | $0 push digits.zip registry.example.com/team/digits:1.0 --username me --password-stdin',
+          'Push to a registry',
+        ),
     ),
   handler: (argv) =>
     runCommand(argv, async () => {
@@ -29,7 +40,9 @@ export const pushCommand: CommandModule<object, PushArgs> = {
       else {
         process.stdout.write(`${result.digest}\n`);
         const s = result.stats;
-        process.stderr.write(`pushed ${result.reference}: ${s.blobsUploaded} blob(s) uploaded (${s.bytesUploaded} bytes), ${s.blobsSkipped} already there\n`);
+        process.stderr.write(
+          `pushed ${result.reference}: ${s.blobsUploaded} blob(s) uploaded (${s.bytesUploaded} bytes), ${s.blobsSkipped} already there\n`,
+        );
       }
     }),
 };

@@ -17,19 +17,46 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   describe: 'Serve an artifact over HTTP (DRUM routes, KServe V2 and V1) until SIGTERM/SIGINT',
   builder: (y) =>
     y
-      .positional('artifact', { type: 'string', demandOption: true, describe: 'Artifact .zip or directory (from `ood prepare`)' })
+      .positional('artifact', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Artifact .zip or directory (from `ood prepare`)',
+      })
       .option('port', { type: 'number', default: 8080, describe: 'TCP port; 0 picks a free one' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (0.0.0.0 for all)' })
-      .option('max-body', { type: 'number', default: 64 * 2 ** 20, describe: 'Largest request body in bytes; larger gets 413' })
-      .option('max-batch', { type: 'number', default: 0, describe: 'Dynamic batching: merge concurrent requests into runs of up to N rows (0 = off)' })
-      .option('batch-delay', { type: 'number', default: 0, describe: 'Dynamic batching: ms the first request may wait for others to join' })
-      .option('threads', { type: 'number', describe: "onnxruntime intra-op threads per inference (default: onnxruntime's, one per core)" })
+      .option('max-body', {
+        type: 'number',
+        default: 64 * 2 ** 20,
+        describe: 'Largest request body in bytes; larger gets 413',
+      })
+      .option('max-batch', {
+        type: 'number',
+        default: 0,
+        describe: 'Dynamic batching: merge concurrent requests into runs of up to N rows (0 = off)',
+      })
+      .option('batch-delay', {
+        type: 'number',
+        default: 0,
+        describe: 'Dynamic batching: ms the first request may wait for others to join',
+      })
+      .option('threads', {
+        type: 'number',
+        describe: "onnxruntime intra-op threads per inference (default: onnxruntime's, one per core)",
+      })
       .option('json', { type: 'boolean', describe: 'Print lifecycle events as JSON lines' })
       .example('$0 serve digits.zip --port 8080', 'Then: curl -s localhost:8080/health')
       .example('$0 serve ./artifact --host 0.0.0.0 --port 9000', 'Listen on every interface'),
   handler: (argv) =>
     runCommand(argv, async () => {
       const { serveUntilSignal } = await import('../../serve/serve-until-signal.js');
-      return serveUntilSignal(argv.artifact, { port: argv.port, host: argv.host, maxBody: argv['max-body'], maxBatch: argv['max-batch'], batchDelayMs: argv['batch-delay'], threads: argv.threads, json: argv.json === true });
+      return serveUntilSignal(argv.artifact, {
+        port: argv.port,
+        host: argv.host,
+        maxBody: argv['max-body'],
+        maxBatch: argv['max-batch'],
+        batchDelayMs: argv['batch-delay'],
+        threads: argv.threads,
+        json: argv.json === true,
+      });
     }),
 };

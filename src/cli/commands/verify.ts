@@ -14,8 +14,15 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   describe: 'Start `ood serve` on an artifact, replay its sample, compare with onnxruntime and probe bad requests',
   builder: (y) =>
     y
-      .positional('artifact', { type: 'string', demandOption: true, describe: 'Artifact .zip or directory (from `ood prepare`)' })
-      .option('data', { type: 'string', describe: 'A V2 request (or {"instances": [...]}) JSON file to send instead of sample.json' })
+      .positional('artifact', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Artifact .zip or directory (from `ood prepare`)',
+      })
+      .option('data', {
+        type: 'string',
+        describe: 'A V2 request (or {"instances": [...]}) JSON file to send instead of sample.json',
+      })
       .option('port', { type: 'number', default: 8080, describe: 'Port for the server under test; 0 picks a free one' })
       .option('timeout', { type: 'number', default: 60, describe: 'Seconds allowed for start-up and for each request' })
       .option('json', { type: 'boolean', describe: 'Print the checks as JSON' })
@@ -27,7 +34,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       const { renderVerifyText } = await import('../../verify/report.js');
       const { printJson } = await import('../output.js');
       const { EXIT_CODES } = await import('../../errors.js');
-      const report = await verifyArtifact(argv.artifact, { data: argv.data, port: argv.port, timeoutMs: argv.timeout * 1000 });
+      const report = await verifyArtifact(argv.artifact, {
+        data: argv.data,
+        port: argv.port,
+        timeoutMs: argv.timeout * 1000,
+      });
       if (argv.json) printJson(report);
       else process.stdout.write(`${renderVerifyText(report)}\n`);
       return report.passed ? EXIT_CODES.ok : EXIT_CODES.check;

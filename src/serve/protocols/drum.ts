@@ -18,7 +18,11 @@ function health(service: ServeService): ServeResponse {
   const { state, loadError } = service.host;
   if (state === 'ready') return jsonResponse(200, { status: 'ready', model: service.host.description.name });
   if (state === 'loading') return jsonResponse(503, { error: 'the model is still loading', status: 'loading' });
-  return jsonResponse(LOAD_FAILED_STATUS, { error: loadError?.message ?? 'the model failed to load', code: loadError?.code, status: 'failed' });
+  return jsonResponse(LOAD_FAILED_STATUS, {
+    error: loadError?.message ?? 'the model failed to load',
+    code: loadError?.code,
+    status: 'failed',
+  });
 }
 
 /** /predict: content negotiation between CSV, instances and V2. */
@@ -68,7 +72,10 @@ export function drumRoutes(service: ServeService): Route[] {
       pattern: /^\/stats$/,
       handle: () => {
         const b = service.batcherFor();
-        return jsonResponse(200, { ...service.stats.snapshot(), batching: b ? { merged_runs: b.runs, merged_requests: b.batched } : null });
+        return jsonResponse(200, {
+          ...service.stats.snapshot(),
+          batching: b ? { merged_runs: b.runs, merged_requests: b.batched } : null,
+        });
       },
     },
     {
@@ -77,10 +84,18 @@ export function drumRoutes(service: ServeService): Route[] {
       handle: () =>
         jsonResponse(200, {
           protocols: ['drum', 'kserve-v2', 'kserve-v1'],
-          predict_formats: ['application/json (V2 request)', 'application/json ({"instances": [...]})', ...(service.host.description.inputs.length === 1 && service.host.description.inputs[0]!.shape.length === 2 ? ['text/csv'] : [])],
+          predict_formats: [
+            'application/json (V2 request)',
+            'application/json ({"instances": [...]})',
+            ...(service.host.description.inputs.length === 1 && service.host.description.inputs[0]!.shape.length === 2
+              ? ['text/csv']
+              : []),
+          ],
           v2_extensions: ['binary_tensor_data'],
           max_body_bytes: service.options.maxBody,
-          dynamic_batching: service.batcherFor() ? { max_batch: service.options.maxBatch, max_delay_ms: service.options.batchDelayMs ?? 0 } : null,
+          dynamic_batching: service.batcherFor()
+            ? { max_batch: service.options.maxBatch, max_delay_ms: service.options.batchDelayMs ?? 0 }
+            : null,
           certainty_output: service.scoreOutput ?? null,
         }),
     },

@@ -11,7 +11,11 @@ import { assertModel } from './v2.js';
 /** Validate and run rows given as `instances`; answer with V1 predictions. Shared with DRUM /predict. */
 export async function predictInstances(service: ServeService, instances: unknown) {
   const { inputs, outputs } = service.host.description;
-  const decoded = decodeV2Request(instancesToV2(instances, inputs), Buffer.alloc(0), { inputs, outputs, validate: service.validate });
+  const decoded = decodeV2Request(instancesToV2(instances, inputs), Buffer.alloc(0), {
+    inputs,
+    outputs,
+    validate: service.validate,
+  });
   return jsonResponse(200, toPredictions(await service.infer(decoded.inputs), service.scoreOutput));
 }
 
@@ -34,7 +38,10 @@ export function v1Routes(service: ServeService): Route[] {
         assertModel(service, params);
         service.assertReady();
         const body = parseJsonBody(req.body);
-        if (!isInstancesBody(body)) throw new OodError('BAD_REQUEST', 'a V1 predict body is {"instances": [...]}', { hint: 'Wrap the rows in {"instances": [...]}.' });
+        if (!isInstancesBody(body))
+          throw new OodError('BAD_REQUEST', 'a V1 predict body is {"instances": [...]}', {
+            hint: 'Wrap the rows in {"instances": [...]}.',
+          });
         return predictInstances(service, body.instances);
       },
     },

@@ -20,10 +20,16 @@ function metadataTensor(t: TensorSpec) {
 export function assertModel(service: ServeService, params: Record<string, string>): void {
   const { name, version } = service.host.description;
   if (params.name !== name) {
-    throw new OodError('MODEL_NOT_FOUND', `model "${params.name}" is not served here; this server serves "${name}"`, { httpStatus: 404 });
+    throw new OodError('MODEL_NOT_FOUND', `model "${params.name}" is not served here; this server serves "${name}"`, {
+      httpStatus: 404,
+    });
   }
   if (params.version !== undefined && params.version !== version) {
-    throw new OodError('MODEL_VERSION_NOT_FOUND', `model "${name}" has no version "${params.version}"; the served version is "${version}"`, { httpStatus: 404 });
+    throw new OodError(
+      'MODEL_VERSION_NOT_FOUND',
+      `model "${name}" has no version "${params.version}"; the served version is "${version}"`,
+      { httpStatus: 404 },
+    );
   }
 }
 
@@ -31,12 +37,20 @@ export function assertModel(service: ServeService, params: Record<string, string
 export async function inferV2(service: ServeService, req: ServeRequest, request?: unknown) {
   service.assertReady();
   const header = req.headers['inference-header-content-length'];
-  const { json, binary } = request === undefined ? readV2Body(req.body, Array.isArray(header) ? header[0] : header) : { json: request, binary: Buffer.alloc(0) };
+  const { json, binary } =
+    request === undefined
+      ? readV2Body(req.body, Array.isArray(header) ? header[0] : header)
+      : { json: request, binary: Buffer.alloc(0) };
   const { inputs, outputs } = service.host.description;
   const decoded = decodeV2Request(json, binary, { inputs, outputs, validate: service.validate });
   const results = await service.infer(decoded.inputs, decoded.outputs);
   const { name, version } = service.host.description;
-  return encodeV2Response({ modelName: name, modelVersion: version, id: decoded.id }, results, decoded.binaryOutputs, decoded.allBinary);
+  return encodeV2Response(
+    { modelName: name, modelVersion: version, id: decoded.id },
+    results,
+    decoded.binaryOutputs,
+    decoded.allBinary,
+  );
 }
 
 /** The V2 route table. */
@@ -46,7 +60,11 @@ export function v2Routes(service: ServeService): Route[] {
     return jsonResponse(200, { ready: true });
   };
   return [
-    { method: 'GET', pattern: /^\/v2$/, handle: () => jsonResponse(200, { name: 'ood', version: OOD_VERSION, extensions: ['binary_tensor_data'] }) },
+    {
+      method: 'GET',
+      pattern: /^\/v2$/,
+      handle: () => jsonResponse(200, { name: 'ood', version: OOD_VERSION, extensions: ['binary_tensor_data'] }),
+    },
     { method: 'GET', pattern: /^\/v2\/health\/live$/, handle: () => jsonResponse(200, { live: true }) },
     { method: 'GET', pattern: /^\/v2\/health\/ready$/, handle: ready },
     {
@@ -55,7 +73,13 @@ export function v2Routes(service: ServeService): Route[] {
       handle: (_req, params) => {
         assertModel(service, params);
         const d = service.host.description;
-        return jsonResponse(200, { name: d.name, versions: [d.version], platform: 'onnxruntime_onnx', inputs: d.inputs.map(metadataTensor), outputs: d.outputs.map(metadataTensor) });
+        return jsonResponse(200, {
+          name: d.name,
+          versions: [d.version],
+          platform: 'onnxruntime_onnx',
+          inputs: d.inputs.map(metadataTensor),
+          outputs: d.outputs.map(metadataTensor),
+        });
       },
     },
     {

@@ -19,11 +19,17 @@ process.on('exit', () => rmSync(TEMP_ROOT, { recursive: true, force: true }));
 
 async function scoreTemplate(): Promise<string> {
   const real = join(ROOT, 'templates/score.mjs');
-  return access(real).then(() => real, () => join(ROOT, 'test/serve/fixtures/score.mjs'));
+  return access(real).then(
+    () => real,
+    () => join(ROOT, 'test/serve/fixtures/score.mjs'),
+  );
 }
 
 /** Write a directory artifact for `modelPath` and return its path. */
-export async function makeArtifact(modelPath: string, options: { name?: string; score?: string; sample?: string; certainty?: Record<string, unknown> } = {}): Promise<string> {
+export async function makeArtifact(
+  modelPath: string,
+  options: { name?: string; score?: string; sample?: string; certainty?: Record<string, unknown> } = {},
+): Promise<string> {
   const dir = await mkdtemp(join(TEMP_ROOT, 'artifact-'));
   await copyFile(modelPath, join(dir, 'model.onnx'));
   const model = OnnxModel.open(modelPath);
@@ -32,7 +38,14 @@ export async function makeArtifact(modelPath: string, options: { name?: string; 
   await writeFile(join(dir, 'output_schema.json'), toJsonText(output));
   const runtime = {
     MODEL_ARTIFACT_VERSION: '1.0',
-    MODEL_DEPLOYMENT: { INFERENCE_RUNTIME: { NODE_VERSION: '>=20.19', ONNXRUNTIME_NODE_VERSION: '1.30.0', ENTRYPOINT: 'score.mjs', EXECUTION_PROVIDER: 'cpu' } },
+    MODEL_DEPLOYMENT: {
+      INFERENCE_RUNTIME: {
+        NODE_VERSION: '>=20.19',
+        ONNXRUNTIME_NODE_VERSION: '1.30.0',
+        ENTRYPOINT: 'score.mjs',
+        EXECUTION_PROVIDER: 'cpu',
+      },
+    },
     MODEL_DETAILS: { NAME: options.name ?? 'model', VERSION: '1' },
     CERTAINTY: options.certainty ?? { ENABLED: false },
   };
