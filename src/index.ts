@@ -61,5 +61,6 @@ export { CATALOGUE } from './checks/catalogue.js';
 export { renderReport } from './checks/render-report.js';
 export type { IntrospectReport, CheckOutcome, CheckResult, CheckDefinition } from './checks/types.js';
 export { startServer, type ServeOptions, type RunningServer } from './serve/server.js';
+export type { ServedModel, ModelDescription, ModelState, PredictContext } from './serve/served-model.js';
 export { verifyArtifact, type VerifyOptions } from './verify/verify.js';
 export { renderVerifyText, type VerifyReport, type VerifyCheck } from './verify/report.js';

@@ -16,9 +16,9 @@ import {
   type RuntimeYaml,
   type ScoreRequest,
   type ScoreResponse,
-  type TensorSpec,
 } from '../artifact/spec.js';
 import { allocate } from './tensor-data.js';
+import type { ModelDescription, ModelState, ServedModel } from './served-model.js';
 
 /** What score.mjs exports (artifact format 1.0). */
 interface ScoreModule {
@@ -29,19 +29,6 @@ interface ScoreModule {
   predict(model: unknown, request: ScoreRequest): Promise<ScoreResponse> | ScoreResponse;
   preprocess?(request: ScoreRequest, model: unknown): Promise<ScoreRequest> | ScoreRequest;
   postprocess?(response: ScoreResponse, model: unknown): Promise<ScoreResponse> | ScoreResponse;
-}
-
-export type ModelState = 'loading' | 'ready' | 'failed';
-
-/** The signature and identity of the served model, as the artifact declares them. */
-export interface ModelDescription {
-  name: string;
-  version: string;
-  inputs: TensorSpec[];
-  outputs: TensorSpec[];
-  runtime: RuntimeYaml | null;
-  /** Headline figures of the artifact's evaluation.json, when it has one. */
-  evaluation: EvaluationSummary | null;
 }
 
 async function readJson<T>(dir: string, file: string): Promise<T> {
@@ -65,11 +52,12 @@ async function readEvaluationSummary(path: string): Promise<EvaluationSummary | 
   }
 }
 
-/** A loaded (or failed) model with one entry point for inference. */
-export class ModelHost {
+/** A loaded (or failed) model with one entry point for inference, run on the calling thread. */
+export class ModelHost implements ServedModel {
   state: ModelState = 'loading';
   loadError: OodError | undefined;
   description: ModelDescription;
+  readonly warnings: string[] = [];
   private module: ScoreModule | undefined;
   private model: unknown;
   private described = false;

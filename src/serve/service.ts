@@ -2,10 +2,8 @@
 // inference path (`infer`) that turns model failures into 500s and keeps the requested outputs in order.
 import { OodError } from '../errors.js';
 import type { NamedTensor } from '../artifact/spec.js';
-import type { RequestValidator } from '../artifact/request-check.js';
-import type { ModelHost } from './model-host.js';
+import type { ServedModel } from './served-model.js';
 import { ServeStats } from './stats.js';
-import { compileValidator } from './v2-request.js';
 import { canBatch, DynamicBatcher } from './batcher.js';
 
 /** Options a server is started with that handlers need to know. */
@@ -21,51 +19,44 @@ export interface ServiceOptions {
 /** The state behind all routes. */
 export class ServeService {
   readonly stats = new ServeStats();
-  private validator: RequestValidator | undefined;
   private batcher: DynamicBatcher | null | undefined;
 
   constructor(
-    readonly host: ModelHost,
+    readonly model: ServedModel,
     readonly options: ServiceOptions,
   ) {}
 
   /** 503 while loading, 513-equivalent error after a failed load. */
   assertReady(): void {
-    if (this.host.state === 'ready') return;
-    if (this.host.state === 'loading')
+    if (this.model.state === 'ready') return;
+    if (this.model.state === 'loading')
       throw new OodError('MODEL_LOADING', 'the model is still loading', {
         httpStatus: 503,
         hint: 'Retry when /health answers 200.',
       });
     throw new OodError(
       'MODEL_LOAD_FAILED',
-      `the model failed to load: ${this.host.loadError?.message ?? 'unknown error'}`,
+      `the model failed to load: ${this.model.loadError?.message ?? 'unknown error'}`,
       { httpStatus: 503 },
     );
   }
 
-  /** The validator for V2 requests (compiled on first use, after the signature is known). */
-  get validate(): RequestValidator {
-    this.validator ??= compileValidator(this.host.description.inputs, this.host.description.outputs);
-    return this.validator;
-  }
-
   /** Name of the certainty score output when the model is certainty-enabled. */
   get scoreOutput(): string | undefined {
-    const c = this.host.description.runtime?.CERTAINTY;
+    const c = this.model.description.runtime?.CERTAINTY;
     if (c?.ENABLED) return c.OUTPUT ?? 'ood_scores';
-    return this.host.description.outputs.some((t) => t.name === 'ood_scores') ? 'ood_scores' : undefined;
+    return this.model.description.outputs.some((t) => t.name === 'ood_scores') ? 'ood_scores' : undefined;
   }
 
   /** The batcher, when batching is on and the model's signature allows it. */
   batcherFor(): DynamicBatcher | null {
-    if (this.host.state !== 'ready') return null;
+    if (this.model.state !== 'ready') return null;
     if (this.batcher !== undefined) return this.batcher;
-    const { inputs, outputs } = this.host.description;
+    const { inputs, outputs } = this.model.description;
     const maxBatch = this.options.maxBatch ?? 0;
     this.batcher =
       maxBatch > 1 && canBatch(inputs, outputs)
-        ? new DynamicBatcher(async (batch) => (await this.host.predict({ inputs: batch })).outputs, {
+        ? new DynamicBatcher(async (batch) => (await this.model.predict({ inputs: batch })).outputs, {
             maxBatch,
             maxDelayMs: this.options.batchDelayMs ?? 0,
             maxInFlight: 1,
@@ -83,7 +74,7 @@ export class ServeService {
       outputs =
         batcher && inputs[0]!.shape.length > 0
           ? await batcher.submit(inputs)
-          : (await this.host.predict({ inputs, outputs: names ? [...names] : undefined })).outputs;
+          : (await this.model.predict({ inputs, outputs: names ? [...names] : undefined })).outputs;
     } catch (err) {
       if (err instanceof OodError) throw err;
       throw new OodError('INFERENCE_FAILED', `inference failed: ${(err as Error)?.message ?? String(err)}`, {
@@ -92,7 +83,7 @@ export class ServeService {
       });
     }
     if (!names) {
-      const order = new Map(this.host.description.outputs.map((t, i) => [t.name, i]));
+      const order = new Map(this.model.description.outputs.map((t, i) => [t.name, i]));
       return [...outputs].sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9));
     }
     return names.map((n) => {

@@ -1,13 +1,20 @@
-// From the bytes of a KServe V2 inference request (JSON, or JSON + binary tensors) to the tensors the model takes.
-// Order: parse, envelope, signature (names, datatypes, shapes), ajv against input_schema.json, then decode.
+// From the bytes of a KServe V2 inference request (JSON, or JSON + binary tensors) to the tensors the model takes,
+// in one pass: the request envelope, then per input its envelope, its signature and its elements (decoded
+// straight into the typed array the model takes), then what must hold across inputs. The first problem is the
+// 400 the client gets, naming the tensor, what the model expects and what came.
 import { OodError } from '../errors.js';
-import type { IoSchema, NamedTensor, TensorSpec } from '../artifact/spec.js';
-import { createRequestValidator, type RequestValidator } from '../artifact/request-check.js';
-import { ARTIFACT_VERSION } from '../artifact/spec.js';
+import type { NamedTensor, TensorSpec } from '../artifact/spec.js';
 import { splitBinaryBody, decodeBinaryTensor } from './binary.js';
 import { decodeJsonTensor } from './codec.js';
-import { assertV2Envelope, checkAgainstSignature } from './validate-request.js';
-import type { V2InferenceRequest } from './v2-types.js';
+import {
+  checkInputEnvelope,
+  checkInputSignature,
+  checkNoneMissing,
+  envelopeError,
+  isObject,
+  type DimBindings,
+} from './v2-input-check.js';
+import type { V2RequestOutput } from './v2-types.js';
 
 /** A decoded request: the tensors, and how the client wants the answer. */
 export interface DecodedRequest {
@@ -19,6 +26,14 @@ export interface DecodedRequest {
   binaryOutputs: Set<string>;
   /** Send every output as binary (parameters.binary_data_output). */
   allBinary: boolean;
+  /** The request's own deadline, from the `timeout` parameter, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** The model's signature as the decoder needs it. */
+export interface Signature {
+  inputs: readonly TensorSpec[];
+  outputs: readonly TensorSpec[];
 }
 
 /** Parse a JSON body, turning a syntax error into a 400 that says so. */
@@ -32,71 +47,91 @@ export function parseJsonBody(bytes: Buffer): unknown {
   }
 }
 
-/** Compile the per-model validator once (ajv, from input_schema.json via requestJsonSchema). */
-export function compileValidator(inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): RequestValidator {
-  const schema = (kind: 'input' | 'output', tensors: readonly TensorSpec[]): IoSchema => ({
-    schema_version: ARTIFACT_VERSION,
-    kind,
-    tensors: [...tensors],
-  });
-  return createRequestValidator(schema('input', inputs), schema('output', outputs));
-}
-
-/** Validate and decode a V2 request whose JSON part is already parsed. */
-export function decodeV2Request(
-  request: unknown,
-  binary: Buffer,
-  signature: { inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[]; validate: RequestValidator },
-): DecodedRequest {
-  assertV2Envelope(request);
-  checkAgainstSignature(request, signature.inputs);
-  const v2 = request as V2InferenceRequest;
-  const known = new Set(signature.outputs.map((t) => t.name));
-  for (const o of v2.outputs ?? []) {
-    if (!known.has(o.name))
-      throw new OodError(
-        'UNKNOWN_OUTPUT',
-        `unknown output "${o.name}"; the model returns ${[...known].map((n) => `"${n}"`).join(', ')}`,
-      );
-  }
-  const problems = signature.validate(request);
-  if (problems.length > 0) {
-    // ajv says where; decoding the JSON tensors says what came. Prefer the decoder's words when it objects too.
-    for (const input of v2.inputs)
-      if (input.data !== undefined) decodeJsonTensor(input.name, input.datatype, input.shape, input.data);
-    throw new OodError(
-      'REQUEST_INVALID',
-      problems.length === 1 ? problems[0]! : `the request is invalid:\n  - ${problems.join('\n  - ')}`,
-    );
-  }
-  let offset = 0;
-  const inputs = v2.inputs.map((input) => {
-    const size = input.parameters?.binary_data_size;
-    if (size === undefined) return decodeJsonTensor(input.name, input.datatype, input.shape, input.data);
-    if (!Number.isInteger(size) || size < 0 || offset + size > binary.length) {
-      throw new OodError(
-        'BAD_BINARY_DATA',
-        `input "${input.name}": binary_data_size ${size} runs past the ${binary.length} binary bytes of the body`,
-      );
-    }
-    const tensor = decodeBinaryTensor(input.name, input.datatype, input.shape, binary.subarray(offset, offset + size));
-    offset += size;
-    return tensor;
-  });
-  if (offset !== binary.length) {
-    throw new OodError('BAD_BINARY_DATA', `the body has ${binary.length - offset} binary bytes that no input claims`);
-  }
-  return {
-    id: v2.id,
-    inputs,
-    outputs: v2.outputs?.map((o) => o.name),
-    binaryOutputs: new Set((v2.outputs ?? []).filter((o) => o.parameters?.binary_data === true).map((o) => o.name)),
-    allBinary: v2.parameters?.binary_data_output === true,
-  };
-}
-
 /** Read a V2 request body, honouring Inference-Header-Content-Length. */
 export function readV2Body(body: Buffer, headerLength: string | undefined): { json: unknown; binary: Buffer } {
   const { json, binary } = splitBinaryBody(body, headerLength);
   return { json: parseJsonBody(json), binary };
+}
+
+/**
+ * The V2 `timeout` request parameter: an int64 count of microseconds (Triton's schedule policy extension,
+ * docs/protocol/extension_schedule_policy.md: "the timeout value for the request, in microseconds").
+ */
+function timeoutOf(parameters: Record<string, unknown> | undefined): number | undefined {
+  const value = parameters?.timeout;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw envelopeError(
+      `/parameters/timeout must be a non-negative integer (microseconds), got ${JSON.stringify(value)}`,
+    );
+  return value === 0 ? undefined : value / 1000;
+}
+
+function checkOutputs(raw: unknown, known: readonly TensorSpec[]): V2RequestOutput[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) throw envelopeError('/outputs must be array');
+  const names = new Set(known.map((t) => t.name));
+  return raw.map((o: unknown, i) => {
+    if (!isObject(o)) throw envelopeError(`/outputs/${i} must be object`);
+    if (typeof o.name !== 'string')
+      throw envelopeError(
+        o.name === undefined ? `/outputs/${i} must have required property 'name'` : `/outputs/${i}/name must be string`,
+      );
+    if (o.parameters !== undefined && !isObject(o.parameters))
+      throw envelopeError(`/outputs/${i}/parameters must be object`);
+    if (!names.has(o.name))
+      throw new OodError(
+        'UNKNOWN_OUTPUT',
+        `unknown output "${o.name}"; the model returns ${[...names].map((n) => `"${n}"`).join(', ')}`,
+      );
+    return o as unknown as V2RequestOutput;
+  });
+}
+
+/** Check and decode a V2 request whose JSON part is already parsed; `binary` is what followed the JSON. */
+export function decodeV2Request(request: unknown, binary: Buffer, signature: Signature): DecodedRequest {
+  if (!isObject(request)) throw envelopeError('request must be object');
+  if (request.id !== undefined && typeof request.id !== 'string') throw envelopeError('/id must be string');
+  if (request.parameters !== undefined && !isObject(request.parameters))
+    throw envelopeError('/parameters must be object');
+  if (!('inputs' in request)) throw envelopeError("request must have required property 'inputs'");
+  if (!Array.isArray(request.inputs)) throw envelopeError('/inputs must be array');
+  if (request.inputs.length === 0) throw envelopeError('/inputs must NOT have fewer than 1 items');
+  const outputs = checkOutputs(request.outputs, signature.outputs);
+  const timeoutMs = timeoutOf(request.parameters);
+  const byName = new Map(signature.inputs.map((t) => [t.name, t]));
+  const seen = new Set<string>();
+  const bindings: DimBindings = new Map();
+  let offset = 0;
+  const inputs = request.inputs.map((raw: unknown, i) => {
+    checkInputEnvelope(raw, i);
+    checkInputSignature(raw, byName, seen, bindings);
+    const size = raw.parameters?.binary_data_size;
+    if (size === undefined) {
+      if (raw.data === undefined)
+        throw envelopeError(`/inputs/${i} ("${raw.name}") has neither "data" nor parameters.binary_data_size`);
+      return decodeJsonTensor(raw.name, raw.datatype, raw.shape, raw.data);
+    }
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || offset + size > binary.length) {
+      throw new OodError(
+        'BAD_BINARY_DATA',
+        `input "${raw.name}": binary_data_size ${size} runs past the ${binary.length} binary bytes of the body`,
+      );
+    }
+    const tensor = decodeBinaryTensor(raw.name, raw.datatype, raw.shape, binary.subarray(offset, offset + size));
+    offset += size;
+    return tensor;
+  });
+  checkNoneMissing(signature.inputs, seen);
+  if (offset !== binary.length) {
+    throw new OodError('BAD_BINARY_DATA', `the body has ${binary.length - offset} binary bytes that no input claims`);
+  }
+  return {
+    id: request.id as string | undefined,
+    inputs,
+    outputs: outputs?.map((o) => o.name),
+    binaryOutputs: new Set((outputs ?? []).filter((o) => o.parameters?.binary_data === true).map((o) => o.name)),
+    allBinary: (request.parameters as { binary_data_output?: unknown } | undefined)?.binary_data_output === true,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
 }

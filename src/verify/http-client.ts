@@ -1,4 +1,4 @@
-// The few HTTP calls `ood verify` makes to the child server, with a per-request timeout. Never throws for an
+// The few HTTP calls `ood verify` makes to the server under test, with a per-request timeout. Never throws for an
 // HTTP status: a failed call is a result with status 0 and the reason.
 
 export interface HttpResult {

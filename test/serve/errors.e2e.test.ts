@@ -194,7 +194,7 @@ describe('a model that fails to load', () => {
     await copyFile(join(ROOT, 'test/fixtures/models/truncated.onnx'), join(dir, 'model.onnx'));
     const broken = await serve(dir);
     try {
-      expect(broken.service.host.state).toBe('failed');
+      expect(broken.service.model.state).toBe('failed');
       const health = await get(`${broken.url}/health`);
       expect(health.status).toBe(513);
       expect(health.json.error).toMatch(/failed to load/);

@@ -1,25 +1,17 @@
-// The protocol handlers as plain functions, without sockets: a request object in, {status, headers, body} out.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
-import { ModelHost } from '../../src/serve/model-host.js';
+// The protocol handlers as plain functions, without sockets and without an artifact: a request object in,
+// {status, headers, body} out, against a fake ServedModel.
+import { describe, expect, it } from 'vitest';
 import { ServeService } from '../../src/serve/service.js';
 import { createRouter } from '../../src/serve/router.js';
 import { drumRoutes } from '../../src/serve/protocols/drum.js';
 import { v1Routes } from '../../src/serve/protocols/v1.js';
 import { v2Routes } from '../../src/serve/protocols/v2.js';
 import { normalizePath, type ServeRequest } from '../../src/serve/http.js';
+import type { ServedModel } from '../../src/serve/served-model.js';
+import { fakeModel } from './fake-model.js';
 
-let dir: string;
-const sample = JSON.parse(await readFile(join(ROOT, 'examples/digits/sample.json'), 'utf8'));
-
-beforeAll(async () => {
-  dir = await makeArtifact(DIGITS, { name: 'digits' });
-});
-
-function routerFor(host: ModelHost) {
-  const service = new ServeService(host, { maxBody: 1 << 20 });
+function routerFor(model: ServedModel) {
+  const service = new ServeService(model, { maxBody: 1 << 20 });
   return createRouter([...drumRoutes(service), ...v2Routes(service), ...v1Routes(service)]);
 }
 
@@ -35,70 +27,72 @@ function request(method: string, url: string, body: unknown = '', headers: Recor
   };
 }
 
+const x = { name: 'x', datatype: 'FP32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] };
+
 describe('protocol handlers without a socket', () => {
   it('say "loading" (503) on /health and refuse inference before the model has loaded', async () => {
-    const host = new ModelHost(dir);
-    await host.describe();
-    const route = routerFor(host);
+    const model = fakeModel('loading');
+    const route = routerFor(model);
     const health = (await route(request('GET', '/health'))).response;
     expect(health.status).toBe(503);
     expect(JSON.parse(String(health.body))).toMatchObject({ status: 'loading' });
-    const infer = (await route(request('POST', '/v2/models/digits/infer', sample))).response;
+    const infer = (await route(request('POST', '/v2/models/double/infer', { inputs: [x] }))).response;
     expect(infer.status).toBe(503);
     expect(JSON.parse(String(infer.body)).code).toBe('MODEL_LOADING');
     expect((await route(request('GET', '/ping'))).response.status).toBe(200);
+    expect(model.seen).toHaveLength(0);
   });
 
-  it('answer an inference once loaded, marking it as an inference for /stats', async () => {
-    const host = new ModelHost(dir);
-    await host.load();
-    expect(host.state).toBe('ready');
-    const route = routerFor(host);
-    const { response, inference } = await route(request('POST', '/v2/models/digits/infer', { id: 'x1', ...sample }));
+  it('answer a V2 inference once loaded, marking it as an inference for /stats', async () => {
+    const model = fakeModel();
+    const route = routerFor(model);
+    const { response, inference } = await route(request('POST', '/v2/models/double/infer', { id: 'x1', inputs: [x] }));
     expect(inference).toBe(true);
     expect(response.status).toBe(200);
     expect(response.headers).toEqual({ 'content-type': 'application/json' });
-    const body = JSON.parse(String(response.body));
-    expect(body).toMatchObject({ model_name: 'digits', model_version: '1', id: 'x1' });
-    expect(body.outputs[0].shape).toEqual([4, 8]);
+    expect(JSON.parse(String(response.body))).toEqual({
+      model_name: 'double',
+      model_version: '3',
+      id: 'x1',
+      outputs: [{ name: 'y', datatype: 'FP32', shape: [2, 3], data: [2, 4, 6, 8, 10, 12] }],
+    });
+    expect(Array.from(model.seen[0]!.inputs[0]!.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('answer V1 and DRUM instances with predictions, from the same model', async () => {
+    const route = routerFor(fakeModel());
+    const v1 = (await route(request('POST', '/v1/models/double:predict', { instances: [[1, 2, 3]] }))).response;
+    expect(JSON.parse(String(v1.body))).toEqual({ predictions: [[2, 4, 6]] });
+    const drum = (await route(request('POST', '/predict/', { instances: [[0, 0.5, 1]] }))).response;
+    expect(JSON.parse(String(drum.body))).toEqual({ predictions: [[0, 1, 2]] });
+  });
+
+  it('reject a request that does not fit the signature without running the model', async () => {
+    const model = fakeModel();
+    const route = routerFor(model);
+    const wrong = { inputs: [{ ...x, shape: [2, 4], data: [1, 2, 3, 4, 5, 6, 7, 8] }] };
+    const r = (await route(request('POST', '/v2/models/double/infer', wrong))).response;
+    expect(r.status).toBe(400);
+    expect(JSON.parse(String(r.body))).toMatchObject({
+      code: 'SHAPE_MISMATCH',
+      error: 'input "x": expected shape [batch, 3], got [2, 4]',
+    });
+    expect(model.seen).toHaveLength(0);
+  });
+
+  it('404 a model name that is not served, naming the one that is', async () => {
+    const r = (await routerFor(fakeModel())(request('POST', '/v2/models/triple/infer', { inputs: [x] }))).response;
+    expect(r.status).toBe(404);
+    expect(JSON.parse(String(r.body)).error).toBe('model "triple" is not served here; this server serves "double"');
   });
 
   it('turn unknown paths into 404 and wrong methods into 405 with Allow', async () => {
-    const route = routerFor(new ModelHost(dir));
+    const route = routerFor(fakeModel());
     const missing = (await route(request('GET', '/nope?x=1'))).response;
     expect(missing.status).toBe(404);
     expect(JSON.parse(String(missing.body)).error).toBe('no route /nope');
-    const wrong = (await route(request('PUT', '/v2/models/digits/infer'))).response;
+    const wrong = (await route(request('PUT', '/v2/models/double/infer'))).response;
     expect(wrong.status).toBe(405);
     expect(wrong.headers?.allow).toBe('POST');
-  });
-
-  it('hand --threads to score.mjs as onnxruntime session options', async () => {
-    const score = `export async function load(dir, { ort, sessionOptions }) {
-      if (sessionOptions?.intraOpNumThreads !== 1) throw new Error('got ' + JSON.stringify(sessionOptions));
-      return { ort, session: await ort.InferenceSession.create(dir + '/model.onnx', sessionOptions) };
-    }
-    export async function predict({ ort, session }, request) {
-      const t = request.inputs[0];
-      const out = await session.run({ [t.name]: new ort.Tensor('float32', t.data, t.shape) });
-      return { outputs: Object.entries(out).map(([name, v]) => ({ name, datatype: 'FP32', shape: v.dims, data: v.data })) };
-    }`;
-    const custom = await makeArtifact(DIGITS, { name: 'digits', score });
-    const withThreads = new ModelHost(custom, () => {}, { intraOpNumThreads: 1 });
-    await withThreads.load();
-    expect(withThreads.state).toBe('ready');
-    const without = new ModelHost(custom);
-    await without.load();
-    expect(without.loadError?.message).toMatch(/got undefined/);
-  });
-
-  it('record a failed load with its reason and keep answering /health with 513', async () => {
-    const host = new ModelHost(join(ROOT, 'test/fixtures')); // no runtime.yaml, no schemas, no score.mjs
-    await host.load();
-    expect(host.state).toBe('failed');
-    expect(host.loadError?.message).toMatch(/cannot read input_schema.json/);
-    const health = (await routerFor(host)(request('GET', '/health'))).response;
-    expect(health.status).toBe(513);
-    expect(JSON.parse(String(health.body)).error).toMatch(/input_schema.json/);
   });
 });

@@ -48,7 +48,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .example('$0 serve ./artifact --host 0.0.0.0 --port 9000', 'Listen on every interface'),
   handler: (argv) =>
     runCommand(argv, async () => {
-      const { serveUntilSignal } = await import('../../serve/serve-until-signal.js');
+      const { serveUntilSignal } = await import('../serve-until-signal.js');
       return serveUntilSignal(argv.artifact, {
         port: argv.port,
         host: argv.host,

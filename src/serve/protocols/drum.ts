@@ -15,8 +15,8 @@ import { inferV2 } from './v2.js';
 export const LOAD_FAILED_STATUS = 513;
 
 function health(service: ServeService): ServeResponse {
-  const { state, loadError } = service.host;
-  if (state === 'ready') return jsonResponse(200, { status: 'ready', model: service.host.description.name });
+  const { state, loadError } = service.model;
+  if (state === 'ready') return jsonResponse(200, { status: 'ready', model: service.model.description.name });
   if (state === 'loading') return jsonResponse(503, { error: 'the model is still loading', status: 'loading' });
   return jsonResponse(LOAD_FAILED_STATUS, {
     error: loadError?.message ?? 'the model failed to load',
@@ -29,7 +29,7 @@ function health(service: ServeService): ServeResponse {
 async function predict(service: ServeService, req: ServeRequest): Promise<ServeResponse> {
   service.assertReady();
   const type = String(req.headers['content-type'] ?? '').toLowerCase();
-  const { inputs } = service.host.description;
+  const { inputs } = service.model.description;
   if (type.startsWith('text/csv') || type.startsWith('text/plain')) {
     const tensor = decodeCsv(req.body.toString('utf8'), inputs);
     return jsonResponse(200, toPredictions(await service.infer([tensor]), service.scoreOutput));
@@ -43,13 +43,13 @@ async function predict(service: ServeService, req: ServeRequest): Promise<ServeR
 }
 
 function info(service: ServeService) {
-  const d = service.host.description;
+  const d = service.model.description;
   return {
     name: d.name,
     version: d.version,
     ood_version: OOD_VERSION,
     artifact_version: d.runtime?.MODEL_ARTIFACT_VERSION ?? ARTIFACT_VERSION,
-    state: service.host.state,
+    state: service.model.state,
     signature: { inputs: d.inputs, outputs: d.outputs },
     certainty: d.runtime?.CERTAINTY ?? { ENABLED: service.scoreOutput !== undefined },
     model: d.runtime?.MODEL_DETAILS ?? null,
@@ -87,7 +87,7 @@ export function drumRoutes(service: ServeService): Route[] {
           predict_formats: [
             'application/json (V2 request)',
             'application/json ({"instances": [...]})',
-            ...(service.host.description.inputs.length === 1 && service.host.description.inputs[0]!.shape.length === 2
+            ...(service.model.description.inputs.length === 1 && service.model.description.inputs[0]!.shape.length === 2
               ? ['text/csv']
               : []),
           ],

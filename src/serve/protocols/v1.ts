@@ -10,12 +10,8 @@ import { assertModel } from './v2.js';
 
 /** Validate and run rows given as `instances`; answer with V1 predictions. Shared with DRUM /predict. */
 export async function predictInstances(service: ServeService, instances: unknown) {
-  const { inputs, outputs } = service.host.description;
-  const decoded = decodeV2Request(instancesToV2(instances, inputs), Buffer.alloc(0), {
-    inputs,
-    outputs,
-    validate: service.validate,
-  });
+  const { description } = service.model;
+  const decoded = decodeV2Request(instancesToV2(instances, description.inputs), Buffer.alloc(0), description);
   return jsonResponse(200, toPredictions(await service.infer(decoded.inputs), service.scoreOutput));
 }
 
@@ -27,7 +23,7 @@ export function v1Routes(service: ServeService): Route[] {
       pattern: /^\/v1\/models\/(?<name>[^/:]+)$/,
       handle: (_req, params) => {
         assertModel(service, params);
-        return jsonResponse(200, { name: service.host.description.name, ready: service.host.state === 'ready' });
+        return jsonResponse(200, { name: service.model.description.name, ready: service.model.state === 'ready' });
       },
     },
     {

@@ -18,7 +18,7 @@ function metadataTensor(t: TensorSpec) {
 
 /** 404 unless the path names the served model (and, when given, its version). */
 export function assertModel(service: ServeService, params: Record<string, string>): void {
-  const { name, version } = service.host.description;
+  const { name, version } = service.model.description;
   if (params.name !== name) {
     throw new OodError('MODEL_NOT_FOUND', `model "${params.name}" is not served here; this server serves "${name}"`, {
       httpStatus: 404,
@@ -41,10 +41,9 @@ export async function inferV2(service: ServeService, req: ServeRequest, request?
     request === undefined
       ? readV2Body(req.body, Array.isArray(header) ? header[0] : header)
       : { json: request, binary: Buffer.alloc(0) };
-  const { inputs, outputs } = service.host.description;
-  const decoded = decodeV2Request(json, binary, { inputs, outputs, validate: service.validate });
+  const decoded = decodeV2Request(json, binary, service.model.description);
   const results = await service.infer(decoded.inputs, decoded.outputs);
-  const { name, version } = service.host.description;
+  const { name, version } = service.model.description;
   return encodeV2Response(
     { modelName: name, modelVersion: version, id: decoded.id },
     results,
@@ -72,7 +71,7 @@ export function v2Routes(service: ServeService): Route[] {
       pattern: new RegExp(`${MODEL}$`),
       handle: (_req, params) => {
         assertModel(service, params);
-        const d = service.host.description;
+        const d = service.model.description;
         return jsonResponse(200, {
           name: d.name,
           versions: [d.version],

@@ -1,7 +1,7 @@
-// The lifecycle of `ood serve`: listen, load, print where to reach it, and on SIGTERM or SIGINT stop accepting,
-// finish the requests in flight and return exit code 0.
+// The CLI side of `ood serve`: print where to reach the server and what became of the model (stdout), stop it on
+// SIGTERM or SIGINT, and return the exit code. The server itself is the library's startServer.
 import { EXIT_CODES } from '../errors.js';
-import { startServer } from './server.js';
+import { startServer } from '../serve/server.js';
 
 export interface ServeCliOptions {
   port: number;
@@ -32,7 +32,7 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
   });
   say('listening', { url: server.url, port: server.port }, `ood serve: listening on ${server.url}`);
   void server.ready.then(() => {
-    const { host } = server.service;
+    const { model: host } = server.service;
     if (host.state === 'ready')
       say('ready', { model: host.description.name }, `ood serve: model "${host.description.name}" is ready`);
     else
