@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # The whole ood pipeline on the bundled digits classifier:
 #   install → build → enable → evaluate → prepare → introspect → verify → push (local OCI registry) → ls
-# Rerunnable: outputs go to .cache/demo and are replaced each run.
+# Rerunnable: outputs go to .cache/demo (or $OOD_DEMO_OUT) and are replaced each run.
+# OOD_BIN=/path/to/ood runs an installed ood (e.g. from the packed tarball) instead of building this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d node_modules/onnxruntime-node ]; then npm ci --no-audit --no-fund; fi
-npm run --silent build
-
-ood() { node dist/src/cli/main.js "$@"; }
-OUT=.cache/demo
-PORT="${PORT:-8080}"
+if [ -n "${OOD_BIN:-}" ]; then
+  ood() { "$OOD_BIN" "$@"; }
+else
+  if [ ! -d node_modules/onnxruntime-node ]; then npm ci --no-audit --no-fund; fi
+  npm run --silent build
+  ood() { node dist/src/cli/main.js "$@"; }
+fi
+# One commit, one digest: pin the artifact's timestamps to the commit's time (or to 0 outside a git checkout).
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}"
+OUT="${OOD_DEMO_OUT:-.cache/demo}"
+PORT="${PORT:-0}"
 mkdir -p "$OUT"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -34,7 +40,7 @@ ood prepare "$OUT/digits-enabled.onnx" -o "$OUT/digits.zip" \
 step "introspect: validate the artifact before anyone deploys it"
 ood introspect "$OUT/digits.zip"
 
-step "verify: serve it on port $PORT and check real answers"
+step "verify: serve it (port ${PORT}; 0 = any free port) and check real answers"
 ood verify "$OUT/digits.zip" --port "$PORT"
 
 step "push: store it in the local OCI registry (\${OOD_HOME:-~/.ood}/registry)"

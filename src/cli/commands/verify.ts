@@ -23,10 +23,14 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         type: 'string',
         describe: 'A V2 request (or {"instances": [...]}) JSON file to send instead of sample.json',
       })
-      .option('port', { type: 'number', default: 8080, describe: 'Port for the server under test; 0 picks a free one' })
+      .option('port', {
+        type: 'number',
+        default: 0,
+        describe: 'Port for the server under test (default 0: any free port)',
+      })
       .option('timeout', { type: 'number', default: 60, describe: 'Seconds allowed for start-up and for each request' })
       .option('json', { type: 'boolean', describe: 'Print the checks as JSON' })
-      .example('$0 verify digits.zip', 'Serve on :8080, run every check, print a table; exit 0 only if all pass')
+      .example('$0 verify digits.zip', 'Serve on a free port, run every check, print a table; exit 0 only if all pass')
       .example('$0 verify ./artifact --data request.json --port 0 --json', 'Own request, any free port, JSON report'),
   handler: (argv) =>
     runCommand(argv, async () => {
