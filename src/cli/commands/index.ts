@@ -9,6 +9,7 @@ import { lsCommand } from './ls.js';
 import { evaluateCommand } from './evaluate.js';
 import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
+import { exportCommand } from './export.js';
 
 // Each command has its own argument type; yargs' registry holds them side by side.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -22,4 +23,5 @@ export const commands: CommandModule<any, any>[] = [
   pushCommand,
   pullCommand,
   lsCommand,
+  exportCommand,
 ];
