@@ -45,7 +45,7 @@ export class Authenticator {
     if (!wwwAuthenticate) return false;
     const challenge = parseChallenge(wwwAuthenticate);
     if (challenge.scheme === 'basic') {
-      if (!this.credentials) return false;
+      if (!this.credentials || this.credentials.identityToken) return false;
       const next = basic(this.credentials);
       if (next === this.header) return false;
       this.header = next;
@@ -60,13 +60,39 @@ export class Authenticator {
   }
 
   private async fetchToken(challenge: Challenge): Promise<string> {
-    const url = new URL(challenge.params.realm!);
-    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    let url: URL;
+    try {
+      url = new URL(challenge.params.realm!);
+    } catch (err) {
+      throw new OodError(
+        'AUTH_TOKEN_INVALID',
+        `the registry named a token service "${challenge.params.realm!.slice(0, 200)}" that is not a URL`,
+        { kind: 'remote', cause: err, hint: "Check the registry's auth configuration (its token realm)." },
+      );
+    }
     const scopes = new Set([this.scope, ...(challenge.params.scope ? challenge.params.scope.split(' ') : [])]);
-    for (const s of scopes) url.searchParams.append('scope', s);
-    const headers: Record<string, string> = {};
-    if (this.credentials) headers.authorization = basic(this.credentials);
-    const response = await this.transport.send({ method: 'GET', url, headers });
+    const identityToken = this.credentials?.identityToken;
+    let response;
+    if (identityToken) {
+      // distribution "Token Authentication Specification", OAuth2 (oauth.md): an identity token is a refresh
+      // token, exchanged with a POST of grant_type=refresh_token, as docker does for a helper's "<token>" login.
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: identityToken, client_id: 'ood' });
+      if (challenge.params.service) form.set('service', challenge.params.service);
+      form.set('scope', [...scopes].join(' '));
+      const bytes = Buffer.from(form.toString());
+      response = await this.transport.send({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: bytes,
+      });
+    } else {
+      if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+      for (const s of scopes) url.searchParams.append('scope', s);
+      const headers: Record<string, string> = {};
+      if (this.credentials) headers.authorization = basic(this.credentials);
+      response = await this.transport.send({ method: 'GET', url, headers });
+    }
     const body = await readBody(response, 1 << 20);
     if (response.status !== 200) {
       throw new OodError(
@@ -88,8 +114,8 @@ export class Authenticator {
         { kind: 'remote', cause: err },
       );
     }
-    const token = parsed.token ?? parsed.access_token;
-    if (!token)
+    const token = parsed?.token ?? parsed?.access_token;
+    if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token))
       throw new OodError('AUTH_TOKEN_INVALID', `the token service ${url.host} sent no token`, { kind: 'remote' });
     return token;
   }

@@ -1,19 +1,31 @@
 // Where registry credentials come from, in order: --username/--password-stdin, then OOD_REGISTRY_USERNAME and
-// OOD_REGISTRY_PASSWORD, then docker's config.json "auths" ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
-// Credential helpers (credsStore/credHelpers) are not run.
+// OOD_REGISTRY_PASSWORD, then docker's config.json ($DOCKER_CONFIG/config.json or ~/.docker/config.json) in
+// docker's own order: credHelpers[host], else credsStore, else the "auths" entry (credential-helper.ts runs them).
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { runCredentialHelper } from './credential-helper.js';
 
 /** A username and password for HTTP basic auth or for the token endpoint. */
 export interface Credentials {
   username: string;
   password: string;
-  source: 'flags' | 'environment' | 'docker-config';
+  source: 'flags' | 'environment' | 'docker-config' | 'credential-helper';
+  /** An identity token from a helper: exchanged for access tokens with the OAuth2 refresh-token grant. */
+  identityToken?: string;
 }
 
 interface DockerConfig {
-  auths?: Record<string, { auth?: string; username?: string; password?: string }>;
+  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+}
+
+/** The server URL docker stores a login under: docker.io's legacy v1 URL, else the host as typed. */
+function serverUrlFor(host: string): string {
+  return host === 'docker.io' || host === 'index.docker.io' || host === 'registry-1.docker.io'
+    ? 'https://index.docker.io/v1/'
+    : host;
 }
 
 function hostKeys(host: string): string[] {
@@ -32,8 +44,18 @@ export async function dockerConfigCredentials(
   } catch {
     return undefined;
   }
+  const helper = config.credHelpers?.[host] ?? config.credsStore;
+  if (typeof helper === 'string' && helper !== '') {
+    const login = await runCredentialHelper(helper, serverUrlFor(host), env);
+    if (!login) return undefined;
+    return login.identityToken
+      ? { username: '', password: '', identityToken: login.secret, source: 'credential-helper' }
+      : { username: login.username, password: login.secret, source: 'credential-helper' };
+  }
   for (const key of hostKeys(host)) {
     const entry = config.auths?.[key];
+    if (entry?.identitytoken)
+      return { username: '', password: '', identityToken: entry.identitytoken, source: 'docker-config' };
     if (!entry) continue;
     if (entry.username && entry.password)
       return { username: entry.username, password: entry.password, source: 'docker-config' };

@@ -55,3 +55,22 @@ export function verifyingStream(expected: { digest: string; size: number }, what
     },
   });
 }
+
+// image-spec v1.1.0 descriptor.md "Digests": `algorithm ":" encoded`, with the grammar of defs-descriptor.json;
+// sha256 (the only algorithm ood stores) is 64 lowercase hex digits ("Registered algorithms").
+const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const SHA256 = /^sha256:[a-f0-9]{64}$/;
+
+/** Whether a value is a sha256 digest ood can name a file after; anything else never becomes a path. */
+export function isSha256Digest(value: unknown): value is string {
+  return typeof value === 'string' && SHA256.test(value);
+}
+
+/** Why a digest from a store or a registry cannot be used, or undefined when it is a sha256 digest. */
+export function digestProblem(value: unknown): string | undefined {
+  if (isSha256Digest(value)) return undefined;
+  if (typeof value !== 'string') return `the digest is ${value === null ? 'null' : typeof value}, not a string`;
+  const shown = JSON.stringify(value.slice(0, 100));
+  if (!DIGEST_GRAMMAR.test(value)) return `${shown} is not a digest (algorithm:hex)`;
+  return `${shown} is not a sha256 digest (sha256: and 64 lowercase hex digits)`;
+}

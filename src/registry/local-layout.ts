@@ -2,6 +2,9 @@
 // repository. `oci-layout`, `index.json` and `blobs/sha256/<hex>`; a tag is an index.json entry whose
 // org.opencontainers.image.ref.name is "repo:tag". Blobs are written to a temp file, verified, and renamed into
 // place; index.json is rewritten atomically under a lock file, so concurrent pushes never lose or corrupt it.
+// Nothing read from the layout is trusted: index.json is checked entry by entry and a digest becomes a path only
+// when it is sha256:<64 hex>; a blob is used only when it is a regular file, and an existing blob counts as
+// present only when its bytes hash to its name (a corrupt one is replaced by the next push).
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -9,9 +12,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { OodError } from '../errors.js';
+import { OodError, fileError } from '../errors.js';
 import { writeAtomically, writeFileAtomic } from '../io/atomic-file.js';
-import { sha256Digest, verifyingStream } from './digest.js';
+import { digestFileRange, digestProblem, isSha256Digest, sha256Digest, verifyingStream } from './digest.js';
 import { withFileLock } from './file-lock.js';
 import type { Descriptor } from './manifest.js';
 import { ANNOTATIONS, ARTIFACT_TYPE, INDEX_MEDIA_TYPE } from './media-types.js';
@@ -32,25 +35,68 @@ export function defaultLayoutRoot(env: NodeJS.ProcessEnv = process.env): string 
   return join(env.OOD_HOME && env.OOD_HOME !== '' ? env.OOD_HOME : join(homedir(), '.ood'), 'registry');
 }
 
+const MANIFEST_LIMIT = 4 << 20;
+
+function corrupt(path: string, why: string, cause?: unknown): OodError {
+  return new OodError('LAYOUT_CORRUPT', `the local store is damaged: ${path} ${why}`, {
+    cause,
+    hint: 'Restore it from a backup, or move the store directory away and push again.',
+  });
+}
+
+/** The path of a blob; only a sha256 digest is ever turned into one (no `..`, no other algorithm). */
 function blobPath(root: string, digest: string): string {
-  const [algorithm, hex] = digest.split(':');
-  return join(root, 'blobs', algorithm ?? 'sha256', hex ?? '');
+  if (!isSha256Digest(digest)) throw corrupt(join(root, 'index.json'), `names a blob by ${digestProblem(digest)}`);
+  return join(root, 'blobs', 'sha256', digest.slice('sha256:'.length));
+}
+
+/** Why an index.json value is not an OCI image index ood can use (image-spec v1.1.0 image-index.md). */
+function indexProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not a JSON object';
+  const manifests = (value as { manifests?: unknown }).manifests;
+  if (manifests === undefined) return undefined;
+  if (!Array.isArray(manifests)) return 'has a "manifests" that is not a list';
+  for (const [i, entry] of manifests.entries()) {
+    if (typeof entry !== 'object' || entry === null) return `has manifests[${i}] that is not an object`;
+    const { digest, size, annotations } = entry as Partial<IndexEntry>;
+    const bad = digestProblem(digest);
+    if (bad) return `has manifests[${i}] whose digest is bad: ${bad}`;
+    if (!Number.isSafeInteger(size) || (size as number) < 0) return `has manifests[${i}] with a bad size`;
+    if (annotations !== undefined && (typeof annotations !== 'object' || annotations === null))
+      return `has manifests[${i}] whose annotations are not an object`;
+  }
+  return undefined;
 }
 
 async function readIndex(root: string): Promise<ImageIndex> {
-  const text = await readFile(join(root, 'index.json'), 'utf8').catch((err: NodeJS.ErrnoException) => {
+  const path = join(root, 'index.json');
+  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
-    throw err;
+    if (err.code === 'EISDIR') throw corrupt(path, 'is a directory');
+    throw fileError(err, path, 'local store index');
   });
   if (text === undefined) return { schemaVersion: 2, mediaType: INDEX_MEDIA_TYPE, manifests: [] };
+  let value: unknown;
   try {
-    return JSON.parse(text) as ImageIndex;
+    value = JSON.parse(text);
   } catch (err) {
-    throw new OodError('LAYOUT_CORRUPT', `${join(root, 'index.json')} is not valid JSON`, {
-      cause: err,
-      hint: 'Restore it from a backup, or move the directory away and push again.',
-    });
+    throw corrupt(path, 'is not valid JSON', err);
   }
+  const problem = indexProblem(value);
+  if (problem) throw corrupt(path, problem);
+  const index = value as ImageIndex;
+  index.manifests ??= [];
+  return index;
+}
+
+/** Stat a blob and insist that it is a regular file (not a directory, FIFO, device, or a link to one). */
+async function statBlob(path: string) {
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+    throw fileError(err, path, 'blob');
+  });
+  if (info && !info.isFile()) throw corrupt(path, 'is not a regular file');
+  return info;
 }
 
 /** One repository of the local OCI image layout. */
@@ -71,9 +117,12 @@ export class LocalLayoutStore implements ArtifactStore {
     if (!(await stat(marker).catch(() => undefined))) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}');
   }
 
+  /** Present means: a regular file of the right size whose bytes hash to its name (one streamed read). */
   async hasBlob(d: Descriptor): Promise<boolean> {
-    const info = await stat(blobPath(this.root, d.digest)).catch(() => undefined);
-    return info !== undefined && info.size === d.size;
+    const path = blobPath(this.root, d.digest);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile() || info.size !== d.size) return false;
+    return (await digestFileRange(path, 0, info.size)) === d.digest;
   }
 
   async putBlob(d: Descriptor, open: BlobRangeOpener): Promise<void> {
@@ -115,7 +164,7 @@ export class LocalLayoutStore implements ArtifactStore {
     tagOrDigest: string,
   ): Promise<{ bytes: Buffer; digest: string; claimedDigest: string | undefined }> {
     let digest = tagOrDigest;
-    if (!tagOrDigest.startsWith('sha256:')) {
+    if (!tagOrDigest.includes(':')) {
       const refName = `${this.repository}:${tagOrDigest}`;
       const entry = (await readIndex(this.root)).manifests.find(
         (m) => m.annotations?.[ANNOTATIONS.refName] === refName,
@@ -123,15 +172,19 @@ export class LocalLayoutStore implements ArtifactStore {
       if (!entry) throw this.notFound(`tag ${refName}`);
       digest = entry.digest;
     }
-    const bytes = await readFile(blobPath(this.root, digest)).catch(() => {
-      throw this.notFound(`manifest ${digest}`);
+    const path = blobPath(this.root, digest);
+    const info = await statBlob(path);
+    if (!info) throw this.notFound(`manifest ${digest}`);
+    if (info.size > MANIFEST_LIMIT) throw corrupt(path, `is ${info.size} bytes, too large for a manifest`);
+    const bytes = await readFile(path).catch((err) => {
+      throw fileError(err, path, 'manifest');
     });
     return { bytes, digest: sha256Digest(bytes), claimedDigest: digest };
   }
 
   async openBlob(d: Descriptor): Promise<Readable> {
     const path = blobPath(this.root, d.digest);
-    if (!(await stat(path).catch(() => undefined))) throw this.notFound(`blob ${d.digest}`);
+    if (!(await statBlob(path))) throw this.notFound(`blob ${d.digest}`);
     return createReadStream(path, { highWaterMark: 1 << 20 });
   }
 

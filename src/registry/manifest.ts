@@ -3,7 +3,7 @@
 // zip always gives the same manifest bytes and therefore the same digest.
 import { OodError } from '../errors.js';
 import { ARTIFACT_VERSION } from '../artifact/spec.js';
-import { digestFileRange, sha256Digest } from './digest.js';
+import { digestFileRange, isSha256Digest, sha256Digest } from './digest.js';
 import { ANNOTATIONS, ARTIFACT_TYPE, EMPTY_CONFIG, LAYER_MEDIA_TYPES, MANIFEST_MEDIA_TYPE } from './media-types.js';
 import type { ZipSplit } from './zip-split.js';
 
@@ -108,9 +108,7 @@ export function parseArtifactManifest(bytes: Buffer, where: string): ImageManife
           ? `its artifactType is ${value.artifactType ?? 'missing'}, not ${ARTIFACT_TYPE}`
           : !Array.isArray(value.layers) || value.layers.some((l) => !KNOWN_LAYERS.has(l?.mediaType))
             ? 'it has layers ood does not know'
-            : value.layers.some(
-                  (l) => !/^sha256:[a-f0-9]{64}$/.test(l.digest) || !Number.isSafeInteger(l.size) || l.size < 0,
-                )
+            : value.layers.some((l) => !isSha256Digest(l.digest) || !Number.isSafeInteger(l.size) || l.size < 0)
               ? 'a layer descriptor has a bad digest or size'
               : undefined;
   if (problem) {

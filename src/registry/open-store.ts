@@ -5,7 +5,9 @@ import { fileError } from '../errors.js';
 import { resolveCredentials } from './credentials.js';
 import { LocalLayoutStore, defaultLayoutRoot } from './local-layout.js';
 import { isLoopbackHost, type ArtifactRef } from './reference.js';
+import type { Timeouts } from './http-transport.js';
 import { RemoteStore } from './remote-store.js';
+import type { RetryPolicy } from './retry-policy.js';
 import type { ArtifactStore } from './store.js';
 
 /** Options shared by push, pull and ls (the "remote" flag group). */
@@ -22,6 +24,9 @@ export interface StoreOptions {
   monolithicLimit?: number;
   chunkSize?: number;
   tagPageSize?: number;
+  /** Registry timeouts in milliseconds (defaults: DEFAULT_TIMEOUTS) and the retry policy (DEFAULT_RETRY). */
+  timeouts?: Partial<Timeouts>;
+  retry?: Partial<RetryPolicy>;
 }
 
 /** Open the store a reference points at, for reading ("pull") or writing ("pull,push"). */
@@ -48,5 +53,7 @@ export async function openStore(
     monolithicLimit: options.monolithicLimit,
     chunkSize: options.chunkSize,
     tagPageSize: options.tagPageSize,
+    timeouts: options.timeouts,
+    retry: options.retry,
   });
 }

@@ -12,7 +12,7 @@ export interface FakeRegistryOptions {
   /** Answer the first PATCH of every upload with 416, to force a status GET. */
   refuseFirstPatch?: boolean;
   /** Require bearer tokens from /token, which wants these basic credentials (anonymous when absent). */
-  bearer?: { username?: string; password?: string };
+  bearer?: { username?: string; password?: string; refreshToken?: string };
   /** Refuse manifest PUTs with 403 DENIED, as a registry does for a read-only account. */
   denyManifestPush?: boolean;
 }
@@ -70,6 +70,17 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       const basic = want?.username
         ? `Basic ${Buffer.from(`${want.username}:${want.password}`).toString('base64')}`
         : undefined;
+      if (req.method === 'POST') {
+        // OAuth2 refresh-token grant (distribution token spec, oauth.md).
+        const form = new URLSearchParams(body.toString('utf8'));
+        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== want?.refreshToken)
+          return fail(res, 401, 'UNAUTHORIZED', 'bad refresh token');
+        tokenScopes.push(...(form.get('scope') ?? '').split(' '));
+        const token = `tok-${tokens.size}`;
+        tokens.add(token);
+        return json(res, 200, { access_token: token, expires_in: 300 });
+      }
+      if (want?.refreshToken) return fail(res, 401, 'UNAUTHORIZED', 'this service only takes refresh tokens');
       if (basic && req.headers.authorization !== basic) return fail(res, 401, 'UNAUTHORIZED', 'bad credentials');
       tokenScopes.push(...url.searchParams.getAll('scope'));
       const token = `tok-${tokens.size}`;
