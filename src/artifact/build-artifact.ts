@@ -51,6 +51,8 @@ export interface BuildOptions {
   evaluation?: string;
   /** Run `ood introspect` on the result (default true). */
   introspect?: boolean;
+  /** Introspect with --require-provenance: a missing commit or a dirty tree FAILS. */
+  requireProvenance?: boolean;
   /** Environment to read SOURCE_DATE_EPOCH from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -201,7 +203,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       introspection:
         options.introspect === false
           ? { status: 'not-run', reason: 'disabled with --no-introspect' }
-          : await runPostBuildChecks(target),
+          : await runPostBuildChecks(target, { requireProvenance: options.requireProvenance }),
     };
   } finally {
     model.close();

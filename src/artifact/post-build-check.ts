@@ -8,9 +8,12 @@ export type PostBuildReport =
   | { status: 'not-run'; reason: string };
 
 /** Run the introspection checks on a finished artifact and summarise them. */
-export async function runPostBuildChecks(artifactPath: string): Promise<PostBuildReport> {
+export async function runPostBuildChecks(
+  artifactPath: string,
+  policy: { requireProvenance?: boolean } = {},
+): Promise<PostBuildReport> {
   // Loaded on demand: the checks pull in onnxruntime-node, which --no-introspect builds never need.
   const { runChecks } = await import('../checks/run-checks.js');
-  const report = await runChecks(artifactPath);
+  const report = await runChecks(artifactPath, policy);
   return { status: 'ran', ok: report.ok, summary: report.summary, report };
 }

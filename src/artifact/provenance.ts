@@ -1,13 +1,18 @@
 // MODEL_PROVENANCE.TRAINING_CODE of runtime.yaml: where the model came from, read with simple-git from the
-// repository that holds the model (or --repo). A missing repository, a detached HEAD or a repository without
-// commits each gives a record with a NOTE, never an exception.
+// repository that holds the model (or --repo). Provenance is information, as in Oracle ADS and MLflow: a missing
+// repository, a detached HEAD or a repository without commits each gives a record with a NOTE, never an
+// exception. Only a --training-script that does not exist is refused, since recording it would be false.
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { OodError } from '../errors.js';
 import type { RuntimeYaml } from './spec.js';
 
 /** runtime.yaml's TRAINING_CODE block. */
 export type TrainingCode = RuntimeYaml['MODEL_PROVENANCE']['TRAINING_CODE'];
+
+/** At most this many changed paths are recorded in DIRTY_PATHS; DIRTY_COUNT always says how many there were. */
+export const MAX_DIRTY_PATHS = 20;
 
 const EMPTY: TrainingCode = {
   GIT_REMOTE: null,
@@ -39,6 +44,7 @@ export async function readProvenance(
 ): Promise<TrainingCode> {
   const start = resolve(options.repoDir ?? dirname(modelPath));
   const script = options.trainingScript ? resolve(options.trainingScript) : null;
+  if (script) await assertScriptExists(options.trainingScript!, script);
   if (!(await isDirectory(start))) return { ...EMPTY, TRAINING_SCRIPT: script, NOTE: `not a directory: ${start}` };
   const git = simpleGit({ baseDir: start });
   let root: string;
@@ -67,6 +73,40 @@ export async function readProvenance(
   else notes.push('detached HEAD');
   const status = await repo.status().catch(() => null);
   record.GIT_DIRTY = status ? !status.isClean() : null;
+  if (status && !status.isClean()) {
+    const changed = [...new Set(status.files.map((f) => f.path))].sort();
+    record.DIRTY_PATHS = changed.slice(0, MAX_DIRTY_PATHS);
+    record.DIRTY_COUNT = changed.length;
+  }
+  if (record.GIT_COMMIT) {
+    record.MODEL_TRACKED = await trackedAtCommit(repo, root, modelPath, record.GIT_COMMIT);
+    if (!record.MODEL_TRACKED) notes.push('the model file is not tracked at this commit');
+  }
   if (notes.length > 0) record.NOTE = notes.join('; ');
   return record;
+}
+
+async function assertScriptExists(given: string, script: string): Promise<void> {
+  const isFile = await stat(script).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (!isFile) {
+    throw new OodError('TRAINING_SCRIPT_NOT_FOUND', `--training-script is not a file: ${given}`, {
+      hint: 'Pass the path of the script that trained the model, or leave --training-script out.',
+    });
+  }
+}
+
+/** Whether the model file is in the tree of `commit` (a gitignored or new file is not, nor one outside the repo). */
+async function trackedAtCommit(
+  repo: ReturnType<typeof simpleGit>,
+  root: string,
+  modelPath: string,
+  commit: string,
+): Promise<boolean> {
+  const rel = relative(root, resolve(modelPath));
+  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..') return false;
+  const listed = await repo.raw(['ls-tree', '--name-only', commit, '--', rel.split(sep).join('/')]).catch(() => '');
+  return listed.trim() !== '';
 }

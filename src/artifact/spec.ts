@@ -84,7 +84,13 @@ export interface RuntimeYaml {
       GIT_BRANCH: string | null;
       GIT_DIRTY: boolean | null;
       TRAINING_SCRIPT: string | null;
-      /** Why a field is null: "not a git repository", "detached HEAD", "no commits". */
+      /** The changed paths of a dirty tree, sorted, at most MAX_DIRTY_PATHS of them. */
+      DIRTY_PATHS?: string[];
+      /** How many paths were changed (DIRTY_PATHS may hold fewer). */
+      DIRTY_COUNT?: number;
+      /** Whether the model file is in the tree of GIT_COMMIT (absent when there is no commit). */
+      MODEL_TRACKED?: boolean;
+      /** Why a field is null or a fact is missing: "not a git repository", "detached HEAD", "no commits". */
       NOTE?: string;
     };
   };

@@ -201,16 +201,18 @@ export const CATALOGUE: readonly CheckDefinition[] = Object.freeze([
   {
     key: 'provenance.commit',
     category: 'provenance',
-    description: 'A git commit is recorded in MODEL_PROVENANCE',
+    description:
+      'A git commit is recorded in MODEL_PROVENANCE (missing is a WARNING; FAILED with --require-provenance)',
     failure: 'no git commit is recorded, so nobody can tell which code produced the model',
     hint: 'Run `ood prepare` inside the training repository, or pass --repo.',
   },
   {
     key: 'provenance.clean',
     category: 'provenance',
-    description: 'The working tree was clean when the artifact was prepared (dirty is a WARNING)',
-    failure: 'the working tree had uncommitted changes',
-    hint: 'Commit your changes and re-run `ood prepare` so the commit reproduces the model.',
+    description:
+      'The working tree was clean and the commit holds the model (a WARNING otherwise; dirty FAILS with --require-provenance)',
+    failure: '--require-provenance wants a clean working tree',
+    hint: 'Commit your changes (and the model, or the script that makes it) and re-run `ood prepare` so the commit reproduces the model.',
   },
 ] satisfies CheckDefinition[]);
 

@@ -55,21 +55,39 @@ export async function checkCertaintyOutput(ctx: CheckContext): Promise<Verdict> 
   return verdictOf(problems, `${c.output} is ${datatype} ${JSON.stringify(c.outputShape)}`);
 }
 
-/** provenance.commit */
+/** provenance.commit: information by default (a WARNING when missing); FAILED under --require-provenance. */
 export async function checkProvenanceCommit(ctx: CheckContext): Promise<Verdict> {
   const runtime = await ctx.need(ctx.runtime(), 'runtime.schema', ARTIFACT_FILES.runtime);
   const code = runtime.MODEL_PROVENANCE.TRAINING_CODE;
-  if (!code.GIT_COMMIT) return verdictOf([`GIT_COMMIT is not recorded${code.NOTE ? ` (${code.NOTE})` : ''}`], '');
+  if (!code.GIT_COMMIT) {
+    const problem = `GIT_COMMIT is not recorded${code.NOTE ? ` (${code.NOTE})` : ''}`;
+    return ctx.policy.requireProvenance ? verdictOf([problem], '') : warning(problem);
+  }
   return passed(
     `commit ${code.GIT_COMMIT.slice(0, 12)}${code.GIT_BRANCH ? ` on ${code.GIT_BRANCH}` : ''}${code.GIT_REMOTE ? ` of ${code.GIT_REMOTE}` : ''}`,
   );
 }
 
-/** provenance.clean */
+/** provenance.clean: a dirty tree names what changed; a model that the commit does not hold is said so. */
 export async function checkProvenanceClean(ctx: CheckContext): Promise<Verdict> {
   const runtime = await ctx.need(ctx.runtime(), 'runtime.schema', ARTIFACT_FILES.runtime);
-  const dirty = runtime.MODEL_PROVENANCE.TRAINING_CODE.GIT_DIRTY;
-  if (dirty === null) throw new SkipCheck('no git working tree was recorded (see provenance.commit)');
-  if (dirty) return warning('the working tree had uncommitted changes when the artifact was prepared');
-  return passed('the working tree was clean');
+  const code = runtime.MODEL_PROVENANCE.TRAINING_CODE;
+  if (code.GIT_DIRTY === null) throw new SkipCheck('no git working tree was recorded (see provenance.commit)');
+  const findings: string[] = [];
+  if (code.GIT_DIRTY) findings.push(`the working tree had uncommitted changes${describeDirty(code)}`);
+  if (code.MODEL_TRACKED === false && code.GIT_COMMIT) {
+    findings.push(
+      `the model file is not tracked at commit ${code.GIT_COMMIT.slice(0, 12)}, so the commit alone does not reproduce it`,
+    );
+  }
+  if (findings.length === 0) return passed('the working tree was clean and the commit holds the model');
+  if (code.GIT_DIRTY && ctx.policy.requireProvenance) return verdictOf(findings, '');
+  return warning(findings.join('; '), findings.length > 1 ? findings : undefined);
+}
+
+function describeDirty(code: { DIRTY_PATHS?: string[]; DIRTY_COUNT?: number }): string {
+  const paths = code.DIRTY_PATHS ?? [];
+  if (paths.length === 0) return '';
+  const more = (code.DIRTY_COUNT ?? paths.length) - paths.length;
+  return `: ${paths.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }

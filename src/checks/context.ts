@@ -15,12 +15,21 @@ export const MAX_TEXT_BYTES = 16 * 2 ** 20;
 /** A loader's outcome: the value, or the problems that the owning check reports as FAILED. */
 export type Loaded<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
+/** What a team may demand beyond the defaults (see docs/introspect.md, "Policy"). */
+export interface CheckPolicy {
+  /** A missing commit or a dirty working tree FAILS instead of warning (--require-provenance). */
+  requireProvenance?: boolean;
+}
+
 /** Shared state of one introspection run: the view plus memoized loaders. Close it when the run ends. */
 export class CheckContext {
   private readonly memo = new Map<string, Promise<Loaded<unknown>>>();
   private openedModel: OnnxModel | undefined;
 
-  constructor(readonly view: ArtifactView) {}
+  constructor(
+    readonly view: ArtifactView,
+    readonly policy: CheckPolicy = {},
+  ) {}
 
   /** Throws SkipCheck unless file contents may be read (the artifact passed every safety check). */
   requireSafe(): void {

@@ -13,7 +13,7 @@ import {
   checkProvenanceCommit,
 } from './certainty-checks.js';
 import { checkCertaintyEvaluation } from './evaluation-check.js';
-import { CheckContext } from './context.js';
+import { CheckContext, type CheckPolicy } from './context.js';
 import { checkHashes, checkMandatoryFiles, checkManifest, checkUnlisted } from './file-checks.js';
 import { checkModelFormat, checkModelLoad, checkModelOpset } from './model-checks.js';
 import {
@@ -61,7 +61,7 @@ const IMPLEMENTATIONS: Readonly<Record<string, CheckFn>> = {
   'provenance.clean': checkProvenanceClean,
 };
 
-export interface RunChecksOptions {
+export interface RunChecksOptions extends CheckPolicy {
   limits?: ArchiveLimits;
   /** Parent of the private temporary directory used for the model (default os.tmpdir()). */
   tempRoot?: string;
@@ -75,7 +75,7 @@ export interface RunChecksOptions {
  */
 export async function runChecks(artifactPath: string, options: RunChecksOptions = {}): Promise<IntrospectReport> {
   const view = await openArtifactView(artifactPath, { limits: options.limits, tempRoot: options.tempRoot });
-  const ctx = new CheckContext(view);
+  const ctx = new CheckContext(view, { requireProvenance: options.requireProvenance === true });
   const checks: CheckOutcome[] = [];
   try {
     for (const def of CATALOGUE) {

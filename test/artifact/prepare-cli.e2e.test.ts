@@ -104,3 +104,27 @@ describe('ood prepare with a broken custom entrypoint', () => {
     expect((await readZipFiles(out)).get('score.mjs')!.toString()).toContain('load');
   });
 });
+
+describe('ood prepare provenance', () => {
+  it('prepares a model from outside any git repository with a provenance WARNING and exit 0', async () => {
+    const root = await tempDir('ood-hub-model-');
+    const model = join(root, 'downloaded.onnx');
+    await writeFile(model, await readFile(fixtures.digits.model));
+    const out = join(root, 'a.zip');
+    const r = await ood(['prepare', model, '-o', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/WARNING provenance\.commit/);
+    const strict = await ood(['prepare', model, '-o', out, '--force', '--require-provenance']);
+    expect(strict.exitCode).toBe(4);
+    expect(strict.stdout).toMatch(/FAILED provenance\.commit/);
+  });
+
+  it('refuses a --training-script that does not exist, before writing anything', async () => {
+    const out = join(await tempDir(), 'a.zip');
+    const r = await ood(['prepare', fixtures.digits.model, '-o', out, '--training-script', 'no/such/train.py']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('Error: --training-script is not a file: no/such/train.py');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    await expect(readFile(out)).rejects.toThrow();
+  });
+});

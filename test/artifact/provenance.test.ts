@@ -3,7 +3,8 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { readProvenance, redactRemote } from '../../src/artifact/provenance.js';
+import { MAX_DIRTY_PATHS, readProvenance, redactRemote } from '../../src/artifact/provenance.js';
+import { OodError } from '../../src/errors.js';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readZipFiles } from './zip-reader.js';
@@ -44,13 +45,50 @@ describe('provenance from git', () => {
       GIT_BRANCH: 'train',
       GIT_DIRTY: false,
       TRAINING_SCRIPT: 'train.py',
+      MODEL_TRACKED: true,
     });
   });
 
-  it('marks a repository with uncommitted changes as dirty', async () => {
+  it('marks a repository with uncommitted changes as dirty and names the changed paths', async () => {
     const { dir, model } = await repoWithModel();
     await writeFile(join(dir, 'train.py'), 'print("changed")\n');
-    expect((await readProvenance(model)).GIT_DIRTY).toBe(true);
+    await writeFile(join(dir, 'notes.txt'), 'new\n');
+    const p = await readProvenance(model);
+    expect(p.GIT_DIRTY).toBe(true);
+    expect(p.DIRTY_PATHS).toEqual(['notes.txt', 'train.py']);
+    expect(p.DIRTY_COUNT).toBe(2);
+  });
+
+  it(`caps the recorded changed paths at ${MAX_DIRTY_PATHS} but counts them all`, async () => {
+    const { dir, model } = await repoWithModel();
+    const names = Array.from({ length: MAX_DIRTY_PATHS + 5 }, (_, i) => `f${String(i).padStart(2, '0')}.txt`);
+    for (const name of names) await writeFile(join(dir, name), name);
+    const p = await readProvenance(model);
+    expect(p.DIRTY_PATHS).toEqual(names.slice(0, MAX_DIRTY_PATHS));
+    expect(p.DIRTY_COUNT).toBe(MAX_DIRTY_PATHS + 5);
+  });
+
+  it('says so when the model file is not in the recorded commit (gitignored), instead of calling it clean', async () => {
+    const { dir } = await repoWithModel();
+    await writeFile(join(dir, '.gitignore'), 'out/\n');
+    await git(dir, 'add', '.gitignore');
+    await git(dir, 'commit', '-q', '-m', 'ignore out');
+    await mkdir(join(dir, 'out'));
+    const model = join(dir, 'out', 'enabled.onnx');
+    await copyFile(fixtures.digits.model, model);
+    const p = await readProvenance(model);
+    expect(p.GIT_DIRTY).toBe(false);
+    expect(p.MODEL_TRACKED).toBe(false);
+    expect(p.NOTE).toContain('the model file is not tracked at this commit');
+  });
+
+  it('refuses a --training-script that does not exist, with a usage-level message naming it', async () => {
+    const { dir, model } = await repoWithModel();
+    const err = await readProvenance(model, { trainingScript: join(dir, 'nosuch.py') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OodError);
+    expect((err as OodError).code).toBe('TRAINING_SCRIPT_NOT_FOUND');
+    expect((err as OodError).message).toContain('nosuch.py');
+    expect((err as OodError).exitCode).toBe(3);
   });
 
   it('gives a record with a note, not a crash, for a directory that is not a repository', async () => {

@@ -37,6 +37,34 @@ describe('ood introspect (built CLI)', () => {
     expect(r.stdout).toMatch(/^provenance\.clean\s.*WARNING/m);
   });
 
+  it('warns, and exits 0, for an artifact prepared outside a git repository', async () => {
+    const r = await ood('introspect', broken('provenance-no-commit.zip'));
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^provenance\.commit\s.*WARNING\s+GIT_COMMIT is not recorded \(not a git repository\)/m);
+  });
+
+  it('fails a missing commit with --require-provenance or OOD_REQUIRE_PROVENANCE=1, and not with =0', async () => {
+    const flag = await ood('introspect', broken('provenance-no-commit.zip'), '--require-provenance');
+    expect(flag.exitCode).toBe(4);
+    expect(flag.stdout).toMatch(/^provenance\.commit\s.*FAILED/m);
+    const env = (value: string) =>
+      execa('node', [cli, 'introspect', broken('provenance-no-commit.zip')], {
+        reject: false,
+        env: { OOD_REQUIRE_PROVENANCE: value },
+      });
+    expect((await env('1')).exitCode).toBe(4);
+    expect((await env('0')).exitCode).toBe(0);
+    const bad = await env('maybe');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('OOD_REQUIRE_PROVENANCE must be 1 or 0');
+  });
+
+  it('fails a dirty tree with --require-provenance, and keeps it a WARNING without', async () => {
+    const r = await ood('introspect', broken('provenance-dirty.zip'), '--require-provenance');
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toMatch(/^provenance\.clean\s.*FAILED\s+--require-provenance wants a clean working tree/m);
+  });
+
   it('prints a JSON report that validates against its schema with --json', async () => {
     const r = await ood('introspect', broken('symlink.zip'), '--json');
     expect(r.exitCode).toBe(4);

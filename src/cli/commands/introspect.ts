@@ -1,16 +1,18 @@
 // `ood introspect`: run every check of the catalogue on an artifact (zip or directory) and print the table.
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
+import { withProvenancePolicy } from '../provenance-policy.js';
 
 interface IntrospectArgs extends GlobalOptions {
   artifact: string;
+  'require-provenance'?: boolean;
 }
 
 export const introspectCommand: CommandModule<object, IntrospectArgs> = {
   command: 'introspect <artifact>',
   describe: 'Check an artifact for every deployment-breaking defect, without running its code',
   builder: (y) =>
-    y
+    withProvenancePolicy(y)
       .positional('artifact', {
         type: 'string',
         demandOption: true,
@@ -28,7 +30,10 @@ export const introspectCommand: CommandModule<object, IntrospectArgs> = {
       const { renderReport } = await import('../../checks/render-report.js');
       const { EXIT_CODES } = await import('../../errors.js');
       const { printJson, formatTable } = await import('../output.js');
-      const report = await runChecks(argv.artifact);
+      const { requireProvenance } = await import('../provenance-policy.js');
+      const report = await runChecks(argv.artifact, {
+        requireProvenance: requireProvenance(argv['require-provenance']),
+      });
       if (argv.json) printJson(report);
       else process.stdout.write(renderReport(report, formatTable));
       return report.ok ? EXIT_CODES.ok : EXIT_CODES.check;

@@ -1,6 +1,7 @@
 // `ood prepare`: package an ONNX model as a deployable artifact (zip or directory), format 1.0.
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
+import { withProvenancePolicy } from '../provenance-policy.js';
 
 interface PrepareArgs extends GlobalOptions {
   model: string;
@@ -17,13 +18,14 @@ interface PrepareArgs extends GlobalOptions {
   'execution-provider'?: string;
   introspect?: boolean;
   evaluation?: string;
+  'require-provenance'?: boolean;
 }
 
 export const prepareCommand: CommandModule<object, PrepareArgs> = {
   command: 'prepare <model>',
   describe: 'Package an ONNX model as an artifact: model, schemas, runtime.yaml, score.mjs, manifest',
   builder: (y) =>
-    y
+    withProvenancePolicy(y)
       .positional('model', {
         type: 'string',
         demandOption: true,
@@ -90,6 +92,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       const { EXIT_CODES } = await import('../../errors.js');
       const { printJson } = await import('../output.js');
       const { renderBuildResult } = await import('../render-prepare.js');
+      const { requireProvenance } = await import('../provenance-policy.js');
       const result = await buildArtifact({
         model: argv.model,
         output: argv.output,
@@ -105,6 +108,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         executionProvider: argv['execution-provider'],
         introspect: argv.introspect,
         evaluation: argv.evaluation,
+        requireProvenance: requireProvenance(argv['require-provenance']),
       });
       if (argv.json) printJson(result);
       else process.stdout.write(renderBuildResult(result));
