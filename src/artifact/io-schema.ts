@@ -2,7 +2,7 @@
 // graph input/output, read from the ONNX graph signature. requestJsonSchema turns the input one into JSON Schema.
 import { OodError } from '../errors.js';
 import type { ValueInfo } from '../onnx/decode.js';
-import { v2Name } from '../onnx/dtypes.js';
+import { v2Name } from '../tensor/datatypes.js';
 import type { OnnxModel } from '../onnx/model.js';
 import { ARTIFACT_VERSION, type IoSchema, type TensorSpec } from './spec.js';
 

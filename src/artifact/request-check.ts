@@ -1,7 +1,7 @@
 // Request checks that JSON Schema cannot express, and one validator that runs ajv plus these checks and
 // reports every problem in words a client understands (KServe V2 / Open Inference Protocol requests).
 import { Ajv, type ErrorObject } from 'ajv';
-import { dataTypeFromV2 } from '../onnx/dtypes.js';
+import { dataTypeFromV2 } from '../tensor/datatypes.js';
 import { requestJsonSchema } from './request-schema.js';
 import type { IoSchema } from './spec.js';
 

@@ -2,31 +2,25 @@
 // JSON Schema (draft-07, the default dialect of `new Ajv()`) for a KServe V2 / Open Inference Protocol
 // inference request. What JSON Schema cannot say (element count = product(shape), one entry per input, equal
 // sizes for a symbolic dim shared by several inputs) is checked by request-check.ts.
+import { dataTypeFromV2 } from '../tensor/datatypes.js';
 import type { IoSchema, TensorSpec } from './spec.js';
 
 type JsonSchema = Record<string, unknown>;
 
-/** Integer bounds per KServe V2 datatype; 64-bit types are only required to be integers. */
-const INTEGER_RANGES: Readonly<Record<string, [number, number] | null>> = {
-  INT8: [-128, 127],
-  INT16: [-32768, 32767],
-  INT32: [-2147483648, 2147483647],
-  INT64: null,
-  UINT8: [0, 255],
-  UINT16: [0, 65535],
-  UINT32: [0, 4294967295],
-  UINT64: null,
-};
-
 /** The JSON Schema of one element of `data` for a datatype (V2 JSON: numbers, booleans or strings). */
 export function elementSchema(datatype: string): JsonSchema {
-  if (datatype === 'BOOL') return { type: 'boolean' };
-  if (datatype === 'BYTES') return { type: 'string' };
-  if (datatype in INTEGER_RANGES) {
-    const range = INTEGER_RANGES[datatype];
-    if (datatype.startsWith('UINT'))
-      return range ? { type: 'integer', minimum: 0, maximum: range[1] } : { type: 'integer', minimum: 0 };
-    return range ? { type: 'integer', minimum: range[0], maximum: range[1] } : { type: 'integer' };
+  const type = dataTypeFromV2(datatype);
+  if (type?.json === 'boolean') return { type: 'boolean' };
+  if (type?.json === 'string') return { type: 'string' };
+  if (type?.json === 'integer') {
+    // Bounds a JSON number can state exactly; 64-bit types are only required to be integers on that side.
+    const [lo, hi] = type.range!;
+    const exact = (b: bigint) => b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER);
+    return {
+      type: 'integer',
+      ...(exact(lo) ? { minimum: Number(lo) } : {}),
+      ...(exact(hi) ? { maximum: Number(hi) } : {}),
+    };
   }
   return { type: 'number' };
 }

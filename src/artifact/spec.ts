@@ -1,5 +1,6 @@
 // The artifact format, version 1.0: file names, and the types of runtime.yaml, the I/O schemas and the
 // manifest. docs/artifact-format.md is the prose twin of this file; keep them in step.
+import type { NamedTensor } from '../tensor/tensor.js';
 
 export const ARTIFACT_VERSION = '1.0';
 
@@ -120,16 +121,9 @@ export interface RuntimeYaml {
 /**
  * The score entrypoint contract (templates/score.mjs). The server imports the module and calls:
  *   load(artifactDir, context) → model          context = { ort, log, sessionOptions? } (ort: the server's onnxruntime-node)
- *   predict(model, request) → response           request/response: { inputs|outputs: NamedTensor[] }
+ *   predict(model, request) → response           request/response: { inputs|outputs: NamedTensor[] } (src/tensor)
  * Optional: preprocess(request, model) and postprocess(response, model), applied around predict.
  */
-export interface NamedTensor {
-  name: string;
-  datatype: string;
-  shape: number[];
-  /** Typed array for numeric types, string[] for BYTES, Uint8Array-backed 0/1 for BOOL. */
-  data: ArrayLike<number | bigint | string | boolean>;
-}
 export interface ScoreRequest {
   id?: string;
   inputs: NamedTensor[];

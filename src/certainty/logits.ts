@@ -2,7 +2,7 @@
 // tensor of rank 2, [batch, classes], with a fixed class dimension greater than 1. `--logits NAME` overrides it.
 import { OodError } from '../errors.js';
 import type { Dim, ValueInfo } from '../onnx/decode.js';
-import { isFloatType, v2Name } from '../onnx/dtypes.js';
+import { isFloatType, v2Name } from '../tensor/datatypes.js';
 
 /** The output `ood enable` scores. */
 export interface LogitsChoice {

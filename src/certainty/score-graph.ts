@@ -2,7 +2,7 @@
 // FP32 [batch, 1]. Only new nodes, initializers and one graph output; nothing of the model is touched.
 import { OpBuilder } from '../onnx/op-builder.js';
 import { encodeGraphOutput } from '../onnx/encode.js';
-import { ONNX_FLOAT } from '../onnx/dtypes.js';
+import { ONNX_FLOAT } from '../tensor/datatypes.js';
 import type { LogitsChoice } from './logits.js';
 import type { ScoreMethod } from './methods/index.js';
 import { buildCdfMap, type CdfKnots } from './normalize-cdf.js';

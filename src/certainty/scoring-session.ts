@@ -58,3 +58,25 @@ async function create(open: () => Promise<ort.InferenceSession>): Promise<ort.In
     });
   }
 }
+
+/**
+ * Run one batch of calibration data; an onnxruntime failure becomes CALIBRATION_FAILED naming the batch's first
+ * sample, with `hint` saying what to check.
+ */
+export async function runBatch(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+  fetches: string[],
+  first: string,
+  hint = "Check that the data matches the model's inputs and preprocessing.",
+): Promise<Record<string, ort.Tensor>> {
+  try {
+    return (await session.run(feeds, fetches)) as Record<string, ort.Tensor>;
+  } catch (err) {
+    throw new OodError(
+      'CALIBRATION_FAILED',
+      `onnxruntime failed on the batch starting at sample ${first}: ${(err as Error).message}`,
+      { hint, cause: err, details: { sample: first } },
+    );
+  }
+}

@@ -3,7 +3,7 @@
 // Provenance: runtime.yaml records the git commit; a dirty working tree is a WARNING.
 import { ARTIFACT_FILES } from '../artifact/spec.js';
 import { isCertaintyEnabled, readCertaintyRecord, type CertaintyRecord } from '../certainty/metadata.js';
-import { v2Name } from '../onnx/dtypes.js';
+import { v2Name } from '../tensor/datatypes.js';
 import type { CheckContext, Loaded } from './context.js';
 import { SkipCheck, passed, verdictOf, warning, type Verdict } from './types.js';
 

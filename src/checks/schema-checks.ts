@@ -3,7 +3,7 @@
 // fixed dimension that contradicts the graph.
 import type { TensorSpec } from '../artifact/spec.js';
 import type { ValueInfo } from '../onnx/decode.js';
-import { v2Name } from '../onnx/dtypes.js';
+import { v2Name } from '../tensor/datatypes.js';
 import { ARTIFACT_FILES } from '../artifact/spec.js';
 import { createRequestValidator } from '../artifact/request-check.js';
 import type { CheckContext } from './context.js';

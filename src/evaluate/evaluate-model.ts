@@ -6,7 +6,7 @@ import { OodError } from '../errors.js';
 import { OOD_VERSION } from '../version.js';
 import { OnnxModel } from '../onnx/model.js';
 import { readCertaintyRecord, type CertaintyRecord } from '../certainty/metadata.js';
-import { openEvaluationData, type EvaluationData } from './data-source.js';
+import { openFeedData, type FeedData } from '../certainty/data/feed-data.js';
 import { planStrip } from '../certainty/strip.js';
 import { editModelToBuffer } from '../onnx/model-writer.js';
 import { compareOutputs, newOutputCheck, finishOutputCheck, type OutputCheck } from './output-check.js';
@@ -81,7 +81,7 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
     model.close();
   }
   const inputs = model.info.graph.inputs;
-  const sets: EvaluationData[] = [];
+  const sets: FeedData[] = [];
   let session: ort.InferenceSession | undefined;
   let refSession: ort.InferenceSession | null = null;
   const check = newOutputCheck(
@@ -91,7 +91,7 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
   if (!reference) check.detail = 'not checked: the model uses external data and no --original was given';
   try {
     for (const path of [options.id, ...options.ood])
-      sets.push(await openEvaluationData(path, inputs, options.batchSize ?? 64, options.image));
+      sets.push(await openFeedData(path, inputs, options.batchSize ?? 64, options.image));
     session = await createSession(modelPath);
     refSession = reference ? await createSession(reference.bytes) : null;
     const scores: Float32Array[] = [];
@@ -132,7 +132,7 @@ async function createSession(model: Uint8Array | string): Promise<ort.InferenceS
 async function scoreSet(
   session: ort.InferenceSession,
   refSession: ort.InferenceSession | null,
-  set: EvaluationData,
+  set: FeedData,
   scoreName: string,
   check: OutputCheck,
 ): Promise<Float32Array> {
@@ -156,7 +156,7 @@ async function scoreSet(
 async function run(
   session: ort.InferenceSession,
   feeds: Record<string, ort.Tensor>,
-  set: EvaluationData,
+  set: FeedData,
   first: string,
 ): Promise<ort.InferenceSession.OnnxValueMapType> {
   try {

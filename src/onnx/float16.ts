@@ -1,6 +1,6 @@
-// IEEE 754 binary16 conversion, shared by the server codec and the calibration data loaders. Node 20 has no
-// Float16Array, so onnxruntime-node carries FP16 tensors as the raw bits in a Uint16Array; JSON clients and data
-// files hold ordinary numbers.
+// IEEE 754 binary16 and bfloat16 conversion, the one implementation behind src/tensor's codecs, conversions and
+// data loaders. Node 20 has no Float16Array, so onnxruntime-node carries FP16 tensors as the raw bits in a
+// Uint16Array; JSON clients and data files hold ordinary numbers.
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -40,4 +40,21 @@ export function fromHalfBits(bits: number): number {
   if (exp === 0) return sign * mant * 2 ** -24;
   if (exp === 0x1f) return mant ? NaN : sign * Infinity;
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/**
+ * Round a number to the nearest bfloat16 value (ties to even) and return its bits: the high half of the
+ * binary32 pattern. NaN stays a quiet NaN.
+ */
+export function toBfloat16Bits(value: number): number {
+  f32[0] = value;
+  const x = u32[0]!;
+  if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) return ((x >>> 16) | 0x40) & 0xffff;
+  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** The number a bfloat16 bit pattern stands for. */
+export function fromBfloat16Bits(bits: number): number {
+  u32[0] = (bits & 0xffff) << 16;
+  return f32[0]!;
 }

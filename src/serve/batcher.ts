@@ -2,8 +2,9 @@
 // the batch dimension into one run, and the outputs are split back by rows. An idle model runs a request at once;
 // `maxDelayMs` optionally holds the first request of a batch a little to let others join. If a merged run fails,
 // each request is retried alone, so one bad request cannot fail its neighbours.
-import type { NamedTensor, TensorSpec } from '../artifact/spec.js';
-import { allocate } from './tensor-data.js';
+import type { TensorSpec } from '../artifact/spec.js';
+import type { NamedTensor } from '../tensor/tensor.js';
+import { concatRows, sliceRows } from '../tensor/rows.js';
 
 type Run = (inputs: NamedTensor[]) => Promise<NamedTensor[]>;
 
@@ -34,33 +35,6 @@ export function canBatch(inputs: readonly TensorSpec[], outputs: readonly Tensor
     t.shape.length > 0 && (typeof t.shape[0] === 'string' || (t.shape[0] as number) < 0);
   const names = new Set(all.map((t) => t.shape[0]).filter((d) => typeof d === 'string'));
   return inputs.length > 0 && all.every(dynamicFirst) && names.size <= 1;
-}
-
-function concat(parts: readonly NamedTensor[]): NamedTensor {
-  const first = parts[0]!;
-  if (parts.length === 1) return first;
-  const rows = parts.reduce((n, t) => n + t.shape[0]!, 0);
-  const total = parts.reduce((n, t) => n + t.data.length, 0);
-  const out = allocate(first.datatype, total);
-  let at = 0;
-  for (const t of parts) {
-    if (Array.isArray(out)) for (let i = 0; i < t.data.length; i++) out[at + i] = t.data[i] as string;
-    else (out as unknown as { set(a: ArrayLike<unknown>, o: number): void }).set(t.data, at);
-    at += t.data.length;
-  }
-  return { name: first.name, datatype: first.datatype, shape: [rows, ...first.shape.slice(1)], data: out };
-}
-
-function sliceRows(t: NamedTensor, from: number, rows: number): NamedTensor {
-  const per = t.shape[0] === 0 ? 0 : t.data.length / t.shape[0]!;
-  const data = t.data as unknown as {
-    subarray?: (a: number, b: number) => NamedTensor['data'];
-    slice(a: number, b: number): NamedTensor['data'];
-  };
-  const part = data.subarray
-    ? data.subarray(from * per, (from + rows) * per)
-    : data.slice(from * per, (from + rows) * per);
-  return { name: t.name, datatype: t.datatype, shape: [rows, ...t.shape.slice(1)], data: part };
 }
 
 /** A queue in front of the model that merges compatible concurrent requests. */
@@ -137,7 +111,7 @@ export class DynamicBatcher {
     }
     this.runs++;
     this.batched += group.length;
-    const merged = group[0]!.inputs.map((_, i) => concat(group.map((p) => p.inputs[i]!)));
+    const merged = group[0]!.inputs.map((_, i) => concatRows(group.map((p) => p.inputs[i]!)));
     let outputs: NamedTensor[];
     try {
       outputs = await this.run(merged);
@@ -152,7 +126,7 @@ export class DynamicBatcher {
     }
     let from = 0;
     for (const p of group) {
-      p.resolve(outputs.map((t) => sliceRows(t, from, p.rows)));
+      p.resolve(outputs.map((t) => sliceRows(t, from, from + p.rows)));
       from += p.rows;
     }
   }

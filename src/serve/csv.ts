@@ -2,8 +2,9 @@
 // per line, an optional header line, empty / NA / NaN cells as NaN for float inputs. Malformed CSV is a 400
 // that names the line and column (DRUM answers 500).
 import { OodError } from '../errors.js';
-import type { NamedTensor, TensorSpec } from '../artifact/spec.js';
-import { decodeJsonTensor } from './codec.js';
+import type { TensorSpec } from '../artifact/spec.js';
+import type { NamedTensor } from '../tensor/tensor.js';
+import { decodeJsonTensor } from '../tensor/json-codec.js';
 
 const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'null']);
 

@@ -1,8 +1,9 @@
 // The row-oriented bodies of KServe V1 and DRUM, {"instances": [...]}, mapped onto the model's V2 signature,
 // and the V1 answer {"predictions": [...]} built from the model's outputs.
 import { OodError } from '../errors.js';
-import type { NamedTensor, TensorSpec } from '../artifact/spec.js';
-import { nest, tensorValues } from './codec.js';
+import type { TensorSpec } from '../artifact/spec.js';
+import type { NamedTensor } from '../tensor/tensor.js';
+import { nest, tensorValues } from '../tensor/json-codec.js';
 import type { V2InferenceRequest } from './v2-types.js';
 
 function shapeOf(value: unknown): number[] {

@@ -12,12 +12,12 @@ import { OodError, toOodError } from '../errors.js';
 import {
   ARTIFACT_FILES,
   type IoSchema,
-  type NamedTensor,
   type RuntimeYaml,
   type ScoreRequest,
   type ScoreResponse,
 } from '../artifact/spec.js';
-import { allocate } from './tensor-data.js';
+import type { NamedTensor } from '../tensor/tensor.js';
+import { allocate } from '../tensor/tensor.js';
 import type { ModelDescription, ModelState, ServedModel } from './served-model.js';
 
 /** What score.mjs exports (artifact format 1.0). */

@@ -1,7 +1,7 @@
 // What every protocol handler shares: the model host, its compiled request validator, the stats, and one
 // inference path (`infer`) that turns model failures into 500s and keeps the requested outputs in order.
 import { OodError } from '../errors.js';
-import type { NamedTensor } from '../artifact/spec.js';
+import type { NamedTensor } from '../tensor/tensor.js';
 import type { ServedModel } from './served-model.js';
 import { ServeStats } from './stats.js';
 import { canBatch, DynamicBatcher } from './batcher.js';

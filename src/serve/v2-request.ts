@@ -3,9 +3,10 @@
 // straight into the typed array the model takes), then what must hold across inputs. The first problem is the
 // 400 the client gets, naming the tensor, what the model expects and what came.
 import { OodError } from '../errors.js';
-import type { NamedTensor, TensorSpec } from '../artifact/spec.js';
-import { splitBinaryBody, decodeBinaryTensor } from './binary.js';
-import { decodeJsonTensor } from './codec.js';
+import type { TensorSpec } from '../artifact/spec.js';
+import type { NamedTensor } from '../tensor/tensor.js';
+import { splitBinaryBody, decodeBinaryTensor } from '../tensor/binary-codec.js';
+import { decodeJsonTensor } from '../tensor/json-codec.js';
 import {
   checkInputEnvelope,
   checkInputSignature,

@@ -1,8 +1,8 @@
 // A KServe V2 inference response: JSON with flat `data`, or, for outputs the client asked to get as binary, the
 // binary tensor data extension (JSON header + raw bytes, sized by Inference-Header-Content-Length).
-import type { NamedTensor } from '../artifact/spec.js';
-import { encodeBinaryTensor } from './binary.js';
-import { encodeJsonData } from './codec.js';
+import type { NamedTensor } from '../tensor/tensor.js';
+import { encodeBinaryTensor } from '../tensor/binary-codec.js';
+import { encodeJsonData } from '../tensor/json-codec.js';
 import type { ServeResponse } from './http.js';
 
 export interface ResponseIdentity {

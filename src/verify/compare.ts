@@ -1,6 +1,7 @@
 // Compare what the server answered with a direct in-process onnxruntime run of the same model: the model's own
 // outputs must be identical element for element (JSON numbers are parsed back to the tensor's precision).
-import type { NamedTensor, TensorSpec } from '../artifact/spec.js';
+import type { TensorSpec } from '../artifact/spec.js';
+import type { NamedTensor } from '../tensor/tensor.js';
 import { toHalfBits } from '../onnx/float16.js';
 
 /** A V2 response output as JSON carries it. */

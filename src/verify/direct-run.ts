@@ -4,25 +4,18 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parse as parseYaml } from 'yaml';
-import { ARTIFACT_FILES, type NamedTensor, type RuntimeYaml } from '../artifact/spec.js';
-import { dataTypeFromOrt, dataTypeFromV2 } from '../onnx/dtypes.js';
+import { ARTIFACT_FILES, type RuntimeYaml } from '../artifact/spec.js';
+import type { NamedTensor } from '../tensor/tensor.js';
+import { fromOrtTensor, toOrtTensor } from '../tensor/ort-tensor.js';
 
 /** Run the model once on these inputs, bypassing score.mjs and the server. */
 export async function runDirect(modelPath: string, inputs: readonly NamedTensor[]): Promise<NamedTensor[]> {
   const session = await ort.InferenceSession.create(modelPath);
   try {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const t of inputs) {
-      const type = dataTypeFromV2(t.datatype)?.ort as ort.Tensor.Type;
-      feeds[t.name] = new ort.Tensor(type, t.data as never, t.shape);
-    }
+    for (const t of inputs) feeds[t.name] = toOrtTensor(t, t.name);
     const results = await session.run(feeds);
-    return Object.entries(results).map(([name, t]) => ({
-      name,
-      datatype: dataTypeFromOrt(t.type)?.v2 ?? t.type,
-      shape: [...t.dims],
-      data: t.data as NamedTensor['data'],
-    }));
+    return Object.entries(results).map(([name, t]) => fromOrtTensor(name, t));
   } finally {
     await session.release();
   }

@@ -3,7 +3,7 @@
 // result or a 4xx JSON error; a 5xx, a dropped connection or a non-JSON body fails the check.
 import type { IoSchema } from '../artifact/spec.js';
 import type { V2InferenceRequest } from '../serve/v2-types.js';
-import { LAYOUTS } from '../serve/tensor-data.js';
+import { allocate } from '../tensor/tensor.js';
 import { call, type HttpResult } from './http-client.js';
 import type { VerifyCheck } from './report.js';
 
@@ -61,7 +61,7 @@ export async function probeBadRequests(
         const isFloat = t.datatype === 'FP32' || t.datatype === 'FP64';
         if (!isFloat) return t;
         const n = t.shape.reduce((a, b) => a * b, 1);
-        const arr = new LAYOUTS[t.datatype]!.array!(n) as Float32Array | Float64Array;
+        const arr = allocate(t.datatype, n) as Float32Array | Float64Array;
         arr.fill(NaN);
         parts.push(Buffer.from(arr.buffer));
         return { name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: arr.byteLength } };

@@ -4,9 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openArtifact } from '../artifact/archive-extract.js';
-import { ARTIFACT_FILES, type IoSchema, type NamedTensor } from '../artifact/spec.js';
+import { ARTIFACT_FILES, type IoSchema } from '../artifact/spec.js';
+import type { NamedTensor } from '../tensor/tensor.js';
 import { OodError } from '../errors.js';
-import { decodeJsonTensor } from '../serve/codec.js';
+import { decodeJsonTensor } from '../tensor/json-codec.js';
 import { instancesToV2, isInstancesBody } from '../serve/instances.js';
 import { readRuntimeCertainty, runDirect } from './direct-run.js';
 import { checkOutputAgainstSchema, compareOutput, type JsonOutput } from './compare.js';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import type { IoSchema, Manifest, NamedTensor } from '../../src/artifact/spec.js';
+import type { IoSchema, Manifest } from '../../src/artifact/spec.js';
+import type { NamedTensor } from '../../src/tensor/tensor.js';
 
 export async function tempDir(prefix = 'ood-artifact-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));

@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { schemaProblems } from '../../src/artifact/schema-files.js';
 import { createRequestValidator } from '../../src/artifact/request-check.js';
-import type { IoSchema, NamedTensor } from '../../src/artifact/spec.js';
+import type { IoSchema } from '../../src/artifact/spec.js';
+import type { NamedTensor } from '../../src/tensor/tensor.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readZip, readZipFiles } from './zip-reader.js';
 import {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { fixtures, PASSTHROUGH_TYPES, type PassthroughType } from '../helpers/fixtures.js';
 import { tempDir } from './artifact-helpers.js';
-import type { NamedTensor } from '../../src/artifact/spec.js';
+import type { NamedTensor } from '../../src/tensor/tensor.js';
 
 const score = (await import(new URL('../../templates/score.mjs', import.meta.url).href)) as {
   load: (dir: string, ctx: unknown) => Promise<unknown>;

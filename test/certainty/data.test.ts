@@ -104,7 +104,7 @@ np.save(f"{d}/fortran.npy", np.asfortranarray(a.astype('<f4')))`,
     const chunks = [];
     for await (const c of data.chunks()) chunks.push(c);
     data.close();
-    expect(chunks[0]!.tensors.x!.type).toBe('float32');
+    expect(chunks[0]!.tensors.x!.datatype).toBe('FP32');
     expect((chunks[0]!.tensors.x!.data as Float32Array)[0]).toBe(Math.fround(0.1));
     expect(chunks[0]!.sampleName(1)).toBe('f8.npy[1]');
   });
@@ -116,7 +116,7 @@ describe('image folders', () => {
     writePng(path, 2, 1, (x) => (x === 0 ? [255, 0, 51] : [0, 102, 255]));
     const nchw = planImages('in', ['N', 3, 2, 2], { size: [1, 2], mean: [0.5, 0, 0], std: [0.5, 1, 2] });
     const a = await loadImageBatch([path], nchw);
-    expect(a.dims).toEqual([1, 3, 1, 2]);
+    expect(a.shape).toEqual([1, 3, 1, 2]);
     expect(Array.from(a.data as Float32Array).map((v) => Number(v.toFixed(4)))).toEqual([1, -1, 0, 0.4, 0.1, 0.5]);
     const nhwc = planImages('in', ['N', 1, 2, 3], {
       size: [1, 2],
@@ -137,7 +137,7 @@ describe('image folders', () => {
     const plan = planImages('image', ['batch', 1, 8, 8], {});
     expect(plan).toMatchObject({ height: 8, width: 8, channels: 1, layout: 'nchw' });
     const t = await loadImageBatch([path], plan);
-    expect(t.dims).toEqual([1, 1, 8, 8]);
+    expect(t.shape).toEqual([1, 1, 8, 8]);
     for (const v of t.data as Float32Array) expect(v).toBeCloseTo(200 / 255, 1);
   });
 

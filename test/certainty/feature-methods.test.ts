@@ -12,7 +12,7 @@ import { OnnxModel } from '../../src/onnx/model.js';
 import { collectFeatures } from '../../src/certainty/features/collect-features.js';
 import { findFeatures } from '../../src/certainty/features/find-features.js';
 import { readFeatureParameters } from '../../src/certainty/features/fit-feature-score.js';
-import { openEvaluationData } from '../../src/evaluate/data-source.js';
+import { openFeedData } from '../../src/certainty/data/feed-data.js';
 import { evaluateModel } from '../../src/evaluate/evaluate-model.js';
 import { fixtures, MLP_OPSETS } from '../helpers/fixtures.js';
 import { SYSTEM_PYTHON } from '../helpers/python.js';
@@ -23,7 +23,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'ood-feature-methods-'));
 
 async function scoresOf(modelPath: string, dataPath: string, output = 'ood_scores'): Promise<Float32Array> {
   const model = OnnxModel.open(modelPath);
-  const data = await openEvaluationData(dataPath, model.info.graph.inputs, 128);
+  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
   model.close();
   const session = await ort.InferenceSession.create(modelPath);
   const parts: number[] = [];
@@ -36,7 +36,7 @@ async function scoresOf(modelPath: string, dataPath: string, output = 'ood_score
 
 async function featuresOf(dataPath: string) {
   const model = OnnxModel.open(digits.model);
-  const data = await openEvaluationData(dataPath, model.info.graph.inputs, 128);
+  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
   const sample = await collectFeatures(model, findFeatures(model, 'logits').name, 'logits', data, tmp);
   data.close();
   model.close();

@@ -48,7 +48,7 @@ describe.skipIf(missingTorch())('torchvision classifiers', () => {
       expectWellFormedEnabled(model, out);
       await expectCheckerPasses(out, 13);
       const batch = await loadImageBatch(imageFiles, planImages('input', ['batch', 3, 224, 224], imagenet));
-      const input = new ort.Tensor('float32', batch.data as Float32Array, batch.dims);
+      const input = new ort.Tensor('float32', batch.data as Float32Array, batch.shape);
       const after = await expectOriginalOutputsIdentical(model, out, { input });
       const scores = after.ood_scores!.data as Float32Array;
       for (const s of scores) expect(s >= 0 && s <= 1).toBe(true);

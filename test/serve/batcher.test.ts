@@ -2,7 +2,7 @@
 // request that breaks a merged run fails alone.
 import { describe, expect, it } from 'vitest';
 import { DynamicBatcher, canBatch } from '../../src/serve/batcher.js';
-import type { NamedTensor } from '../../src/artifact/spec.js';
+import type { NamedTensor } from '../../src/tensor/tensor.js';
 
 const rowsOf = (values: number[][]): NamedTensor => ({
   name: 'x',

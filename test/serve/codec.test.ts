@@ -1,8 +1,8 @@
 // The tensor codecs on their own: V2 JSON (flat and nested) into typed arrays, FP16 rounding, JSON rendering of
 // non-finite floats, and the binary extension's BYTES framing.
 import { describe, expect, it } from 'vitest';
-import { decodeJsonTensor, encodeJsonData, nest } from '../../src/serve/codec.js';
-import { decodeBinaryTensor, encodeBinaryTensor, splitBinaryBody } from '../../src/serve/binary.js';
+import { decodeJsonTensor, encodeJsonData, nest } from '../../src/tensor/json-codec.js';
+import { decodeBinaryTensor, encodeBinaryTensor, splitBinaryBody } from '../../src/tensor/binary-codec.js';
 import { fromHalfBits, toHalfBits } from '../../src/onnx/float16.js';
 import { decodeCsv } from '../../src/serve/csv.js';
 

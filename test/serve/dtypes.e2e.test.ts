@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeArtifact, passthrough } from './helpers/artifact.js';
 import { postJson, serve } from './helpers/server.js';
 import { fromHalfBits, toHalfBits } from '../../src/onnx/float16.js';
-import { decodeJsonTensor } from '../../src/serve/codec.js';
-import { encodeBinaryTensor } from '../../src/serve/binary.js';
+import { decodeJsonTensor } from '../../src/tensor/json-codec.js';
+import { encodeBinaryTensor } from '../../src/tensor/binary-codec.js';
 import type { RunningServer } from '../../src/serve/server.js';
 
 /** Six values per datatype (shape [2, 3]) including each type's extremes. */

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { get, postJson, serve } from './helpers/server.js';
 import { runDirect } from '../../src/verify/direct-run.js';
-import { decodeJsonTensor } from '../../src/serve/codec.js';
+import { decodeJsonTensor } from '../../src/tensor/json-codec.js';
 import type { RunningServer } from '../../src/serve/server.js';
-import type { NamedTensor } from '../../src/artifact/spec.js';
+import type { NamedTensor } from '../../src/tensor/tensor.js';
 
 const sample = JSON.parse(readFileSync(join(ROOT, 'examples/digits/sample.json'), 'utf8'));
 let server: RunningServer;

@@ -1,14 +1,10 @@
 // Check a sample's tensor against the model input it feeds, and convert between element types of one family
 // (float64 → float32 as numpy saves by default, int32 → int64, ...). Anything else is a mismatch that names
-// the sample, the input and what differs.
+// the sample, the input and what differs (in NumPy's / onnxruntime's type names, which data files use).
 import { OodError } from '../../errors.js';
 import type { ValueInfo } from '../../onnx/decode.js';
-import { dataTypeFromOnnx } from '../../onnx/dtypes.js';
-import { ARRAY_FOR_TYPE, type HostTensor } from './host-tensor.js';
-import { toHalfBits } from '../../onnx/float16.js';
-
-const FLOATS = new Set(['float16', 'float32', 'float64']);
-const INTS = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
+import { dataTypeFromOnnx, dataTypeFromV2 } from '../../tensor/datatypes.js';
+import { convertTensor, type Tensor } from '../../tensor/tensor.js';
 
 /** The error for a sample that does not fit the model's inputs. */
 export function dataMismatch(sample: string, input: string, problem: string): OodError {
@@ -18,71 +14,57 @@ export function dataMismatch(sample: string, input: string, problem: string): Oo
   });
 }
 
-/** The onnxruntime-node type a model input takes, or a mismatch error if ood cannot feed it. */
-export function inputOrtType(input: ValueInfo, sample: string): string {
+/** The V2 datatype a model input takes, or a mismatch error if ood cannot feed it. */
+export function inputDatatype(input: ValueInfo, sample: string): string {
   const t = input.type;
-  const ort = t.kind === 'tensor' ? dataTypeFromOnnx(t.elemType)?.ort : undefined;
-  if (!ort || ort === 'string')
+  const type = t.kind === 'tensor' ? dataTypeFromOnnx(t.elemType) : undefined;
+  if (!type?.ort || !type.array)
     throw dataMismatch(sample, input.name, 'is not a numeric tensor; calibration cannot feed it');
-  return ort;
+  return type.v2!;
 }
 
 const fmt = (dims: readonly (number | string | null)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
 
 /** Validate `tensor` for `input` (rank, fixed dims after the batch axis, type family) and convert its type. */
-export function conformTensor(tensor: HostTensor, input: ValueInfo, sample: string): HostTensor {
-  const want = checkSignature(tensor.type, tensor.dims, input, sample);
-  if (tensor.type === want) return tensor;
-  return { type: want, dims: tensor.dims, data: convert(tensor, want) };
+export function conformTensor(tensor: Tensor, input: ValueInfo, sample: string): Tensor {
+  return convertTensor(tensor, checkSignature(tensor.datatype, tensor.shape, input, sample));
 }
 
-/** Check a tensor's type and dims against `input` without touching data; returns the type to convert to. */
-export function checkSignature(type: string, dims: readonly number[], input: ValueInfo, sample: string): string {
-  const tensor = { type, dims };
-  const want = inputOrtType(input, sample);
+/** A type's family for conversion: floats convert among floats, integers among integers, BOOL to nothing. */
+function family(datatype: string): string | undefined {
+  const json = dataTypeFromV2(datatype)?.json;
+  if (json === 'float' || json === 'binary16' || json === 'bfloat16') return 'float';
+  return json === 'integer' ? 'integer' : undefined;
+}
+
+/** Check a tensor's datatype and dims against `input` without touching data; returns the datatype to convert to. */
+export function checkSignature(datatype: string, dims: readonly number[], input: ValueInfo, sample: string): string {
+  const want = inputDatatype(input, sample);
   const shape = input.type.kind === 'tensor' ? input.type.shape : null;
   if (shape) {
-    if (shape.length !== tensor.dims.length) {
+    if (shape.length !== dims.length) {
       throw dataMismatch(
         sample,
         input.name,
-        `has shape ${fmt(tensor.dims)} (rank ${tensor.dims.length}); the model expects ${fmt(shape)} (rank ${shape.length})`,
+        `has shape ${fmt(dims)} (rank ${dims.length}); the model expects ${fmt(shape)} (rank ${shape.length})`,
       );
     }
     for (let i = 1; i < shape.length; i++) {
       const d = shape[i];
-      if (typeof d === 'number' && d !== tensor.dims[i]) {
+      if (typeof d === 'number' && d !== dims[i]) {
         throw dataMismatch(
           sample,
           input.name,
-          `has shape ${fmt(tensor.dims)}; the model expects ${fmt(shape)} (dimension ${i} is ${tensor.dims[i]}, not ${d})`,
+          `has shape ${fmt(dims)}; the model expects ${fmt(shape)} (dimension ${i} is ${dims[i]}, not ${d})`,
         );
       }
     }
   }
-  if (tensor.type === want) return want;
-  const sameFamily = (FLOATS.has(tensor.type) && FLOATS.has(want)) || (INTS.has(tensor.type) && INTS.has(want));
-  if (!sameFamily) throw dataMismatch(sample, input.name, `has element type ${tensor.type}; the model expects ${want}`);
-  return want;
-}
-
-function convert(t: HostTensor, to: string): HostTensor['data'] {
-  const out = new ARRAY_FOR_TYPE[to]!(t.data.length);
-  const big = to === 'int64' || to === 'uint64';
-  for (let i = 0; i < t.data.length; i++) {
-    const v = t.type === 'float16' ? fromFloat16Bits(t.data[i] as number) : Number(t.data[i]);
-    if (big) (out as BigInt64Array)[i] = BigInt(v);
-    else out[i] = to === 'float16' ? toHalfBits(v) : v;
+  if (datatype === want) return want;
+  const from = family(datatype);
+  if (from === undefined || from !== family(want)) {
+    const name = (v2: string) => dataTypeFromV2(v2)?.ort ?? v2;
+    throw dataMismatch(sample, input.name, `has element type ${name(datatype)}; the model expects ${name(want)}`);
   }
-  return out;
-}
-
-/** A float16 bit pattern as a number. */
-export function fromFloat16Bits(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? Number.NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+  return want;
 }

@@ -4,7 +4,7 @@
 import { OodError } from '../../errors.js';
 import type { Dim } from '../../onnx/decode.js';
 import { decodeImageFile, resizeBilinear } from './image-decode.js';
-import type { HostTensor } from './host-tensor.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
 /** How images become a model input. */
 export interface ImageOptions {
@@ -74,7 +74,7 @@ export function planImages(inputName: string, shape: Dim[] | null, options: Imag
 }
 
 /** Decode, resize and normalize images into one float32 tensor [files.length, ...]. */
-export async function loadImageBatch(files: readonly string[], plan: ImagePlan): Promise<HostTensor> {
+export async function loadImageBatch(files: readonly string[], plan: ImagePlan): Promise<Tensor> {
   const { height: h, width: w, channels: c, layout, mean, std } = plan;
   const data = new Float32Array(files.length * c * h * w);
   for (const [n, file] of files.entries()) {
@@ -92,5 +92,5 @@ export async function loadImageBatch(files: readonly string[], plan: ImagePlan):
     }
   }
   const dims = layout === 'nchw' ? [files.length, c, h, w] : [files.length, h, w, c];
-  return { type: 'float32', dims, data };
+  return { datatype: 'FP32', shape: dims, data };
 }

@@ -2,29 +2,16 @@
 // reads rows on demand, so a large array is never held whole. C order only; big-endian data is byte-swapped.
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { OodError, fileError } from '../../errors.js';
-import { ARRAY_FOR_TYPE, elementCount, type HostTensor, type TypedArray } from './host-tensor.js';
-
-/** NumPy dtype kind+size → onnxruntime-node type. */
-const DTYPES: Record<string, string> = {
-  f2: 'float16',
-  f4: 'float32',
-  f8: 'float64',
-  i1: 'int8',
-  i2: 'int16',
-  i4: 'int32',
-  i8: 'int64',
-  u1: 'uint8',
-  u2: 'uint16',
-  u4: 'uint32',
-  u8: 'uint64',
-  b1: 'bool',
-};
+import { dataTypeFromNumpy, dataTypeFromV2, type DataType } from '../../tensor/datatypes.js';
+import { elementCount, type Tensor } from '../../tensor/tensor.js';
 
 /** What a .npy header says. */
 export interface NpyHeader {
   descr: string;
-  /** onnxruntime-node type of the elements. */
+  /** NumPy's name of the element type (also onnxruntime-node's): float32, int64, bool, ... */
   type: string;
+  /** KServe V2 datatype of the elements: FP32, INT64, BOOL, ... */
+  datatype: string;
   bigEndian: boolean;
   shape: number[];
   /** Byte offset of the first element. */
@@ -61,8 +48,8 @@ export function parseNpyHeader(head: Uint8Array, path: string): NpyHeader {
     );
   }
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
-  const type = m ? DTYPES[`${m[2]}${m[3]}`] : undefined;
-  if (!m || !type) {
+  const dtype = m ? dataTypeFromNumpy(`${m[2]}${m[3]}`) : undefined;
+  if (!m || !dtype) {
     throw bad(
       path,
       `dtype ${descr} is not supported`,
@@ -75,13 +62,21 @@ export function parseNpyHeader(head: Uint8Array, path: string): NpyHeader {
     .filter((s) => s !== '')
     .map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad(path, `shape (${shapeText}) is invalid`);
-  return { descr, type, bigEndian: m[1] === '>', shape, dataOffset: start + headerLen };
+  return {
+    descr,
+    type: dtype.ort!,
+    datatype: dtype.v2!,
+    bigEndian: m[1] === '>',
+    shape,
+    dataOffset: start + headerLen,
+  };
 }
 
 /** An open .npy file whose rows (slices along axis 0) are read on demand. */
 export class NpyFile {
   readonly header: NpyHeader;
   private readonly fd: number;
+  private readonly dtype: DataType;
 
   constructor(readonly path: string) {
     try {
@@ -93,9 +88,9 @@ export class NpyFile {
       const head = Buffer.alloc(Math.min(fstatSync(this.fd).size, 65_536 + 12));
       readSync(this.fd, head, 0, head.length, 0);
       this.header = parseNpyHeader(head, path);
+      this.dtype = dataTypeFromV2(this.header.datatype)!;
       if (this.header.shape.length === 0) throw bad(path, 'it holds a scalar; calibration needs [samples, ...]');
-      const needed =
-        this.header.dataOffset + elementCount(this.header.shape) * ARRAY_FOR_TYPE[this.header.type]!.BYTES_PER_ELEMENT;
+      const needed = this.header.dataOffset + elementCount(this.header.shape) * this.dtype.bytes;
       if (fstatSync(this.fd).size < needed) throw bad(path, `the data is truncated (${needed} bytes expected)`);
     } catch (err) {
       closeSync(this.fd);
@@ -110,34 +105,24 @@ export class NpyFile {
 
   /** Bytes of one row (one sample). */
   get rowBytes(): number {
-    return elementCount(this.header.shape.slice(1)) * ARRAY_FOR_TYPE[this.header.type]!.BYTES_PER_ELEMENT;
+    return elementCount(this.header.shape.slice(1)) * this.dtype.bytes;
   }
 
   /** Rows [start, end) as a tensor. */
-  readRows(start: number, end: number): HostTensor {
-    const { type, shape, dataOffset, bigEndian } = this.header;
-    const Ctor = ARRAY_FOR_TYPE[type]!;
+  readRows(start: number, end: number): Tensor {
+    const { datatype, shape, dataOffset, bigEndian } = this.header;
+    const size = this.dtype.bytes;
     const rowElems = elementCount(shape.slice(1));
     // Not zero-filled first: every byte is read from the file below, or the read throws.
-    const bytes = Buffer.allocUnsafeSlow((end - start) * rowElems * Ctor.BYTES_PER_ELEMENT);
-    const data = new (Ctor as unknown as new (b: ArrayBufferLike, offset: number, length: number) => TypedArray)(
-      bytes.buffer,
-      0,
-      (end - start) * rowElems,
-    );
+    const bytes = Buffer.allocUnsafeSlow((end - start) * rowElems * size);
+    const data = new this.dtype.array!(bytes.buffer, 0, (end - start) * rowElems);
     for (let done = 0; done < bytes.length;) {
-      const n = readSync(
-        this.fd,
-        bytes,
-        done,
-        bytes.length - done,
-        dataOffset + start * rowElems * Ctor.BYTES_PER_ELEMENT + done,
-      );
+      const n = readSync(this.fd, bytes, done, bytes.length - done, dataOffset + start * rowElems * size + done);
       if (n === 0) throw bad(this.path, 'the data ends early');
       done += n;
     }
-    if (bigEndian && Ctor.BYTES_PER_ELEMENT > 1) swapBytes(bytes, Ctor.BYTES_PER_ELEMENT);
-    return { type, dims: [end - start, ...shape.slice(1)], data };
+    if (bigEndian && size > 1) swapBytes(bytes, size);
+    return { datatype, shape: [end - start, ...shape.slice(1)], data };
   }
 
   close(): void {

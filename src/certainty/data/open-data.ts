@@ -5,19 +5,15 @@ import { basename, extname, join, relative } from 'node:path';
 import { OodError, fileError } from '../../errors.js';
 import type { ValueInfo } from '../../onnx/decode.js';
 import { checkSignature, conformTensor, dataMismatch } from './conform.js';
-import type { HostTensor } from './host-tensor.js';
+import type { RowChunk } from '../../tensor/batches.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { NpyFile } from './npy.js';
 import { readV2Request } from './v2-json.js';
 import { IMAGE_EXTENSIONS } from './image-decode.js';
 import { loadImageBatch, planImages, type ImageOptions } from './images.js';
 
 /** Rows of one or more samples, one tensor per model input, each with the same leading (batch) dimension. */
-export interface SampleChunk {
-  rows: number;
-  tensors: Record<string, HostTensor>;
-  /** A name for row i that a user can find (file, file[row]). */
-  sampleName(row: number): string;
-}
+export type SampleChunk = RowChunk;
 
 /** A validated calibration data set. */
 export interface CalibrationData {
@@ -91,15 +87,15 @@ function listFiles(path: string): string[] {
 }
 
 function conformAll(
-  tensors: Record<string, HostTensor>,
+  tensors: Record<string, Tensor>,
   inputs: readonly ValueInfo[],
   sample: string,
-): Record<string, HostTensor> {
+): Record<string, Tensor> {
   const known = new Set(inputs.map((i) => i.name));
   for (const name of Object.keys(tensors))
     if (!known.has(name))
       throw dataMismatch(sample, name, `is not an input of the model (inputs: ${[...known].join(', ')})`);
-  const out: Record<string, HostTensor> = {};
+  const out: Record<string, Tensor> = {};
   for (const input of inputs) {
     const t = tensors[input.name];
     if (!t) throw dataMismatch(sample, input.name, 'is missing');
@@ -146,7 +142,7 @@ function openNpy(files: string[], inputs: readonly ValueInfo[]): CalibrationData
       );
     }
     const input = inputs[0]!;
-    for (const a of arrays) checkSignature(a.header.type, a.header.shape, input, basename(a.path));
+    for (const a of arrays) checkSignature(a.header.datatype, a.header.shape, input, basename(a.path));
     return {
       format: 'npy',
       count: arrays.reduce((n, a) => n + a.rows, 0),
@@ -201,7 +197,7 @@ function openNpyPerInput(
       );
   for (const input of inputs)
     checkSignature(
-      byInput.get(input.name)!.header.type,
+      byInput.get(input.name)!.header.datatype,
       byInput.get(input.name)!.header.shape,
       input,
       `${input.name}.npy`,
@@ -213,7 +209,7 @@ function openNpyPerInput(
     async *chunks() {
       for (let start = 0; start < rows; start += step) {
         const end = Math.min(rows, start + step);
-        const tensors: Record<string, HostTensor> = {};
+        const tensors: Record<string, Tensor> = {};
         for (const input of inputs)
           tensors[input.name] = conformTensor(
             byInput.get(input.name)!.readRows(start, end),
@@ -251,7 +247,7 @@ function openImages(
     plan.layout === 'nchw'
       ? [files.length, plan.channels, plan.height, plan.width]
       : [files.length, plan.height, plan.width, plan.channels];
-  checkSignature('float32', dims, input, relative(root, files[0]!));
+  checkSignature('FP32', dims, input, relative(root, files[0]!));
   return {
     format: 'images',
     count: files.length,

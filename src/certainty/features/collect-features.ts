@@ -1,12 +1,11 @@
 // Run a model over calibration data with its penultimate features exposed as an extra graph output (for this
 // run only; the enabled model never gets that output) and collect every sample's features and predicted class.
-import type * as ort from 'onnxruntime-node';
 import { OodError } from '../../errors.js';
 import type { OnnxModel } from '../../onnx/model.js';
 import { encodeGraphOutput } from '../../onnx/encode.js';
-import { ONNX_FLOAT } from '../../onnx/dtypes.js';
-import { openScoringSession } from '../scoring-session.js';
-import type { EvaluationData } from '../../evaluate/data-source.js';
+import { ONNX_FLOAT } from '../../tensor/datatypes.js';
+import { openScoringSession, runBatch } from '../scoring-session.js';
+import type { FeedData } from '../data/feed-data.js';
 
 /** Features of N samples (row-major N × dim, float32) and the model's own class predictions. */
 export interface FeatureSample {
@@ -27,7 +26,7 @@ export async function collectFeatures(
   model: OnnxModel,
   features: string,
   logits: string,
-  data: EvaluationData,
+  data: FeedData,
   workDir: string,
 ): Promise<FeatureSample> {
   const exposed = model.info.graph.outputs.some((o) => o.name === features);
@@ -40,7 +39,13 @@ export async function collectFeatures(
   let done = 0;
   try {
     for await (const batch of data.batches()) {
-      const out = await run(session, batch.feeds, [features, logits], batch.first);
+      const out = await runBatch(
+        session,
+        batch.feeds,
+        [features, logits],
+        batch.first,
+        "Check that the data matches the model's inputs, and that --features names a float tensor.",
+      );
       const f = out[features]!;
       const l = out[logits]!;
       if (f.type !== 'float32' || f.dims.length !== 2 || l.dims.length !== 2) {
@@ -76,25 +81,4 @@ function argmax(values: Float32Array, start: number, n: number): number {
   let best = 0;
   for (let i = 1; i < n; i++) if (values[start + i]! > values[start + best]!) best = i;
   return best;
-}
-
-async function run(
-  session: ort.InferenceSession,
-  feeds: Record<string, ort.Tensor>,
-  fetches: string[],
-  first: string,
-): Promise<Record<string, ort.Tensor>> {
-  try {
-    return (await session.run(feeds, fetches)) as Record<string, ort.Tensor>;
-  } catch (err) {
-    throw new OodError(
-      'CALIBRATION_FAILED',
-      `onnxruntime failed on the batch starting at sample ${first}: ${(err as Error).message}`,
-      {
-        hint: "Check that the data matches the model's inputs, and that --features names a float tensor.",
-        cause: err,
-        details: { sample: first },
-      },
-    );
-  }
 }

@@ -4,7 +4,7 @@
 import { OodError } from '../../errors.js';
 import type { OnnxModel } from '../../onnx/model.js';
 import type { ImageOptions } from '../data/images.js';
-import { openEvaluationData } from '../../evaluate/data-source.js';
+import { openFeedData } from '../data/feed-data.js';
 import type { ScoreMethod } from '../methods/method.js';
 import { asScoreMethod, type FeatureFitOptions, type FeatureMethod } from '../methods/feature-method.js';
 import { collectFeatures } from './collect-features.js';
@@ -41,7 +41,7 @@ export async function fitFeatureMethod(
   request: FeatureFitRequest,
 ): Promise<FittedFeatureMethod> {
   const features = findFeatures(model, logits, request.features);
-  const data = await openEvaluationData(request.data, model.info.graph.inputs, request.batchSize, request.image);
+  const data = await openFeedData(request.data, model.info.graph.inputs, request.batchSize, request.image);
   try {
     if (data.count < 2) {
       throw new OodError(

@@ -4,25 +4,8 @@
 // "Inputs and Outputs", "Reshape", "Datatypes", "Instance Groups") and batcher.md ("Dynamic Batcher").
 import { OodError } from '../../errors.js';
 import type { Dim, ValueInfo } from '../../onnx/decode.js';
-import { dataTypeFromOnnx } from '../../onnx/dtypes.js';
+import { dataTypeFromOnnx } from '../../tensor/datatypes.js';
 import { enumValue, formatTextMessage, type TextMessage } from './text-format.js';
-
-/** The ONNX Runtime column of model_configuration.md's "Datatypes" table: ONNX element type → config type. */
-const TRITON_TYPES: Readonly<Record<string, string>> = {
-  BOOL: 'TYPE_BOOL',
-  UINT8: 'TYPE_UINT8',
-  UINT16: 'TYPE_UINT16',
-  UINT32: 'TYPE_UINT32',
-  UINT64: 'TYPE_UINT64',
-  INT8: 'TYPE_INT8',
-  INT16: 'TYPE_INT16',
-  INT32: 'TYPE_INT32',
-  INT64: 'TYPE_INT64',
-  FLOAT16: 'TYPE_FP16',
-  FLOAT: 'TYPE_FP32',
-  DOUBLE: 'TYPE_FP64',
-  STRING: 'TYPE_STRING',
-};
 
 /** Where Triton places the model's instances (ModelInstanceGroup.Kind). */
 export type InstanceKind = 'auto' | 'cpu' | 'gpu';
@@ -76,7 +59,7 @@ function tensorFacts(v: ValueInfo, role: string): { dataType: string; shape: Dim
       'Wrap the model so that every input and output is a tensor (for ai.onnx.ml classifiers: ZipMap off).',
     );
   const onnxName = dataTypeFromOnnx(v.type.elemType)?.onnxName ?? `type ${v.type.elemType}`;
-  const dataType = TRITON_TYPES[onnxName];
+  const dataType = dataTypeFromOnnx(v.type.elemType)?.triton;
   if (!dataType)
     throw refuse(
       'TRITON_UNSUPPORTED_DATATYPE',

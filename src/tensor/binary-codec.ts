@@ -2,8 +2,7 @@
 // bytes followed by raw tensors, each sized by its `binary_data_size` parameter, in the order of the tensors
 // that declare one. Little-endian, row-major; BOOL one byte; BYTES a 4-byte little-endian length then the bytes.
 import { OodError } from '../errors.js';
-import type { NamedTensor } from '../artifact/spec.js';
-import { elementCount, layoutOf } from './tensor-data.js';
+import { elementCount, runnableDataType, type NamedTensor, type Tensor } from './tensor.js';
 
 /** Split a body into its JSON header and the binary section that follows it. */
 export function splitBinaryBody(body: Buffer, headerLength: string | undefined): { json: Buffer; binary: Buffer } {
@@ -13,12 +12,30 @@ export function splitBinaryBody(body: Buffer, headerLength: string | undefined):
     throw new OodError(
       'BAD_BINARY_HEADER',
       `Inference-Header-Content-Length is ${headerLength}, but the body has ${body.length} bytes`,
-      {
-        hint: 'Set the header to the byte length of the JSON part that starts the body.',
-      },
+      { hint: 'Set the header to the byte length of the JSON part that starts the body.' },
     );
   }
   return { json: body.subarray(0, n), binary: body.subarray(n) };
+}
+
+function decodeStrings(name: string, shape: readonly number[], bytes: Buffer): string[] {
+  const count = elementCount(shape);
+  const out: string[] = [];
+  let at = 0;
+  while (at + 4 <= bytes.length) {
+    const len = bytes.readUInt32LE(at);
+    at += 4;
+    if (at + len > bytes.length) break;
+    out.push(bytes.toString('utf8', at, at + len));
+    at += len;
+  }
+  if (at !== bytes.length || out.length !== count) {
+    throw new OodError(
+      'ELEMENT_COUNT_MISMATCH',
+      `input "${name}": shape [${shape.join(', ')}] needs ${count} BYTES elements, the binary data holds ${out.length}${at !== bytes.length ? ' and trailing bytes' : ''}`,
+    );
+  }
+  return out;
 }
 
 /** Decode one tensor's raw little-endian bytes (copied, so the result is aligned and owns its memory). */
@@ -28,39 +45,22 @@ export function decodeBinaryTensor(
   shape: readonly number[],
   bytes: Buffer,
 ): NamedTensor {
-  const layout = layoutOf(datatype, name);
+  const type = runnableDataType(datatype, name);
+  if (!type.array) return { name, datatype, shape: [...shape], data: decodeStrings(name, shape, bytes) };
   const count = elementCount(shape);
-  if (datatype === 'BYTES') {
-    const out: string[] = [];
-    let at = 0;
-    while (at + 4 <= bytes.length) {
-      const len = bytes.readUInt32LE(at);
-      at += 4;
-      if (at + len > bytes.length) break;
-      out.push(bytes.toString('utf8', at, at + len));
-      at += len;
-    }
-    if (at !== bytes.length || out.length !== count) {
-      throw new OodError(
-        'ELEMENT_COUNT_MISMATCH',
-        `input "${name}": shape [${shape.join(', ')}] needs ${count} BYTES elements, the binary data holds ${out.length}${at !== bytes.length ? ' and trailing bytes' : ''}`,
-      );
-    }
-    return { name, datatype, shape: [...shape], data: out };
-  }
-  if (bytes.length !== count * layout.bytes) {
+  if (bytes.length !== count * type.bytes) {
     throw new OodError(
       'ELEMENT_COUNT_MISMATCH',
-      `input "${name}": shape [${shape.join(', ')}] of ${datatype} needs ${count * layout.bytes} bytes, binary_data_size is ${bytes.length}`,
+      `input "${name}": shape [${shape.join(', ')}] of ${datatype} needs ${count * type.bytes} bytes, binary_data_size is ${bytes.length}`,
     );
   }
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
-  return { name, datatype, shape: [...shape], data: new layout.array!(copy.buffer, 0, count) };
+  return { name, datatype, shape: [...shape], data: new type.array(copy.buffer, 0, count) };
 }
 
 /** Raw bytes of an output tensor for a binary response. */
-export function encodeBinaryTensor(tensor: NamedTensor): Buffer {
+export function encodeBinaryTensor(tensor: Tensor): Buffer {
   if (tensor.datatype === 'BYTES') {
     const parts: Buffer[] = [];
     for (const s of Array.from(tensor.data as ArrayLike<string>)) {

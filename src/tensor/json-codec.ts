@@ -1,75 +1,73 @@
-// KServe V2 JSON tensors <-> the typed arrays onnxruntime-node takes. `data` may be flat or nested (row-major);
-// elements are written straight into a preallocated typed array, never collected into an intermediate array.
-// Non-finite floats are not JSON: they are written as null (the binary extension carries them exactly).
+// KServe V2 JSON tensor data <-> the typed arrays of datatypes.ts: the one decoder for request bodies and for data
+// files of V2 requests. `data` may be flat or nested (row-major), as the Open Inference Protocol's "Tensor Data"
+// allows; elements are written straight into a preallocated typed array, never collected into an intermediate
+// array. Non-finite floats are not JSON: they are written as null (the binary extension carries them exactly).
 import { OodError } from '../errors.js';
-import type { NamedTensor } from '../artifact/spec.js';
-import { fromHalfBits, toHalfBits } from '../onnx/float16.js';
-import { allocate, elementCount, layoutOf } from './tensor-data.js';
+import { fromBfloat16Bits, fromHalfBits, toBfloat16Bits, toHalfBits } from '../onnx/float16.js';
+import type { DataType } from './datatypes.js';
+import { allocate, elementCount, runnableDataType, type NamedTensor, type Tensor } from './tensor.js';
 
+/** Stores one JSON value at an index; false when the value does not fit the datatype. */
 type Sink = (value: unknown, index: number) => boolean;
 
-function sinkFor(datatype: string, out: ReturnType<typeof allocate>): Sink {
-  const layout = layoutOf(datatype, '');
-  if (datatype === 'BYTES') {
-    const arr = out as string[];
-    return (v, i) => typeof v === 'string' && ((arr[i] = v), true);
+function sinkFor(type: DataType, out: ReturnType<typeof allocate>): Sink {
+  const arr = out as unknown as Record<number, number | bigint | string>;
+  switch (type.json) {
+    case 'string':
+      return (v, i) => typeof v === 'string' && ((arr[i] = v), true);
+    case 'boolean':
+      return (v, i) => {
+        if (v === true || v === 1) arr[i] = 1;
+        else if (v === false || v === 0) arr[i] = 0;
+        else return false;
+        return true;
+      };
+    case 'binary16':
+      return (v, i) => typeof v === 'number' && ((arr[i] = toHalfBits(v)), true);
+    case 'bfloat16':
+      return (v, i) => typeof v === 'number' && ((arr[i] = toBfloat16Bits(v)), true);
+    case 'integer': {
+      const [lo, hi] = type.range!;
+      if (type.bytes === 8) {
+        // JSON numbers are exact to 2^53; larger 64-bit values travel exactly through the binary extension.
+        return (v, i) => {
+          if (typeof v !== 'number' || !Number.isInteger(v)) return false;
+          const b = BigInt(v);
+          return b >= lo && b <= hi && ((arr[i] = b), true);
+        };
+      }
+      const [min, max] = [Number(lo), Number(hi)];
+      return (v, i) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max && ((arr[i] = v), true);
+    }
+    default:
+      return (v, i) => typeof v === 'number' && ((arr[i] = v), true);
   }
-  const arr = out as unknown as Record<number, number | bigint>;
-  if (datatype === 'BOOL') {
-    return (v, i) => {
-      if (v === true || v === 1) arr[i] = 1;
-      else if (v === false || v === 0) arr[i] = 0;
-      else return false;
-      return true;
-    };
-  }
-  if (datatype === 'FP16') return (v, i) => typeof v === 'number' && ((arr[i] = toHalfBits(v)), true);
-  if (datatype === 'FP32' || datatype === 'FP64') return (v, i) => typeof v === 'number' && ((arr[i] = v), true);
-  if (layout.bigint) {
-    const [lo, hi] = datatype === 'UINT64' ? [0n, 2n ** 64n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
-    return (v, i) => {
-      let b: bigint;
-      // JSON numbers are exact to 2^53; larger 64-bit values travel exactly through the binary extension.
-      if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
-      else return false;
-      if (b < lo || b > hi) return false;
-      arr[i] = b;
-      return true;
-    };
-  }
-  const [lo, hi] = layout.range!;
-  return (v, i) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi && ((arr[i] = v), true);
 }
 
 /**
- * Decode one request tensor's JSON `data` against its declared shape and datatype. Throws a 400 OodError that
- * names the tensor, what was expected and what came.
+ * Decode one tensor's JSON `data` against its declared shape and datatype. Throws a 400 OodError that names the
+ * tensor, what was expected and what came.
  */
 export function decodeJsonTensor(name: string, datatype: string, shape: readonly number[], data: unknown): NamedTensor {
+  const type = runnableDataType(datatype, name);
   const expected = elementCount(shape);
   const out = allocate(datatype, expected);
-  if (
-    (datatype === 'FP32' || datatype === 'FP64') &&
-    fillFloats(out as Float32Array | Float64Array, data) === expected
-  ) {
+  if (type.json === 'float' && fillFloats(out as Float32Array | Float64Array, data) === expected) {
     return { name, datatype, shape: [...shape], data: out };
   }
-  const sink = sinkFor(datatype, out);
+  const sink = sinkFor(type, out);
   let count = 0;
   let bad: { index: number; value: unknown } | undefined;
+  const take = (v: unknown) => {
+    if (count < expected && !sink(v, count)) bad = { index: count, value: v };
+    count++;
+  };
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (let k = 0; k < node.length && !bad; k++) {
-        const v = node[k];
-        if (Array.isArray(v)) walk(v);
-        else {
-          if (count < expected && !sink(v, count)) bad = { index: count, value: v };
-          count++;
-        }
-      }
-    } else {
-      if (count < expected && !sink(node, count)) bad = { index: count, value: node };
-      count++;
+    if (!Array.isArray(node)) return take(node);
+    for (let k = 0; k < node.length && !bad; k++) {
+      const v = node[k];
+      if (Array.isArray(v)) walk(v);
+      else take(v);
     }
   };
   walk(data);
@@ -79,9 +77,9 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
       `input "${name}": element ${bad.index} is ${JSON.stringify(bad.value) ?? String(bad.value)}, not a valid ${datatype} value`,
       {
         hint:
-          datatype === 'BOOL'
+          type.json === 'boolean'
             ? 'BOOL elements are true or false.'
-            : `Send ${datatype} values as JSON ${datatype === 'BYTES' ? 'strings' : 'numbers'}.`,
+            : `Send ${datatype} values as JSON ${type.json === 'string' ? 'strings' : 'numbers'}.`,
       },
     );
   }
@@ -89,9 +87,7 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
     throw new OodError(
       'ELEMENT_COUNT_MISMATCH',
       `input "${name}": shape [${shape.join(', ')}] needs ${expected} elements, got ${count}`,
-      {
-        hint: 'Make the number of data elements equal the product of the shape.',
-      },
+      { hint: 'Make the number of data elements equal the product of the shape.' },
     );
   }
   return { name, datatype, shape: [...shape], data: out };
@@ -125,7 +121,7 @@ function fillFloats(out: Float32Array | Float64Array, data: unknown): number {
 }
 
 /** JSON text of a tensor's elements as a flat array (the V2 response form). */
-export function encodeJsonData(tensor: NamedTensor): string {
+export function encodeJsonData(tensor: Tensor): string {
   const { datatype, data } = tensor;
   if (datatype === 'BYTES')
     return JSON.stringify(Array.from(data as ArrayLike<string>, (s) => (typeof s === 'string' ? s : String(s))));
@@ -133,6 +129,8 @@ export function encodeJsonData(tensor: NamedTensor): string {
     return `[${Array.from(data as ArrayLike<number | boolean>, (v) => (v ? 'true' : 'false')).join(',')}]`;
   if (datatype === 'FP16')
     return `[${Array.from(data as ArrayLike<number>, (b) => finiteOrNull(fromHalfBits(b))).join(',')}]`;
+  if (datatype === 'BF16')
+    return `[${Array.from(data as ArrayLike<number>, (b) => finiteOrNull(fromBfloat16Bits(b))).join(',')}]`;
   const text = Array.prototype.join.call(data, ',');
   if ((datatype === 'FP32' || datatype === 'FP64') && (text.includes('N') || text.includes('I'))) {
     return `[${Array.from(data as ArrayLike<number>, finiteOrNull).join(',')}]`;
@@ -145,7 +143,7 @@ function finiteOrNull(v: number): string {
 }
 
 /** The elements of a tensor as plain JSON values (numbers, strings, booleans, null), for V1 and DRUM bodies. */
-export function tensorValues(tensor: NamedTensor): unknown[] {
+export function tensorValues(tensor: Tensor): unknown[] {
   return JSON.parse(encodeJsonData(tensor)) as unknown[];
 }
 
