@@ -58,6 +58,36 @@ export class RemoteStore implements ArtifactStore {
     return this.uploader.putBlob(d, open);
   }
 
+  /**
+   * Cross-repository blob mount (distribution-spec v1.1, "Mounting a blob from another repository"): POST
+   * uploads/?mount=DIGEST&from=REPO. True when the registry mounted it (201); false when it opened an upload
+   * session instead (202, which is cancelled), so the caller copies the bytes.
+   */
+  async mountBlob(d: Descriptor, fromRepository: string): Promise<boolean> {
+    const query = `mount=${encodeURIComponent(d.digest)}&from=${encodeURIComponent(fromRepository)}`;
+    const url = this.session.url(`blobs/uploads/?${query}`);
+    const response = await this.session.send('POST', url);
+    if (response.status !== 201 && response.status !== 202)
+      return this.session.fail(`mount blob ${d.digest} from ${fromRepository}`, response);
+    await discardBody(response);
+    if (response.status === 201) return true;
+    if (response.headers.location) {
+      const session = this.session.location(response, url, 'a mount fallback');
+      const cancel = await this.session.send('DELETE', session).catch(() => undefined);
+      if (cancel) await discardBody(cancel);
+    }
+    return false;
+  }
+
+  /** Whether the registry serves the referrers API (distribution-spec v1.1 "Listing Referrers"); 404 = no. */
+  async supportsReferrers(digest: string): Promise<boolean> {
+    const response = await this.session.send('GET', this.session.url(`referrers/${digest}`), {
+      accept: 'application/vnd.oci.image.index.v1+json',
+    });
+    await discardBody(response);
+    return response.status === 200;
+  }
+
   async putManifest(bytes: Buffer, digest: string, mediaType: string, tag: string | undefined): Promise<void> {
     const response = await this.session.send(
       'PUT',
@@ -78,10 +108,12 @@ export class RemoteStore implements ArtifactStore {
     }
   }
 
-  async getManifest(reference: string): Promise<{ bytes: Buffer; digest: string; claimedDigest: string | undefined }> {
-    const response = await this.session.send('GET', this.session.url(`manifests/${reference}`), {
-      accept: MANIFEST_ACCEPT,
-    });
+  /** GET a manifest; `accept` widens the Accept header (base images may be Docker schema 2 manifests or lists). */
+  async getManifest(
+    reference: string,
+    accept: string = MANIFEST_ACCEPT,
+  ): Promise<{ bytes: Buffer; digest: string; claimedDigest: string | undefined }> {
+    const response = await this.session.send('GET', this.session.url(`manifests/${reference}`), { accept });
     if (response.status !== 200) return this.session.fail(`GET manifest ${reference}`, response);
     const bytes = await readBody(response, 4 << 20);
     const claimed = response.headers['docker-content-digest'];
