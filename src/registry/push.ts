@@ -37,7 +37,7 @@ export type PushProgress = (event: { descriptor: Descriptor; uploaded: boolean }
 export async function pushArtifact(
   zipPath: string,
   refText: string,
-  options: StoreOptions & { onBlob?: PushProgress } = {},
+  options: StoreOptions & { onBlob?: PushProgress; untagged?: boolean } = {},
 ): Promise<PushResult> {
   const ref = parseReference(refText);
   if (ref.digest) {
@@ -83,7 +83,8 @@ export async function pushArtifact(
     }
     const bytes = encodeManifest(manifest);
     const digest = manifestDigest(manifest);
-    await store.putManifest(bytes, digest, MANIFEST_MEDIA_TYPE, ref.tag);
+    // untagged: stored by digest only (a modelcar image names it as its subject).
+    await store.putManifest(bytes, digest, MANIFEST_MEDIA_TYPE, options.untagged ? undefined : ref.tag);
     return {
       reference: formatReference(ref),
       digest,

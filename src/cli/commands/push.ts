@@ -1,9 +1,13 @@
 // `ood push ARTIFACT.zip REF`: store an artifact in the local OCI layout or a registry; prints the digest.
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
+import { OodError } from '../../errors.js';
+import { withModelcarOptions, type ModelcarArgs } from './modelcar-options.js';
 import { storeOptionsFrom, withRegistryOptions, type RegistryArgs } from './registry-options.js';
 
-interface PushArgs extends GlobalOptions, RegistryArgs {
+const MODELCAR_ONLY = ['base', 'platform', 'name', 'model-version', 'max-batch', 'instances', 'device'] as const;
+
+interface PushArgs extends GlobalOptions, RegistryArgs, ModelcarArgs {
   artifact: string;
   ref: string;
 }
@@ -12,29 +16,42 @@ export const pushCommand: CommandModule<object, PushArgs> = {
   command: 'push <artifact> <ref>',
   describe: 'Push an artifact zip to the local store (NAME:TAG) or an OCI registry (HOST/NAME:TAG)',
   builder: (y) =>
-    withRegistryOptions(
-      y
-        .positional('artifact', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Artifact zip written by `ood prepare`',
-        })
-        .positional('ref', {
-          type: 'string',
-          demandOption: true,
-          describe: 'digits:1.0 (local) or 127.0.0.1:5000/team/digits:1.0',
-        })
-        .option('json', { type: 'boolean', describe: 'Print digest, layers and transfer counts as JSON' })
-        .example('$0 push digits.zip digits:1.0', 'Store in ~/.ood/registry (or $OOD_HOME/registry)')
-        .example(
-          'echo "$PASS" | $0 push digits.zip registry.example.com/team/digits:1.0 --username me --password-stdin',
-          'Push to a registry',
-        ),
+    withModelcarOptions(
+      withRegistryOptions(
+        y
+          .positional('artifact', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Artifact zip written by `ood prepare`',
+          })
+          .positional('ref', {
+            type: 'string',
+            demandOption: true,
+            describe: 'digits:1.0 (local) or 127.0.0.1:5000/team/digits:1.0',
+          })
+          .option('json', { type: 'boolean', describe: 'Print digest, layers and transfer counts as JSON' })
+          .example('$0 push digits.zip digits:1.0', 'Store in ~/.ood/registry (or $OOD_HOME/registry)')
+          .example(
+            'echo "$PASS" | $0 push digits.zip registry.example.com/team/digits:1.0 --username me --password-stdin',
+            'Push to a registry',
+          )
+          .example(
+            '$0 push digits.zip registry.example.com/models/digits:1.0.0 --modelcar --base registry.example.com/mirror/busybox:1.36',
+            'A KServe modelcar: storageUri oci://registry.example.com/models/digits:1.0.0',
+          ),
+      ),
     ),
   handler: (argv) =>
     runCommand(argv, async () => {
-      const { pushArtifact } = await import('../../registry/push.js');
       const { printJson } = await import('../output.js');
+      if (argv.modelcar) return pushModelcarCommand(argv, printJson);
+      const stray = MODELCAR_ONLY.filter((flag) => argv[flag] !== undefined);
+      if (stray.length > 0)
+        throw new OodError('MODELCAR_OPTION_ALONE', `--${stray.join(', --')} only apply with --modelcar`, {
+          kind: 'usage',
+          hint: 'Add --modelcar to push a KServe modelcar image, or drop those options to push the artifact.',
+        });
+      const { pushArtifact } = await import('../../registry/push.js');
       const result = await pushArtifact(argv.artifact, argv.ref, await storeOptionsFrom(argv));
       if (argv.json) printJson(result);
       else {
@@ -46,3 +63,31 @@ export const pushCommand: CommandModule<object, PushArgs> = {
       }
     }),
 };
+
+async function pushModelcarCommand(argv: PushArgs, printJson: (value: unknown) => void): Promise<void> {
+  if (!argv.base)
+    throw new OodError('MODELCAR_NEEDS_BASE', '--modelcar needs --base: an image with a shell to put the model on', {
+      kind: 'usage',
+      hint: 'Mirror a small image with a shell into your registry and name it: --base registry.example.com/mirror/busybox:1.36',
+    });
+  const { pushModelcar } = await import('../../deploy/modelcar.js');
+  const result = await pushModelcar(argv.artifact, argv.ref, {
+    ...(await storeOptionsFrom(argv)),
+    base: argv.base,
+    platform: argv.platform,
+    name: argv.name,
+    version: argv['model-version'],
+    maxBatch: argv['max-batch'],
+    instances: argv.instances,
+    kind: argv.device,
+  });
+  if (argv.json) return printJson(result);
+  process.stdout.write(`${result.digest}\n`);
+  const moved = (t: string) => result.layers.filter((l) => l.transfer === t).length;
+  process.stderr.write(
+    `pushed modelcar ${result.reference} (${result.platform}): model at ${result.modelPath}; base layers ` +
+      `${moved('mounted')} mounted, ${moved('copied')} copied, ${moved('present')} already there\n` +
+      `artifact ${result.artifact.reference} is its subject\n` +
+      `KServe: storageUri: oci://${result.reference}\n`,
+  );
+}

@@ -6,7 +6,16 @@ import type { Descriptor } from '../manifest.js';
 import { openStore, type StoreOptions } from '../open-store.js';
 import { formatReference, parseReference, type ArtifactRef } from '../reference.js';
 import { RemoteStore } from '../remote-store.js';
-import { DOCKER_LIST, DOCKER_MANIFEST, IMAGE_ACCEPT, OCI_INDEX, OCI_MANIFEST, ociLayerType } from './media.js';
+import {
+  DOCKER_CONFIG,
+  DOCKER_LIST,
+  DOCKER_MANIFEST,
+  IMAGE_ACCEPT,
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  ociLayerType,
+} from './media.js';
 
 /** os/architecture[/variant], as image-index.md's platform object has it. */
 export interface Platform {
@@ -119,6 +128,13 @@ export async function resolveBaseImage(refText: string, platform: Platform, opti
         'Use a container image (OCI or Docker schema 2), such as a mirrored busybox.',
       );
     const configDescriptor = value.config as Descriptor;
+    if (configDescriptor?.mediaType !== OCI_CONFIG && configDescriptor?.mediaType !== DOCKER_CONFIG)
+      throw baseError(
+        'BASE_NOT_AN_IMAGE',
+        where,
+        `its config is ${configDescriptor?.mediaType ?? 'missing'}, so it is an artifact, not a container image`,
+        'Use a container image (OCI or Docker schema 2), such as a mirrored busybox.',
+      );
     const configBytes = await readBlob(store, configDescriptor, `the config of ${where}`);
     const config = JSON.parse(configBytes.toString('utf8')) as ImageConfigJson;
     const layers = ((value.layers ?? []) as Descriptor[]).map((l) => {

@@ -148,9 +148,9 @@ function entryHeaders(e: TarEntry, mtime: number): Buffer[] {
   return headers;
 }
 
-async function* tarChunks(entries: readonly TarEntry[], options: TarOptions): AsyncGenerator<Buffer> {
+async function* tarChunks(sorted: readonly TarEntry[], options: TarOptions): AsyncGenerator<Buffer> {
   const mtime = Math.max(0, Math.floor(options.mtime ?? 0));
-  for (const e of normalizeEntries(entries)) {
+  for (const e of sorted) {
     yield* entryHeaders(e, mtime);
     if (e.type !== 'file') continue;
     let seen = 0;
@@ -166,7 +166,10 @@ async function* tarChunks(entries: readonly TarEntry[], options: TarOptions): As
   yield Buffer.alloc(2 * BLOCK); // end of archive: two zero blocks
 }
 
-/** The tar archive of `entries` as a stream. The same entries and options always give the same bytes. */
+/**
+ * The tar archive of `entries` as a stream. The same entries and options always give the same bytes. Bad paths
+ * throw here, before any byte is produced.
+ */
 export function createTarStream(entries: readonly TarEntry[], options: TarOptions = {}): Readable {
-  return Readable.from(tarChunks(entries, options), { objectMode: false });
+  return Readable.from(tarChunks(normalizeEntries(entries), options), { objectMode: false });
 }
