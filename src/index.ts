@@ -4,6 +4,19 @@ export { OodError, EXIT_CODES, isOodError, toOodError, type ErrorKind } from './
 export { OOD_VERSION } from './version.js';
 export { OnnxModel, type ModelInfo, type GraphInfo, type OpsetImport } from './onnx/model.js';
 export { writeEditedModel, editModelToBuffer, type ModelEdit } from './onnx/model-writer.js';
+export {
+  DATA_TYPES,
+  dataTypeFromOnnx,
+  dataTypeFromV2,
+  dataTypeFromOrt,
+  type DataType,
+  type TypedArray,
+} from './tensor/datatypes.js';
+export type { Tensor, NamedTensor, TensorData } from './tensor/tensor.js';
+export { sliceRows, concatRows, padRows } from './tensor/rows.js';
+export { decodeJsonTensor, encodeJsonData } from './tensor/json-codec.js';
+export { decodeBinaryTensor, encodeBinaryTensor, splitBinaryBody } from './tensor/binary-codec.js';
+export { batches, type Batch, type RowChunk, type BatchOptions } from './tensor/batches.js';
 export { requestJsonSchema } from './artifact/request-schema.js';
 export { checkRequestExtras, createRequestValidator, type RequestValidator } from './artifact/request-check.js';
 export { buildArtifact, type BuildOptions, type BuildResult } from './artifact/build-artifact.js';
