@@ -29,7 +29,10 @@ export {
   type ArchiveFinding,
   type ArchiveLimits,
 } from './artifact/archive.js';
-export { extractArchive, openArtifact, assertArchiveSafe, type OpenedArtifact } from './artifact/archive-extract.js';
+export { extractArchive, assertArchiveSafe } from './artifact/archive-extract.js';
+export { openArtifact, ArtifactReader, type OpenOptions, type SampleDocument } from './artifact/open.js';
+export { validate, problemLines, type Problem, type Findings, type SchemaName } from './artifact/validate.js';
+export { FORMAT_MIGRATIONS, type FormatShim, type MigrationRegistry } from './artifact/format-migrations.js';
 export { evaluateModel, type EvaluateOptions } from './evaluate/evaluate-model.js';
 export {
   separationMetrics,
@@ -48,7 +51,7 @@ export {
   evaluationProblems,
   EVALUATION_FILE,
   type EvaluationSummary,
-} from './evaluate/evaluation-file.js';
+} from './artifact/evaluation.js';
 export { findFeatures, type FeatureChoice } from './certainty/features/find-features.js';
 export { readFeatureParameters, FEATURE_METADATA_KEYS } from './certainty/features/fit-feature-score.js';
 export { pushArtifact, type PushResult, type PushedLayer } from './registry/push.js';

@@ -1,9 +1,8 @@
 // Extracting a zip artifact where nothing can escape: the whole archive is judged first (archive.ts) and refused
 // if any entry is unsafe; files are then created with O_EXCL|O_NOFOLLOW under a private 0700 directory.
 import { constants } from 'node:fs';
-import { mkdir, mkdtemp, open, realpath, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { mkdir, open, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { OodError, fileError } from '../errors.js';
 import { DEFAULT_ARCHIVE_LIMITS, ZipArchive, type ArchiveInspection, type ArchiveLimits } from './archive.js';
@@ -63,43 +62,6 @@ export async function extractArchive(
   } finally {
     archive.close();
   }
-}
-
-/** An artifact ready to read as a directory; `cleanup` removes what opening it created (nothing for a directory). */
-export interface OpenedArtifact {
-  dir: string;
-  source: 'zip' | 'directory';
-  cleanup(): Promise<void>;
-}
-
-/**
- * Open an artifact given as a .zip or a directory. A zip is extracted safely into a fresh private temporary
- * directory (mkdtemp under `tempRoot`, default os.tmpdir(), mode 0700); the server calls this to serve zips.
- */
-export async function openArtifact(
-  pathZipOrDir: string,
-  options: ExtractOptions & { tempRoot?: string } = {},
-): Promise<OpenedArtifact> {
-  const info = await stat(pathZipOrDir).catch((err: unknown) => {
-    throw fileError(err, pathZipOrDir, 'artifact');
-  });
-  if (info.isDirectory()) {
-    return { dir: resolve(pathZipOrDir), source: 'directory', cleanup: async () => {} };
-  }
-  if (!info.isFile()) {
-    throw new OodError('ARTIFACT_UNREADABLE', `${pathZipOrDir} is neither a zip file nor a directory`, {
-      hint: 'Pass the .zip written by `ood prepare -o`, or the directory written by `ood prepare --dir`.',
-    });
-  }
-  const dir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'ood-artifact-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
-  try {
-    await extractArchive(pathZipOrDir, dir, options);
-  } catch (err) {
-    await cleanup();
-    throw err;
-  }
-  return { dir, source: 'zip', cleanup };
 }
 
 function containedPath(root: string, name: string): string {

@@ -44,6 +44,11 @@ export interface ArchiveInspection {
   safe: boolean;
 }
 
+/** What yauzl 3's readLocalFileHeader({minimal: true}) yields. */
+interface LocalHeader {
+  fileDataStart: number;
+}
+
 /** Compression methods yauzl can decode: 0 stored, 8 deflate. */
 const SUPPORTED_METHODS = new Set([0, 8]);
 
@@ -72,6 +77,11 @@ export class ZipArchive {
       zip.close();
       throw err;
     }
+  }
+
+  /** The zip file's size in bytes. */
+  get size(): number {
+    return this.zip.fileSize;
   }
 
   /** Names of regular files, in archive order. */
@@ -105,6 +115,23 @@ export class ZipArchive {
     // only keeps an error raised before the consumer attaches from becoming an uncaught exception.
     counted.on('error', () => {});
     return stream.pipe(counted);
+  }
+
+  /**
+   * Where an entry's stored bytes start in the file: after its local header, whose name and extra field lengths
+   * may differ from the central directory's (APPNOTE 6.3.10 §4.3.7). The bytes run for `compressedSize`.
+   */
+  async dataOffset(name: string): Promise<number> {
+    const entry = this.raw.get(name);
+    if (!entry) throw new OodError('ARCHIVE_ENTRY_MISSING', `${this.inspection.path} has no file named ${name}`);
+    const zip = this.zip as yauzl.ZipFile & {
+      readLocalFileHeader(e: yauzl.Entry, o: { minimal: true }, cb: (err: Error | null, h: LocalHeader) => void): void;
+    };
+    return new Promise((resolve, reject) =>
+      zip.readLocalFileHeader(entry, { minimal: true }, (err, header) =>
+        err ? reject(corrupt(this.inspection.path, err, name)) : resolve(header.fileDataStart),
+      ),
+    );
   }
 
   /** sha256 (hex) and byte count of one entry, computed while streaming: nothing is written to disk. */

@@ -21,16 +21,11 @@ import {
   type Source,
 } from './build-inputs.js';
 import { runPostBuildChecks, type PostBuildReport } from './post-build-check.js';
-import { schemaProblems } from './schema-files.js';
+import { assertWritable } from './validate.js';
 import { ARTIFACT_FILES, ARTIFACT_VERSION, type Manifest } from './spec.js';
 import { writeZip, zipTimestamp } from './zip-writer.js';
 import { OodError } from '../errors.js';
-import {
-  assertEvaluatesModel,
-  readEvaluationFile,
-  summarizeEvaluation,
-  type EvaluationSummary,
-} from '../evaluate/evaluation-file.js';
+import { assertEvaluatesModel, readEvaluationFile, summarizeEvaluation, type EvaluationSummary } from './evaluation.js';
 
 /** Everything `ood prepare` accepts; exactly one of `output` (zip) and `dir`. */
 export interface BuildOptions {
@@ -98,15 +93,16 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
     const inputSchema = sample ? withStatistics(schemas.input, sample.request) : schemas.input;
     // Validated now; whether it evaluates this very model is checked once the model's digest is known.
     const evaluation = options.evaluation ? await readEvaluationFile(options.evaluation) : null;
-    for (const [kind, value] of [
-      ['input', inputSchema],
-      ['output', schemas.output],
+    for (const [file, value] of [
+      [ARTIFACT_FILES.inputSchema, inputSchema],
+      [ARTIFACT_FILES.outputSchema, schemas.output],
     ] as const) {
-      const problems = schemaProblems('io-schema', value);
-      if (problems.length)
-        throw new OodError('IO_SCHEMA_INVALID', `${kind}_schema.json would be invalid: ${problems.join('; ')}`, {
-          kind: 'internal',
-        });
+      assertWritable('io-schema', value, {
+        code: 'IO_SCHEMA_INVALID',
+        file,
+        kind: 'internal',
+        hint: 'This is a bug in ood; rerun with --verbose and report it.',
+      });
     }
     const modelDir = dirname(modelPath);
     const includes = await collectIncludes(options.include ?? [], modelDir);

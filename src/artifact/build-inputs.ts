@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { OodError, fileError } from '../errors.js';
 import { OnnxModel } from '../onnx/model.js';
-import { packagePath } from './schema-files.js';
+import { packagePath } from '../io/package-files.js';
 
 /** A file copied into the artifact from disk. */
 export interface Source {

@@ -1,9 +1,9 @@
 // Request checks that JSON Schema cannot express, and one validator that runs ajv plus these checks and
 // reports every problem in words a client understands (KServe V2 / Open Inference Protocol requests).
-import { Ajv, type ErrorObject } from 'ajv';
 import { dataTypeFromV2 } from '../tensor/datatypes.js';
 import { requestJsonSchema } from './request-schema.js';
 import type { IoSchema } from './spec.js';
+import { validate, type Problem } from './validate.js';
 
 interface RequestTensor {
   name?: unknown;
@@ -71,9 +71,9 @@ export function checkRequestExtras(request: unknown, inputSchema: IoSchema): str
   return problems.sort();
 }
 
-/** An ajv error in a client's words: `inputs[0] ("x").shape[1] must be equal to constant (28)`. */
-function describeAjvError(error: ErrorObject, request: unknown): string {
-  const parts = error.instancePath.split('/').slice(1);
+/** A schema problem in a client's words: `inputs[0] ("x").shape[1] must be equal to constant (28)`. */
+function describeProblem(problem: Problem, request: unknown): string {
+  const parts = problem.path.split('/').slice(1);
   let where = 'request';
   let node: unknown = request;
   for (const part of parts) {
@@ -83,14 +83,14 @@ function describeAjvError(error: ErrorObject, request: unknown): string {
       where += `[${part}]${where.endsWith('inputs') && typeof name === 'string' ? ` ("${name}")` : ''}`;
     } else where = where === 'request' ? part : `${where}.${part}`;
   }
-  const params = error.params as Record<string, unknown>;
+  const params = problem.params;
   const detail =
     'allowedValue' in params
       ? ` (${JSON.stringify(params.allowedValue)})`
       : 'allowedValues' in params
         ? ` (${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`
         : '';
-  return `${where} ${error.message ?? 'is invalid'}${detail}`;
+  return `${where} ${problem.message}${detail}`;
 }
 
 function missingInputs(request: unknown, inputSchema: IoSchema): string[] {
@@ -104,17 +104,17 @@ export type RequestValidator = (request: unknown) => string[];
 
 /**
  * Compile once, call per request: returns every problem (sorted, de-duplicated), or [] for a valid request.
- * Combines requestJsonSchema (via ajv) and checkRequestExtras.
+ * Combines requestJsonSchema (through the one validator, validate.ts) and checkRequestExtras.
  */
 export function createRequestValidator(inputSchema: IoSchema, outputSchema?: IoSchema): RequestValidator {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(requestJsonSchema(inputSchema, outputSchema));
+  const schema = requestJsonSchema(inputSchema, outputSchema);
   return (request) => {
-    if (!validate(request)) {
+    const found = validate(schema, request);
+    if (found.length > 0) {
       // "must match then/some schema" only repeats the concrete errors next to it.
-      const concrete = (validate.errors ?? []).filter((e) => !['if', 'anyOf', 'allOf'].includes(e.keyword));
-      const shown = concrete.length > 0 ? concrete : (validate.errors ?? []);
-      const problems = shown.filter((e) => e.keyword !== 'contains').map((e) => describeAjvError(e, request));
+      const concrete = found.filter((e) => !['if', 'anyOf', 'allOf'].includes(e.keyword));
+      const shown = concrete.length > 0 ? concrete : found;
+      const problems = shown.filter((e) => e.keyword !== 'contains').map((e) => describeProblem(e, request));
       if (shown.some((e) => e.keyword === 'contains')) problems.push(...missingInputs(request, inputSchema));
       return [...new Set(problems)].sort();
     }

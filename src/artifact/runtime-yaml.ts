@@ -1,35 +1,23 @@
 // runtime.yaml (artifact format 1.0), modelled on Oracle ADS's: deployment runtime, provenance, model facts
 // and certainty settings. Validated against schemas/runtime.schema.json before anyone writes it.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { readCertaintyRecord } from '../certainty/metadata.js';
 import { OodError } from '../errors.js';
 import type { OnnxModel } from '../onnx/model.js';
 import { OOD_VERSION } from '../version.js';
-import { packagePath, schemaProblems } from './schema-files.js';
+import { dependencyVersion, oodPackage } from '../io/package-files.js';
+import { assertWritable } from './validate.js';
 import { ARTIFACT_FILES, ARTIFACT_VERSION, type RuntimeYaml } from './spec.js';
 import type { TrainingCode } from './provenance.js';
 
 /** The onnxruntime-node version installed next to ood: the one the artifact is prepared and checked with. */
 export function onnxruntimeVersion(): string {
-  let dir = dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
-  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'onnxruntime-node' && pkg.version) return pkg.version;
-    } catch {
-      // keep walking up
-    }
-  }
-  return '0.0.0';
+  return dependencyVersion('onnxruntime-node') ?? '0.0.0';
 }
 
 /** The Node range the entrypoint needs: ood's own `engines.node`. */
 function nodeRange(): string {
-  const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { engines?: { node?: string } };
-  return pkg.engines?.node ?? '>=20';
+  return oodPackage().engines?.node ?? '>=20';
 }
 
 /** CREATED_AT: SOURCE_DATE_EPOCH (seconds) when set, so that rebuilds are byte-identical; otherwise now. */
@@ -107,18 +95,12 @@ export function buildRuntime(facts: RuntimeFacts): RuntimeYaml {
 
 /** runtime.yaml text, after checking the content against schemas/runtime.schema.json. */
 export function renderRuntimeYaml(runtime: RuntimeYaml): string {
-  const problems = schemaProblems('runtime', runtime);
-  if (problems.length > 0) {
-    throw new OodError(
-      'RUNTIME_YAML_INVALID',
-      `runtime.yaml would not match its schema:\n  - ${problems.join('\n  - ')}`,
-      {
-        kind: 'internal',
-        hint: 'This is a bug in ood (or a bad --name/--version); rerun with --verbose and report it.',
-        details: { problems },
-      },
-    );
-  }
+  assertWritable('runtime', runtime, {
+    code: 'RUNTIME_YAML_INVALID',
+    file: ARTIFACT_FILES.runtime,
+    kind: 'internal',
+    hint: 'This is a bug in ood (or a bad --name/--version); rerun with --verbose and report it.',
+  });
   const header = `# ood model artifact ${ARTIFACT_VERSION}; schema: schemas/runtime.schema.json\n`;
   return header + stringify(runtime, { lineWidth: 0, sortMapEntries: false });
 }

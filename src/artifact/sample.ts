@@ -1,7 +1,7 @@
 // `--sample FILE`: a KServe V2 inference request. It must match the graph (checked with the same validator the
 // server uses), and it yields per-input statistics for input_schema.json, as ADS records feature statistics.
-import { readFile } from 'node:fs/promises';
-import { OodError, fileError } from '../errors.js';
+import { OodError } from '../errors.js';
+import { readJsonFile } from '../io/json-file.js';
 import { createRequestValidator } from './request-check.js';
 import type { IoSchema, TensorStatistics } from './spec.js';
 
@@ -41,21 +41,14 @@ export async function readSample(
   inputSchema: IoSchema,
   outputSchema?: IoSchema,
 ): Promise<{ text: string; request: SampleRequest }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw fileError(err, path, 'sample file');
-  }
-  let request: unknown;
-  try {
-    request = JSON.parse(text);
-  } catch (err) {
-    throw new OodError('SAMPLE_NOT_JSON', `sample ${path} is not valid JSON: ${(err as Error).message}`, {
-      hint: 'Pass a KServe V2 inference request: {"inputs": [{"name", "datatype", "shape", "data"}]}.',
-      cause: err,
-    });
-  }
+  const { text, value: request } = await readJsonFile(path, {
+    what: 'sample file',
+    notJson: (p, err) =>
+      new OodError('SAMPLE_NOT_JSON', `sample ${p} is not valid JSON: ${err.message}`, {
+        hint: 'Pass a KServe V2 inference request: {"inputs": [{"name", "datatype", "shape", "data"}]}.',
+        cause: err,
+      }),
+  });
   const problems = createRequestValidator(inputSchema, outputSchema)(request);
   const withoutData = ((request as SampleRequest)?.inputs ?? []).filter((t) => t && !Array.isArray(t.data));
   for (const t of withoutData)

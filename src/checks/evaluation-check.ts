@@ -1,8 +1,7 @@
 // certainty.evaluation: an artifact may carry the `ood evaluate` report of its model (prepare --evaluation).
 // It must be a valid report, of this very model (sha256), and must not have found the model's outputs changed.
 import { ARTIFACT_FILES } from '../artifact/spec.js';
-import { evaluationProblems, summarizeEvaluation } from '../evaluate/evaluation-file.js';
-import type { EvaluationReport } from '../evaluate/report.js';
+import { summarizeEvaluation } from '../artifact/evaluation.js';
 import type { CheckContext } from './context.js';
 import { SkipCheck, verdictOf, type Verdict } from './types.js';
 
@@ -10,11 +9,10 @@ import { SkipCheck, verdictOf, type Verdict } from './types.js';
 export async function checkCertaintyEvaluation(ctx: CheckContext): Promise<Verdict> {
   if (!ctx.view.has(ARTIFACT_FILES.evaluation))
     throw new SkipCheck('the artifact holds no evaluation.json (ood prepare --evaluation)');
-  const parsed = await ctx.json(ARTIFACT_FILES.evaluation);
-  if (!parsed.ok) return verdictOf(parsed.problems, '');
-  const problems = evaluationProblems(parsed.value).map((p) => `evaluation.json ${p}`);
-  if (problems.length > 0) return verdictOf(problems, '');
-  const report = parsed.value as EvaluationReport;
+  const loaded = await ctx.evaluation();
+  if (!loaded.ok) return verdictOf(loaded.problems, '');
+  const report = loaded.value!;
+  const problems: string[] = [];
   const manifest = await ctx.need(ctx.manifest(), 'integrity.manifest', ARTIFACT_FILES.manifest);
   const modelSha = manifest.files.find((f) => f.path === ARTIFACT_FILES.model)?.sha256;
   if (modelSha !== undefined && report.model.sha256 !== modelSha) {

@@ -1,9 +1,7 @@
 // What the installed onnxruntime-node can run. The JS binding cannot be asked for its opset range, so the range
 // of the version ood ships with is written down here (measured against onnxruntime-node 1.30: opset 26 and IR 13
 // load; opset 27 and IR 14 are refused; below opset 7 is "legacy, not guaranteed").
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { onnxruntimeVersion } from '../artifact/runtime-yaml.js';
 
 /** Supported opset versions per domain ('' and 'ai.onnx' are the default domain). */
 export const SUPPORTED_OPSETS: Readonly<Record<string, readonly [number, number]>> = Object.freeze({
@@ -16,22 +14,8 @@ export const SUPPORTED_OPSETS: Readonly<Record<string, readonly [number, number]
 /** Highest ONNX IR version onnxruntime-node 1.30 loads. */
 export const MAX_IR_VERSION = 13;
 
-let cached: string | undefined;
-
-/** The version of the onnxruntime-node package that ood resolves, read from its package.json. */
-export function installedOnnxruntimeVersion(): string {
-  if (cached) return cached;
-  let dir = dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
-  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'onnxruntime-node' && pkg.version) return (cached = pkg.version);
-    } catch {
-      // keep walking up
-    }
-  }
-  return (cached = '0.0.0');
-}
+/** The version of the onnxruntime-node package that ood resolves: the one checks compare an artifact against. */
+export const installedOnnxruntimeVersion = onnxruntimeVersion;
 
 /** Problems with a model's opset imports and IR version; empty when onnxruntime-node supports them. */
 export function opsetProblems(irVersion: number, opsets: readonly { domain: string; version: number }[]): string[] {

@@ -3,7 +3,7 @@
 import { isOodError } from '../errors.js';
 import { OOD_VERSION } from '../version.js';
 import type { ArchiveLimits } from '../artifact/archive.js';
-import { openArtifactView } from './artifact-view.js';
+import { openArtifact } from '../artifact/open.js';
 import { archiveCheck } from './archive-checks.js';
 import { CATALOGUE } from './catalogue.js';
 import {
@@ -74,8 +74,8 @@ export interface RunChecksOptions extends CheckPolicy {
  * missing, unreadable, or a file whose zip central directory cannot be read. Every other defect is a check.
  */
 export async function runChecks(artifactPath: string, options: RunChecksOptions = {}): Promise<IntrospectReport> {
-  const view = await openArtifactView(artifactPath, { limits: options.limits, tempRoot: options.tempRoot });
-  const ctx = new CheckContext(view, { requireProvenance: options.requireProvenance === true });
+  const reader = await openArtifact(artifactPath, { limits: options.limits, tempRoot: options.tempRoot });
+  const ctx = new CheckContext(reader, { requireProvenance: options.requireProvenance === true });
   const checks: CheckOutcome[] = [];
   try {
     for (const def of CATALOGUE) {
@@ -93,13 +93,13 @@ export async function runChecks(artifactPath: string, options: RunChecksOptions 
     }
   } finally {
     ctx.close();
-    await view.close();
+    await reader.close();
   }
   const count = (r: string) => checks.filter((c) => c.result === r).length;
   return {
     report_version: '1.0',
     artifact: artifactPath,
-    source: view.source,
+    source: reader.source,
     ood_version: OOD_VERSION,
     ok: count('FAILED') === 0,
     summary: { passed: count('PASSED'), failed: count('FAILED'), warning: count('WARNING'), skipped: count('SKIPPED') },

@@ -5,7 +5,6 @@ import type { TensorSpec } from '../artifact/spec.js';
 import type { ValueInfo } from '../onnx/decode.js';
 import { v2Name } from '../tensor/datatypes.js';
 import { ARTIFACT_FILES } from '../artifact/spec.js';
-import { createRequestValidator } from '../artifact/request-check.js';
 import type { CheckContext } from './context.js';
 import { SkipCheck, passed, verdictOf, type Verdict } from './types.js';
 
@@ -71,10 +70,8 @@ export async function checkSample(ctx: CheckContext): Promise<Verdict> {
   ctx.requireSafe();
   if (!ctx.view.has(ARTIFACT_FILES.sample))
     throw new SkipCheck(`no ${ARTIFACT_FILES.sample} in the artifact (it is optional)`);
-  const input = await ctx.need(ctx.ioSchema('input'), 'schemas.input', ARTIFACT_FILES.inputSchema);
-  const sample = await ctx.json(ARTIFACT_FILES.sample);
+  await ctx.need(ctx.ioSchema('input'), 'schemas.input', ARTIFACT_FILES.inputSchema);
+  const sample = await ctx.sample();
   if (!sample.ok) return verdictOf(sample.problems, '');
-  const problems = createRequestValidator(input)(sample.value).map((p) => `${ARTIFACT_FILES.sample}: ${p}`);
-  const inputs = (sample.value as { inputs?: unknown[] }).inputs?.length ?? 0;
-  return verdictOf(problems, `a valid request with ${inputs} input tensors`);
+  return verdictOf([], `a valid request with ${sample.value?.inputs.length ?? 0} input tensors`);
 }

@@ -2,10 +2,9 @@
 // result is the model file on disk, its external data files, its name and version, and its labels, if any.
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { OodError, fileError } from '../errors.js';
 import { ARTIFACT_FILES, type RuntimeYaml } from '../artifact/spec.js';
-import { openArtifactView, type ArtifactView } from '../checks/artifact-view.js';
+import { openArtifact, type ArtifactReader } from '../artifact/open.js';
 import { OnnxModel } from '../onnx/model.js';
 
 /** Class labels, one per line: the file Triton's label_filename and KServe's classification read. */
@@ -48,7 +47,7 @@ export async function openModelSource(path: string, options: { labelsFile?: stri
   const source =
     info.isFile() && (await looksLikeOnnx(path))
       ? await openBareModel(path)
-      : await openArtifactSource(path, await openArtifactView(path));
+      : await openArtifactSource(path, await openArtifact(path));
   if (options.labelsFile) {
     source.labels = await readFile(options.labelsFile, 'utf8').then(parseLabels, async (err: unknown) => {
       await source.close();
@@ -98,21 +97,19 @@ async function openBareModel(path: string): Promise<ModelSource> {
   };
 }
 
-async function openArtifactSource(path: string, view: ArtifactView): Promise<ModelSource> {
+async function openArtifactSource(path: string, reader: ArtifactReader): Promise<ModelSource> {
+  const view = reader.view;
   try {
     if (!view.has(ARTIFACT_FILES.runtime) || !view.has(ARTIFACT_FILES.model))
       throw new OodError('NOT_AN_ARTIFACT', `${path} is not an ood artifact: it has no runtime.yaml or model.onnx`, {
         hint: 'Pass the .zip or directory written by `ood prepare`, or a .onnx model.',
       });
-    let runtime: RuntimeYaml;
-    try {
-      runtime = parseYaml((await view.read(ARTIFACT_FILES.runtime, 1 << 20)).toString('utf8')) as RuntimeYaml;
-    } catch (err) {
-      throw new OodError('NOT_AN_ARTIFACT', `${path}: runtime.yaml is not valid YAML`, {
-        cause: err,
+    const found = await reader.runtime();
+    if (!found.ok)
+      throw new OodError('NOT_AN_ARTIFACT', `${path}: runtime.yaml is invalid: ${found.problems.join('; ')}`, {
         hint: 'Run `ood introspect` on the artifact to see what is wrong.',
       });
-    }
+    const runtime: RuntimeYaml = found.value;
     const modelPath = await view.localPath(ARTIFACT_FILES.model);
     const externalData: SourceFile[] = [];
     for (const name of runtime?.MODEL_DETAILS?.EXTERNAL_DATA ?? []) {

@@ -1,6 +1,6 @@
 // `ood evaluate`: run a certainty-enabled model over an in-distribution set and out-of-distribution sets,
 // measure how well its score separates them, and check that the model's own outputs did not change.
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { OodError } from '../errors.js';
 import { OOD_VERSION } from '../version.js';
@@ -48,9 +48,14 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
 
 async function openModelPath(path: string): Promise<{ modelPath: string; cleanup: () => Promise<void> }> {
   if (extname(path).toLowerCase() === '.onnx') return { modelPath: path, cleanup: async () => {} };
-  const { openArtifact } = await import('../artifact/archive-extract.js');
+  const { openArtifact } = await import('../artifact/open.js');
   const artifact = await openArtifact(path);
-  return { modelPath: join(artifact.dir, 'model.onnx'), cleanup: artifact.cleanup };
+  try {
+    return { modelPath: await artifact.modelPath(), cleanup: () => artifact.close() };
+  } catch (err) {
+    await artifact.close();
+    throw err;
+  }
 }
 
 async function evaluateOpened(modelPath: string, options: EvaluateOptions): Promise<EvaluationReport> {

@@ -2,6 +2,7 @@
 // the enabled model are compared byte for byte with a reference: the original model (--original), or the
 // enabled graph with the certainty branch stripped (strip-certainty.ts).
 import type * as ort from 'onnxruntime-node';
+import type { OutputCheckResult } from '../artifact/evaluation.js';
 
 /** Running state of the comparison. */
 export interface OutputCheck {
@@ -12,15 +13,8 @@ export interface OutputCheck {
   detail: string;
 }
 
-/** What the report states about the original outputs. */
-export interface OutputCheckResult {
-  /** identical: every compared output matched bit for bit; different: at least one did not. */
-  status: 'identical' | 'different' | 'unchecked';
-  reference: 'original' | 'stripped' | null;
-  outputs: string[];
-  samplesCompared: number;
-  detail: string;
-}
+/** Defined with the report it appears in (artifact/evaluation.ts). */
+export type { OutputCheckResult } from '../artifact/evaluation.js';
 
 /** A fresh comparison over the enabled model's own outputs (every output except the score). */
 export function newOutputCheck(reference: OutputCheck['reference'], outputs: string[]): OutputCheck {

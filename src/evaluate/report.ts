@@ -1,53 +1,16 @@
 // The evaluation report: one data model that the text table, --json and the HTML page all render. Its JSON
 // form is stable (sorted keys are not needed: fields are built in a fixed order) and is what
-// `ood prepare --evaluation FILE` stores in an artifact.
+// `ood prepare --evaluation FILE` stores in an artifact; its types are the artifact format's (artifact/evaluation.ts).
 import type { CertaintyRecord } from '../certainty/metadata.js';
-import { histogram, rocCurve, separationMetrics, type SeparationMetrics } from './metrics.js';
-import type { OutputCheckResult } from './output-check.js';
+import type { EvaluationReport, OutputCheckResult, ScoreSummary, SeparationMetrics } from '../artifact/evaluation.js';
+import { histogram, rocCurve, separationMetrics } from './metrics.js';
+
+/** The report's types belong to the artifact format (evaluation.json); re-exported for evaluate's renderers. */
+export type { EvaluationReport, OodSetResult, ScoreSummary } from '../artifact/evaluation.js';
 
 export const EVALUATION_REPORT_VERSION = '1';
 const HISTOGRAM_BINS = 20;
 const MAX_ROC_POINTS = 101;
-
-/** Score statistics and histogram counts of one data set. */
-export interface ScoreSummary {
-  name: string;
-  path: string;
-  samples: number;
-  min: number;
-  median: number;
-  mean: number;
-  max: number;
-  /** Counts over the report's shared histogram range. */
-  histogram: number[];
-}
-
-/** One OOD set: its scores, its metrics against the ID set, and its ROC curve as [fpr, tpr] points. */
-export interface OodSetResult extends ScoreSummary {
-  metrics: SeparationMetrics;
-  roc: [number, number][];
-}
-
-export interface EvaluationReport {
-  reportVersion: string;
-  oodVersion: string;
-  /** The evaluated model file; sha256 ties an evaluation stored in an artifact to the model it describes. */
-  model: {
-    path: string;
-    sha256: string;
-    size: number;
-    method: string;
-    output: string;
-    normalization: string;
-    temperature: number;
-  };
-  histogramRange: { lo: number; hi: number; bins: number };
-  id: ScoreSummary;
-  ood: OodSetResult[];
-  /** Unweighted means over the OOD sets. */
-  mean: { auroc: number; fprAt95Tpr: number; auprIn: number; auprOut: number };
-  outputs: OutputCheckResult;
-}
 
 export interface ReportInput {
   oodVersion: string;

@@ -1,21 +1,13 @@
 // The model behind the server: reads the artifact's signature, imports its score.mjs, loads the model through it
 // with our onnxruntime-node, and proves it with a warm-up inference. Load failures are kept, not thrown, so the
 // server can stay up and report them on /health (DRUM's 513).
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { readEvaluationFile, summarizeEvaluation, type EvaluationSummary } from '../evaluate/evaluation-file.js';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { parse as parseYaml } from 'yaml';
+import { summarizeEvaluation } from '../artifact/evaluation.js';
+import { openArtifact, requireDocument, type ArtifactReader } from '../artifact/open.js';
 import { OodError, toOodError } from '../errors.js';
-import {
-  ARTIFACT_FILES,
-  type IoSchema,
-  type RuntimeYaml,
-  type ScoreRequest,
-  type ScoreResponse,
-} from '../artifact/spec.js';
+import { ARTIFACT_FILES, type ScoreRequest, type ScoreResponse } from '../artifact/spec.js';
 import type { NamedTensor } from '../tensor/tensor.js';
 import { allocate } from '../tensor/tensor.js';
 import type { ModelDescription, ModelState, ServedModel } from './served-model.js';
@@ -31,27 +23,6 @@ interface ScoreModule {
   postprocess?(response: ScoreResponse, model: unknown): Promise<ScoreResponse> | ScoreResponse;
 }
 
-async function readJson<T>(dir: string, file: string): Promise<T> {
-  try {
-    return JSON.parse(await readFile(join(dir, file), 'utf8')) as T;
-  } catch (err) {
-    throw new OodError('ARTIFACT_INVALID', `cannot read ${file} of the artifact: ${(err as Error).message}`, {
-      cause: err,
-      hint: 'Rebuild the artifact with `ood prepare`, then check it with `ood introspect`.',
-    });
-  }
-}
-
-/** An evaluation is informative only: an absent or invalid file means "none" (introspect reports why). */
-async function readEvaluationSummary(path: string): Promise<EvaluationSummary | null> {
-  if (!existsSync(path)) return null;
-  try {
-    return summarizeEvaluation(await readEvaluationFile(path));
-  } catch {
-    return null;
-  }
-}
-
 /** A loaded (or failed) model with one entry point for inference, run on the calling thread. */
 export class ModelHost implements ServedModel {
   state: ModelState = 'loading';
@@ -61,25 +32,39 @@ export class ModelHost implements ServedModel {
   private module: ScoreModule | undefined;
   private model: unknown;
   private described = false;
+  private reader: ArtifactReader | undefined;
+  private dir: string | undefined;
 
   constructor(
-    readonly dir: string,
+    /** The artifact: an open reader (zip or directory), or the path of an artifact directory. */
+    private readonly artifact: ArtifactReader | string,
     private readonly log: (message: string) => void = () => {},
     /** Passed to score.mjs's load() for InferenceSession.create (e.g. intraOpNumThreads). */
     private readonly sessionOptions?: ort.InferenceSession.SessionOptions,
   ) {
-    this.description = { name: basename(dir), version: '1', inputs: [], outputs: [], runtime: null, evaluation: null };
+    const path = typeof artifact === 'string' ? artifact : artifact.path;
+    this.description = { name: basename(path), version: '1', inputs: [], outputs: [], runtime: null, evaluation: null };
+  }
+
+  private async open(): Promise<ArtifactReader> {
+    this.reader ??= typeof this.artifact === 'string' ? await openArtifact(this.artifact) : this.artifact;
+    return this.reader;
   }
 
   /** Read the artifact's identity and signature (runtime.yaml, I/O schemas); throws OodError when unreadable. */
   async describe(): Promise<ModelDescription> {
     if (this.described) return this.description;
-    const runtimeText = await readFile(join(this.dir, ARTIFACT_FILES.runtime), 'utf8').catch(() => null);
-    const runtime = runtimeText === null ? null : (parseYaml(runtimeText) as RuntimeYaml);
-    const input = await readJson<IoSchema>(this.dir, ARTIFACT_FILES.inputSchema);
-    const output = await readJson<IoSchema>(this.dir, ARTIFACT_FILES.outputSchema);
+    const reader = await this.open();
+    // runtime.yaml is optional to the server (defaults: the directory's name, score.mjs), but never unvalidated.
+    const runtime = reader.has(ARTIFACT_FILES.runtime)
+      ? requireDocument(await reader.runtime(), ARTIFACT_FILES.runtime)
+      : null;
+    const input = requireDocument(await reader.inputSchema(), ARTIFACT_FILES.inputSchema);
+    const output = requireDocument(await reader.outputSchema(), ARTIFACT_FILES.outputSchema);
     const details = runtime?.MODEL_DETAILS;
-    const evaluation = await readEvaluationSummary(join(this.dir, ARTIFACT_FILES.evaluation));
+    // An evaluation is informative only: an absent or invalid file means "none" (introspect reports why).
+    const stored = await reader.evaluation();
+    const evaluation = stored.ok && stored.value ? summarizeEvaluation(stored.value) : null;
     this.description = {
       name: details?.NAME ?? this.description.name,
       version: String(details?.VERSION ?? '1'),
@@ -97,6 +82,7 @@ export class ModelHost implements ServedModel {
     try {
       const { runtime } = await this.describe();
       const entry = runtime?.MODEL_DEPLOYMENT?.INFERENCE_RUNTIME?.ENTRYPOINT ?? ARTIFACT_FILES.score;
+      this.dir = await (await this.open()).directory();
       this.module = (await import(pathToFileURL(join(this.dir, entry)).href)) as ScoreModule;
       if (typeof this.module.load !== 'function' || typeof this.module.predict !== 'function') {
         throw new OodError('SCORE_INVALID', `${entry} must export load() and predict()`, {

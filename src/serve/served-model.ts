@@ -3,7 +3,7 @@
 // a protocol test provides it with a ten-line fake, without an artifact on disk or onnxruntime.
 import type { OodError } from '../errors.js';
 import type { ScoreRequest, ScoreResponse, RuntimeYaml, TensorSpec } from '../artifact/spec.js';
-import type { EvaluationSummary } from '../evaluate/evaluation-file.js';
+import type { EvaluationSummary } from '../artifact/evaluation.js';
 
 /** Lifecycle of a served model: `loading` answers 503, `failed` answers DRUM's 513 on /health. */
 export type ModelState = 'loading' | 'ready' | 'failed';

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { OodError } from '../errors.js';
-import { openArtifact } from '../artifact/archive-extract.js';
+import { openArtifact } from '../artifact/open.js';
 import { errorResponse, normalizePath, type ServeRequest, type ServeResponse } from './http.js';
 import { ModelHost } from './model-host.js';
 import { createRouter } from './router.js';
@@ -103,7 +103,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 export async function startServer(artifact: string, options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? (() => {});
   const opened = await openArtifact(artifact);
-  const host = new ModelHost(opened.dir, log, options.threads ? { intraOpNumThreads: options.threads } : undefined);
+  // A zip is extracted (safely, or refused) before the port opens, so an unsafe artifact never gets served.
+  await opened.directory().catch(async (err: unknown) => {
+    await opened.close();
+    throw err;
+  });
+  const host = new ModelHost(opened, log, options.threads ? { intraOpNumThreads: options.threads } : undefined);
   await host.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
   const service = new ServeService(host, {
     maxBody: options.maxBody,
@@ -151,7 +156,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   try {
     await listen(server, options.port, options.host);
   } catch (err) {
-    await opened.cleanup();
+    await opened.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -174,7 +179,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
       clearInterval(sweep);
       clearTimeout(force);
       await ready;
-      await opened.cleanup();
+      await opened.close();
     },
   };
 }

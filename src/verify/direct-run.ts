@@ -1,10 +1,7 @@
 // The reference for `ood verify`: the artifact's model run directly in this process with onnxruntime-node, and
 // the certainty settings the artifact declares.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { parse as parseYaml } from 'yaml';
-import { ARTIFACT_FILES, type RuntimeYaml } from '../artifact/spec.js';
+import type { RuntimeYaml } from '../artifact/spec.js';
 import type { NamedTensor } from '../tensor/tensor.js';
 import { fromOrtTensor, toOrtTensor } from '../tensor/ort-tensor.js';
 
@@ -21,11 +18,12 @@ export async function runDirect(modelPath: string, inputs: readonly NamedTensor[
   }
 }
 
-/** Certainty as runtime.yaml declares it (artifact format 1.0). */
-export async function readRuntimeCertainty(
-  dir: string,
-): Promise<{ enabled: boolean; output: string; normalization: string }> {
-  const text = await readFile(join(dir, ARTIFACT_FILES.runtime), 'utf8').catch(() => '');
-  const c = (text ? (parseYaml(text) as RuntimeYaml) : null)?.CERTAINTY;
+/** Certainty as the artifact's (validated) runtime.yaml declares it; none without a runtime.yaml. */
+export function runtimeCertainty(runtime: RuntimeYaml | null): {
+  enabled: boolean;
+  output: string;
+  normalization: string;
+} {
+  const c = runtime?.CERTAINTY;
   return { enabled: c?.ENABLED === true, output: c?.OUTPUT ?? 'ood_scores', normalization: c?.NORMALIZATION ?? 'none' };
 }

@@ -1,15 +1,14 @@
 // `ood verify`: start the server on an artifact (in process, through the library), replay its sample through /predict and the V2 route,
 // check the answers against output_schema.json and a direct in-process onnxruntime run, probe bad requests, and
 // stop the server. Returns a report; only the CLI turns it into an exit code.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { openArtifact } from '../artifact/archive-extract.js';
+import { openArtifact, requireDocument } from '../artifact/open.js';
 import { ARTIFACT_FILES, type IoSchema } from '../artifact/spec.js';
 import type { NamedTensor } from '../tensor/tensor.js';
 import { OodError } from '../errors.js';
 import { decodeJsonTensor } from '../tensor/json-codec.js';
 import { instancesToV2, isInstancesBody } from '../serve/instances.js';
-import { readRuntimeCertainty, runDirect } from './direct-run.js';
+import { readJsonFile } from '../io/json-file.js';
+import { runDirect, runtimeCertainty } from './direct-run.js';
 import { checkOutputAgainstSchema, compareOutput, type JsonOutput } from './compare.js';
 import { call, waitFor } from './http-client.js';
 import { probeBadRequests } from './probes.js';
@@ -26,16 +25,22 @@ export interface VerifyOptions {
   timeoutMs?: number;
 }
 
+const REQUEST_HINT = 'Pass a KServe V2 inference request ({"inputs": [...]}) or {"instances": [...]} as JSON.';
+
+/** --data FILE: a V2 request or {"instances": [...]}. */
 async function readRequest(path: string, inputs: IoSchema): Promise<V2InferenceRequest> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
+  const { value } = await readJsonFile(path, {
+    what: 'request file',
+    notJson: (p, err) =>
+      new OodError('VERIFY_DATA_INVALID', `cannot read the request in ${p}: ${err.message}`, { hint: REQUEST_HINT }),
+  }).catch((err: unknown) => {
+    if ((err as OodError).code === 'VERIFY_DATA_INVALID') throw err;
     throw new OodError('VERIFY_DATA_INVALID', `cannot read the request in ${path}: ${(err as Error).message}`, {
-      hint: 'Pass a KServe V2 inference request ({"inputs": [...]}) or {"instances": [...]} as JSON.',
+      hint: REQUEST_HINT,
+      cause: err,
     });
-  }
-  return isInstancesBody(parsed) ? instancesToV2(parsed.instances, inputs.tensors) : (parsed as V2InferenceRequest);
+  });
+  return isInstancesBody(value) ? instancesToV2(value.instances, inputs.tensors) : (value as V2InferenceRequest);
 }
 
 /** A synthetic request when the artifact has no sample: two rows of zeros. */
@@ -79,20 +84,20 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
           },
     );
   try {
-    const dir = opened.dir;
-    const inputSchema = JSON.parse(await readFile(join(dir, ARTIFACT_FILES.inputSchema), 'utf8')) as IoSchema;
-    const outputSchema = JSON.parse(await readFile(join(dir, ARTIFACT_FILES.outputSchema), 'utf8')) as IoSchema;
-    const samplePath = options.data ?? join(dir, ARTIFACT_FILES.sample);
-    const hasSample =
-      options.data !== undefined ||
-      (await readFile(samplePath).then(
-        () => true,
-        () => false,
-      ));
-    const request = hasSample ? await readRequest(samplePath, inputSchema) : zerosRequest(inputSchema);
+    const inputSchema = requireDocument(await opened.inputSchema(), ARTIFACT_FILES.inputSchema);
+    const outputSchema = requireDocument(await opened.outputSchema(), ARTIFACT_FILES.outputSchema);
+    const stored = options.data === undefined ? requireDocument(await opened.sample(), ARTIFACT_FILES.sample) : null;
+    const hasSample = options.data !== undefined || stored !== null;
+    const request =
+      options.data !== undefined
+        ? await readRequest(options.data, inputSchema)
+        : ((stored as V2InferenceRequest | null) ?? zerosRequest(inputSchema));
     const inputs: NamedTensor[] = request.inputs.map((t) => decodeJsonTensor(t.name, t.datatype, t.shape, t.data));
-    const certainty = await readRuntimeCertainty(dir);
-    const server = await startServerUnderTest(dir, {
+    const runtime = opened.has(ARTIFACT_FILES.runtime)
+      ? requireDocument(await opened.runtime(), ARTIFACT_FILES.runtime)
+      : null;
+    const certainty = runtimeCertainty(runtime);
+    const server = await startServerUnderTest(await opened.directory(), {
       port: options.port,
       host: options.host ?? '127.0.0.1',
       timeoutMs,
@@ -107,7 +112,7 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
       );
       if (health.status === 200) {
         model = (JSON.parse(health.text) as { model?: string }).model ?? '?';
-        const direct = await runDirect(join(dir, ARTIFACT_FILES.model), inputs);
+        const direct = await runDirect(await opened.modelPath(), inputs);
         const body = JSON.stringify(request);
         const json = { 'content-type': 'application/json' };
         const routes: [string, string][] = [
@@ -161,7 +166,7 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
     }
     return { artifact, model, url: server.url, passed: checks.every((c) => c.passed), checks };
   } finally {
-    await opened.cleanup();
+    await opened.close();
   }
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractArchive, openArtifact } from '../../src/artifact/archive-extract.js';
+import { extractArchive } from '../../src/artifact/archive-extract.js';
+import { openArtifact } from '../../src/artifact/open.js';
 // @ts-expect-error: plain JS fixture writer
 import { rawZip } from '../fixtures/broken/raw-zip.mjs';
 
@@ -70,32 +71,36 @@ describe('extractArchive', () => {
   });
 });
 
-describe('openArtifact', () => {
-  it('extracts a zip into a private 0700 temporary directory and removes it on cleanup', async () => {
+describe('openArtifact(...).directory()', () => {
+  it('extracts a zip into a private 0700 temporary directory and removes it on close', async () => {
     const zip = await zipOf('artifact.zip', [{ name: 'model.onnx', data: 'm' }]);
     const tempRoot = await mkdtemp(join(dir, 'root-'));
     const opened = await openArtifact(zip, { tempRoot });
     expect(opened.source).toBe('zip');
-    expect(opened.dir.startsWith(tempRoot)).toBe(true);
-    expect((await stat(opened.dir)).mode & 0o777).toBe(0o700);
-    expect(await readFile(join(opened.dir, 'model.onnx'), 'utf8')).toBe('m');
-    await opened.cleanup();
+    const extracted = await opened.directory();
+    expect(extracted.startsWith(tempRoot)).toBe(true);
+    expect((await stat(extracted)).mode & 0o777).toBe(0o700);
+    expect(await readFile(join(extracted, 'model.onnx'), 'utf8')).toBe('m');
+    await opened.close();
     expect(await readdir(tempRoot)).toEqual([]);
   });
 
-  it('uses a directory as it is, and its cleanup deletes nothing', async () => {
+  it('uses a directory as it is, and its close deletes nothing', async () => {
     const artifactDir = await mkdtemp(join(dir, 'plain-'));
     await writeFile(join(artifactDir, 'model.onnx'), 'm');
     const opened = await openArtifact(artifactDir);
-    expect(opened).toMatchObject({ dir: artifactDir, source: 'directory' });
-    await opened.cleanup();
+    expect(opened.source).toBe('directory');
+    expect(await opened.directory()).toBe(artifactDir);
+    await opened.close();
     expect(await readdir(artifactDir)).toEqual(['model.onnx']);
   });
 
   it('leaves no temporary directory behind when the zip is unsafe', async () => {
     const zip = await zipOf('artifact-evil.zip', [{ name: '../x', data: 'm' }]);
     const tempRoot = await mkdtemp(join(dir, 'root-'));
-    await expect(openArtifact(zip, { tempRoot })).rejects.toMatchObject({ code: 'ARCHIVE_UNSAFE' });
+    const opened = await openArtifact(zip, { tempRoot });
+    await expect(opened.directory()).rejects.toMatchObject({ code: 'ARCHIVE_UNSAFE' });
+    await opened.close();
     expect(await readdir(tempRoot)).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
-import { schemaProblems } from '../../src/artifact/schema-files.js';
+import { schemaProblems } from '../../src/artifact/validate.js';
 import { createRequestValidator } from '../../src/artifact/request-check.js';
 import type { IoSchema } from '../../src/artifact/spec.js';
 import type { NamedTensor } from '../../src/tensor/tensor.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateModel } from '../../src/evaluate/evaluate-model.js';
-import { evaluationProblems, readEvaluationFile, summarizeEvaluation } from '../../src/evaluate/evaluation-file.js';
+import { evaluationProblems, readEvaluationFile, summarizeEvaluation } from '../../src/artifact/evaluation.js';
 import { digestFile } from '../../src/artifact/file-digest.js';
 import type { EvaluationReport } from '../../src/evaluate/report.js';
 import { fixtures } from '../helpers/fixtures.js';

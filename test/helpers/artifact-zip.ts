@@ -1,5 +1,6 @@
 // Test artifact zips in the layout of src/artifact/spec.ts, written with archiver (a real zip writer) until
-// `ood prepare` can make them. Entry dates are pinned so that the same inputs give the same bytes.
+// `ood prepare` can make them. runtime.yaml is valid against its schema, since every reader validates it. Entry dates are pinned so that the same inputs give the same bytes.
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ZipArchive } from 'archiver';
@@ -20,7 +21,7 @@ export interface TestArtifactOptions {
 export const DIGITS_MODEL = new URL('../../examples/digits/model.onnx', import.meta.url);
 
 /** The runtime.yaml a test artifact carries. */
-export function testRuntime(options: TestArtifactOptions, modelSize: number) {
+export function testRuntime(options: TestArtifactOptions, model: Buffer) {
   return {
     MODEL_ARTIFACT_VERSION: '1.0',
     MODEL_DEPLOYMENT: {
@@ -46,15 +47,15 @@ export function testRuntime(options: TestArtifactOptions, modelSize: number) {
       NAME: 'digits',
       VERSION: options.version ?? '1.0',
       FILE: 'model.onnx',
-      SHA256: 'x',
-      SIZE: modelSize,
+      SHA256: createHash('sha256').update(model).digest('hex'),
+      SIZE: model.length,
       IR_VERSION: 8,
       OPSET: { 'ai.onnx': 17 },
       PRODUCER_NAME: 'pytorch',
       PRODUCER_VERSION: '1.13',
       EXTERNAL_DATA: (options.externalData ?? []).map((e) => e.name),
     },
-    CERTAINTY: { ENABLED: true, METHOD: 'energy', TEMPERATURE: 1 },
+    CERTAINTY: { ENABLED: true, METHOD: 'energy', TEMPERATURE: 1, OUTPUT: 'ood_scores', NORMALIZATION: 'none' },
   };
 }
 
@@ -78,7 +79,7 @@ export async function writeTestArtifact(path: string, options: TestArtifactOptio
   add('model.onnx', model, store);
   for (const e of options.externalData ?? []) add(e.name, e.bytes, store);
   add('output_schema.json', '{"schema_version":"1.0","kind":"output","tensors":[]}');
-  add('runtime.yaml', stringify(testRuntime(options, model.length)));
+  add('runtime.yaml', stringify(testRuntime(options, model)));
   add(
     'score.mjs',
     'export async function load() { return {}; }\nexport async function predict() { return { outputs: [] }; }\n',

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { OnnxModel } from '../../../src/onnx/model.js';
 import { buildIoSchemas, toJsonText } from '../../../src/artifact/io-schema.js';
+import { buildRuntime } from '../../../src/artifact/runtime-yaml.js';
+import { digestFile } from '../../../src/artifact/file-digest.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DIGITS = join(ROOT, 'examples/digits/model.onnx');
@@ -36,19 +38,20 @@ export async function makeArtifact(
   const { input, output } = buildIoSchemas(model);
   await writeFile(join(dir, 'input_schema.json'), toJsonText(input));
   await writeFile(join(dir, 'output_schema.json'), toJsonText(output));
+  // A runtime.yaml valid against its schema (the server validates it), made by prepare's own builder.
+  const digest = await digestFile(modelPath);
   const runtime = {
-    MODEL_ARTIFACT_VERSION: '1.0',
-    MODEL_DEPLOYMENT: {
-      INFERENCE_RUNTIME: {
-        NODE_VERSION: '>=20.19',
-        ONNXRUNTIME_NODE_VERSION: '1.30.0',
-        ENTRYPOINT: 'score.mjs',
-        EXECUTION_PROVIDER: 'cpu',
-      },
-    },
-    MODEL_DETAILS: { NAME: options.name ?? 'model', VERSION: '1' },
+    ...buildRuntime({
+      model,
+      name: options.name ?? 'model',
+      version: '1',
+      ...digest,
+      createdAt: new Date('2026-01-02T03:04:05Z'),
+      trainingCode: { GIT_REMOTE: null, GIT_COMMIT: null, GIT_BRANCH: null, GIT_DIRTY: null, TRAINING_SCRIPT: null },
+    }),
     CERTAINTY: options.certainty ?? { ENABLED: false },
   };
+  model.close();
   await writeFile(join(dir, 'runtime.yaml'), stringify(runtime));
   if (options.score !== undefined) await writeFile(join(dir, 'score.mjs'), options.score);
   else await copyFile(await scoreTemplate(), join(dir, 'score.mjs'));

@@ -1,6 +1,7 @@
-// One read-only view over an artifact given as a .zip or a directory, so every check is written once. A zip is
-// read in place; only files that a native library must open by path (the model and its external data) are
-// streamed into a private 0700 temporary directory, hashed on the way so they are read once.
+// The file layer of an artifact given as a .zip or a directory: listing, bounded reads, digests and paths on disk,
+// so that everything above (open.ts, the checks) is written once. A zip is read in place; only files that must be
+// opened by path (the model and its external data for onnxruntime, every file for score.mjs) are streamed into a
+// private 0700 temporary directory, hashed on the way so they are read once.
 import { constants } from 'node:fs';
 import { lstat, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -15,9 +16,10 @@ import {
   type ArchiveEntry,
   type ArchiveInspection,
   type ArchiveLimits,
-} from '../artifact/archive.js';
-import { collisionKey, type ArchiveFinding } from '../artifact/archive-names.js';
-import { digestingTap, type Digest } from '../artifact/file-digest.js';
+} from './archive.js';
+import { collisionKey, type ArchiveFinding } from './archive-names.js';
+import { digestingTap, type Digest } from './file-digest.js';
+import { assertArchiveSafe } from './archive-extract.js';
 
 export type { Digest };
 
@@ -28,11 +30,13 @@ export interface ViewOptions {
   tempRoot?: string;
 }
 
-/** What checks may read. Content access throws OodError; checks turn that into FAILED or SKIPPED. */
+/** What may be read of an artifact. Content access throws OodError; checks turn that into FAILED or SKIPPED. */
 export interface ArtifactView {
   readonly source: 'zip' | 'directory';
   readonly path: string;
   readonly inspection: ArchiveInspection;
+  /** The open zip, for readers that need its layout (the registry's layer split); undefined for a directory. */
+  readonly archive?: ZipArchive;
   /** Regular files, artifact-relative with forward slashes, sorted. */
   readonly files: readonly string[];
   has(name: string): boolean;
@@ -40,6 +44,11 @@ export interface ArtifactView {
   digest(name: string): Promise<Digest>;
   /** A path on disk holding the file's bytes. */
   localPath(name: string): Promise<string>;
+  /**
+   * A directory on disk holding every file at its artifact path (what score.mjs's load(dir) is given): the
+   * directory itself, or for a zip a private temporary one. Throws ARCHIVE_UNSAFE for an unsafe zip.
+   */
+  directory(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -75,7 +84,7 @@ class ZipView implements ArtifactView {
   private temp: Promise<string> | undefined;
 
   constructor(
-    private readonly archive: ZipArchive,
+    readonly archive: ZipArchive,
     readonly path: string,
     private readonly tempRoot: string | undefined,
   ) {
@@ -116,12 +125,28 @@ class ZipView implements ArtifactView {
     }
     return path;
   }
-  private async extract(name: string): Promise<{ path: string; digest: Digest }> {
-    this.temp ??= mkdtemp(join(this.tempRoot ?? tmpdir(), 'ood-introspect-'));
-    const root = await this.temp;
+  async directory(): Promise<string> {
+    assertArchiveSafe(this.inspection);
+    const root = await this.tempDir();
+    for (const entry of this.inspection.entries) {
+      if (entry.kind === 'directory') await mkdir(this.contained(root, entry.name), { recursive: true, mode: 0o700 });
+      else await this.localPath(entry.name);
+    }
+    return root;
+  }
+  private tempDir(): Promise<string> {
+    this.temp ??= handled(mkdtemp(join(this.tempRoot ?? tmpdir(), 'ood-artifact-')));
+    return this.temp;
+  }
+  private contained(root: string, name: string): string {
     const target = resolve(root, name);
     if (!target.startsWith(root + sep))
       throw new OodError('ARCHIVE_UNSAFE', `entry ${name} would leave the temporary directory`, { kind: 'check' });
+    return target;
+  }
+  private async extract(name: string): Promise<{ path: string; digest: Digest }> {
+    const root = await this.tempDir();
+    const target = this.contained(root, name);
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const { tap, digest } = digestingTap();
     const handle = await open(
@@ -265,6 +290,9 @@ class DirectoryView implements ArtifactView {
   }
   async localPath(name: string): Promise<string> {
     return this.abs(name);
+  }
+  async directory(): Promise<string> {
+    return this.path;
   }
   async close(): Promise<void> {}
 }
