@@ -16,7 +16,7 @@ import { buildScoreGraph, type ScoreMap } from './score-graph.js';
 import { resolveEnableOptions, type EnableOptions, type ResolvedEnableOptions } from './enable-options.js';
 import { calibrateModel } from './enable-calibration.js';
 import { copyExternalData, planExternalCopies, removeCopies } from './external-data.js';
-import { fitFeatureMethod } from './features/fit-feature-score.js';
+import { FEATURE_METADATA_KEYS, fitFeatureMethod } from './features/fit-feature-score.js';
 
 export type { EnableOptions } from './enable-options.js';
 
@@ -122,14 +122,16 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
       map = result.map;
     }
     const record = makeRecord(o, logits, calibration);
+    const logitParameters = o.scoreMethod.parameters;
+    const methodMetadata: [string, string][] =
+      fitted?.metadata ??
+      (logitParameters ? [[FEATURE_METADATA_KEYS.parameters, JSON.stringify(logitParameters)]] : []);
     const graph = buildScoreGraph({ ...base, map, docString: scoreDoc(record) });
     const edit: ModelEdit = {
       dropTop: strip.dropTop,
       dropGraph: strip.dropGraph,
       appendGraph: graph.fields,
-      appendTop: [...certaintyToMetadata(record), ...(fitted?.metadata ?? [])].map(([k, v]) =>
-        encodeMetadataEntry(k, v),
-      ),
+      appendTop: [...certaintyToMetadata(record), ...methodMetadata].map(([k, v]) => encodeMetadataEntry(k, v)),
     };
     await writeEditedModel(model, edit, o.output);
     return {
@@ -141,7 +143,11 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
       removed: strip.removed,
       externalDataCopied: copies.map((c) => c.location),
       warnings,
-      ...(fitted ? { methodParameters: fitted.parameters } : {}),
+      ...(fitted
+        ? { methodParameters: fitted.parameters }
+        : logitParameters
+          ? { methodParameters: logitParameters }
+          : {}),
     };
   } catch (err) {
     await removeCopies(copies);

@@ -37,11 +37,13 @@ export function buildScoreGraph(spec: ScoreGraphSpec): ScoreGraph {
   b.reserve(spec.output);
   const logits = spec.logits.elemType === ONNX_FLOAT ? spec.logits.name : b.cast(spec.logits.name, ONNX_FLOAT);
   const map = spec.map;
+  const declared = spec.logits.shape?.[1];
+  const classes = typeof declared === 'number' ? declared : undefined;
   if (map.kind === 'none') {
-    spec.method.build(b, logits, spec.temperature, spec.output);
+    spec.method.build(b, logits, spec.temperature, spec.output, classes);
   } else {
     const raw = b.fresh('raw_score');
-    spec.method.build(b, logits, spec.temperature, raw);
+    spec.method.build(b, logits, spec.temperature, raw, classes);
     if (map.kind === 'cdf') buildCdfMap(b, raw, map.knots, spec.output);
     else buildPercentileMap(b, raw, map.map, spec.output);
   }

@@ -115,8 +115,13 @@ export class OpBuilder {
     return this.op('Cast', [x], { to: { int: to } }, out);
   }
 
-  /** Elementwise binary op with numpy broadcasting (Add, Sub, Mul, Div, Max, Min; stable since opset 7/8). */
-  binary(op: 'Add' | 'Sub' | 'Mul' | 'Div' | 'Max' | 'Min' | 'MatMul', a: string, b: string, out?: string): string {
+  /** Elementwise binary op with numpy broadcasting (Add, Sub, Mul, Div, Max, Min, Pow; stable since opset 7/8). */
+  binary(
+    op: 'Add' | 'Sub' | 'Mul' | 'Div' | 'Max' | 'Min' | 'MatMul' | 'Pow',
+    a: string,
+    b: string,
+    out?: string,
+  ): string {
     return this.op(op, [a, b], undefined, out);
   }
 }

@@ -9,6 +9,7 @@ import type { ScoreMethod } from '../methods/method.js';
 import { asScoreMethod, type FeatureFitOptions, type FeatureMethod } from '../methods/feature-method.js';
 import { collectFeatures } from './collect-features.js';
 import { findFeatures, type FeatureChoice } from './find-features.js';
+import { readLinearHead } from './linear-head.js';
 
 /** metadata_props keys feature methods add next to the certainty record (metadata.ts). */
 export const FEATURE_METADATA_KEYS = { features: 'ood.features', parameters: 'ood.method_parameters' } as const;
@@ -53,7 +54,16 @@ export async function fitFeatureMethod(
       );
     }
     const sample = await collectFeatures(model, features.name, logits, data, request.workDir);
-    const fitted = method.fit(sample, request.fit ?? {}, { features: features.name, logits, head: features.head });
+    const linearHead =
+      method.needsLinearHead && features.head
+        ? await readLinearHead(model, features.head, features.name, sample.dim, request.workDir)
+        : undefined;
+    const fitted = method.fit(sample, request.fit ?? {}, {
+      features: features.name,
+      logits,
+      head: features.head,
+      linearHead,
+    });
     const parameters = { ...fitted.parameters, features: features.name };
     return {
       scoreMethod: asScoreMethod(method, fitted, features.name),

@@ -8,14 +8,20 @@ import type { FeatureMethod } from './feature-method.js';
 import { mahalanobis } from './mahalanobis.js';
 import { knn } from './knn.js';
 import { reactEnergy } from './react-energy.js';
+import { gen } from './gen.js';
+import { vim } from './vim.js';
+import { rmds } from './rmds.js';
+import { scale } from './scale.js';
+import { ash } from './ash.js';
+import { fdbd } from './fdbd.js';
 
 export type { ScoreMethod } from './method.js';
 
 /** Every method, in the order help lists them. */
-export const METHODS: readonly ScoreMethod[] = [energy, msp, maxlogit];
+export const METHODS: readonly ScoreMethod[] = [energy, msp, maxlogit, gen];
 
 /** Feature-space methods: fitted on the penultimate features of the calibration data (feature-method.ts). */
-export const FEATURE_METHODS: readonly FeatureMethod[] = [mahalanobis, knn, reactEnergy];
+export const FEATURE_METHODS: readonly FeatureMethod[] = [mahalanobis, rmds, knn, vim, reactEnergy, scale, ash, fdbd];
 
 export const METHOD_NAMES = [...METHODS, ...FEATURE_METHODS].map((m) => m.name) as readonly string[];
 

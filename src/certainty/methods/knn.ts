@@ -2,7 +2,7 @@
 // with Deep Nearest Neighbors", ICML 2022): score = cosine similarity to the k-th nearest of a bounded set of
 // stored, L2-normalized calibration features, i.e. 1 − the k-th nearest cosine distance. Higher = in-distribution.
 import { OodError } from '../../errors.js';
-import { encodeNode } from '../../onnx/encode.js';
+import { topKValues } from './safe-top-k.js';
 import type { FeatureMethod } from './feature-method.js';
 import { rowSquaredNorm } from './feature-method.js';
 
@@ -11,7 +11,7 @@ const DEFAULT_MAX_STORED = 1024;
 
 /**
  * In the graph: f̂ = f / max(‖f‖, ε); s = f̂·Bᵀ with B the stored normalized features [K, dim] (stored as
- * Bᵀ, [dim, K]); TopK(s, k) along axis 1 (K as an input, opset 10+); score = its k-th value (Gather).
+ * Bᵀ, [dim, K]); TopK(s, k) along axis 1 (safe-top-k.ts, so an empty batch computes); score = its k-th value.
  */
 export const knn: FeatureMethod = {
   name: 'knn',
@@ -49,17 +49,7 @@ export const knn: FeatureMethod = {
           b.binary('Div', f, norm),
           b.floats('stored_features_t', [dim, stored], bt),
         );
-        const values = b.fresh('topk_values');
-        const indices = b.fresh('topk_indices');
-        b.nodes.push(
-          encodeNode({
-            opType: 'TopK',
-            inputs: [similarity, b.ints('k', [1], [k])],
-            outputs: [values, indices],
-            name: b.fresh('topk_node'),
-            attributes: { axis: { int: 1 } },
-          }),
-        );
+        const values = topKValues(b, similarity, stored, k);
         b.op('Gather', [values, b.ints('kth', [1], [k - 1])], { axis: { int: 1 } }, out);
       },
     };

@@ -8,8 +8,13 @@ export interface ScoreMethod {
   summary: string;
   /** Whether --temperature changes the score's ranking or scale. */
   usesTemperature: boolean;
-  /** Append the score subgraph: `logits` is FP32 [batch, classes]; the score is written to `out`, [batch, 1]. */
-  build(b: OpBuilder, logits: string, temperature: number, out: string): void;
+  /** Hyper-parameters recorded in ood.method_parameters (methods that have any). */
+  parameters?: Record<string, number>;
+  /**
+   * Append the score subgraph: `logits` is FP32 [batch, classes] (`classes` when the graph declares it); the
+   * score is written to `out`, [batch, 1].
+   */
+  build(b: OpBuilder, logits: string, temperature: number, out: string, classes?: number): void;
 }
 
 /** `logits / T`, or the logits themselves when T is 1 (no node added). */

@@ -2,20 +2,10 @@
 // the penultimate activations at a high percentile of their in-distribution values, recompute the logits with the
 // model's own final layer, and take their energy, logsumexp(logits'). Higher means more in-distribution.
 import { OodError } from '../../errors.js';
-import type { AttributeValue } from '../../onnx/encode.js';
-import type { AttributeInfo } from '../../onnx/decode.js';
 import type { FeatureMethod } from './feature-method.js';
+import { appendHeadCopy } from './head-graph.js';
 
 const DEFAULT_CLIP_PERCENTILE = 90;
-
-function attributeValue(a: AttributeInfo): AttributeValue | undefined {
-  if (a.f !== undefined) return { float: a.f };
-  if (a.i !== undefined) return { int: a.i };
-  if (a.s !== undefined) return { string: a.s };
-  if (a.ints !== undefined) return { ints: a.ints };
-  if (a.floats !== undefined) return { floats: a.floats };
-  return undefined;
-}
 
 /**
  * In the graph: Min(features, c) feeds a copy of the final layer's nodes (same op, attributes and weight tensors,
@@ -47,22 +37,8 @@ export const reactEnergy: FeatureMethod = {
     return {
       parameters: { clipPercentile: p, clip, dim: sample.dim, samples: sample.count },
       build(b, features, out) {
-        // Original tensor name → its recomputed twin; weights and biases are not renamed, so they are shared.
-        const twin = new Map([[features, b.binary('Min', features, b.floats('react_clip', [], [clip]))]]);
-        let x = twin.get(features)!;
-        for (const node of head) {
-          const attributes: Record<string, AttributeValue> = {};
-          for (const a of node.attributes) {
-            const v = attributeValue(a);
-            if (v) attributes[a.name] = v;
-          }
-          x = b.op(
-            node.opType,
-            node.inputs.map((i) => twin.get(i) ?? i),
-            attributes,
-          );
-          twin.set(node.outputs[0]!, x);
-        }
+        const clipped = b.binary('Min', features, b.floats('react_clip', [], [clip]));
+        const x = appendHeadCopy(b, head, features, clipped);
         b.reduce('ReduceLogSumExp', x, [1], true, out);
       },
     };

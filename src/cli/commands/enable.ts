@@ -2,6 +2,22 @@
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
 
+/** Kept in step with src/certainty/methods/index.ts by test/certainty/new-methods.test.ts (not imported here for start-up time). */
+export const METHOD_CHOICES = [
+  'energy',
+  'msp',
+  'maxlogit',
+  'gen',
+  'mahalanobis',
+  'rmds',
+  'knn',
+  'vim',
+  'react-energy',
+  'scale',
+  'ash',
+  'fdbd',
+];
+
 interface EnableArgs extends GlobalOptions {
   model: string;
   output: string;
@@ -22,6 +38,8 @@ interface EnableArgs extends GlobalOptions {
   'knn-k'?: number;
   'knn-max-stored'?: number;
   'react-percentile'?: number;
+  'vim-dim'?: number;
+  'shape-percentile'?: number;
 }
 
 function numberList(flag: string, text: string | undefined): number[] | undefined {
@@ -50,9 +68,10 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       })
       .option('method', {
         type: 'string',
-        choices: ['energy', 'msp', 'maxlogit', 'mahalanobis', 'knn', 'react-energy'],
+        choices: METHOD_CHOICES,
         default: 'energy',
-        describe: 'Scoring method; mahalanobis, knn and react-energy read the penultimate features and need --data',
+        describe:
+          'Scoring method; energy, msp, maxlogit and gen read the logits, the others the penultimate features (they need --data)',
       })
       .option('features', {
         type: 'string',
@@ -66,6 +85,14 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       .option('react-percentile', {
         type: 'number',
         describe: 'react-energy: clip activations at this ID percentile (default 90)',
+      })
+      .option('vim-dim', {
+        type: 'number',
+        describe: 'vim: dimension of the principal subspace (default: half the features, 1000 from 1536)',
+      })
+      .option('shape-percentile', {
+        type: 'number',
+        describe: 'scale/ash: per-row activation percentile that counts as the top (default 85 / 90)',
       })
       .option('temperature', { type: 'number', describe: 'Temperature T for energy and msp (default 1)' })
       .option('logits', {
@@ -158,8 +185,16 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           featureFit:
             argv['knn-k'] !== undefined ||
             argv['knn-max-stored'] !== undefined ||
-            argv['react-percentile'] !== undefined
-              ? { k: argv['knn-k'], maxStored: argv['knn-max-stored'], clipPercentile: argv['react-percentile'] }
+            argv['react-percentile'] !== undefined ||
+            argv['vim-dim'] !== undefined ||
+            argv['shape-percentile'] !== undefined
+              ? {
+                  k: argv['knn-k'],
+                  maxStored: argv['knn-max-stored'],
+                  clipPercentile: argv['react-percentile'],
+                  principalDim: argv['vim-dim'],
+                  shapePercentile: argv['shape-percentile'],
+                }
               : undefined,
         });
         bar.finish();
