@@ -9,7 +9,7 @@ import type { FieldRange } from '../../onnx/wire.js';
 import * as F from '../../onnx/proto-fields.js';
 import { encodeNode, encodeTensorValueInfo } from '../../onnx/encode.js';
 import { lenField } from '../../onnx/wire.js';
-import { ONNX_FLOAT } from '../../onnx/dtypes.js';
+import { ONNX_FLOAT } from '../../tensor/datatypes.js';
 import { openScoringSession, type ScoringSession } from '../scoring-session.js';
 import { copyAttributes } from '../methods/head-graph.js';
 

@@ -6,7 +6,7 @@ import { OodError } from '../../errors.js';
 import type { NodeInfo } from '../../onnx/decode.js';
 import type { OnnxModel } from '../../onnx/model.js';
 import { encodeGraphOutput } from '../../onnx/encode.js';
-import { ONNX_FLOAT } from '../../onnx/dtypes.js';
+import { ONNX_FLOAT } from '../../tensor/datatypes.js';
 import type { LinearHead } from '../methods/feature-method.js';
 import { encodeFloatRowsInput, openHeadSession, runRows } from './head-model.js';
 
