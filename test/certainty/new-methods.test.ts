@@ -12,7 +12,7 @@ import { OnnxModel } from '../../src/onnx/model.js';
 import { collectFeatures } from '../../src/certainty/features/collect-features.js';
 import { findFeatures } from '../../src/certainty/features/find-features.js';
 import { readFeatureParameters } from '../../src/certainty/features/fit-feature-score.js';
-import { openEvaluationData } from '../../src/evaluate/data-source.js';
+import { openFeedData } from '../../src/certainty/data/feed-data.js';
 import { METHOD_NAMES } from '../../src/certainty/methods/index.js';
 import { METHOD_CHOICES } from '../../src/cli/commands/enable.js';
 import { fixtures } from '../helpers/fixtures.js';
@@ -25,7 +25,7 @@ const NEW_METHODS = ['gen', 'rmds', 'vim', 'scale', 'ash', 'fdbd'] as const;
 
 async function scoresOf(modelPath: string, dataPath: string): Promise<Float32Array> {
   const model = OnnxModel.open(modelPath);
-  const data = await openEvaluationData(dataPath, model.info.graph.inputs, 128);
+  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
   model.close();
   const session = await ort.InferenceSession.create(modelPath);
   const parts: number[] = [];
@@ -38,7 +38,7 @@ async function scoresOf(modelPath: string, dataPath: string): Promise<Float32Arr
 
 async function featuresOf(dataPath: string) {
   const model = OnnxModel.open(digits.model);
-  const data = await openEvaluationData(dataPath, model.info.graph.inputs, 128);
+  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
   const sample = await collectFeatures(model, findFeatures(model, 'logits').name, 'logits', data, tmp);
   data.close();
   model.close();
