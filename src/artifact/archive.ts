@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { OodError, fileError } from '../errors.js';
+import { modelGivenAsArtifact } from './wrong-kind.js';
 import { collisionKey, entryKind, nameFindings, type ArchiveFinding, type EntryKind } from './archive-names.js';
 
 export type { ArchiveFinding, ArchiveFindingCode, EntryKind } from './archive-names.js';
@@ -167,6 +168,11 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
       { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: true },
       (err, zip) => {
         if (err || !zip) {
+          const wrongKind = modelGivenAsArtifact(path);
+          if (wrongKind) {
+            reject(wrongKind);
+            return;
+          }
           reject(
             new OodError(
               'ARCHIVE_UNREADABLE',

@@ -2,7 +2,7 @@
 // measure how well its score separates them, and check that the model's own outputs did not change.
 import { extname } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { OodError } from '../errors.js';
+import { OodError, isOodError } from '../errors.js';
 import { OOD_VERSION } from '../version.js';
 import { OnnxModel } from '../onnx/model.js';
 import { readCertaintyRecord, type CertaintyRecord } from '../certainty/metadata.js';
@@ -49,13 +49,30 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
 async function openModelPath(path: string): Promise<{ modelPath: string; cleanup: () => Promise<void> }> {
   if (extname(path).toLowerCase() === '.onnx') return { modelPath: path, cleanup: async () => {} };
   const { openArtifact } = await import('../artifact/open.js');
-  const artifact = await openArtifact(path);
+  let artifact: Awaited<ReturnType<typeof openArtifact>>;
+  try {
+    artifact = await openArtifact(path);
+  } catch (err) {
+    // An ONNX model under another extension is still a model.
+    if (isOodError(err) && err.code === 'ARTIFACT_IS_A_MODEL') return { modelPath: path, cleanup: async () => {} };
+    if (isOodError(err) && err.code === 'ARCHIVE_UNREADABLE') throw neitherModelNorArtifact(path, err);
+    throw err;
+  }
   try {
     return { modelPath: await artifact.modelPath(), cleanup: () => artifact.close() };
   } catch (err) {
     await artifact.close();
+    // A zip that is not an artifact, such as a PyTorch .pt checkpoint, has no model.onnx.
+    if (isOodError(err) && err.code === 'ARTIFACT_INVALID') throw neitherModelNorArtifact(path, err);
     throw err;
   }
+}
+
+function neitherModelNorArtifact(path: string, cause?: unknown): OodError {
+  return new OodError('EVALUATE_NOT_A_MODEL', `${path} is neither an ONNX model nor an ood artifact`, {
+    cause,
+    hint: 'Export the model to ONNX (e.g. torch.onnx.export), then `ood enable` it; or pass an artifact from `ood prepare`.',
+  });
 }
 
 async function evaluateOpened(modelPath: string, options: EvaluateOptions): Promise<EvaluationReport> {

@@ -82,8 +82,14 @@ describe('ood introspect (built CLI)', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('exits 3 when the file is not a zip at all (an .onnx passed by mistake)', async () => {
+  it('exits 3 when the file is not a zip at all (an .onnx passed by mistake), saying it is a model', async () => {
     const r = await ood('introspect', fixtures.digits.model);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/Error: .* is an ONNX model, not an artifact/);
+  });
+
+  it('exits 3 for a file that is neither a zip nor a model', async () => {
+    const r = await ood('introspect', join(repoRoot, 'package.json'));
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toMatch(/Error: .* is not a readable zip archive/);
   });

@@ -9,7 +9,7 @@ import { convertTensor, type Tensor } from '../../tensor/tensor.js';
 /** The error for a sample that does not fit the model's inputs. */
 export function dataMismatch(sample: string, input: string, problem: string): OodError {
   return new OodError('DATA_MISMATCH', `sample ${sample}: input "${input}" ${problem}`, {
-    hint: "Make the data match the model's input signature (see `ood introspect MODEL`), or pass the right model.",
+    hint: "Make the data match the model's input signature (see `ood inspect MODEL`), or pass the right model.",
     details: { sample, input, problem },
   });
 }

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { enableCommand } from './enable.js';
 import { prepareCommand } from './prepare.js';
 import { introspectCommand } from './introspect.js';
+import { inspectCommand } from './inspect.js';
 import { pushCommand } from './push.js';
 import { pullCommand } from './pull.js';
 import { lsCommand } from './ls.js';
@@ -17,6 +18,7 @@ export const commands: CommandModule<any, any>[] = [
   enableCommand,
   prepareCommand,
   introspectCommand,
+  inspectCommand,
   evaluateCommand,
   serveCommand,
   verifyCommand,
