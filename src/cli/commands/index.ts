@@ -11,6 +11,7 @@ import { evaluateCommand } from './evaluate.js';
 import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
 import { exportCommand } from './export.js';
+import { deployCommand } from './deploy.js';
 
 // Each command has its own argument type; yargs' registry holds them side by side.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,4 +27,5 @@ export const commands: CommandModule<any, any>[] = [
   pullCommand,
   lsCommand,
   exportCommand,
+  deployCommand,
 ];
