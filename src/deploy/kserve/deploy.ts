@@ -2,10 +2,10 @@
 // labelled and annotated from its runtime.yaml, written atomically to -o FILE or returned for stdout.
 import { basename } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { parse as parseYaml, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { fileError } from '../../errors.js';
 import { ARTIFACT_FILES, type RuntimeYaml } from '../../artifact/spec.js';
-import { openArtifactView } from '../../checks/artifact-view.js';
+import { openArtifact, requireDocument } from '../../artifact/open.js';
 import { assertWritableTarget, writeFileAtomic } from '../../io/atomic-file.js';
 import { OOD_VERSION } from '../../version.js';
 import {
@@ -39,12 +39,11 @@ async function readRuntime(path: string): Promise<RuntimeYaml | undefined> {
     throw fileError(err, path, 'artifact or model');
   });
   if (info.isFile() && path.endsWith('.onnx')) return undefined;
-  const view = await openArtifactView(path);
+  const reader = await openArtifact(path);
   try {
-    if (!view.has(ARTIFACT_FILES.runtime)) return undefined;
-    return parseYaml((await view.read(ARTIFACT_FILES.runtime, 1 << 20)).toString('utf8')) as RuntimeYaml;
+    return requireDocument(await reader.runtime(), ARTIFACT_FILES.runtime);
   } finally {
-    await view.close();
+    await reader.close();
   }
 }
 
