@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole ood pipeline on the bundled digits classifier:
 #   install → build → enable → evaluate → prepare → introspect → verify → push (local OCI registry) → ls
+#   → export triton (model repository) → deploy kserve (InferenceService)
 # Rerunnable: outputs go to .cache/demo (or $OOD_DEMO_OUT) and are replaced each run.
 # OOD_BIN=/path/to/ood runs an installed ood (e.g. from the packed tarball) instead of building this checkout.
 set -euo pipefail
@@ -48,3 +49,11 @@ ood push "$OUT/digits.zip" digits:1.0.0
 
 step "ls: what the local registry holds"
 ood ls digits
+
+step "export triton: a Triton model repository with an explicit config.pbtxt"
+ood export triton "$OUT/digits.zip" -o "$OUT/model-repository" --force
+cat "$OUT/model-repository/digits/config.pbtxt"
+
+step "deploy kserve: the InferenceService for that repository once it is copied to a volume (or a modelcar: docs/deploy.md)"
+ood deploy kserve "$OUT/digits.zip" --storage-uri pvc://models/model-repository -o "$OUT/digits-inferenceservice.yaml" --force
+cat "$OUT/digits-inferenceservice.yaml"

@@ -80,3 +80,13 @@ export { startServer, type ServeOptions, type RunningServer } from './serve/serv
 export type { ServedModel, ModelDescription, ModelState, PredictContext } from './serve/served-model.js';
 export { verifyArtifact, type VerifyOptions } from './verify/verify.js';
 export { renderVerifyText, type VerifyReport, type VerifyCheck } from './verify/report.js';
+export { exportTriton } from './deploy/triton/export.js';
+export { planTritonRepository, writeTritonRepository, type TritonExportOptions } from './deploy/triton/repository.js';
+export { buildTritonConfig, formatTritonConfig, type TritonModelConfig } from './deploy/triton/model-config.js';
+export { pushModelcar, type ModelcarOptions, type ModelcarResult } from './deploy/modelcar.js';
+export { deployKserve, type KserveDeployOptions } from './deploy/kserve/deploy.js';
+export { buildInferenceService } from './deploy/kserve/inference-service.js';
+export { createTarStream, type TarEntry } from './registry/image/tar-writer.js';
+export { writeLayerFile, type LayerFile } from './registry/image/layer-file.js';
+export { resolveBaseImage, parsePlatform, type BaseImage } from './registry/image/base-image.js';
+export { pushImage, type ImageBuild, type ImagePushResult } from './registry/image/push-image.js';

@@ -149,7 +149,13 @@ describe('the packed package', () => {
       expect(run.exitCode, run.all).toBe(0);
       expect(run.stdout).toMatch(/digits/);
       expect(readdirSync(out)).toEqual(
-        expect.arrayContaining(['digits.zip', 'digits-enabled.onnx', 'evaluation.html']),
+        expect.arrayContaining([
+          'digits.zip',
+          'digits-enabled.onnx',
+          'evaluation.html',
+          'model-repository',
+          'digits-inferenceservice.yaml',
+        ]),
       );
     } finally {
       rmSync(out, { recursive: true, force: true });
