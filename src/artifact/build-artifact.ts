@@ -20,7 +20,6 @@ import {
   validateOptions,
   type Source,
 } from './build-inputs.js';
-import { runPostBuildChecks, type PostBuildReport } from './post-build-check.js';
 import { assertWritable } from './validate.js';
 import { ARTIFACT_FILES, ARTIFACT_VERSION, type Manifest } from './spec.js';
 import { writeZip, zipTimestamp } from './zip-writer.js';
@@ -44,15 +43,11 @@ export interface BuildOptions {
   executionProvider?: string;
   /** An `ood evaluate --json` report of this model, stored as evaluation.json. */
   evaluation?: string;
-  /** Run `ood introspect` on the result (default true). */
-  introspect?: boolean;
-  /** Introspect with --require-provenance: a missing commit or a dirty tree FAILS. */
-  requireProvenance?: boolean;
   /** Environment to read SOURCE_DATE_EPOCH from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
 
-/** What was built: the data model of `ood prepare --json`. */
+/** What was built (`ood prepare --json` adds the introspection of it: cli/render-prepare.ts). */
 export interface BuildResult {
   format: 'zip' | 'directory';
   path: string;
@@ -66,7 +61,6 @@ export interface BuildResult {
   certainty_enabled: boolean;
   /** The stored evaluation's headline figures, when --evaluation was given. */
   evaluation: EvaluationSummary | null;
-  introspection: PostBuildReport;
 }
 
 /** Build an artifact. Throws OodError on bad input; nothing is left behind on failure. */
@@ -196,10 +190,6 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       provenance: trainingCode,
       certainty_enabled: model.metadataMap.get('ood.enabled') === 'true',
       evaluation: evaluation ? summarizeEvaluation(evaluation) : null,
-      introspection:
-        options.introspect === false
-          ? { status: 'not-run', reason: 'disabled with --no-introspect' }
-          : await runPostBuildChecks(target, { requireProvenance: options.requireProvenance }),
     };
   } finally {
     model.close();

@@ -1,9 +1,15 @@
 // Text rendering of a BuildResult for `ood prepare` (the --json output prints the same object).
 import type { BuildResult } from '../artifact/build-artifact.js';
+import type { PostBuildReport } from '../checks/post-build-report.js';
 import { formatTable } from './output.js';
 
+/** What `ood prepare` reports (and prints with --json): the build, then the introspection of what it built. */
+export interface PrepareResult extends BuildResult {
+  introspection: PostBuildReport;
+}
+
 /** A human summary: what was written, its files, provenance and the introspection verdict. */
-export function renderBuildResult(result: BuildResult): string {
+export function renderBuildResult(result: PrepareResult): string {
   const lines = [
     `Prepared ${result.format} artifact ${result.path} (format ${result.artifact_version})`,
     `Model ${result.model.name} ${result.model.version}: sha256 ${result.model.sha256}, ${result.model.size} bytes`,

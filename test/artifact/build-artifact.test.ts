@@ -7,7 +7,9 @@ import { schemaProblems } from '../../src/artifact/validate.js';
 import { createRequestValidator } from '../../src/artifact/request-check.js';
 import type { IoSchema } from '../../src/artifact/spec.js';
 import type { NamedTensor } from '../../src/tensor/tensor.js';
-import { fixtures } from '../helpers/fixtures.js';
+import { execa } from 'execa';
+import type { PrepareResult } from '../../src/cli/render-prepare.js';
+import { fixtures, repoRoot } from '../helpers/fixtures.js';
 import { readZip, readZipFiles } from './zip-reader.js';
 import {
   inputsFor,
@@ -64,7 +66,7 @@ const cases: Case[] = [
 describe.each(cases)('prepare on $label', (c) => {
   it('writes a zip that another zip reader opens, with every file the format requires and a truthful manifest', async () => {
     const out = join(await tempDir(), 'artifact.zip');
-    const result = await buildArtifact({ model: c.model, output: out, introspect: false });
+    const result = await buildArtifact({ model: c.model, output: out });
     const entries = await readZip(out);
     expect(entries.map((e) => e.name)).toEqual(c.files);
     const files = new Map(entries.map((e) => [e.name, e.data]));
@@ -77,7 +79,7 @@ describe.each(cases)('prepare on $label', (c) => {
 
   it('records the graph signature in the schemas and a runtime.yaml that passes its schema', async () => {
     const out = join(await tempDir(), 'artifact.zip');
-    await buildArtifact({ model: c.model, output: out, introspect: false });
+    await buildArtifact({ model: c.model, output: out });
     const files = await readZipFiles(out);
     const input = JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema;
     const output = JSON.parse(files.get('output_schema.json')!.toString()) as IoSchema;
@@ -95,7 +97,7 @@ describe.each(cases)('prepare on $label', (c) => {
 
   it("serves predictions through the artifact's score.mjs that equal a direct onnxruntime run", async () => {
     const out = join(await tempDir(), 'artifact.zip');
-    await buildArtifact({ model: c.model, output: out, introspect: false });
+    await buildArtifact({ model: c.model, output: out });
     const files = await readZipFiles(out);
     const dir = await unpack(files);
     const inputs = inputsFor(JSON.parse(files.get('input_schema.json')!.toString()) as IoSchema, 3);
@@ -115,7 +117,6 @@ describe('prepare with a sample', () => {
       model: fixtures.digits.model,
       output: out,
       sample: fixtures.digits.sample,
-      introspect: false,
     });
     const files = await readZipFiles(out);
     const sampleText = await readFile(fixtures.digits.sample);
@@ -140,7 +141,6 @@ describe('prepare with a sample', () => {
       model: fixtures.digits.model,
       output: out,
       sample: fixtures.digits.sample,
-      introspect: false,
     });
     const files = await readZipFiles(out);
     const dir = await unpack(files);
@@ -165,8 +165,8 @@ describe('prepare with a sample', () => {
     const root = await tempDir();
     const model = await isolatedCopy(fixtures.digits.model);
     const env = { SOURCE_DATE_EPOCH: '1700000000' };
-    await buildArtifact({ model, output: join(root, 'a.zip'), sample: fixtures.digits.sample, env, introspect: false });
-    await buildArtifact({ model, dir: join(root, 'a'), sample: fixtures.digits.sample, env, introspect: false });
+    await buildArtifact({ model, output: join(root, 'a.zip'), sample: fixtures.digits.sample, env });
+    await buildArtifact({ model, dir: join(root, 'a'), sample: fixtures.digits.sample, env });
     const zipped = await readZipFiles(join(root, 'a.zip'));
     const listed = (await readdir(join(root, 'a'))).sort();
     expect(listed).toEqual([...zipped.keys()].sort());
@@ -175,9 +175,14 @@ describe('prepare with a sample', () => {
 });
 
 describe('introspection after prepare', () => {
+  // The command composes build and introspection (buildArtifact only builds), so this runs `ood prepare` itself.
   it('runs ood introspect on the new artifact and reports that every check passed for the example', async () => {
     const out = join(await tempDir(), 'digits.zip');
-    const result = await buildArtifact({ model: fixtures.digits.model, output: out, sample: fixtures.digits.sample });
+    const cli = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+    const args = ['prepare', fixtures.digits.model, '-o', out, '--sample', fixtures.digits.sample, '--json'];
+    const r = await execa('node', [cli, ...args], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as PrepareResult;
     expect(result.introspection.status).toBe('ran');
     if (result.introspection.status !== 'ran') return;
     expect(result.introspection.summary.failed).toBe(0);
@@ -197,7 +202,6 @@ describe('prepare on a certainty-enabled model', () => {
       model: enabled,
       output: out,
       sample: fixtures.digits.sample,
-      introspect: false,
     });
     expect(result.certainty_enabled).toBe(true);
     const files = await readZipFiles(out);
@@ -276,7 +280,7 @@ describe('external data in a subdirectory', () => {
     await mkdir(join(root, 'data'));
     await copyFile(fixtures.externalData.weights, join(root, 'data', 'ws.bin'));
     for (const target of [{ output: join(root, 'a.zip') }, { dir: join(root, 'a') }]) {
-      const result = await buildArtifact({ model: join(root, 'model.onnx'), ...target, introspect: false });
+      const result = await buildArtifact({ model: join(root, 'model.onnx'), ...target });
       expect(result.files.map((f) => f.path)).toContain('data/ws.bin');
     }
     const files = await readZipFiles(join(root, 'a.zip'));

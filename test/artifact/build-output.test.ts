@@ -24,10 +24,10 @@ describe('reproducible zips', () => {
     const root = await tempDir();
     const previousTz = process.env.TZ;
     try {
-      await buildArtifact({ model, output: join(root, 'one.zip'), sample: undefined, env, introspect: false });
+      await buildArtifact({ model, output: join(root, 'one.zip'), sample: undefined, env });
       process.env.TZ = 'Pacific/Kiritimati';
       await new Promise((r) => setTimeout(r, 1100)); // a second later, in another zone
-      await buildArtifact({ model, output: join(root, 'two.zip'), env, introspect: false });
+      await buildArtifact({ model, output: join(root, 'two.zip'), env });
     } finally {
       if (previousTz === undefined) delete process.env.TZ;
       else process.env.TZ = previousTz;
@@ -39,7 +39,7 @@ describe('reproducible zips', () => {
   it('pins every entry to SOURCE_DATE_EPOCH, mode 0644, sorted, and stores the model uncompressed', async () => {
     const model = await isolatedCopy(fixtures.multiIo);
     const out = join(await tempDir(), 'a.zip');
-    await buildArtifact({ model, output: out, env, introspect: false });
+    await buildArtifact({ model, output: out, env });
     const entries = await readZip(out);
     const names = entries.map((e) => e.name);
     expect(names).toEqual([...names].sort());
@@ -63,7 +63,7 @@ describe('reproducible zips', () => {
   it("passes Python's zipfile integrity test, a third reader besides archiver and yauzl", async () => {
     const model = await isolatedCopy(fixtures.externalData.model, [fixtures.externalData.weights]);
     const out = join(await tempDir(), 'a.zip');
-    await buildArtifact({ model, output: out, env, introspect: false });
+    await buildArtifact({ model, output: out, env });
     const code = 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(z.testzip(), sorted(z.namelist()))';
     const r = await execa('/usr/bin/python3', ['-c', code, out]);
     expect(r.stdout).toBe(
@@ -77,7 +77,6 @@ describe('reproducible zips', () => {
         model: fixtures.multiIo,
         output: join(await tempDir(), 'a.zip'),
         env: { SOURCE_DATE_EPOCH: 'yesterday' },
-        introspect: false,
       }),
     );
     expect(err.code).toBe('BAD_SOURCE_DATE_EPOCH');
@@ -89,10 +88,10 @@ describe('atomic output', () => {
     const root = await tempDir();
     const out = join(root, 'a.zip');
     await writeFile(out, 'precious');
-    const err = await rejection(buildArtifact({ model: fixtures.multiIo, output: out, introspect: false }));
+    const err = await rejection(buildArtifact({ model: fixtures.multiIo, output: out }));
     expect(err.code).toBe('OUTPUT_EXISTS');
     expect(await readFile(out, 'utf8')).toBe('precious');
-    await buildArtifact({ model: fixtures.multiIo, output: out, force: true, introspect: false });
+    await buildArtifact({ model: fixtures.multiIo, output: out, force: true });
     expect((await readZip(out)).map((e) => e.name)).toContain('model.onnx');
     expect(await readdir(root)).toEqual(['a.zip']);
   });
@@ -102,10 +101,10 @@ describe('atomic output', () => {
     const dir = join(root, 'art');
     await mkdir(dir);
     await writeFile(join(dir, 'stale.txt'), 'old');
-    const err = await rejection(buildArtifact({ model: fixtures.multiIo, dir, introspect: false }));
+    const err = await rejection(buildArtifact({ model: fixtures.multiIo, dir }));
     expect(err.code).toBe('OUTPUT_EXISTS');
     expect(await readdir(dir)).toEqual(['stale.txt']);
-    await buildArtifact({ model: fixtures.multiIo, dir, force: true, introspect: false });
+    await buildArtifact({ model: fixtures.multiIo, dir, force: true });
     expect(await readdir(dir)).not.toContain('stale.txt');
     expect(await readdir(dir)).toContain('model.onnx');
     expect(await readdir(root)).toEqual(['art']);
@@ -119,14 +118,12 @@ describe('atomic output', () => {
       JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data: [1, 2] }] }),
     );
     for (const target of [{ output: join(root, 'x.zip') }, { dir: join(root, 'x') }]) {
-      const err = await rejection(
-        buildArtifact({ model: fixtures.digits.model, sample: bad, ...target, introspect: false }),
-      );
+      const err = await rejection(buildArtifact({ model: fixtures.digits.model, sample: bad, ...target }));
       expect(err.code).toBe('SAMPLE_MISMATCH');
     }
     const missingWeights = await isolatedCopy(fixtures.externalData.model);
     for (const target of [{ output: join(root, 'y.zip') }, { dir: join(root, 'y') }]) {
-      const err = await rejection(buildArtifact({ model: missingWeights, ...target, introspect: false }));
+      const err = await rejection(buildArtifact({ model: missingWeights, ...target }));
       expect(err.code).toBe('EXTERNAL_DATA_MISSING');
     }
     expect(await readdir(root)).toEqual(['bad.json']);
@@ -135,9 +132,7 @@ describe('atomic output', () => {
   it('refuses to replace a directory with a zip, even with force', async () => {
     const root = await tempDir();
     await mkdir(join(root, 'a.zip'));
-    const err = await rejection(
-      buildArtifact({ model: fixtures.multiIo, output: join(root, 'a.zip'), force: true, introspect: false }),
-    );
+    const err = await rejection(buildArtifact({ model: fixtures.multiIo, output: join(root, 'a.zip'), force: true }));
     expect(err.code).toBe('OUTPUT_IS_DIRECTORY');
     expect(await readdir(root)).toEqual(['a.zip']);
   });
@@ -164,7 +159,7 @@ describe('bad input', () => {
   ] as const;
   it.each(cases)('refuses %s with a clear input error and writes nothing', async (_label, model, code) => {
     const root = await tempDir();
-    const err = await rejection(buildArtifact({ model, output: join(root, 'a.zip'), introspect: false }));
+    const err = await rejection(buildArtifact({ model, output: join(root, 'a.zip') }));
     expect(err.code).toBe(code);
     expect(err.kind).toBe('input');
     expect(await readdir(root)).toEqual([]);
@@ -189,16 +184,12 @@ describe('bad input', () => {
     const notJson = join(root, 'bad.json');
     await writeFile(notJson, '{"inputs": [');
     const m = async (sample: string) =>
-      (
-        await rejection(
-          buildArtifact({ model: fixtures.digits.model, sample, output: join(root, 'o.zip'), introspect: false }),
-        )
-      ).message;
+      (await rejection(buildArtifact({ model: fixtures.digits.model, sample, output: join(root, 'o.zip') }))).message;
     expect(await m(wrongName)).toMatch(/input "image" is missing/);
     expect(await m(wrongType)).toMatch(/inputs\[0\] \("image"\)\.datatype must be equal to constant \("FP32"\)/);
     expect(await m(wrongShape)).toMatch(/inputs\[0\] \("image"\)\.shape must NOT have fewer than 4 items/);
     const parseErr = await rejection(
-      buildArtifact({ model: fixtures.digits.model, sample: notJson, output: join(root, 'o.zip'), introspect: false }),
+      buildArtifact({ model: fixtures.digits.model, sample: notJson, output: join(root, 'o.zip') }),
     );
     expect(parseErr.code).toBe('SAMPLE_NOT_JSON');
   });
@@ -208,7 +199,7 @@ describe('bad input', () => {
     const bytes = await readFile(model);
     const escaped = Buffer.from(bytes.toString('latin1').split('weights.bin').join('../eights.b'), 'latin1');
     await writeFile(model, escaped);
-    const err = await rejection(buildArtifact({ model, output: join(await tempDir(), 'a.zip'), introspect: false }));
+    const err = await rejection(buildArtifact({ model, output: join(await tempDir(), 'a.zip') }));
     expect(err.code).toBe('EXTERNAL_DATA_OUTSIDE');
   });
 
@@ -229,7 +220,7 @@ describe('bad input', () => {
     const mine = join(root, 'mine.mjs');
     await copyFile(new URL('../../templates/score.mjs', import.meta.url), mine);
     await writeFile(mine, `${await readFile(mine, 'utf8')}\n// custom\n`);
-    await buildArtifact({ model: fixtures.multiIo, score: mine, output: join(root, 'a.zip'), introspect: false });
+    await buildArtifact({ model: fixtures.multiIo, score: mine, output: join(root, 'a.zip') });
     const score = (await readZip(join(root, 'a.zip'))).find((e) => e.name === 'score.mjs')!;
     expect(score.data.toString()).toContain('// custom');
   });

@@ -66,7 +66,6 @@ describe('--include and .model-ignore', () => {
       model,
       output: out,
       include: [join(root, 'labels.txt'), join(root, 'conf')],
-      introspect: false,
     });
     const files = await readZipFiles(out);
     expect(files.get('labels.txt')!.toString()).toBe('a\nb\n');
@@ -79,7 +78,6 @@ describe('--include and .model-ignore', () => {
         model,
         output: join(root, 'b.zip'),
         include: [join(root, 'other/runtime.yaml')],
-        introspect: false,
       }),
     ).rejects.toMatchObject({
       code: 'INCLUDE_CONFLICT',

@@ -18,7 +18,7 @@ let dir: string;
 beforeAll(async () => {
   root = await tempDir('ood-open-');
   const env = { SOURCE_DATE_EPOCH: '1700000000' };
-  const common = { model: fixtures.digits.model, sample: fixtures.digits.sample, introspect: false, env };
+  const common = { model: fixtures.digits.model, sample: fixtures.digits.sample, env };
   zip = (await buildArtifact({ ...common, output: join(root, 'digits.zip') })).path;
   dir = (await buildArtifact({ ...common, dir: join(root, 'digits') })).path;
 });

@@ -137,7 +137,7 @@ describe('provenance from git', () => {
   it('writes the record into runtime.yaml, where it passes the schema', async () => {
     const { dir, model, commit } = await repoWithModel();
     const out = join(await tempDir(), 'a.zip');
-    await buildArtifact({ model, output: out, trainingScript: join(dir, 'train.py'), introspect: false });
+    await buildArtifact({ model, output: out, trainingScript: join(dir, 'train.py') });
     const runtime = parse((await readZipFiles(out)).get('runtime.yaml')!.toString());
     expect(runtime.MODEL_PROVENANCE.TRAINING_CODE).toMatchObject({
       GIT_COMMIT: commit,

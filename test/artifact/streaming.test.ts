@@ -14,7 +14,7 @@ const { writeBigModel } = (await import(join(repoRoot, 'bench', 'big-model.mjs')
 async function peakRssOfBuild(model: string, options: string): Promise<number> {
   const script = `
     const { buildArtifact } = await import(${JSON.stringify(join(repoRoot, 'dist', 'src', 'artifact', 'build-artifact.js'))});
-    await buildArtifact({ model: ${JSON.stringify(model)}, ${options}, introspect: false });
+    await buildArtifact({ model: ${JSON.stringify(model)}, ${options} });
     process.stdout.write(String(process.resourceUsage().maxRSS / 1024));`;
   const r = await execa('node', ['--input-type=module', '-e', script]);
   return Number(r.stdout);

@@ -18,7 +18,7 @@ afterAll(async () => {
 
 async function preparedExternal(): Promise<string> {
   const dir = join(await mkdtemp(join(temp, 'a-')), 'artifact');
-  await buildArtifact({ model: fixtures.externalData.model, dir, introspect: false });
+  await buildArtifact({ model: fixtures.externalData.model, dir });
   return dir;
 }
 

@@ -45,8 +45,8 @@ describe('introspecting what ood prepare builds', () => {
     it(`finds nothing wrong with ${what}, zipped or as a directory`, async () => {
       const zip = join(temp, `${model.replace(/\W/g, '_')}.zip`);
       const dir = join(temp, `${model.replace(/\W/g, '_')}-dir`);
-      await buildArtifact({ model: join(repo, model), output: zip, sample, introspect: false });
-      await buildArtifact({ model: join(repo, model), dir, sample, introspect: false });
+      await buildArtifact({ model: join(repo, model), output: zip, sample });
+      await buildArtifact({ model: join(repo, model), dir, sample });
       for (const path of [zip, dir]) {
         const report = await runChecks(path);
         expect(flagged(report)).toEqual([]);

@@ -64,8 +64,8 @@ describe('evaluateModel on the digits classifier', () => {
   it('evaluates the model inside a prepared artifact, zip or directory, and reads V2 request JSON data', async () => {
     const { buildArtifact } = await import('../../src/artifact/build-artifact.js');
     const dir = mkdtempSync(join(tmpdir(), 'ood-eval-artifact-'));
-    await buildArtifact({ model: enabled, output: join(dir, 'a.zip'), introspect: false });
-    await buildArtifact({ model: enabled, dir: join(dir, 'a'), introspect: false });
+    await buildArtifact({ model: enabled, output: join(dir, 'a.zip') });
+    await buildArtifact({ model: enabled, dir: join(dir, 'a') });
     const direct = await evaluateModel({
       model: enabled,
       id: data('calibration.npy'),

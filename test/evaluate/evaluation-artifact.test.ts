@@ -76,7 +76,7 @@ describe('an evaluation stored in an artifact', () => {
       ['changed outputs', (r: EvaluationReport) => ({ ...r, outputs: { ...r.outputs, status: 'different' } })],
     ] as const) {
       const artifact = join(dir, `dir-${label.replace(' ', '-')}`);
-      await buildArtifact({ model, dir: artifact, evaluation: evaluationPath, repo: repoRoot, introspect: false });
+      await buildArtifact({ model, dir: artifact, evaluation: evaluationPath, repo: repoRoot });
       rewriteWithManifest(artifact, 'evaluation.json', JSON.stringify(mutate(report), null, 2));
       const checks = await runChecks(artifact);
       expect(
@@ -88,13 +88,13 @@ describe('an evaluation stored in an artifact', () => {
 
   it('is skipped by introspect when the artifact has none', async () => {
     const out = join(dir, 'no-eval.zip');
-    await buildArtifact({ model, output: out, repo: repoRoot, introspect: false });
+    await buildArtifact({ model, output: out, repo: repoRoot });
     expect(outcome(await runChecks(out), 'certainty.evaluation').result).toBe('SKIPPED');
   });
 
   it('is shown on the server /info', async () => {
     const out = join(dir, 'served.zip');
-    await buildArtifact({ model, output: out, evaluation: evaluationPath, repo: repoRoot, introspect: false });
+    await buildArtifact({ model, output: out, evaluation: evaluationPath, repo: repoRoot });
     const server = await serve(out);
     try {
       const info = await get(`${server.url}/info`);

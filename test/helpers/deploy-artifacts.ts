@@ -31,7 +31,6 @@ export async function makeDigitsArtifact(
     name: 'digits',
     version: options.version ?? '1.0.0',
     include,
-    introspect: false,
     force: true,
     env: { SOURCE_DATE_EPOCH: '1767225600' },
   });
@@ -52,7 +51,6 @@ export async function makeTorchvisionArtifact(
     output: zip,
     name: arch.replace('_', '-'),
     version: '1.0.0',
-    introspect: false,
     force: true,
     env: { SOURCE_DATE_EPOCH: '1767225600' },
   });

@@ -24,7 +24,6 @@ describe('artifacts built by ood prepare', () => {
       sample: SAMPLE,
       output: v1,
       version: '1.0',
-      introspect: false,
       env: { SOURCE_DATE_EPOCH: '1767225600' },
     });
     await buildArtifact({
@@ -32,7 +31,6 @@ describe('artifacts built by ood prepare', () => {
       sample: SAMPLE,
       output: v2,
       version: '2.0',
-      introspect: false,
       env: { SOURCE_DATE_EPOCH: '1769904000' },
     });
     if (registryAvailable()) registry = await startRegistry();

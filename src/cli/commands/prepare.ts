@@ -1,6 +1,8 @@
 // `ood prepare`: package an ONNX model as a deployable artifact (zip or directory), format 1.0.
 import type { CommandModule } from 'yargs';
+import type { PostBuildReport } from '../../checks/post-build-report.js';
 import { runCommand, type GlobalOptions } from '../context.js';
+import type { PrepareResult } from '../render-prepare.js';
 import { withProvenancePolicy } from '../provenance-policy.js';
 
 interface PrepareArgs extends GlobalOptions {
@@ -93,7 +95,8 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       const { printJson } = await import('../output.js');
       const { renderBuildResult } = await import('../render-prepare.js');
       const { requireProvenance } = await import('../provenance-policy.js');
-      const result = await buildArtifact({
+      const policy = { requireProvenance: requireProvenance(argv['require-provenance']) };
+      const built = await buildArtifact({
         model: argv.model,
         output: argv.output,
         dir: argv.dir,
@@ -106,10 +109,15 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         version: argv['model-version'],
         force: argv.force,
         executionProvider: argv['execution-provider'],
-        introspect: argv.introspect,
         evaluation: argv.evaluation,
-        requireProvenance: requireProvenance(argv['require-provenance']),
       });
+      // Build, then introspect what was built (as ADS's prepare() does): the command composes the two steps.
+      const { runPostBuildChecks } = await import('../../checks/post-build-report.js');
+      const introspection: PostBuildReport =
+        argv.introspect === false
+          ? { status: 'not-run', reason: 'disabled with --no-introspect' }
+          : await runPostBuildChecks(built.path, policy);
+      const result: PrepareResult = { ...built, introspection };
       if (argv.json) printJson(result);
       else process.stdout.write(renderBuildResult(result));
       const failed = result.introspection.status === 'ran' && !result.introspection.ok;

@@ -1,8 +1,8 @@
-// After a build, prepare runs `ood introspect` (src/checks/) on the result and reports it, as ADS's prepare()
-// runs its introspection. This is the one place prepare touches the checks.
-import type { IntrospectReport } from '../checks/types.js';
+// After a build, the `ood prepare` command runs `ood introspect` on the result and reports it, as ADS's prepare()
+// runs its introspection. buildArtifact itself knows nothing of the checks: the command composes the two.
+import type { IntrospectReport } from './types.js';
 
-/** The introspection part of a BuildResult. */
+/** The introspection part of `ood prepare`'s result. */
 export type PostBuildReport =
   | { status: 'ran'; ok: boolean; summary: IntrospectReport['summary']; report: IntrospectReport }
   | { status: 'not-run'; reason: string };
@@ -13,7 +13,7 @@ export async function runPostBuildChecks(
   policy: { requireProvenance?: boolean } = {},
 ): Promise<PostBuildReport> {
   // Loaded on demand: the checks pull in onnxruntime-node, which --no-introspect builds never need.
-  const { runChecks } = await import('../checks/run-checks.js');
+  const { runChecks } = await import('./run-checks.js');
   const report = await runChecks(artifactPath, policy);
   return { status: 'ran', ok: report.ok, summary: report.summary, report };
 }
