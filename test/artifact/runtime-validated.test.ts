@@ -1,0 +1,64 @@
+// runtime.yaml is validated wherever it is read, not only by introspect: the server, push (the layer split) and
+// deploy's model source refuse a runtime.yaml that does not match schemas/runtime.schema.json, naming the field.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { buildArtifact } from '../../src/artifact/build-artifact.js';
+import { ModelHost } from '../../src/serve/model-host.js';
+import { splitArtifactZip } from '../../src/registry/zip-split.js';
+import { openModelSource } from '../../src/deploy/model-source.js';
+import { writeZip } from '../../src/artifact/zip-writer.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { tempDir } from './artifact-helpers.js';
+
+let root: string;
+let good: string;
+let bad: string;
+let badZip: string;
+beforeAll(async () => {
+  root = await tempDir('ood-runtime-validated-');
+  good = (await buildArtifact({ model: fixtures.digits.model, dir: join(root, 'good') })).path;
+  bad = join(root, 'bad');
+  await cp(good, bad, { recursive: true });
+  const runtime = parse(await readFile(join(bad, 'runtime.yaml'), 'utf8')) as Record<string, any>;
+  runtime.MODEL_DETAILS.SIZE = 'forty-one kilobytes';
+  await writeFile(join(bad, 'runtime.yaml'), stringify(runtime));
+  const files = (await readdir(bad)).sort();
+  badZip = join(root, 'bad.zip');
+  await writeZip(
+    badZip,
+    files.map((f) => ({ path: f, source: join(bad, f), store: f === 'model.onnx' })),
+    new Date('2026-01-01T00:00:00Z'),
+  );
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+const named = /runtime\.yaml \/MODEL_DETAILS\/SIZE must be integer/;
+
+describe('a runtime.yaml that does not match its schema', () => {
+  it('is the load failure the server reports, while a valid one loads', async () => {
+    const host = new ModelHost(bad);
+    await host.load();
+    expect(host.state).toBe('failed');
+    expect(host.loadError).toMatchObject({ code: 'ARTIFACT_INVALID' });
+    expect(host.loadError?.message).toMatch(named);
+    const fine = new ModelHost(good);
+    await fine.load();
+    expect(fine.state).toBe('ready');
+  });
+
+  it('is refused by push as not an artifact, naming the field', async () => {
+    await expect(splitArtifactZip(badZip)).rejects.toMatchObject({
+      code: 'NOT_AN_ARTIFACT',
+      message: expect.stringMatching(named),
+    });
+  });
+
+  it('is refused by the deploy routes, naming the field', async () => {
+    await expect(openModelSource(bad)).rejects.toMatchObject({
+      code: 'NOT_AN_ARTIFACT',
+      message: expect.stringMatching(named),
+    });
+  });
+});
