@@ -2,10 +2,15 @@
 // evaluate, push and introspect all read it through this reader. Every document comes back as Findings, parsed,
 // lifted to the current format (format-migrations.ts) and validated against its schema in schemas/; nothing here
 // throws for a defect of the artifact, except the accessors that hand a path on disk to someone else.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { OodError } from '../errors.js';
+import { OodError, fileError } from '../errors.js';
 import { OnnxModel } from '../onnx/model.js';
-import { openArtifactView, type ArtifactView, type ViewOptions } from './artifact-view.js';
+import { DEFAULT_ARCHIVE_LIMITS, ZipArchive } from './archive.js';
+import type { ArtifactView, ViewOptions } from './artifact-view.js';
+import { DirectoryView } from './directory-view.js';
+import { ZipView } from './zip-view.js';
 import { assertArchiveSafe } from './archive-extract.js';
 import { evaluationProblems, type EvaluationReport } from './evaluation.js';
 import { FORMAT_MIGRATIONS, migrateDocument, type MigrationRegistry } from './format-migrations.js';
@@ -44,6 +49,19 @@ export function requireDocument<T>(found: Findings<T>, file: string): T {
   throw new OodError('ARTIFACT_INVALID', `cannot read ${file} of the artifact: ${found.problems.join('; ')}`, {
     hint: 'Rebuild the artifact with `ood prepare`, then check it with `ood introspect`.',
     details: { problems: found.problems },
+  });
+}
+
+/** Open a zip or a directory. Throws OodError (kind input) when the path cannot be read as either. */
+async function openArtifactView(path: string, options: ViewOptions = {}): Promise<ArtifactView> {
+  // The path the user typed may be a link (e.g. `latest -> v3/`); links inside the artifact are findings.
+  const info = await stat(path).catch((err: unknown) => {
+    throw fileError(err, path, 'artifact');
+  });
+  if (info.isDirectory()) return DirectoryView.open(resolve(path), options.limits ?? DEFAULT_ARCHIVE_LIMITS);
+  if (info.isFile()) return new ZipView(await ZipArchive.open(path, options.limits), path, options.tempRoot);
+  throw new OodError('ARTIFACT_UNREADABLE', `${path} is neither a zip file nor a directory`, {
+    hint: 'Pass the .zip written by `ood prepare -o`, or the directory written by `ood prepare --dir`.',
   });
 }
 
