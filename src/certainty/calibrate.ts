@@ -18,6 +18,9 @@ export interface CalibrateOptions {
   inputs: readonly ValueInfo[];
   batchSize: number;
   onProgress?: ProgressListener;
+  /** Another output to fetch with the score; `onFetched` sees it with the batch's real row count. */
+  alsoFetch?: string;
+  onFetched?: (tensor: ort.Tensor, rows: number) => void;
 }
 
 /** Raw scores of every sample, in data order. Throws CALIBRATION_* errors naming the sample. */
@@ -30,7 +33,9 @@ export async function collectRawScores(
   let done = 0;
   for await (const batch of batches(data.chunks(), batchOptionsFor(options.inputs, options.batchSize))) {
     const feeds = toOrtFeeds(batch.tensors);
-    const result = await runBatch(session, feeds, [options.scoreOutput], batch.sampleName(0));
+    const fetches = options.alsoFetch ? [options.scoreOutput, options.alsoFetch] : [options.scoreOutput];
+    const result = await runBatch(session, feeds, fetches, batch.sampleName(0));
+    if (options.alsoFetch) options.onFetched?.(result[options.alsoFetch]!, batch.rows);
     const out = result[options.scoreOutput]!.data as Float32Array;
     for (let r = 0; r < batch.rows; r++) {
       const v = out[r]!;

@@ -20,8 +20,20 @@ import { OOD_NAME_PREFIX } from './strip.js';
 export interface CalibrationOutcome {
   record: CalibrationRecord;
   map: ScoreMap;
-  /** Raw scores in data order (tests and benchmarks compare against them). */
+  /** Raw scores of every row, in data order (tests and benchmarks compare against them). */
   rawScores: Float64Array;
+  /** The rows the map was built from (all rows when no method was fitted). */
+  calibrationRows: Int32Array;
+  /** The logits of every row, FP32 row-major, when the logits output is FP32 (for the warnings). */
+  logits?: Float32Array;
+}
+
+/** Which rows calibrate, and which logits output to keep. */
+export interface CalibrationRows {
+  /** Row indices that build the map; default: every row. */
+  rows?: Int32Array;
+  /** Keep this output's values (FP32 logits) for every row. */
+  logits?: string;
 }
 
 type BaseSpec = Omit<ScoreGraphSpec, 'map' | 'docString'>;
@@ -32,6 +44,7 @@ export async function calibrateModel(
   strip: StripPlan,
   base: BaseSpec,
   o: ResolvedEnableOptions,
+  select: CalibrationRows = {},
 ): Promise<CalibrationOutcome> {
   const workDir = dirname(resolve(o.output));
   const inputs = model.info.graph.inputs;
@@ -58,20 +71,44 @@ export async function calibrateModel(
       workDir,
     );
     let raw: Float64Array;
+    const logitParts: Float32Array[] = [];
     try {
       raw = await collectRawScores(scoring.session, data, {
         scoreOutput: rawName,
         inputs,
         batchSize: o.batchSize,
         onProgress: o.onProgress,
+        alsoFetch: select.logits,
+        onFetched: (t, rows) => {
+          if (t.type === 'float32')
+            logitParts.push((t.data as Float32Array).slice(0, (t.size / Number(t.dims[0])) * rows));
+        },
       });
     } finally {
       await scoring.dispose();
     }
-    return { ...deriveNormalization(raw, o.normalize, o.percentile), rawScores: raw };
+    const rows = select.rows ?? Int32Array.from({ length: raw.length }, (_, i) => i);
+    const calibrationRaw = Float64Array.from(rows, (r) => raw[r]!);
+    const logits = logitParts.length > 0 ? concatFloats(logitParts) : undefined;
+    return {
+      ...deriveNormalization(calibrationRaw, o.normalize, o.percentile),
+      rawScores: raw,
+      calibrationRows: rows,
+      ...(logits && logits.length > 0 ? { logits } : {}),
+    };
   } finally {
     data.close();
   }
+}
+
+function concatFloats(parts: Float32Array[]): Float32Array {
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
 }
 
 /** Statistics and map for raw scores under a normalization. */

@@ -32,6 +32,10 @@ export interface EnableOptions {
   features?: string;
   /** Feature methods: k, maxStored (knn), ridge (mahalanobis). */
   featureFit?: FeatureFitOptions;
+  /** --method auto: OOD validation sets (--ood-val, repeatable); none: synthetic OOD from the data. */
+  oodValidation?: string[];
+  /** Seed of the fit/calibration/validation split (default split.ts's DEFAULT_SPLIT_SEED). */
+  splitSeed?: number;
 }
 
 /** Options with defaults applied. */
@@ -40,6 +44,8 @@ export interface ResolvedEnableOptions extends EnableOptions {
   scoreMethod: ScoreMethod;
   /** Set for feature-space methods, which enable fits before building the score graph. */
   featureMethod?: FeatureMethod;
+  /** --method auto: enable measures the candidates and picks one. */
+  auto: boolean;
   temperature: number;
   outputName: string;
   normalize: Normalization;
@@ -55,6 +61,14 @@ function usage(code: string, message: string, hint: string): OodError {
 
 /** Apply defaults and reject contradictory options. */
 export function resolveEnableOptions(o: EnableOptions): ResolvedEnableOptions {
+  const auto = o.method === 'auto';
+  if (auto) return resolveAuto(o);
+  if (o.oodValidation?.length)
+    throw usage(
+      'OOD_VAL_NEEDS_AUTO',
+      '--ood-val only applies to --method auto, which measures the candidates on it',
+      'Add --method auto, or drop --ood-val (use `ood evaluate --ood` to measure one method).',
+    );
   const featureMethod = findFeatureMethod(o.method);
   const scoreMethod = featureMethod ? unfittedScoreMethod(featureMethod) : getMethod(o.method ?? 'energy');
   if (featureMethod && !o.data)
@@ -117,10 +131,29 @@ export function resolveEnableOptions(o: EnableOptions): ResolvedEnableOptions {
     method: scoreMethod.name,
     scoreMethod,
     featureMethod,
+    auto: false,
     temperature,
     outputName,
     normalize,
     percentile,
     batchSize,
   };
+}
+
+/** --method auto: needs data, takes no per-method knobs (it chooses them) and no temperature. */
+function resolveAuto(o: EnableOptions): ResolvedEnableOptions {
+  if (!o.data)
+    throw usage(
+      'AUTO_NEEDS_DATA',
+      '--method auto measures every method on in-distribution data, and none was given',
+      'Pass --data PATH with samples the model was trained on (e.g. its training split).',
+    );
+  if (o.featureFit !== undefined || o.temperature !== undefined)
+    throw usage(
+      'AUTO_TAKES_NO_SETTINGS',
+      "--method auto chooses each method's hyperparameter itself; --temperature and the knn/vim/react/scale settings do not apply",
+      'Drop those options, or name one method with --method.',
+    );
+  const resolved = resolveEnableOptions({ ...o, method: 'energy', oodValidation: undefined });
+  return { ...resolved, method: 'auto', auto: true, oodValidation: o.oodValidation };
 }

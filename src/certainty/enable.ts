@@ -14,7 +14,11 @@ import { chooseLogits, type LogitsChoice } from './logits.js';
 import { planStrip, type StripPlan } from './strip.js';
 import { buildScoreGraph, type ScoreMap } from './score-graph.js';
 import { resolveEnableOptions, type EnableOptions, type ResolvedEnableOptions } from './enable-options.js';
-import { calibrateModel } from './enable-calibration.js';
+import { calibrateAndMeasure, type Measured } from './enable-measure.js';
+import type { SplitRecord } from './split.js';
+import type { AutoRecord } from './auto/choose-method.js';
+import type { ThresholdRecord } from './threshold.js';
+import type { PreprocessingRecord } from './preprocessing.js';
 import { copyExternalData, planExternalCopies, removeCopies } from './external-data.js';
 import { FEATURE_METADATA_KEYS, fitFeatureMethod } from './features/fit-feature-score.js';
 
@@ -37,6 +41,13 @@ export interface EnableResult {
   warnings: string[];
   /** Feature-space methods: the fitted parameters recorded in ood.method_parameters. */
   methodParameters?: Record<string, number | string | number[]>;
+  /** How the data was split into fit, calibration and validation rows (ood.split). */
+  split?: SplitRecord;
+  /** --method auto: the candidates table (ood.auto). */
+  auto?: AutoRecord;
+  /** The ood_scores threshold that rejects 5% of held-out ID rows (ood.threshold). */
+  threshold?: ThresholdRecord;
+  preprocessing?: PreprocessingRecord;
 }
 
 /** Certainty-enable `options.model` into `options.output`. Nothing is written unless everything succeeds. */
@@ -95,37 +106,49 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
   // External data goes beside the output first: calibration loads the model from there. A failure removes it.
   await copyExternalData(copies);
   try {
-    const fitted = o.featureMethod
-      ? await fitFeatureMethod(model, logits.name, o.featureMethod, {
-          data: o.data!,
-          image: o.image,
-          batchSize: o.batchSize,
-          features: o.features,
-          fit: o.featureFit,
-          workDir: dirname(resolve(o.output)),
-        })
-      : undefined;
+    const fitted =
+      o.data && (o.featureMethod || o.auto)
+        ? await fitFeatureMethod(model, logits.name, o.featureMethod, {
+            data: o.data,
+            image: o.image,
+            batchSize: o.batchSize,
+            features: o.features,
+            fit: o.featureFit,
+            workDir: dirname(resolve(o.output)),
+            opset,
+            used: strip.used,
+            oodValidation: o.oodValidation,
+            seed: o.splitSeed,
+          })
+        : undefined;
+    const scoreMethod = fitted?.scoreMethod ?? o.scoreMethod;
     const base = {
       opset,
       used: strip.used,
       logits,
-      method: fitted?.scoreMethod ?? o.scoreMethod,
+      method: scoreMethod,
       temperature: o.temperature,
       output: o.outputName,
     };
 
     let calibration: CalibrationRecord | null = null;
     let map: ScoreMap = { kind: 'none' };
+    let measured: Measured | undefined;
     if (o.data) {
-      const result = await calibrateModel(model, strip, base, o);
-      calibration = result.record;
-      map = result.map;
+      measured = await calibrateAndMeasure(model, strip, base, o, fitted);
+      calibration = measured.record;
+      map = measured.map;
+      warnings.push(...measured.warnings);
     }
-    const record = makeRecord(o, logits, calibration);
-    const logitParameters = o.scoreMethod.parameters;
-    const methodMetadata: [string, string][] =
-      fitted?.metadata ??
-      (logitParameters ? [[FEATURE_METADATA_KEYS.parameters, JSON.stringify(logitParameters)]] : []);
+    const record = makeRecord({ ...o, method: scoreMethod.name }, logits, calibration);
+    const logitParameters = scoreMethod.parameters;
+    const methodMetadata: [string, string][] = [
+      ...(fitted?.metadata ??
+        (logitParameters
+          ? [[FEATURE_METADATA_KEYS.parameters, JSON.stringify(logitParameters)] as [string, string]]
+          : [])),
+      ...(measured?.metadata ?? []),
+    ];
     const graph = buildScoreGraph({ ...base, map, docString: scoreDoc(record) });
     const edit: ModelEdit = {
       dropTop: strip.dropTop,
@@ -144,10 +167,12 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
       externalDataCopied: copies.map((c) => c.location),
       warnings,
       ...(fitted
-        ? { methodParameters: fitted.parameters }
+        ? { methodParameters: fitted.parameters, split: fitted.splitRecord }
         : logitParameters
           ? { methodParameters: logitParameters }
           : {}),
+      ...(fitted?.auto ? { auto: fitted.auto } : {}),
+      ...(measured ? { threshold: measured.threshold, preprocessing: measured.preprocessing } : {}),
     };
   } catch (err) {
     await removeCopies(copies);

@@ -9,7 +9,8 @@ import { execa } from 'execa';
 import * as ort from 'onnxruntime-node';
 import { enableModel } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
-import { collectFeatures } from '../../src/certainty/features/collect-features.js';
+import { collectFeatures, subsetSample } from '../../src/certainty/features/collect-features.js';
+import { FIT_CALIBRATION, splitRows } from '../../src/certainty/split.js';
 import { findFeatures } from '../../src/certainty/features/find-features.js';
 import { readFeatureParameters } from '../../src/certainty/features/fit-feature-score.js';
 import { openFeedData } from '../../src/certainty/data/feed-data.js';
@@ -19,6 +20,9 @@ import { SYSTEM_PYTHON } from '../helpers/python.js';
 import { expectCheckerPasses, expectWellFormedEnabled, randomFloats, writeNpyF32 } from './harness.js';
 
 const digits = fixtures.digits;
+/** Rows of the digits training split (1154) in the fit part of enable's 70/30 split (per predicted class of n
+ * rows, n − round(0.3·n)); pinned so that a change to the split shows here. */
+const FIT_ROWS = 805;
 const tmp = mkdtempSync(join(tmpdir(), 'ood-feature-methods-'));
 
 async function scoresOf(modelPath: string, dataPath: string, output = 'ood_scores'): Promise<Float32Array> {
@@ -98,7 +102,10 @@ describe('feature-space methods on the digits classifier', () => {
   });
 
   it('computes in the graph the same scores as NumPy does from the same features', async () => {
-    const [fit, query] = await Promise.all([featuresOf(digits.idTrain), featuresOf(digits.oodHeldout)]);
+    // enable fits on the fit part of its seeded split only (the rest calibrates); the reference does the same.
+    const [all, query] = await Promise.all([featuresOf(digits.idTrain), featuresOf(digits.oodHeldout)]);
+    const fit = subsetSample(all, splitRows(all.predictions, FIT_CALIBRATION).fit);
+    expect(fit.count).toBe(FIT_ROWS);
     const input = JSON.stringify({
       fit: Array.from(fit.features),
       pred: Array.from(fit.predictions),
@@ -131,9 +138,9 @@ describe('feature-space methods on the digits classifier', () => {
       expect(meta.get('ood.method')).toBe(method);
       expect(meta.get('ood.features')).toBe('/features/features.7/Relu_output_0');
       const expected = {
-        knn: { k: 5, stored: 500, dim: 32, samples: 1154 },
-        mahalanobis: { classes: 8, dim: 32, samples: 1154, ridge: 1e-6 },
-        'react-energy': { clipPercentile: 90, dim: 32, samples: 1154 },
+        knn: { k: 5, stored: 500, dim: 32, samples: FIT_ROWS },
+        mahalanobis: { classes: 8, dim: 32, samples: FIT_ROWS, ridge: 1e-6 },
+        'react-energy': { clipPercentile: 90, dim: 32, samples: FIT_ROWS },
       }[method];
       expect(readFeatureParameters(meta)).toMatchObject(expected!);
     }

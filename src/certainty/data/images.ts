@@ -3,7 +3,8 @@
 // out as NCHW or NHWC. One channel means luminance (ITU-R BT.601 weights); three mean RGB.
 import { OodError } from '../../errors.js';
 import type { Dim } from '../../onnx/decode.js';
-import { decodeImageFile, resizeBilinear } from './image-decode.js';
+import { decodeImageFile } from './image-decode.js';
+import { centerCrop, resizeImage } from './image-resize.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** How images become a model input. */
@@ -15,6 +16,10 @@ export interface ImageOptions {
   std?: number[];
   /** Default: nchw, unless the input's last dim is 1 or 3 and its second is not. */
   layout?: 'nchw' | 'nhwc';
+  /** stretch (default): resize to the size; center-crop: shorter side to `resizeShorterTo`, then crop. */
+  resize?: 'stretch' | 'center-crop';
+  /** center-crop: the shorter side before cropping; default round(max(height, width) / 0.875), 256 for 224. */
+  resizeShorterTo?: number;
 }
 
 /** Preprocessing resolved against the model input. */
@@ -25,6 +30,8 @@ export interface ImagePlan {
   layout: 'nchw' | 'nhwc';
   mean: number[];
   std: number[];
+  resize: 'stretch' | 'center-crop';
+  resizeShorterTo: number;
 }
 
 function usage(message: string, hint: string): OodError {
@@ -70,7 +77,14 @@ export function planImages(inputName: string, shape: Dim[] | null, options: Imag
   const std = perChannel(options.std, 1, '--std');
   if (std.some((s) => !(s > 0) && !(s < 0)))
     throw usage('--std values must be non-zero', 'Use the standard deviations the model was trained with.');
-  return { height, width, channels, layout, mean: perChannel(options.mean, 0, '--mean'), std };
+  const resize = options.resize ?? 'stretch';
+  const resizeShorterTo = options.resizeShorterTo ?? Math.round(Math.max(height, width) / 0.875);
+  if (resize === 'center-crop' && !(Number.isInteger(resizeShorterTo) && resizeShorterTo >= Math.max(height, width)))
+    throw usage(
+      `--resize-shorter ${resizeShorterTo} must be an integer of at least the crop size ${Math.max(height, width)}`,
+      'Use e.g. --resize center-crop --resize-shorter 256 --image-size 224.',
+    );
+  return { height, width, channels, layout, mean: perChannel(options.mean, 0, '--mean'), std, resize, resizeShorterTo };
 }
 
 /** Decode, resize and normalize images into one float32 tensor [files.length, ...]. */
@@ -78,7 +92,9 @@ export async function loadImageBatch(files: readonly string[], plan: ImagePlan):
   const { height: h, width: w, channels: c, layout, mean, std } = plan;
   const data = new Float32Array(files.length * c * h * w);
   for (const [n, file] of files.entries()) {
-    const img = resizeBilinear(await decodeImageFile(file), w, h);
+    const decoded = await decodeImageFile(file);
+    const img =
+      plan.resize === 'center-crop' ? centerCrop(decoded, plan.resizeShorterTo, w, h) : resizeImage(decoded, w, h);
     const base = n * c * h * w;
     for (let p = 0; p < h * w; p++) {
       const r = img.data[p * 4]! / 255;

@@ -1,13 +1,15 @@
-// Run a model over calibration data with its penultimate features exposed as an extra graph output (for this
-// run only; the enabled model never gets that output) and collect every sample's features and predicted class.
+// Run a model over data with its penultimate features exposed as an extra graph output (for this run only; the
+// enabled model never gets that output) and collect every sample's features, logits and predicted class. The
+// fits, the warnings and `--method auto` all work from one such collection, so the network runs once per set.
+import type * as ort from 'onnxruntime-node';
 import { OodError } from '../../errors.js';
 import type { OnnxModel } from '../../onnx/model.js';
 import { encodeGraphOutput } from '../../onnx/encode.js';
 import { ONNX_FLOAT } from '../../tensor/datatypes.js';
-import { openScoringSession, runBatch } from '../scoring-session.js';
+import { openScoringSession, runBatch, type ScoringSession } from '../scoring-session.js';
 import type { FeedData } from '../data/feed-data.js';
 
-/** Features of N samples (row-major N × dim, float32) and the model's own class predictions. */
+/** Features (row-major N × dim; dim 0 when none were asked for), logits (N × classes) and predictions. */
 export interface FeatureSample {
   features: Float32Array;
   dim: number;
@@ -16,65 +18,130 @@ export interface FeatureSample {
   predictions: Int32Array;
   /** Number of logits (classes) the model has. */
   classes: number;
+  /** The logits as FP32, row-major N × classes. */
+  logits: Float32Array;
+}
+
+/** Collects model outputs batch by batch: `add` runs one batch; `result` stacks what was run. */
+export class OutputCollector {
+  private readonly features: Float32Array[] = [];
+  private readonly logits: Float32Array[] = [];
+  private dim = 0;
+  private classes = 0;
+  private count = 0;
+
+  private constructor(
+    private readonly scoring: ScoringSession,
+    private readonly featureName: string | undefined,
+    private readonly logitsName: string,
+  ) {}
+
+  /** A session over `model` that also outputs `features` (if given) next to `logits`. */
+  static async open(
+    model: OnnxModel,
+    features: string | undefined,
+    logits: string,
+    workDir: string,
+  ): Promise<OutputCollector> {
+    const exposed = features === undefined || model.info.graph.outputs.some((o) => o.name === features);
+    const edit = exposed ? {} : { appendGraph: [encodeGraphOutput(features, ONNX_FLOAT, null)] };
+    return new OutputCollector(await openScoringSession(model, edit, workDir), features, logits);
+  }
+
+  /** Run one batch of feeds whose first `rows` rows are real samples. */
+  async add(feeds: Record<string, ort.Tensor>, rows: number, first: string): Promise<void> {
+    const fetches = this.featureName ? [this.featureName, this.logitsName] : [this.logitsName];
+    const out = await runBatch(
+      this.scoring.session,
+      feeds,
+      fetches,
+      first,
+      "Check that the data matches the model's inputs, and that --features names a float tensor.",
+    );
+    const l = out[this.logitsName]!;
+    const f = this.featureName ? out[this.featureName]! : undefined;
+    if (l.type !== 'float32' || l.dims.length !== 2 || (f && (f.type !== 'float32' || f.dims.length !== 2))) {
+      const what = f ? `features ${this.featureName} are ${f.type} [${f.dims.join(', ')}] and ` : '';
+      throw new OodError(
+        'FEATURES_UNSUPPORTED',
+        `${what}logits ${this.logitsName} are ${l.type} [${l.dims.join(', ')}]; ood needs float32 [batch, features] and [batch, classes]`,
+        {
+          kind: 'usage',
+          hint: 'Pass --features NAME with a rank-2 float tensor, e.g. the flattened input of the last linear layer.',
+        },
+      );
+    }
+    this.classes = Number(l.dims[1]);
+    this.logits.push((l.data as Float32Array).slice(0, rows * this.classes));
+    if (f) {
+      this.dim = Number(f.dims[1]);
+      this.features.push((f.data as Float32Array).slice(0, rows * this.dim));
+    }
+    this.count += rows;
+  }
+
+  /** Everything added so far. */
+  result(): FeatureSample {
+    const logits = stack(this.logits);
+    const predictions = new Int32Array(this.count);
+    for (let r = 0; r < this.count; r++) predictions[r] = argmax(logits, r * this.classes, this.classes);
+    return {
+      features: stack(this.features),
+      dim: this.dim,
+      count: this.count,
+      predictions,
+      classes: this.classes,
+      logits,
+    };
+  }
+
+  dispose(): Promise<void> {
+    return this.scoring.dispose();
+  }
 }
 
 /**
- * Collect features and predictions. `features` and `logits` are tensor names of the original graph; `workDir`
- * is where a large model's temporary copy goes (see scoring-session.ts).
+ * Collect features, logits and predictions over `data`. `features` and `logits` are tensor names of the original
+ * graph (no features when `features` is undefined); `workDir` is where a large model's temporary copy goes.
  */
 export async function collectFeatures(
   model: OnnxModel,
-  features: string,
+  features: string | undefined,
   logits: string,
   data: FeedData,
   workDir: string,
 ): Promise<FeatureSample> {
-  const exposed = model.info.graph.outputs.some((o) => o.name === features);
-  const edit = exposed ? {} : { appendGraph: [encodeGraphOutput(features, ONNX_FLOAT, null)] };
-  const { session, dispose } = await openScoringSession(model, edit, workDir);
-  const rows: Float32Array[] = [];
-  const predictions = new Int32Array(data.count);
-  let dim = 0;
-  let classes = 0;
-  let done = 0;
+  const collector = await OutputCollector.open(model, features, logits, workDir);
   try {
-    for await (const batch of data.batches()) {
-      const out = await runBatch(
-        session,
-        batch.feeds,
-        [features, logits],
-        batch.first,
-        "Check that the data matches the model's inputs, and that --features names a float tensor.",
-      );
-      const f = out[features]!;
-      const l = out[logits]!;
-      if (f.type !== 'float32' || f.dims.length !== 2 || l.dims.length !== 2) {
-        throw new OodError(
-          'FEATURES_UNSUPPORTED',
-          `features ${features} are ${f.type} [${f.dims.join(', ')}]; feature methods need float32 [batch, features] and [batch, classes] logits`,
-          {
-            kind: 'usage',
-            hint: 'Pass --features NAME with a rank-2 float tensor, e.g. the flattened input of the last linear layer.',
-          },
-        );
-      }
-      dim = Number(f.dims[1]);
-      classes = Number(l.dims[1]);
-      rows.push((f.data as Float32Array).slice(0, batch.rows * dim));
-      const logitValues = l.data as Float32Array;
-      for (let r = 0; r < batch.rows; r++) predictions[done + r] = argmax(logitValues, r * classes, classes);
-      done += batch.rows;
-    }
+    for await (const batch of data.batches()) await collector.add(batch.feeds, batch.rows, batch.first);
+    return collector.result();
   } finally {
-    await dispose();
+    await collector.dispose();
   }
-  const all = new Float32Array(done * dim);
+}
+
+/** The rows `rows` (indices into `sample`) of a sample, in that order. */
+export function subsetSample(sample: FeatureSample, rows: Int32Array): FeatureSample {
+  const { dim, classes } = sample;
+  const features = new Float32Array(rows.length * dim);
+  const logits = new Float32Array(rows.length * classes);
+  const predictions = new Int32Array(rows.length);
+  rows.forEach((row, i) => {
+    features.set(sample.features.subarray(row * dim, (row + 1) * dim), i * dim);
+    logits.set(sample.logits.subarray(row * classes, (row + 1) * classes), i * classes);
+    predictions[i] = sample.predictions[row]!;
+  });
+  return { features, dim, count: rows.length, predictions, classes, logits };
+}
+
+function stack(parts: Float32Array[]): Float32Array {
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
-  for (const r of rows) {
-    all.set(r, offset);
-    offset += r.length;
+  for (const p of parts) {
+    all.set(p, offset);
+    offset += p.length;
   }
-  return { features: all, dim, count: done, predictions, classes };
+  return all;
 }
 
 function argmax(values: Float32Array, start: number, n: number): number {

@@ -1,18 +1,36 @@
-// The fitting step of feature-space methods in `ood enable`: find the penultimate features, collect them over
-// the calibration data with the model's own predictions, fit the method, and hand enable a ScoreMethod that
-// reads the features. Its parameters are recorded as ood.features / ood.method_parameters metadata.
-import { OodError } from '../../errors.js';
+// The fitting step of `ood enable` for feature-space methods and `--method auto`: collect the model's features
+// and logits over the in-distribution data once, split the rows (split.ts: fit, calibration and, for auto,
+// validation, disjoint and stratified by predicted class), fit the method on the fit rows only, or let auto
+// choose one by measuring, and hand enable a ScoreMethod plus the rows it must calibrate on. Parameters, split
+// and the candidates table are recorded as ood.features, ood.method_parameters, ood.split and ood.auto.
+import { OodError, isOodError } from '../../errors.js';
 import type { OnnxModel } from '../../onnx/model.js';
 import type { ImageOptions } from '../data/images.js';
 import { openFeedData } from '../data/feed-data.js';
 import type { ScoreMethod } from '../methods/method.js';
 import { asScoreMethod, type FeatureFitOptions, type FeatureMethod } from '../methods/feature-method.js';
-import { collectFeatures } from './collect-features.js';
+import { collectFeatures, subsetSample, type FeatureSample } from './collect-features.js';
 import { findFeatures, type FeatureChoice } from './find-features.js';
 import { readLinearHead } from './linear-head.js';
+import {
+  DEFAULT_SPLIT_SEED,
+  FIT_CALIBRATION,
+  FIT_CALIBRATION_VALIDATION,
+  splitRecord,
+  splitRows,
+  type RowSplit,
+  type SplitRecord,
+} from '../split.js';
+import { chooseMethod, type AutoRecord } from '../auto/choose-method.js';
+import { collectSyntheticSets, collectUserSets } from '../auto/validation-sets.js';
 
-/** metadata_props keys feature methods add next to the certainty record (metadata.ts). */
-export const FEATURE_METADATA_KEYS = { features: 'ood.features', parameters: 'ood.method_parameters' } as const;
+/** metadata_props keys the fit adds next to the certainty record (metadata.ts). */
+export const FEATURE_METADATA_KEYS = {
+  features: 'ood.features',
+  parameters: 'ood.method_parameters',
+  split: 'ood.split',
+  auto: 'ood.auto',
+} as const;
 
 export interface FeatureFitRequest {
   data: string;
@@ -23,63 +41,127 @@ export interface FeatureFitRequest {
   fit?: FeatureFitOptions;
   /** Folder for a large model's temporary copy (enable uses the output's folder). */
   workDir: string;
+  /** The graph's opset and used names (auto builds candidate branches against them). */
+  opset: number;
+  used: ReadonlySet<string>;
+  /** --method auto: the user's OOD validation sets (none: synthetic ones). */
+  oodValidation?: readonly string[];
+  seed?: number;
 }
 
-/** A fitted feature method, ready for enable's score graph. */
+/** A fitted method, ready for enable's score graph, and the rows enable calibrates on. */
 export interface FittedFeatureMethod {
   scoreMethod: ScoreMethod;
-  features: FeatureChoice;
+  features?: FeatureChoice;
   parameters: Record<string, number | string | number[]>;
   /** Extra metadata_props entries, in a stable order. */
   metadata: [string, string][];
+  split: RowSplit;
+  splitRecord: SplitRecord;
+  auto?: AutoRecord;
+  /** The collected ID outputs (all rows), for the warnings. */
+  sample: FeatureSample;
 }
 
-/** Fit `method` on `request.data` for the model whose logits output is `logits`. */
+/** `method` undefined means --method auto. */
 export async function fitFeatureMethod(
   model: OnnxModel,
   logits: string,
-  method: FeatureMethod,
+  method: FeatureMethod | undefined,
   request: FeatureFitRequest,
 ): Promise<FittedFeatureMethod> {
-  const features = findFeatures(model, logits, request.features);
+  const features = findFeaturesFor(model, logits, method, request.features);
   const data = await openFeedData(request.data, model.info.graph.inputs, request.batchSize, request.image);
+  let sample: FeatureSample;
   try {
-    if (data.count < 2) {
+    const needed = method ? 4 : 10;
+    if (data.count < needed) {
       throw new OodError(
         'DATA_TOO_SMALL',
-        `${method.name} needs at least 2 calibration samples; the data set has ${data.count}`,
-        {
-          hint: 'Pass more in-distribution samples with --data (hundreds or more for a stable fit).',
-        },
+        `${method?.name ?? '--method auto'} needs at least ${needed} samples (fit and calibration rows are disjoint); the data set has ${data.count}`,
+        { hint: 'Pass more in-distribution samples with --data (hundreds or more for a stable fit).' },
       );
     }
-    const sample = await collectFeatures(model, features.name, logits, data, request.workDir);
-    const linearHead =
-      method.needsLinearHead && features.head
-        ? await readLinearHead(model, features.head, features.name, sample.dim, request.workDir)
-        : undefined;
-    const fitted = method.fit(sample, request.fit ?? {}, {
-      features: features.name,
-      logits,
-      head: features.head,
-      linearHead,
-    });
-    const parameters = { ...fitted.parameters, features: features.name };
-    return {
-      scoreMethod: asScoreMethod(method, fitted, features.name),
-      features,
-      parameters,
-      metadata: [
-        [FEATURE_METADATA_KEYS.features, features.name],
-        [FEATURE_METADATA_KEYS.parameters, JSON.stringify(parameters)],
-      ],
-    };
+    sample = await collectFeatures(model, features?.name, logits, data, request.workDir);
   } finally {
     data.close();
   }
+  const seed = request.seed ?? DEFAULT_SPLIT_SEED;
+  const fractions = method ? FIT_CALIBRATION : FIT_CALIBRATION_VALIDATION;
+  const split = splitRows(sample.predictions, fractions, seed);
+  const fit = subsetSample(sample, split.fit);
+  const needsHead = method ? method.needsLinearHead === true : true;
+  const linearHead =
+    needsHead && features?.head
+      ? await readLinearHead(model, features.head, features.name, sample.dim, request.workDir).catch((err) => {
+          if (method || !isOodError(err)) throw err;
+          return undefined; // auto: leave out the candidates that need the head
+        })
+      : undefined;
+  const context = features ? { features: features.name, logits, head: features.head, linearHead } : undefined;
+  let scoreMethod: ScoreMethod;
+  let parameters: Record<string, number | string | number[]>;
+  let auto: AutoRecord | undefined;
+  if (method) {
+    const fitted = method.fit(fit, request.fit ?? {}, context!);
+    scoreMethod = asScoreMethod(method, fitted, features!.name);
+    parameters = fitted.parameters;
+  } else {
+    const validationRequest = {
+      model,
+      features: features?.name,
+      logits,
+      batchSize: request.batchSize,
+      image: request.image,
+      workDir: request.workDir,
+      seed,
+    };
+    const oodSets = request.oodValidation?.length
+      ? await collectUserSets(request.oodValidation, validationRequest)
+      : await collectSyntheticSets(request.data, split.validation, validationRequest);
+    const source = {
+      model,
+      opset: request.opset,
+      used: request.used,
+      logits,
+      features: features?.name,
+      head: features?.head,
+      workDir: request.workDir,
+    };
+    const chosen = await chooseMethod(source, fit, subsetSample(sample, split.validation), oodSets, context);
+    scoreMethod = chosen.chosen.scoreMethod;
+    parameters = chosen.chosen.parameters;
+    auto = chosen.record;
+  }
+  if (features && (method || findsFeatures(scoreMethod.name))) parameters = { ...parameters, features: features.name };
+  const record = splitRecord(split, fractions, seed);
+  const metadata: [string, string][] = [];
+  if (typeof parameters.features === 'string') metadata.push([FEATURE_METADATA_KEYS.features, parameters.features]);
+  if (Object.keys(parameters).length > 0) metadata.push([FEATURE_METADATA_KEYS.parameters, JSON.stringify(parameters)]);
+  metadata.push([FEATURE_METADATA_KEYS.split, JSON.stringify(record)]);
+  if (auto) metadata.push([FEATURE_METADATA_KEYS.auto, JSON.stringify(auto)]);
+  return { scoreMethod, features, parameters, metadata, split, splitRecord: record, auto, sample };
 }
 
-/** The recorded parameters of a feature method, or null when the model has none. */
+/** Feature methods read the features; auto only uses them when ood can find them (else: logit candidates). */
+function findFeaturesFor(
+  model: OnnxModel,
+  logits: string,
+  method: FeatureMethod | undefined,
+  requested: string | undefined,
+): FeatureChoice | undefined {
+  try {
+    return findFeatures(model, logits, requested);
+  } catch (err) {
+    if (method || requested !== undefined || !isOodError(err)) throw err;
+    return undefined;
+  }
+}
+
+const LOGIT_METHODS = new Set(['energy', 'msp', 'maxlogit', 'gen']);
+const findsFeatures = (name: string) => !LOGIT_METHODS.has(name);
+
+/** The recorded parameters of a method, or null when the model has none. */
 export function readFeatureParameters(metadata: ReadonlyMap<string, string>): Record<string, unknown> | null {
   const text = metadata.get(FEATURE_METADATA_KEYS.parameters);
   if (!text) return null;

@@ -4,6 +4,7 @@ import { runCommand, type GlobalOptions } from '../context.js';
 
 /** Kept in step with src/certainty/methods/index.ts by test/certainty/new-methods.test.ts (not imported here for start-up time). */
 export const METHOD_CHOICES = [
+  'auto',
   'energy',
   'msp',
   'maxlogit',
@@ -39,6 +40,10 @@ interface EnableArgs extends GlobalOptions {
   'knn-max-stored'?: number;
   'react-percentile'?: number;
   'vim-dim'?: number;
+  'ood-val'?: string[];
+  'split-seed'?: number;
+  resize?: string;
+  'resize-shorter'?: number;
   'shape-percentile'?: number;
 }
 
@@ -71,7 +76,16 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
         choices: METHOD_CHOICES,
         default: 'energy',
         describe:
-          'Scoring method; energy, msp, maxlogit and gen read the logits, the others the penultimate features (they need --data)',
+          'Scoring method; auto measures them all on --data and picks one; energy, msp, maxlogit and gen read the logits, the others the penultimate features (they need --data)',
+      })
+      .option('ood-val', {
+        type: 'string',
+        array: true,
+        describe: 'auto: out-of-distribution validation data (repeatable); default: synthetic OOD from --data',
+      })
+      .option('split-seed', {
+        type: 'number',
+        describe: 'Seed of the fit/calibration/validation split of --data (default 20261201)',
       })
       .option('features', {
         type: 'string',
@@ -115,6 +129,15 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       })
       .option('mean', { type: 'string', describe: 'Images: per-channel mean of [0,1] pixels, e.g. 0.485,0.456,0.406' })
       .option('std', { type: 'string', describe: 'Images: per-channel std, e.g. 0.229,0.224,0.225' })
+      .option('resize', {
+        type: 'string',
+        choices: ['stretch', 'center-crop'],
+        describe: "Images: stretch to --image-size (default), or torchvision's Resize(shorter side) + CenterCrop",
+      })
+      .option('resize-shorter', {
+        type: 'number',
+        describe: 'Images, center-crop: the shorter side before cropping (default size / 0.875, 256 for 224)',
+      })
       .option('layout', {
         type: 'string',
         choices: ['nchw', 'nhwc'],
@@ -179,7 +202,11 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
             mean,
             std,
             layout: argv.layout as 'nchw' | 'nhwc' | undefined,
+            resize: argv.resize as 'stretch' | 'center-crop' | undefined,
+            resizeShorterTo: argv['resize-shorter'],
           },
+          oodValidation: argv['ood-val'],
+          splitSeed: argv['split-seed'],
           onProgress: (done, total) => bar.update(done, total),
           features: argv.features,
           featureFit:
@@ -223,6 +250,17 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           ...(result.externalDataCopied.length > 0
             ? [`  copied        external data ${result.externalDataCopied.join(', ')}`]
             : []),
+          ...(result.split
+            ? [
+                `  split         ${result.split.rows.fit} fit, ${result.split.rows.calibration} calibration, ${result.split.rows.validation} validation rows (seed ${result.split.seed}, stratified by predicted class)`,
+              ]
+            : []),
+          ...(result.threshold
+            ? [
+                `  threshold     ood_scores < ${fmt(result.threshold.score)} rejects ${result.threshold.idRejection * 100}% of ${result.threshold.measuredOn} rows (ood.threshold)`,
+              ]
+            : []),
+          ...(result.auto ? renderAutoTable(result.auto) : []),
           ...result.warnings.map((w) => `  warning       ${w}`),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
@@ -231,6 +269,31 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       }
     }),
 };
+
+/** The candidates `--method auto` tried, best first. */
+function renderAutoTable(auto: {
+  chosen: string;
+  oodSets: { name: string; samples: number }[];
+  candidates: {
+    label: string;
+    meanAuroc: number;
+    meanFprAt95Tpr: number;
+    microsecondsPerRow: number;
+    error?: string;
+  }[];
+}): string[] {
+  const lines = [
+    `  auto          chose ${auto.chosen} by mean AUROC on ${auto.oodSets.map((s) => `${s.name} (${s.samples})`).join(', ')}`,
+    `                candidate            AUROC  FPR@95  us/row`,
+  ];
+  for (const c of auto.candidates) {
+    const cells = c.error
+      ? `not fitted: ${c.error}`
+      : `${c.meanAuroc.toFixed(3)}  ${c.meanFprAt95Tpr.toFixed(3)}   ${c.microsecondsPerRow.toFixed(1)}`;
+    lines.push(`                ${c.label.padEnd(20)} ${cells}`);
+  }
+  return lines;
+}
 
 function fmt(v: number): string {
   return Number(v.toPrecision(4)).toString();

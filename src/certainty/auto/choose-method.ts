@@ -1,0 +1,148 @@
+// `--method auto`: choose the scoring method, and its main hyperparameter, by measuring. Every candidate
+// (candidates.ts) is fitted on the fit rows, scored on the validation rows against each validation OOD set,
+// and ranked by mean AUROC, ties broken by mean FPR@95%TPR and then by the measured time per row. The table of
+// every candidate tried is returned for printing and for the metadata (ood.auto).
+import { isOodError } from '../../errors.js';
+import { separationMetrics } from '../separation-metrics.js';
+import { findFeatureMethod, getMethod } from '../methods/index.js';
+import { genMethod } from '../methods/gen.js';
+import type { ScoreMethod } from '../methods/method.js';
+import { asScoreMethod, type FeatureContext } from '../methods/feature-method.js';
+import type { FeatureSample } from '../features/collect-features.js';
+import { listCandidates, type Candidate } from './candidates.js';
+import { scoreBranch, type BranchSource } from './branch-scores.js';
+import type { ValidationSet } from './validation-sets.js';
+
+/** One row of the candidates table. */
+export interface CandidateResult {
+  label: string;
+  method: string;
+  parameters: Record<string, number | string | number[]>;
+  meanAuroc: number;
+  meanFprAt95Tpr: number;
+  /** Per validation OOD set. */
+  sets: Record<string, { auroc: number; fprAt95Tpr: number }>;
+  microsecondsPerRow: number;
+  /** Why the candidate could not be fitted (it is then not ranked). */
+  error?: string;
+}
+
+/** What ood.auto records. */
+export interface AutoRecord {
+  chosen: string;
+  criterion: string;
+  validationRows: number;
+  oodSets: { name: string; samples: number }[];
+  candidates: CandidateResult[];
+}
+
+/** A fitted candidate, ready for enable's score graph. */
+export interface FittedCandidate {
+  candidate: Candidate;
+  scoreMethod: ScoreMethod;
+  parameters: Record<string, number | string | number[]>;
+}
+
+export const AUTO_CRITERION = 'mean AUROC over the validation OOD sets, then mean FPR@95%TPR, then time per row';
+
+/** Fit one candidate on `fit` rows. */
+export function fitCandidate(
+  candidate: Candidate,
+  fit: FeatureSample,
+  context: FeatureContext | undefined,
+): FittedCandidate {
+  const feature = findFeatureMethod(candidate.method);
+  if (!feature) {
+    const scoreMethod = candidate.method === 'gen' ? genMethod(candidate.gamma) : getMethod(candidate.method);
+    return { candidate, scoreMethod, parameters: { ...(scoreMethod.parameters ?? {}) } };
+  }
+  const fitted = feature.fit(fit, candidate.fit ?? {}, context!);
+  return { candidate, scoreMethod: asScoreMethod(feature, fitted, context!.features), parameters: fitted.parameters };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Measure every candidate; returns the table (ranked, failures last) and the winner, fitted. */
+export async function chooseMethod(
+  source: BranchSource,
+  fit: FeatureSample,
+  validation: FeatureSample,
+  oodSets: readonly ValidationSet[],
+  context: FeatureContext | undefined,
+): Promise<{ record: AutoRecord; chosen: FittedCandidate }> {
+  const candidates = listCandidates({
+    features: source.features !== undefined,
+    head: context?.linearHead !== undefined,
+    dim: fit.dim,
+    fitRows: fit.count,
+  });
+  const results: { result: CandidateResult; fitted?: FittedCandidate }[] = [];
+  for (const candidate of candidates) {
+    let fitted: FittedCandidate;
+    try {
+      fitted = fitCandidate(candidate, fit, context);
+    } catch (err) {
+      if (!isOodError(err)) throw err;
+      results.push({ result: failed(candidate, err.message) });
+      continue;
+    }
+    const { scores, secondsPerRow } = await scoreBranch(source, fitted.scoreMethod, 1, [
+      validation,
+      ...oodSets.map((s) => s.outputs),
+    ]);
+    const [id, ...ood] = scores;
+    const sets: CandidateResult['sets'] = {};
+    oodSets.forEach((s, i) => {
+      const m = separationMetrics(id!, ood[i]!);
+      sets[s.name] = { auroc: m.auroc, fprAt95Tpr: m.fprAt95Tpr };
+    });
+    const values = Object.values(sets);
+    results.push({
+      fitted,
+      result: {
+        label: candidate.label,
+        method: candidate.method,
+        parameters: fitted.parameters,
+        meanAuroc: mean(values.map((v) => v.auroc)),
+        meanFprAt95Tpr: mean(values.map((v) => v.fprAt95Tpr)),
+        sets,
+        microsecondsPerRow: secondsPerRow * 1e6,
+      },
+    });
+  }
+  const ranked = results
+    .filter((r) => r.fitted && Number.isFinite(r.result.meanAuroc))
+    .sort((a, b) => compare(a.result, b.result));
+  const rest = results.filter((r) => !ranked.includes(r));
+  const chosen = ranked[0]!.fitted!;
+  return {
+    chosen,
+    record: {
+      chosen: chosen.candidate.label,
+      criterion: AUTO_CRITERION,
+      validationRows: validation.count,
+      oodSets: oodSets.map((s) => ({ name: s.name, samples: s.outputs.count })),
+      candidates: [...ranked, ...rest].map((r) => r.result),
+    },
+  };
+}
+
+/** Higher mean AUROC first; then lower FPR@95; then faster. AUROCs within 1e-9 count as tied. */
+function compare(a: CandidateResult, b: CandidateResult): number {
+  if (Math.abs(a.meanAuroc - b.meanAuroc) > 1e-9) return b.meanAuroc - a.meanAuroc;
+  if (Math.abs(a.meanFprAt95Tpr - b.meanFprAt95Tpr) > 1e-9) return a.meanFprAt95Tpr - b.meanFprAt95Tpr;
+  return a.microsecondsPerRow - b.microsecondsPerRow;
+}
+
+function failed(candidate: Candidate, error: string): CandidateResult {
+  return {
+    label: candidate.label,
+    method: candidate.method,
+    parameters: {},
+    meanAuroc: Number.NaN,
+    meanFprAt95Tpr: Number.NaN,
+    sets: {},
+    microsecondsPerRow: Number.NaN,
+    error,
+  };
+}

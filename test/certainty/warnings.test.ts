@@ -1,0 +1,129 @@
+// Warnings that tell the truth: each degenerate calibration the issue lists is triggered for real (through
+// enableModel on a model made to have the defect, or on the pure check where the defect is in the options),
+// printed in the result and recorded in ood.warnings; a sound calibration gets none.
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { enableModel } from '../../src/certainty/enable.js';
+import { OnnxModel } from '../../src/onnx/model.js';
+import { writeEditedModel } from '../../src/onnx/model-writer.js';
+import { encodeFloatInitializer, encodeGraphOutput, encodeNode } from '../../src/onnx/encode.js';
+import * as F from '../../src/onnx/proto-fields.js';
+import { calibrationWarnings } from '../../src/certainty/warnings.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { readNpy } from '../helpers/npy.js';
+import { tempDir, writeNpyF32 } from './harness.js';
+
+const tmp = tempDir('ood-warnings-');
+const digits = fixtures.digits;
+
+/** The digits model with some initializers replaced (same names and shapes). */
+async function digitsWith(
+  name: string,
+  replace: Record<string, { dims: number[]; values: number[] }>,
+  extra: Buffer[] = [],
+) {
+  const model = OnnxModel.open(digits.model);
+  const out = join(tmp.dir, name);
+  const starts = new Set<number>();
+  const fields = model.layout.graphFields.filter((f) => f.field === F.Graph.initializer);
+  model.info.graph.initializers.forEach((t, i) => {
+    if (replace[t.name]) starts.add(fields[i]!.start);
+  });
+  await writeEditedModel(
+    model,
+    {
+      dropGraph: (f) => starts.has(f.start),
+      appendGraph: [...Object.entries(replace).map(([n, t]) => encodeFloatInitializer(n, t.dims, t.values)), ...extra],
+    },
+    out,
+  );
+  model.close();
+  return out;
+}
+
+async function warningsOf(
+  options: Parameters<typeof enableModel>[0],
+): Promise<{ printed: string[]; recorded: string[] }> {
+  const result = await enableModel(options);
+  const model = OnnxModel.open(options.output);
+  const recorded = JSON.parse(model.metadataMap.get('ood.warnings') ?? 'null') as string[];
+  model.close();
+  return { printed: result.warnings, recorded };
+}
+
+describe('calibration warnings', () => {
+  it('none for the digits model calibrated on its training split', async () => {
+    const w = await warningsOf({
+      model: digits.model,
+      output: join(tmp.dir, 'ok.onnx'),
+      method: 'knn',
+      data: digits.idTrain,
+    });
+    expect(w.printed).toEqual([]);
+    expect(w.recorded).toEqual([]);
+  });
+
+  it('too few samples for the feature dimension (covariance rank) and a small knn bank', async () => {
+    const train = readNpy(digits.idTrain);
+    const small = join(tmp.dir, 'small.npy');
+    writeNpyF32(small, [40, 1, 8, 8], (train.data as Float32Array).slice(0, 40 * 64));
+    const maha = await warningsOf({
+      model: digits.model,
+      output: join(tmp.dir, 'm.onnx'),
+      method: 'mahalanobis',
+      data: small,
+    });
+    expect(maha.printed.join('\n')).toMatch(
+      /fitted on 2\d samples for 32 feature dimensions: the covariance has rank at most/,
+    );
+    expect(maha.recorded).toEqual(maha.printed);
+    const knn = await warningsOf({ model: digits.model, output: join(tmp.dir, 'k.onnx'), method: 'knn', data: small });
+    expect(knn.printed.join('\n')).toMatch(/knn stores only 2\d features for k = 10/);
+  });
+
+  it('every raw score equal: a zero-initialised head', async () => {
+    const zero = await digitsWith('zero-head.onnx', {
+      'classifier.weight': { dims: [8, 32], values: Array<number>(256).fill(0) },
+      'classifier.bias': { dims: [8], values: Array<number>(8).fill(0) },
+    });
+    const w = await warningsOf({ model: zero, output: join(tmp.dir, 'z.onnx'), data: digits.calibration });
+    // energy of 8 zero logits is log 8 for every input.
+    expect(w.printed.join('\n')).toMatch(/every calibration sample has the same raw score \(2\.079/);
+    expect(w.printed.join('\n')).toMatch(/very low confidence \(median top softmax probability 0\.125/);
+  });
+
+  it('an output that is already a softmax, scored with energy', async () => {
+    const model = OnnxModel.open(digits.model);
+    const softmax = await digitsWith('softmax.onnx', {}, [
+      encodeNode({
+        opType: 'Softmax',
+        inputs: ['logits'],
+        outputs: ['probs'],
+        name: 'probs_node',
+        attributes: { axis: { int: 1 } },
+      }),
+      encodeGraphOutput('probs', 1, ['batch', 8]),
+    ]);
+    model.close();
+    const w = await warningsOf({
+      model: softmax,
+      output: join(tmp.dir, 's.onnx'),
+      data: digits.calibration,
+      logits: 'probs',
+    });
+    expect(w.printed.join('\n')).toMatch(/looks like probabilities .* energy assumes logits/);
+  });
+
+  it('a mean and std on the 0-255 scale for images read as [0, 1]', () => {
+    const w = calibrationWarnings({
+      method: 'energy',
+      image: { mean: [123.7, 116.3, 103.5], std: [58.4, 57.1, 57.4] },
+    });
+    expect(w).toHaveLength(2);
+    expect(w[0]).toMatch(/--mean 123\.7,116\.3,103\.5 looks like the 0-255 scale/);
+    expect(w[1]).toMatch(/--std 58\.4,57\.1,57\.4 looks like the 0-255 scale/);
+    expect(
+      calibrationWarnings({ method: 'energy', image: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } }),
+    ).toEqual([]);
+  });
+});
