@@ -24,7 +24,13 @@ import { assertWritable } from './validate.js';
 import { ARTIFACT_FILES, ARTIFACT_VERSION, type Manifest } from './spec.js';
 import { writeZip, zipTimestamp } from './zip-writer.js';
 import { OodError } from '../errors.js';
-import { assertEvaluatesModel, readEvaluationFile, summarizeEvaluation, type EvaluationSummary } from './evaluation.js';
+import {
+  assertEvaluatesModel,
+  assertUsefulEvaluation,
+  readEvaluationFile,
+  summarizeEvaluation,
+  type EvaluationSummary,
+} from './evaluation.js';
 
 /** Everything `ood prepare` accepts; exactly one of `output` (zip) and `dir`. */
 export interface BuildOptions {
@@ -86,7 +92,9 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
     const sample = options.sample ? await readSample(options.sample, schemas.input, schemas.output) : null;
     const inputSchema = sample ? withStatistics(schemas.input, sample.request) : schemas.input;
     // Validated now; whether it evaluates this very model is checked once the model's digest is known.
-    const evaluation = options.evaluation ? await readEvaluationFile(options.evaluation) : null;
+    const evaluation = options.evaluation
+      ? assertUsefulEvaluation(await readEvaluationFile(options.evaluation), options.evaluation, options.force === true)
+      : null;
     for (const [file, value] of [
       [ARTIFACT_FILES.inputSchema, inputSchema],
       [ARTIFACT_FILES.outputSchema, schemas.output],

@@ -116,6 +116,22 @@ export function assertEvaluatesModel(report: EvaluationReport, path: string, mod
   return report;
 }
 
+/**
+ * Refuse to store a report in which the score does no better than chance on some OOD set (AUROC <= 0.5): an
+ * artifact carrying it would advertise a certainty score that does not work. `force` stores it anyway.
+ */
+export function assertUsefulEvaluation(report: EvaluationReport, path: string, force: boolean): EvaluationReport {
+  const bad = report.ood.filter((s) => !(s.metrics.auroc > 0.5));
+  if (bad.length === 0 || force) return report;
+  throw new OodError(
+    'EVALUATION_NOT_BETTER_THAN_CHANCE',
+    `${path} reports AUROC at or below 0.5 (chance) on ${bad.map((s) => `${s.name} (${s.metrics.auroc.toFixed(3)})`).join(', ')}: the certainty score does not separate those sets`,
+    {
+      hint: 'Re-enable the model with a method that separates them (try `ood enable --method auto`), or pass --force to store the evaluation anyway.',
+    },
+  );
+}
+
 /** The few figures worth showing next to an artifact: method, per-set AUROC/FPR@95, means, output verdict. */
 export interface EvaluationSummary {
   method: string;

@@ -5,6 +5,8 @@ import type { ValueInfo } from '../onnx/decode.js';
 import { v2Name } from '../tensor/datatypes.js';
 import type { OnnxModel } from '../onnx/model.js';
 import { ARTIFACT_VERSION, type IoSchema, type TensorSpec } from './spec.js';
+import { readPreprocessing } from '../certainty/enable-measure.js';
+import { describePreprocessingLine } from '../certainty/preprocessing.js';
 
 /** A graph value as a TensorSpec: V2 datatype; -1 for an unknown dim, the symbolic name for a named one. */
 export function tensorSpec(value: ValueInfo, order: number, kind: 'input' | 'output'): TensorSpec {
@@ -20,11 +22,18 @@ export function tensorSpec(value: ValueInfo, order: number, kind: 'input' | 'out
 /** Both descriptors of a model, in graph order. */
 export function buildIoSchemas(model: OnnxModel): { input: IoSchema; output: IoSchema } {
   const g = model.info.graph;
+  // The preprocessing the certainty score was calibrated on, so a client can reproduce it (ood.preprocessing).
+  const preprocessing = readPreprocessing(model.metadataMap);
+  const describe = (spec: TensorSpec): TensorSpec => {
+    if (!preprocessing || (preprocessing.source === 'images' && preprocessing.input !== spec.name)) return spec;
+    const line = describePreprocessingLine(preprocessing);
+    return { ...spec, description: spec.description ? `${spec.description} ${line}` : line };
+  };
   return {
     input: {
       schema_version: ARTIFACT_VERSION,
       kind: 'input',
-      tensors: g.inputs.map((v, i) => tensorSpec(v, i, 'input')),
+      tensors: g.inputs.map((v, i) => describe(tensorSpec(v, i, 'input'))),
     },
     output: {
       schema_version: ARTIFACT_VERSION,

@@ -2,6 +2,7 @@
 // and certainty settings. Validated against schemas/runtime.schema.json before anyone writes it.
 import { stringify } from 'yaml';
 import { readCertaintyRecord } from '../certainty/metadata.js';
+import { readPreprocessing, readThreshold } from '../certainty/enable-measure.js';
 import { OodError } from '../errors.js';
 import type { OnnxModel } from '../onnx/model.js';
 import { OOD_VERSION } from '../version.js';
@@ -88,8 +89,19 @@ export function buildRuntime(facts: RuntimeFacts): RuntimeYaml {
           OUTPUT: certainty.output,
           NORMALIZATION: certainty.normalization,
           ...(certainty.calibration ? { CALIBRATION_SAMPLES: certainty.calibration.samples } : {}),
+          ...certaintyMeasurements(model.metadataMap),
         }
       : { ENABLED: false },
+  };
+}
+
+/** What enable measured (certainty/enable-measure.ts): the preprocessing and the 5%-ID-rejection threshold. */
+function certaintyMeasurements(metadata: ReadonlyMap<string, string>): Partial<RuntimeYaml['CERTAINTY']> {
+  const threshold = readThreshold(metadata);
+  const preprocessing = readPreprocessing(metadata);
+  return {
+    ...(preprocessing ? { PREPROCESSING: preprocessing } : {}),
+    ...(threshold ? { THRESHOLD: { ID_REJECTION: threshold.idRejection, SCORE: threshold.score } } : {}),
   };
 }
 

@@ -115,6 +115,10 @@ export interface RuntimeYaml {
     OUTPUT?: string;
     NORMALIZATION?: string;
     CALIBRATION_SAMPLES?: number;
+    /** How the calibration data was preprocessed (ood.preprocessing). */
+    PREPROCESSING?: object;
+    /** The ood_scores value that rejects ID_REJECTION of in-distribution inputs (ood.threshold). */
+    THRESHOLD?: { ID_REJECTION: number; SCORE: number };
   };
 }
 

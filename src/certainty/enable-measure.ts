@@ -90,3 +90,13 @@ export function readThreshold(metadata: ReadonlyMap<string, string>): ThresholdR
     return null;
   }
 }
+
+/** The recorded preprocessing (ood.preprocessing), or null. */
+export function readPreprocessing(metadata: ReadonlyMap<string, string>): PreprocessingRecord | null {
+  try {
+    const p = JSON.parse(metadata.get(MEASURED_METADATA_KEYS.preprocessing) ?? 'null') as PreprocessingRecord | null;
+    return p && typeof p.source === 'string' ? p : null;
+  } catch {
+    return null;
+  }
+}

@@ -56,14 +56,20 @@ export function resizeImage(img: RgbaImage, width: number, height: number): Rgba
   return { width, height, data: out };
 }
 
+/** Python's round(): halves go to the even neighbour, as torchvision's crop offsets do. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /** torchvision's Resize(shorter) + CenterCrop(height, width), with its rounding. */
 export function centerCrop(img: RgbaImage, shorter: number, width: number, height: number): RgbaImage {
   const landscape = img.width >= img.height;
   const scaledW = landscape ? Math.floor((shorter * img.width) / img.height) : shorter;
   const scaledH = landscape ? shorter : Math.floor((shorter * img.height) / img.width);
   const scaled = resizeImage(img, scaledW, scaledH);
-  const top = Math.round((scaledH - height) / 2);
-  const left = Math.round((scaledW - width) / 2);
+  const top = roundHalfEven((scaledH - height) / 2);
+  const left = roundHalfEven((scaledW - width) / 2);
   const out = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {

@@ -102,6 +102,8 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
         image,
       });
       if (argv.html) await writeFileAtomic(argv.html, renderEvaluationHtml(report));
+      const { aurocWarnings } = await import('../../evaluate/auroc-warnings.js');
+      for (const w of aurocWarnings(report)) process.stderr.write(`Warning: ${w}\n`);
       if (argv.json) printJson(report);
       else
         process.stdout.write(`${renderEvaluationText(report)}\n${argv.html ? `report written to ${argv.html}\n` : ''}`);

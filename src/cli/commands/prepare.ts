@@ -69,7 +69,11 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         type: 'string',
         describe: 'An `ood evaluate --json` report of this model, stored as evaluation.json',
       })
-      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing output' })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Replace an existing output; store an --evaluation whose AUROC is at or below 0.5',
+      })
       .option('introspect', {
         type: 'boolean',
         default: true,

@@ -1,0 +1,87 @@
+// The preprocessing the score was calibrated on is recorded (ood.preprocessing, runtime.yaml, input_schema.json)
+// so a client can reproduce it; and torchvision's evaluation transform (Resize(shorter side) + CenterCrop,
+// antialiased) matches Pillow, which torchvision uses for PIL images, to within one 8-bit level.
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { execa } from 'execa';
+import { parse } from 'yaml';
+import { enableModel } from '../../src/certainty/enable.js';
+import { buildArtifact } from '../../src/artifact/build-artifact.js';
+import { centerCrop } from '../../src/certainty/data/image-resize.js';
+import { fixtures, repoRoot } from '../helpers/fixtures.js';
+import { SYSTEM_PYTHON } from '../helpers/python.js';
+import { randomFloats, tempDir } from './harness.js';
+
+const tmp = tempDir('ood-preprocessing-');
+
+function writePng(path: string, width: number, height: number, seed: number): Uint8Array {
+  const png = new PNG({ width, height });
+  const noise = randomFloats(width * height * 3, seed);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) png.data[p * 4 + c] = Math.floor((noise[p * 3 + c]! + 1) * 127.5);
+    png.data[p * 4 + 3] = 255;
+  }
+  writeFileSync(path, PNG.sync.write(png));
+  return png.data;
+}
+
+describe('preprocessing', () => {
+  it('is recorded for an image folder in the metadata, runtime.yaml and the input schema', async () => {
+    const images = join(tmp.dir, 'images');
+    mkdirSync(images);
+    for (let i = 0; i < 24; i++) writePng(join(images, `img${String(i).padStart(2, '0')}.png`), 20, 14, i + 1);
+    const out = join(tmp.dir, 'enabled.onnx');
+    const result = await enableModel({
+      model: fixtures.digits.model,
+      output: out,
+      data: images,
+      image: { mean: [0.5], std: [0.25], resize: 'center-crop', resizeShorterTo: 10 },
+    });
+    expect(result.preprocessing).toEqual({
+      source: 'images',
+      input: 'image',
+      layout: 'nchw',
+      channels: 1,
+      height: 8,
+      width: 8,
+      resize: 'center-crop',
+      resizeShorterTo: 10,
+      antialias: true,
+      scale: 'RGB (or luma for 1 channel) / 255, then (x - mean) / std per channel',
+      mean: [0.5],
+      std: [0.25],
+    });
+    const dir = join(tmp.dir, 'artifact');
+    await buildArtifact({ model: out, dir, repo: repoRoot, introspect: false });
+    const runtime = parse(readFileSync(join(dir, 'runtime.yaml'), 'utf8')) as { CERTAINTY: Record<string, unknown> };
+    expect(runtime.CERTAINTY.PREPROCESSING).toEqual(result.preprocessing);
+    expect(runtime.CERTAINTY.THRESHOLD).toEqual({ ID_REJECTION: 0.05, SCORE: result.threshold!.score });
+    const schema = JSON.parse(readFileSync(join(dir, 'input_schema.json'), 'utf8')) as {
+      tensors: { description?: string }[];
+    };
+    expect(schema.tensors[0]!.description).toBe(
+      'Calibrated on images: shorter side resized to 10 (antialiased), centre crop 8x8, luma / 255, mean 0.5, std 0.25, nchw.',
+    );
+  });
+
+  it("Resize(shorter) + CenterCrop equals torchvision's (Pillow's antialiased bilinear) within one level", async () => {
+    const path = join(tmp.dir, 'big.png');
+    const rgba = writePng(path, 37, 23, 99);
+    const ours = centerCrop({ width: 37, height: 23, data: Uint8Array.from(rgba) }, 16, 12, 12);
+    const script = `
+import sys, json
+from PIL import Image
+from torchvision import transforms
+img = Image.open(sys.argv[1]).convert('RGB')
+out = transforms.CenterCrop(12)(transforms.Resize(16)(img))
+print(json.dumps(list(out.tobytes())))`;
+    const r = await execa(SYSTEM_PYTHON, ['-c', script, path]);
+    const theirs = JSON.parse(r.stdout) as number[];
+    let worst = 0;
+    for (let p = 0; p < 144; p++)
+      for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(ours.data[p * 4 + c]! - theirs[p * 3 + c]!));
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
