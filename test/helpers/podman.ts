@@ -93,3 +93,61 @@ export async function expectOk(
   if (r.exitCode !== 0) throw new Error(`${what} exited ${r.exitCode}: ${String(r.stderr)}\n${String(r.stdout)}`);
   return r;
 }
+
+/**
+ * A Node.js base image made from this machine's own `node` (the binary and the shared libraries `ldd` lists, in
+ * one layer) plus `/bin/sh` from busybox-static, with NODE_VERSION in its Env as the official node images have,
+ * pushed to `ref`.
+ */
+export async function pushNodeBase(podman: Podman, ref: string): Promise<string> {
+  const node = (await execa('readlink', ['-f', process.execPath])).stdout.trim();
+  const rootfs = join(podman.dir, 'node-rootfs');
+  // The libraries node needs, and those onnxruntime-node's addon needs (librt, …), which any real Node.js image
+  // (a glibc distribution) has.
+  const needs = [node, ...(await nativeAddons())];
+  const libs = new Set<string>();
+  for (const binary of needs)
+    for (const line of (await execa('ldd', [binary])).stdout.split('\n')) {
+      const lib = /(\/\S+)\s+\(/.exec(line)?.[1];
+      if (lib && !lib.includes('/node_modules/')) libs.add(lib);
+    }
+  for (const file of [node, ...libs]) {
+    const real = (await execa('readlink', ['-f', file])).stdout.trim();
+    await mkdir(join(rootfs, file, '..'), { recursive: true });
+    await copyFile(real, join(rootfs, file));
+    await chmod(join(rootfs, file), 0o755);
+  }
+  await mkdir(join(rootfs, 'bin'), { recursive: true });
+  await mkdir(join(rootfs, 'tmp'), { recursive: true });
+  await chmod(join(rootfs, 'tmp'), 0o1777);
+  await copyFile(TOOLS.busybox, join(rootfs, 'bin', 'busybox'));
+  await chmod(join(rootfs, 'bin', 'busybox'), 0o755);
+  await symlink('busybox', join(rootfs, 'bin', 'sh'));
+  const tar = join(podman.dir, 'node.tar');
+  await execa('tar', ['-C', rootfs, '--owner=0', '--group=0', '-cf', tar, '.']);
+  const version = process.version.slice(1);
+  await expectOk(
+    podman.run([
+      'import',
+      '--change',
+      `ENV NODE_VERSION=${version}`,
+      '--change',
+      `ENV PATH=${join(node, '..')}:/bin`,
+      '--change',
+      'CMD ["node"]',
+      tar,
+      ref,
+    ]),
+    'podman import',
+  );
+  await expectOk(podman.run(['push', '--tls-verify=false', '--format', 'oci', ref]), 'podman push');
+  return version;
+}
+
+/** onnxruntime-node's native files for this machine (the addon and libonnxruntime). */
+async function nativeAddons(): Promise<string[]> {
+  const { repoRoot } = await import('./fixtures.js');
+  const dir = join(repoRoot, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', process.platform, process.arch);
+  const { readdir } = await import('node:fs/promises');
+  return (await readdir(dir)).filter((f) => f.endsWith('.node') || f.includes('.so')).map((f) => join(dir, f));
+}

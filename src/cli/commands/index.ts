@@ -12,6 +12,7 @@ import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
 import { exportCommand } from './export.js';
 import { deployCommand } from './deploy.js';
+import { imageCommand } from './image.js';
 
 // Each command has its own argument type; yargs' registry holds them side by side.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,4 +29,5 @@ export const commands: CommandModule<any, any>[] = [
   lsCommand,
   exportCommand,
   deployCommand,
+  imageCommand,
 ];

@@ -1,0 +1,54 @@
+// `ood image ARTIFACT REF --base BASE_REF`: push an OCI image that runs `ood serve` on the artifact.
+import type { CommandModule } from 'yargs';
+import { runCommand, type GlobalOptions } from '../context.js';
+import { storeOptionsFrom, withRegistryOptions, type RegistryArgs } from './registry-options.js';
+
+interface ImageArgs extends GlobalOptions, RegistryArgs {
+  artifact: string;
+  ref: string;
+  base: string;
+  platform?: string;
+  'node-version'?: string;
+}
+
+export const imageCommand: CommandModule<object, ImageArgs> = {
+  command: 'image <artifact> <ref>',
+  describe: 'Push a container image of the ood server for an artifact (DRUM environment, KServe custom runtime)',
+  builder: (y) =>
+    withRegistryOptions(
+      y
+        .positional('artifact', { type: 'string', demandOption: true, describe: 'Artifact .zip or directory' })
+        .positional('ref', { type: 'string', demandOption: true, describe: 'HOST[:PORT]/REPO:TAG to push to' })
+        .option('base', { type: 'string', demandOption: true, describe: 'A Node.js image, HOST/REPO:TAG' })
+        .option('platform', { type: 'string', describe: 'linux/amd64 (default) or linux/arm64' })
+        .option('node-version', {
+          type: 'string',
+          describe: "The base's Node.js version, when its config lacks NODE_VERSION",
+        })
+        .option('json', { type: 'boolean', describe: 'Print the image digest, layers and transfers as JSON' })
+        .example(
+          '$0 image digits.zip registry.example.com/models/digits-server:1.0.0 --base registry.example.com/mirror/node:20-slim',
+          'Then: podman run -p 8080:8080 registry.example.com/models/digits-server:1.0.0',
+        ),
+    ),
+  handler: (argv) =>
+    runCommand(argv, async () => {
+      const { pushOodImage } = await import('../../deploy/ood-image/ood-image.js');
+      const result = await pushOodImage(argv.artifact, argv.ref, {
+        ...(await storeOptionsFrom(argv)),
+        base: argv.base,
+        platform: argv.platform,
+        nodeVersion: argv['node-version'],
+      });
+      if (argv.json) {
+        const { printJson } = await import('../output.js');
+        return printJson(result);
+      }
+      process.stdout.write(`${result.digest}\n`);
+      const sent = result.layers.filter((l) => l.transfer === 'uploaded' || l.transfer === 'copied').length;
+      process.stderr.write(
+        `pushed ${result.reference} (${result.platform}, Node.js ${result.nodeVersion}): ${sent} layer(s) sent, ` +
+          `${result.layers.length - sent} already there; it serves on port 8080\n`,
+      );
+    }),
+};
