@@ -92,3 +92,5 @@ export { createTarStream, type TarEntry } from './registry/image/tar-writer.js';
 export { writeLayerFile, type LayerFile } from './registry/image/layer-file.js';
 export { resolveBaseImage, parsePlatform, type BaseImage } from './registry/image/base-image.js';
 export { pushImage, type ImageBuild, type ImagePushResult } from './registry/image/push-image.js';
+export { pushOodImage, type OodImageOptions, type OodImageResult } from './deploy/ood-image/ood-image.js';
+export { buildServingRuntime } from './deploy/kserve/serving-runtime.js';

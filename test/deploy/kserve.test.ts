@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { deployKserve } from '../../src/deploy/kserve/deploy.js';
 import { buildInferenceService } from '../../src/deploy/kserve/inference-service.js';
 import { makeDigitsArtifact } from '../helpers/deploy-artifacts.js';
@@ -13,6 +13,7 @@ import { fixtures, repoRoot } from '../helpers/fixtures.js';
 import { crdValidator } from '../helpers/kserve-crd.js';
 
 const validate = crdValidator('serving.kserve.io_inferenceservices.yaml');
+const validateRuntime = crdValidator('serving.kserve.io_servingruntimes.yaml');
 const bin = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 let dir: string;
 let zip: string;
@@ -91,6 +92,30 @@ describe('ood deploy kserve', () => {
     await expect(deployKserve(zip, { storageUri: 's3://m/r', minReplicas: 3, maxReplicas: 2 })).rejects.toMatchObject({
       code: 'BAD_OPTION',
     });
+  });
+
+  it('writes, for --runtime ood, a ServingRuntime for the image and an InferenceService using it, both valid', async () => {
+    const image = 'registry.example.com/models/digits-server:1.0.0';
+    const result = await deployKserve(zip, { runtime: 'ood', image, namespace: 'ml' });
+    const [runtime, service] = parseAllDocuments(result.yaml).map((d) => d.toJS() as Record<string, unknown>);
+    expect(validateRuntime(runtime), JSON.stringify(validateRuntime.errors)).toBe(true);
+    expect(validate(service), JSON.stringify(validate.errors)).toBe(true);
+    expect(runtime).toMatchObject({ kind: 'ServingRuntime', metadata: { name: 'digits-ood', namespace: 'ml' } });
+    const container = (runtime!.spec as { containers: Record<string, unknown>[] }).containers[0]!;
+    expect(container).toMatchObject({
+      image,
+      readinessProbe: { httpGet: { path: '/v2/health/ready', port: 8080 } },
+      livenessProbe: { httpGet: { path: '/v2/health/live', port: 8080 } },
+      securityContext: { runAsNonRoot: true, runAsUser: 65532 },
+    });
+    const model = (service!.spec as { predictor: { model: Record<string, unknown> } }).predictor.model;
+    expect(model.runtime).toBe('digits-ood');
+    expect(model.storageUri).toBeUndefined();
+    await expect(deployKserve(zip, { runtime: 'ood' })).rejects.toMatchObject({
+      code: 'KSERVE_NEEDS_IMAGE',
+      exitCode: 2,
+    });
+    await expect(deployKserve(zip, {})).rejects.toMatchObject({ code: 'KSERVE_NEEDS_STORAGE', exitCode: 2 });
   });
 
   it('names a bare model after its file', async () => {

@@ -4,7 +4,8 @@ import { runCommand, type GlobalOptions } from '../context.js';
 
 interface KserveArgs extends GlobalOptions {
   source: string;
-  'storage-uri': string;
+  'storage-uri'?: string;
+  image?: string;
   output?: string;
   name?: string;
   namespace?: string;
@@ -29,13 +30,17 @@ const kserveCommand: CommandModule<object, KserveArgs> = {
       })
       .option('storage-uri', {
         type: 'string',
-        demandOption: true,
         describe: 'oci://HOST/REPO:TAG (a modelcar) or s3:// gs:// pvc:// (a Triton repository)',
       })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the YAML to FILE (default: stdout)' })
       .option('name', { type: 'string', describe: "InferenceService name (default: the artifact's name)" })
       .option('namespace', { type: 'string', describe: 'metadata.namespace (default: none, kubectl decides)' })
-      .option('runtime', { type: 'string', default: 'kserve-tritonserver', describe: 'ServingRuntime name' })
+      .option('runtime', {
+        type: 'string',
+        default: 'kserve-tritonserver',
+        describe: 'ServingRuntime name; "ood" writes one for the ood server image (--image)',
+      })
+      .option('image', { type: 'string', describe: 'With --runtime ood: the image `ood image` pushed' })
       .option('min-replicas', { type: 'number', describe: 'predictor.minReplicas (default 1)' })
       .option('max-replicas', { type: 'number', describe: 'predictor.maxReplicas (default: min-replicas, at least 1)' })
       .option('cpu', { type: 'string', default: '1', describe: 'CPU request and limit per replica' })
@@ -56,6 +61,7 @@ const kserveCommand: CommandModule<object, KserveArgs> = {
       const { deployKserve } = await import('../../deploy/kserve/deploy.js');
       const result = await deployKserve(argv.source, {
         storageUri: argv['storage-uri'],
+        image: argv.image,
         output: argv.output,
         force: argv.force,
         name: argv.name,
@@ -69,7 +75,7 @@ const kserveCommand: CommandModule<object, KserveArgs> = {
       });
       if (argv.json) {
         const { printJson } = await import('../output.js');
-        printJson(result.manifest);
+        printJson(result.servingRuntime ? [result.servingRuntime, result.manifest] : result.manifest);
       } else if (!argv.output) process.stdout.write(result.yaml);
       else process.stdout.write(`${argv.output}\n`);
       for (const note of result.notes) process.stderr.write(`note: ${note}\n`);

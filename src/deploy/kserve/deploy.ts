@@ -3,11 +3,12 @@
 import { basename } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import { fileError } from '../../errors.js';
+import { OodError, fileError } from '../../errors.js';
 import { ARTIFACT_FILES, type RuntimeYaml } from '../../artifact/spec.js';
 import { openArtifact, requireDocument } from '../../artifact/open.js';
 import { assertWritableTarget, writeFileAtomic } from '../../io/atomic-file.js';
 import { OOD_VERSION } from '../../version.js';
+import { buildServingRuntime } from './serving-runtime.js';
 import {
   buildInferenceService,
   checkStorageUri,
@@ -18,6 +19,8 @@ import {
 export interface KserveDeployOptions extends Omit<InferenceServiceOptions, 'name' | 'labels' | 'annotations'> {
   /** InferenceService name; default the artifact's name made a Kubernetes name. */
   name?: string;
+  /** With runtime "ood": the image `ood image` pushed; a ServingRuntime for it comes first in the YAML. */
+  image?: string;
   /** Write the YAML here (atomically) instead of returning it only. */
   output?: string;
   force?: boolean;
@@ -26,6 +29,8 @@ export interface KserveDeployOptions extends Omit<InferenceServiceOptions, 'name
 export interface KserveDeployResult {
   yaml: string;
   manifest: Record<string, unknown>;
+  /** With runtime "ood": the ServingRuntime, written before the InferenceService. */
+  servingRuntime?: Record<string, unknown>;
   output: string | undefined;
   notes: string[];
 }
@@ -49,7 +54,18 @@ async function readRuntime(path: string): Promise<RuntimeYaml | undefined> {
 
 /** Build (and, with `output`, write) the InferenceService of SOURCE. */
 export async function deployKserve(sourcePath: string, options: KserveDeployOptions): Promise<KserveDeployResult> {
-  const storage = checkStorageUri(options.storageUri);
+  const oodRuntime = options.runtime === 'ood';
+  if (oodRuntime && !options.image)
+    throw new OodError('KSERVE_NEEDS_IMAGE', '--runtime ood needs --image: the ood server image to run', {
+      kind: 'usage',
+      hint: 'Push it first: ood image ARTIFACT HOST/REPO:TAG --base NODE_IMAGE, then pass --image HOST/REPO:TAG.',
+    });
+  if (!oodRuntime && !options.storageUri)
+    throw new OodError('KSERVE_NEEDS_STORAGE', '--storage-uri is needed unless --runtime ood', {
+      kind: 'usage',
+      hint: 'Pass --storage-uri oci://… (a modelcar) or s3:// gs:// pvc:// (a Triton repository).',
+    });
+  const storage = oodRuntime ? undefined : checkStorageUri(options.storageUri!);
   if (options.output) await assertWritableTarget(options.output, options.force === true);
   const runtime = await readRuntime(sourcePath);
   const modelName = String(runtime?.MODEL_DETAILS?.NAME ?? basename(sourcePath).replace(/\.(onnx|zip)$/i, ''));
@@ -65,18 +81,39 @@ export async function deployKserve(sourcePath: string, options: KserveDeployOpti
     if (runtime.CERTAINTY.METHOD) annotations['dev.ood.certainty.method'] = runtime.CERTAINTY.METHOD;
     annotations['dev.ood.certainty.output'] = runtime.CERTAINTY.OUTPUT ?? 'ood_scores';
   }
+  const name = options.name ?? kubernetesName(modelName);
+  const sortedLabels = Object.fromEntries(Object.entries(labels).sort());
+  const servingRuntime = oodRuntime
+    ? buildServingRuntime({
+        name: `${name.slice(0, 59)}-ood`,
+        namespace: options.namespace,
+        image: options.image!,
+        cpu: options.cpu ?? '1',
+        memory: options.memory ?? '2Gi',
+        labels: sortedLabels,
+      })
+    : undefined;
   const manifest = buildInferenceService({
     ...options,
-    name: options.name ?? kubernetesName(modelName),
+    storageUri: oodRuntime ? undefined : options.storageUri,
+    runtime: servingRuntime ? (servingRuntime.metadata as { name: string }).name : options.runtime,
+    name,
     labels: Object.fromEntries(Object.entries(labels).sort()),
     annotations,
   });
   const header =
     `# InferenceService for ${modelName}${version ? ` ${version}` : ''}, written by ood ${OOD_VERSION}.\n` +
     `# Apply with: kubectl apply -f FILE; the V2 endpoint is /v2/models/${modelName}/infer on the service's host.\n`;
-  const yaml = header + stringify(manifest, { lineWidth: 0 });
+  const yaml =
+    header +
+    (servingRuntime ? `${stringify(servingRuntime, { lineWidth: 0 })}---\n` : '') +
+    stringify(manifest, { lineWidth: 0 });
   const notes: string[] = [];
-  if (storage === 'oci')
+  if (servingRuntime)
+    notes.push(
+      `the ServingRuntime ${(servingRuntime.metadata as { name: string }).name} runs ${options.image}; apply both documents`,
+    );
+  else if (storage === 'oci')
     notes.push(
       'oci:// storage needs modelcars enabled in KServe (inferenceservice-config ConfigMap, storageInitializer "enableModelcar": true)',
     );
@@ -85,5 +122,5 @@ export async function deployKserve(sourcePath: string, options: KserveDeployOpti
       `${options.storageUri} must hold the Triton repository from \`ood export triton\` (DIR/${modelName}/config.pbtxt)`,
     );
   if (options.output) await writeFileAtomic(options.output, yaml);
-  return { yaml, manifest, output: options.output, notes };
+  return { yaml, manifest, ...(servingRuntime ? { servingRuntime } : {}), output: options.output, notes };
 }

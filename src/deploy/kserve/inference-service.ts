@@ -17,7 +17,8 @@ const DNS_1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export interface InferenceServiceOptions {
   name: string;
   namespace?: string;
-  storageUri: string;
+  /** Where the model repository is; undefined when the runtime's image holds the model (`--runtime ood`). */
+  storageUri?: string;
   /** ServingRuntime to use; default kserve-tritonserver. */
   runtime?: string;
   minReplicas?: number;
@@ -95,7 +96,7 @@ export function buildInferenceService(options: InferenceServiceOptions): Record<
       `"${options.namespace}" is not a Kubernetes namespace name`,
       'Pass --namespace with lowercase letters, digits and "-".',
     );
-  checkStorageUri(options.storageUri);
+  if (options.storageUri !== undefined) checkStorageUri(options.storageUri);
   const min = replicas(options.minReplicas, 1, 'min-replicas');
   const max = replicas(options.maxReplicas, Math.max(min, 1), 'max-replicas');
   if (max < min || max === 0)
@@ -129,7 +130,7 @@ export function buildInferenceService(options: InferenceServiceOptions): Record<
           modelFormat: { name: 'onnx' },
           protocolVersion: 'v2',
           runtime: options.runtime ?? 'kserve-tritonserver',
-          storageUri: options.storageUri,
+          ...(options.storageUri !== undefined ? { storageUri: options.storageUri } : {}),
           resources: {
             requests: { cpu, memory, ...gpu },
             limits: { cpu, memory, ...gpu },
