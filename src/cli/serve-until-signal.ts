@@ -1,15 +1,10 @@
 // The CLI side of `ood serve`: print where to reach the server and what became of the model (stdout), stop it on
 // SIGTERM or SIGINT, and return the exit code. The server itself is the library's startServer.
 import { EXIT_CODES } from '../errors.js';
-import { startServer } from '../serve/server.js';
+import { startServer, type ServeOptions } from '../serve/server.js';
 
-export interface ServeCliOptions {
-  port: number;
-  host: string;
-  maxBody: number;
-  maxBatch: number;
-  batchDelayMs: number;
-  threads?: number;
+export interface ServeCliOptions extends ServeOptions {
+  /** Lifecycle lines on stdout as JSON. */
   json: boolean;
 }
 
@@ -17,15 +12,8 @@ export interface ServeCliOptions {
 export async function serveUntilSignal(artifact: string, options: ServeCliOptions): Promise<number> {
   const say = (event: string, fields: Record<string, unknown>, text: string) =>
     process.stdout.write(options.json ? `${JSON.stringify({ event, ...fields })}\n` : `${text}\n`);
-  const server = await startServer(artifact, {
-    port: options.port,
-    host: options.host,
-    maxBody: options.maxBody,
-    maxBatch: options.maxBatch,
-    batchDelayMs: options.batchDelayMs,
-    threads: options.threads,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  const { json: _json, ...serveOptions } = options;
+  const server = await startServer(artifact, serveOptions);
   const signal = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -33,8 +21,14 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
   say('listening', { url: server.url, port: server.port }, `ood serve: listening on ${server.url}`);
   void server.ready.then(() => {
     const { model: host } = server.service;
+    const { instances, threads } = server.engine.plan;
     if (host.state === 'ready')
-      say('ready', { model: host.description.name }, `ood serve: model "${host.description.name}" is ready`);
+      say(
+        'ready',
+        { model: host.description.name, instances, threads, warnings: host.warnings },
+        `ood serve: model "${host.description.name}" is ready (${instances} instances x ${threads} threads)` +
+          host.warnings.map((w) => `\nood serve: WARNING: ${w}`).join(''),
+      );
     else
       say(
         'load_failed',

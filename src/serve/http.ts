@@ -12,6 +12,22 @@ export interface ServeRequest {
   headers: IncomingHttpHeaders;
   body: Buffer;
   requestId: string;
+  /** performance.now() when the request arrived: deadlines count from here. */
+  receivedAt?: number;
+  /** Where the request's time went; handlers and the engine fill it in, the access log and metrics read it. */
+  timings: RequestTimings;
+}
+
+/** Milliseconds per phase of an inference request, and the rows it carried. */
+export interface RequestTimings {
+  decodeMs?: number;
+  queueMs?: number;
+  inferMs?: number;
+  encodeMs?: number;
+  /** Rows of the batch the request ran in (dynamic batching may merge several requests). */
+  batchSize?: number;
+  /** Rows of this request. */
+  rows?: number;
 }
 
 /** A response before it is written to a socket. */
@@ -31,7 +47,11 @@ export function errorResponse(err: unknown): ServeResponse {
   const error = toOodError(err);
   const body: Record<string, string> = { error: error.message, code: error.code };
   if (error.hint) body.hint = error.hint;
-  return jsonResponse(error.httpStatus, body);
+  const response = jsonResponse(error.httpStatus, body);
+  // RFC 9110 §10.2.3: Retry-After with a 503 says how long the service is expected to be unavailable.
+  const retry = error.details?.retryAfterSeconds;
+  if (typeof retry === 'number') response.headers = { ...response.headers, 'retry-after': String(retry) };
+  return response;
 }
 
 /** Normalize a URL path: no query, no trailing slash (DRUM clients call /predict/). */

@@ -12,10 +12,27 @@ export interface Route {
   handle(req: ServeRequest, params: Record<string, string>): Promise<ServeResponse> | ServeResponse;
 }
 
+/** What the router tells the transport about a request it answered. */
+export interface Routed {
+  response: ServeResponse;
+  inference: boolean;
+  /** The route's path template (e.g. "/v2/models/{name}/infer"), a low-cardinality label for metrics and logs. */
+  route: string;
+}
+
+/** A route's pattern as a path template: named groups become {name}, optional parts lose their brackets. */
+export function routeLabel(pattern: RegExp): string {
+  return pattern.source
+    .replace(/\(\?<(\w+)>[^)]*\)/g, '{$1}')
+    .replace(/\(\?:([^)]*)\)\?/g, '[$1]')
+    .replace(/[\^$]/g, '')
+    .replace(/\\\//g, '/')
+    .replace(/\\/g, '');
+}
+
 /** Build a handler from a route table. */
-export function createRouter(
-  routes: readonly Route[],
-): (req: ServeRequest) => Promise<{ response: ServeResponse; inference: boolean }> {
+export function createRouter(routes: readonly Route[]): (req: ServeRequest) => Promise<Routed> {
+  const labels = new Map(routes.map((r) => [r, routeLabel(r.pattern)]));
   return async (req) => {
     const matching = routes.map((r) => ({ r, m: r.pattern.exec(req.path) })).filter((x) => x.m !== null);
     if (matching.length === 0) {
@@ -27,6 +44,7 @@ export function createRouter(
           }),
         ),
         inference: false,
+        route: 'unmatched',
       };
     }
     const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -39,12 +57,14 @@ export function createRouter(
         }),
       );
       response.headers = { ...response.headers, allow };
-      return { response, inference: false };
+      return { response, inference: false, route: labels.get(matching[0]!.r)! };
     }
+    const route = labels.get(hit.r)!;
+    const inference = hit.r.inference === true;
     try {
-      return { response: await hit.r.handle(req, { ...hit.m!.groups }), inference: hit.r.inference === true };
+      return { response: await hit.r.handle(req, { ...hit.m!.groups }), inference, route };
     } catch (err) {
-      return { response: errorResponse(err), inference: hit.r.inference === true };
+      return { response: errorResponse(err), inference, route };
     }
   };
 }

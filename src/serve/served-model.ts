@@ -1,6 +1,6 @@
 // What the protocol handlers need of a model, and nothing more: its state, its description and one way to run
-// it. ModelHost (one in-process session) and the instance pool (sessions in worker threads) both provide it, and
-// a protocol test provides it with a ten-line fake, without an artifact on disk or onnxruntime.
+// it. The engine (engine/model-engine.ts: sessions in worker threads) provides it, and a protocol test provides
+// it with a ten-line fake, without an artifact on disk or onnxruntime.
 import type { OodError } from '../errors.js';
 import type { ScoreRequest, ScoreResponse, RuntimeYaml, TensorSpec } from '../artifact/spec.js';
 import type { EvaluationSummary } from '../artifact/evaluation.js';
@@ -24,6 +24,8 @@ export interface PredictContext {
   requestId?: string;
   /** Absolute deadline (performance.now() milliseconds); past it the request is answered 504. */
   deadline?: number;
+  /** Filled in by the engine: time in the queue and in the model, and the batch the request ran in. */
+  timings?: { queueMs?: number; inferMs?: number; batchSize?: number };
 }
 
 /** The model as the protocols see it. */

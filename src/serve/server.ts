@@ -1,17 +1,27 @@
 // The node:http adapter: reads a bounded body, stamps X-Request-ID, hands the request to the router, writes the
-// response, and records stats. It starts listening before the model loads, so /health can say "loading" or 513.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// response, and records it (access log, /stats, /metrics, the statistics extension). It listens before the model
+// loads, so /health can say "loading" or 513. The model runs in worker-thread instances (engine/), so this thread
+// only parses, validates and answers, and keeps answering /health and /metrics while every instance is busy.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { OodError } from '../errors.js';
-import { openArtifact } from '../artifact/open.js';
+import { openArtifact, type ArtifactReader } from '../artifact/open.js';
 import { errorResponse, normalizePath, type ServeRequest, type ServeResponse } from './http.js';
-import { ModelHost } from './model-host.js';
 import { createRouter } from './router.js';
 import { ServeService } from './service.js';
 import { drumRoutes } from './protocols/drum.js';
 import { v1Routes } from './protocols/v1.js';
 import { v2Routes } from './protocols/v2.js';
+import { prometheusRoutes } from './protocols/prometheus.js';
+import { ModelEngine } from './engine/model-engine.js';
+import { planInstances } from './engine/instance-plan.js';
+import { ServeMetrics } from './metrics.js';
+import { createLogger, levelForStatus, type LogFormat, type Logger, type LogLevel } from './logger.js';
+import { claimServeDir, sweepStaleServeDirs } from './temp-dirs.js';
+import { recordedOodThreshold } from './ood-threshold.js';
+import { listen } from './listen.js';
 
 export interface ServeOptions {
   /** TCP port; 0 picks a free one (the chosen port is in `RunningServer.port`). */
@@ -23,8 +33,21 @@ export interface ServeOptions {
   maxBatch?: number;
   /** Dynamic batching: longest wait for other requests to join, in ms (default 0). */
   batchDelayMs?: number;
-  /** onnxruntime intra-op threads per run (default: onnxruntime's choice, one per core). */
+  /** Model instances (worker threads); default from the cores and --threads (engine/instance-plan.ts). */
+  instances?: number;
+  /** onnxruntime intra-op threads per instance. */
   threads?: number;
+  /** Requests allowed to wait for an instance; one more gets 503 with Retry-After (default 256). */
+  maxQueue?: number;
+  /** Deadline of each inference request in ms; past it, 504 (default 60 000; 0: none). */
+  timeoutMs?: number;
+  /** On close: how long in-flight requests may take before connections are cut, in ms (default 30 000). */
+  drainTimeoutMs?: number;
+  /** Scores below this count as out-of-distribution in /metrics (default: the threshold `ood enable` recorded). */
+  oodThreshold?: number;
+  logFormat?: LogFormat;
+  logLevel?: LogLevel;
+  /** Where log lines go (default stderr). */
   log?: (line: string) => void;
 }
 
@@ -33,8 +56,11 @@ export interface RunningServer {
   url: string;
   port: number;
   service: ServeService;
+  engine: ModelEngine;
   ready: Promise<void>;
-  /** Stop accepting, let in-flight requests finish, release the artifact. */
+  /** Requests received and not yet answered. */
+  readonly inFlight: number;
+  /** Stop accepting, let in-flight requests finish (up to the drain timeout), stop the instances, release the artifact. */
   close(): Promise<void>;
 }
 
@@ -64,122 +90,196 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function write(res: ServerResponse, response: ServeResponse, requestId: string, head: boolean, closing: boolean): void {
+function write(res: ServerResponse, response: ServeResponse, requestId: string, head: boolean, closing: boolean) {
   const body = response.body ?? '';
+  const bytes = Buffer.byteLength(body);
   const headers: Record<string, string | number> = {
     ...response.headers,
     'x-request-id': requestId,
-    'content-length': Buffer.byteLength(body),
+    'content-length': bytes,
   };
   if (closing) headers.connection = 'close';
   res.writeHead(response.status, headers);
   res.end(head ? undefined : body);
+  return head ? 0 : bytes;
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') {
-        reject(
-          new OodError('PORT_IN_USE', `port ${port} on ${host} is already in use`, {
-            hint: `Stop the process that holds it, or pick another port: --port ${port + 1}.`,
-            cause: err,
-          }),
-        );
-      } else if (err.code === 'EACCES') {
-        reject(
-          new OodError('PORT_FORBIDDEN', `not allowed to listen on ${host}:${port}`, {
-            hint: 'Use a port above 1023.',
-            cause: err,
-          }),
-        );
-      } else reject(new OodError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
-    });
-    server.listen(port, host, () => resolve());
-  });
+function errorCode(response: ServeResponse): string | undefined {
+  if (response.status < 400 || typeof response.body !== 'string') return undefined;
+  try {
+    return (JSON.parse(response.body) as { code?: string }).code;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Open an artifact (zip or directory), listen, then load the model in the background. */
+/** Open an artifact (zip or directory), listen, then start the model instances in the background. */
 export async function startServer(artifact: string, options: ServeOptions): Promise<RunningServer> {
-  const log = options.log ?? (() => {});
-  const opened = await openArtifact(artifact);
+  const log: Logger = createLogger({ format: options.logFormat, level: options.logLevel, write: options.log });
+  const plan = planInstances({ instances: options.instances, threads: options.threads });
+  for (const path of sweepStaleServeDirs())
+    log('info', 'removed a temporary directory a crashed server left', { path });
+  const temp = claimServeDir();
   // A zip is extracted (safely, or refused) before the port opens, so an unsafe artifact never gets served.
-  await opened.directory().catch(async (err: unknown) => {
-    await opened.close();
+  let opened: ArtifactReader | undefined;
+  let dir: string;
+  try {
+    opened = await openArtifact(artifact, { tempRoot: temp.path });
+    dir = await opened.directory();
+  } catch (err) {
+    await opened?.close();
+    temp.release();
     throw err;
+  }
+  const reader = opened;
+  const engine = new ModelEngine(reader, dir, {
+    plan,
+    maxBatch: options.maxBatch ?? 0,
+    maxDelayMs: options.batchDelayMs ?? 0,
+    maxQueue: options.maxQueue ?? 256,
+    log,
+    events: {
+      // Called only once instances run, after `svc` below exists.
+      batch: (rows, requests, result) => {
+        if (!result) return;
+        metrics.batch(rows);
+        svc.statistics.execution(rows, requests, result.inferMs);
+      },
+      restart: () => metrics.restarted(),
+    },
   });
-  const host = new ModelHost(opened, log, options.threads ? { intraOpNumThreads: options.threads } : undefined);
-  await host.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
-  const service = new ServeService(host, {
-    maxBody: options.maxBody,
-    maxBatch: options.maxBatch,
-    batchDelayMs: options.batchDelayMs,
-  });
-  const route = createRouter([...drumRoutes(service), ...v2Routes(service), ...v1Routes(service)]);
+  await engine.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
+  const threshold = options.oodThreshold ?? (await recordedOodThreshold(dir, engine.description));
+  const metrics = new ServeMetrics(engine.description.name, threshold, () => engine.scheduler.depth);
+  const svc = new ServeService(
+    engine,
+    {
+      maxBody: options.maxBody,
+      maxBatch: options.maxBatch,
+      batchDelayMs: options.batchDelayMs,
+      timeoutMs: options.timeoutMs ?? 60_000,
+    },
+    metrics,
+  );
+  const route = createRouter([...drumRoutes(svc), ...v2Routes(svc), ...v1Routes(svc), ...prometheusRoutes(svc)]);
   let closing = false;
+  let inFlight = 0;
   const server = createServer((req, res) => {
-    const started = performance.now();
+    inFlight++;
+    const receivedAt = performance.now();
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     const head = req.method === 'HEAD';
-    const finish = (response: ServeResponse, inference: boolean) => {
-      write(res, response, requestId, head, closing);
-      service.stats.record(response.status, performance.now() - started, inference);
+    const { path, query } = normalizePath(req.url ?? '/');
+    const request: ServeRequest = {
+      method: req.method ?? 'GET',
+      path,
+      query,
+      headers: req.headers,
+      body: Buffer.alloc(0),
+      requestId,
+      receivedAt,
+      timings: {},
+    };
+    const finish = (response: ServeResponse, inference: boolean, label: string) => {
+      const bytesOut = write(res, response, requestId, head, closing);
+      const ms = performance.now() - receivedAt;
+      svc.stats.record(response.status, ms, inference);
+      const t = request.timings;
+      metrics.request({ route: label, status: response.status, seconds: ms / 1000, ...(inference ? t : {}) });
+      if (inference) svc.statistics.request({ ok: response.status < 400, totalMs: ms, rows: t.rows ?? 0, ...t });
+      const level = levelForStatus(response.status);
+      if (log.enabled(level))
+        log(level, 'request', {
+          request_id: requestId,
+          method: request.method,
+          route: label,
+          path,
+          model: engine.description.name,
+          status: response.status,
+          code: errorCode(response),
+          bytes_in: request.body.length,
+          bytes_out: bytesOut,
+          decode_ms: t.decodeMs,
+          queue_ms: t.queueMs,
+          inference_ms: t.inferMs,
+          encode_ms: t.encodeMs,
+          batch_size: t.batchSize,
+          total_ms: ms,
+        });
+      inFlight--;
     };
     readBody(req, options.maxBody)
       .then(
         async (body) => {
-          const { path, query } = normalizePath(req.url ?? '/');
-          const request: ServeRequest = {
-            method: req.method ?? 'GET',
-            path,
-            query,
-            headers: req.headers,
-            body,
-            requestId,
-          };
-          const { response, inference } = await route(request);
-          finish(response, inference);
+          request.body = body;
+          const routed = await route(request);
+          finish(routed.response, routed.inference, routed.route);
         },
         (err: unknown) => {
           res.once('finish', () => req.destroy()); // do not read the rest of an oversized body
           const response = errorResponse(err);
           response.headers = { ...response.headers, connection: 'close' };
-          finish(response, false);
+          finish(response, false, 'unread');
         },
       )
       .catch((err: unknown) => {
-        if (!res.headersSent) finish(errorResponse(err), false);
+        if (!res.headersSent) finish(errorResponse(err), false, 'failed');
+        else inFlight--;
       });
   });
   server.keepAliveTimeout = 5_000;
   try {
     await listen(server, options.port, options.host);
   } catch (err) {
-    await opened.close();
+    await reader.close();
+    temp.release();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const ready = host.load().then(() => {
-    if (host.state === 'failed') log(`model failed to load: ${host.loadError?.message}`);
+  const ready = engine.load().then(() => {
+    if (engine.state === 'failed') log('error', `model failed to load: ${engine.loadError?.message}`);
+    else log('info', `model "${engine.description.name}" ready`, { instances: plan.instances, threads: plan.threads });
   });
   return {
     url: `http://${shownHost}:${port}`,
     port,
-    service,
+    service: svc,
+    engine,
     ready,
+    get inFlight() {
+      return inFlight;
+    },
     close: async () => {
-      closing = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const sweep = setInterval(() => server.closeIdleConnections(), 100);
-      const force = setTimeout(() => server.closeAllConnections(), 30_000);
-      await closed;
+      closing = true; // every response from now on carries Connection: close
+      // Stop accepting, but do not cut the connections already accepted: http.Server.close() would also close
+      // "idle" ones, which includes a connection whose request has not been parsed yet.
+      const closed = new Promise<void>((resolve) => Server.prototype.close.call(server, () => resolve()));
+      const budget = options.drainTimeoutMs ?? 30_000;
+      // Connections idle after a grace period (keep-alive ones with nothing to send) are closed.
+      let sweep: NodeJS.Timeout | undefined;
+      const grace = setTimeout(
+        () => {
+          server.closeIdleConnections();
+          sweep = setInterval(() => server.closeIdleConnections(), 50);
+        },
+        Math.min(500, budget),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), budget)));
+      if (await Promise.race([closed.then(() => false), timedOut])) {
+        log('warn', `drain timeout: cutting ${inFlight} requests still in flight`, { drain_ms: budget });
+        server.closeAllConnections();
+        await closed;
+      }
+      clearTimeout(timer);
+      clearTimeout(grace);
       clearInterval(sweep);
-      clearTimeout(force);
       await ready;
-      await opened.close();
+      await engine.stop();
+      await reader.close();
+      temp.release();
     },
   };
 }

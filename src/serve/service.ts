@@ -1,10 +1,14 @@
-// What every protocol handler shares: the model host, its compiled request validator, the stats, and one
-// inference path (`infer`) that turns model failures into 500s and keeps the requested outputs in order.
+// What every protocol handler shares: the served model, the counters behind /stats, /metrics and the V2
+// statistics extension, and one inference path (`infer`) that applies the deadline, turns model failures into
+// 500s, keeps the requested outputs in order and feeds the certainty score to the metrics.
 import { OodError } from '../errors.js';
 import type { NamedTensor } from '../tensor/tensor.js';
 import type { ServedModel } from './served-model.js';
+import type { ServeRequest } from './http.js';
 import { ServeStats } from './stats.js';
-import { canBatch, DynamicBatcher } from './batcher.js';
+import { ModelStatistics } from './model-statistics.js';
+import type { ServeMetrics } from './metrics.js';
+import { canBatch } from './batcher.js';
 
 /** Options a server is started with that handlers need to know. */
 export interface ServiceOptions {
@@ -14,19 +18,22 @@ export interface ServiceOptions {
   maxBatch?: number;
   /** Dynamic batching: longest wait for company, in ms. */
   batchDelayMs?: number;
+  /** Default deadline of an inference request, in ms (0 or undefined: none). */
+  timeoutMs?: number;
 }
 
 /** The state behind all routes. */
 export class ServeService {
   readonly stats = new ServeStats();
-  private batcher: DynamicBatcher | null | undefined;
+  readonly statistics = new ModelStatistics();
 
   constructor(
     readonly model: ServedModel,
     readonly options: ServiceOptions,
+    readonly metrics?: ServeMetrics,
   ) {}
 
-  /** 503 while loading, 513-equivalent error after a failed load. */
+  /** 503 while loading, 503 naming the load error after a failed load. */
   assertReady(): void {
     if (this.model.state === 'ready') return;
     if (this.model.state === 'loading')
@@ -41,6 +48,15 @@ export class ServeService {
     );
   }
 
+  /** Dynamic batching as configured, when the model's signature allows it (every tensor has a batch dim). */
+  get batching(): { max_batch: number; max_delay_ms: number } | null {
+    const maxBatch = this.options.maxBatch ?? 0;
+    const { inputs, outputs } = this.model.description;
+    return maxBatch > 1 && canBatch(inputs, outputs)
+      ? { max_batch: maxBatch, max_delay_ms: this.options.batchDelayMs ?? 0 }
+      : null;
+  }
+
   /** Name of the certainty score output when the model is certainty-enabled. */
   get scoreOutput(): string | undefined {
     const c = this.model.description.runtime?.CERTAINTY;
@@ -48,33 +64,27 @@ export class ServeService {
     return this.model.description.outputs.some((t) => t.name === 'ood_scores') ? 'ood_scores' : undefined;
   }
 
-  /** The batcher, when batching is on and the model's signature allows it. */
-  batcherFor(): DynamicBatcher | null {
-    if (this.model.state !== 'ready') return null;
-    if (this.batcher !== undefined) return this.batcher;
-    const { inputs, outputs } = this.model.description;
-    const maxBatch = this.options.maxBatch ?? 0;
-    this.batcher =
-      maxBatch > 1 && canBatch(inputs, outputs)
-        ? new DynamicBatcher(async (batch) => (await this.model.predict({ inputs: batch })).outputs, {
-            maxBatch,
-            maxDelayMs: this.options.batchDelayMs ?? 0,
-            maxInFlight: 1,
-          })
-        : null;
-    return this.batcher;
-  }
-
-  /** Run the model; returns the requested outputs (all when `names` is undefined) in the requested order. */
-  async infer(inputs: NamedTensor[], names?: readonly string[]): Promise<NamedTensor[]> {
+  /**
+   * Run the model; returns the requested outputs (all when `names` is undefined) in the requested order. The
+   * deadline is the sooner of --timeout and the request's own (`timeoutMs`, e.g. V2's `timeout` parameter).
+   */
+  async infer(
+    inputs: NamedTensor[],
+    names?: readonly string[],
+    request?: ServeRequest,
+    timeoutMs?: number,
+  ): Promise<NamedTensor[]> {
     this.assertReady();
+    const budgets = [this.options.timeoutMs, timeoutMs].filter((t): t is number => t !== undefined && t > 0);
+    const deadline = budgets.length > 0 ? (request?.receivedAt ?? performance.now()) + Math.min(...budgets) : undefined;
+    if (request) request.timings.rows = inputs[0]?.shape[0] ?? 1;
     let outputs: NamedTensor[];
     try {
-      const batcher = this.batcherFor();
-      outputs =
-        batcher && inputs[0]!.shape.length > 0
-          ? await batcher.submit(inputs)
-          : (await this.model.predict({ inputs, outputs: names ? [...names] : undefined })).outputs;
+      const response = await this.model.predict(
+        { inputs, outputs: names ? [...names] : undefined },
+        { requestId: request?.requestId, deadline, timings: request?.timings },
+      );
+      outputs = response.outputs;
     } catch (err) {
       if (err instanceof OodError) throw err;
       throw new OodError('INFERENCE_FAILED', `inference failed: ${(err as Error)?.message ?? String(err)}`, {
@@ -82,6 +92,10 @@ export class ServeService {
         cause: err,
       });
     }
+    const score = this.scoreOutput;
+    const scores = score ? outputs.find((t) => t.name === score) : undefined;
+    if (scores && this.metrics && typeof scores.data[0] !== 'string')
+      this.metrics.observeScores(scores.data as ArrayLike<number>);
     if (!names) {
       const order = new Map(this.model.description.outputs.map((t, i) => [t.name, i]));
       return [...outputs].sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9));

@@ -24,6 +24,7 @@ function request(method: string, url: string, body: unknown = '', headers: Recor
     headers,
     body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
     requestId: 'test',
+    timings: {},
   };
 }
 

@@ -98,7 +98,10 @@ describe('DRUM routes', () => {
 
 describe('KServe V2 routes', () => {
   it('serves server metadata, liveness and readiness', async () => {
-    expect((await get(`${server.url}/v2`)).json).toMatchObject({ name: 'ood', extensions: ['binary_tensor_data'] });
+    expect((await get(`${server.url}/v2`)).json).toMatchObject({
+      name: 'ood',
+      extensions: ['binary_tensor_data', 'statistics'],
+    });
     expect((await get(`${server.url}/v2/health/live`)).status).toBe(200);
     expect((await get(`${server.url}/v2/health/ready`)).status).toBe(200);
   });

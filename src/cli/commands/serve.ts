@@ -10,6 +10,13 @@ interface ServeArgs extends GlobalOptions {
   'max-batch': number;
   'batch-delay': number;
   threads?: number;
+  instances?: number;
+  'max-queue': number;
+  timeout: number;
+  'drain-timeout': number;
+  'log-format': string;
+  'log-level': string;
+  'ood-threshold'?: number;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
@@ -39,9 +46,38 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         default: 0,
         describe: 'Dynamic batching: ms the first request may wait for others to join',
       })
+      .option('instances', {
+        type: 'number',
+        describe: 'Model instances, each on its own thread (default: cores / --threads; see docs/serve.md)',
+      })
       .option('threads', {
         type: 'number',
-        describe: "onnxruntime intra-op threads per inference (default: onnxruntime's, one per core)",
+        describe: 'onnxruntime intra-op threads per instance (default: 1 with several instances, else the cores)',
+      })
+      .option('max-queue', {
+        type: 'number',
+        default: 256,
+        describe: 'Requests that may wait for an instance; more get 503 with Retry-After',
+      })
+      .option('timeout', {
+        type: 'number',
+        default: 60,
+        describe: 'Seconds an inference request may take before it gets 504 (0 = no deadline)',
+      })
+      .option('drain-timeout', {
+        type: 'number',
+        default: 30,
+        describe: 'On SIGTERM/SIGINT: seconds in-flight requests may take before connections are cut',
+      })
+      .option('log-format', { choices: ['text', 'json'], default: 'text', describe: 'Log lines on stderr' })
+      .option('log-level', {
+        choices: ['debug', 'info', 'warn', 'error'],
+        default: 'info',
+        describe: 'Least severe log line shown (requests: info 2xx, warn 4xx, error 5xx)',
+      })
+      .option('ood-threshold', {
+        type: 'number',
+        describe: 'Scores below this count as out-of-distribution in /metrics (default: the recorded one)',
       })
       .option('json', { type: 'boolean', describe: 'Print lifecycle events as JSON lines' })
       .example('$0 serve digits.zip --port 8080', 'Then: curl -s localhost:8080/health')
@@ -56,6 +92,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         maxBatch: argv['max-batch'],
         batchDelayMs: argv['batch-delay'],
         threads: argv.threads,
+        instances: argv.instances,
+        maxQueue: argv['max-queue'],
+        timeoutMs: argv.timeout * 1000,
+        drainTimeoutMs: argv['drain-timeout'] * 1000,
+        logFormat: argv['log-format'] as 'text' | 'json',
+        logLevel: argv['log-level'] as 'debug' | 'info' | 'warn' | 'error',
+        oodThreshold: argv['ood-threshold'],
         json: argv.json === true,
       });
     }),

@@ -32,12 +32,12 @@ async function predict(service: ServeService, req: ServeRequest): Promise<ServeR
   const { inputs } = service.model.description;
   if (type.startsWith('text/csv') || type.startsWith('text/plain')) {
     const tensor = decodeCsv(req.body.toString('utf8'), inputs);
-    return jsonResponse(200, toPredictions(await service.infer([tensor]), service.scoreOutput));
+    return jsonResponse(200, toPredictions(await service.infer([tensor], undefined, req), service.scoreOutput));
   }
   if (req.headers['inference-header-content-length'] !== undefined) return inferV2(service, req);
   const body = parseJsonBody(req.body);
   if (isInstancesBody(body)) {
-    return predictInstances(service, body.instances);
+    return predictInstances(service, body.instances, req);
   }
   return inferV2(service, req, body);
 }
@@ -50,6 +50,7 @@ function info(service: ServeService) {
     ood_version: OOD_VERSION,
     artifact_version: d.runtime?.MODEL_ARTIFACT_VERSION ?? ARTIFACT_VERSION,
     state: service.model.state,
+    warnings: service.model.warnings,
     signature: { inputs: d.inputs, outputs: d.outputs },
     certainty: d.runtime?.CERTAINTY ?? { ENABLED: service.scoreOutput !== undefined },
     model: d.runtime?.MODEL_DETAILS ?? null,
@@ -71,10 +72,10 @@ export function drumRoutes(service: ServeService): Route[] {
       method: 'GET',
       pattern: /^\/stats$/,
       handle: () => {
-        const b = service.batcherFor();
+        const s = service.statistics;
         return jsonResponse(200, {
           ...service.stats.snapshot(),
-          batching: b ? { merged_runs: b.runs, merged_requests: b.batched } : null,
+          batching: service.batching ? { merged_runs: s.mergedRuns, merged_requests: s.mergedRequests } : null,
         });
       },
     },
@@ -91,11 +92,9 @@ export function drumRoutes(service: ServeService): Route[] {
               ? ['text/csv']
               : []),
           ],
-          v2_extensions: ['binary_tensor_data'],
+          v2_extensions: ['binary_tensor_data', 'statistics'],
           max_body_bytes: service.options.maxBody,
-          dynamic_batching: service.batcherFor()
-            ? { max_batch: service.options.maxBatch, max_delay_ms: service.options.batchDelayMs ?? 0 }
-            : null,
+          dynamic_batching: service.batching,
           certainty_output: service.scoreOutput ?? null,
         }),
     },

@@ -1,6 +1,6 @@
 // KServe V1 (TensorFlow Serving style) REST: GET /v1/models/{name} and POST /v1/models/{name}:predict with
 // {"instances": [...]} answered by {"predictions": [...]} (plus the certainty score list when enabled).
-import { jsonResponse } from '../http.js';
+import { jsonResponse, type ServeRequest } from '../http.js';
 import type { Route } from '../router.js';
 import type { ServeService } from '../service.js';
 import { instancesToV2, isInstancesBody, toPredictions } from '../instances.js';
@@ -9,10 +9,10 @@ import { decodeV2Request, parseJsonBody } from '../v2-request.js';
 import { assertModel } from './v2.js';
 
 /** Validate and run rows given as `instances`; answer with V1 predictions. Shared with DRUM /predict. */
-export async function predictInstances(service: ServeService, instances: unknown) {
+export async function predictInstances(service: ServeService, instances: unknown, req?: ServeRequest) {
   const { description } = service.model;
   const decoded = decodeV2Request(instancesToV2(instances, description.inputs), Buffer.alloc(0), description);
-  return jsonResponse(200, toPredictions(await service.infer(decoded.inputs), service.scoreOutput));
+  return jsonResponse(200, toPredictions(await service.infer(decoded.inputs, undefined, req), service.scoreOutput));
 }
 
 /** The V1 route table. */
@@ -38,7 +38,7 @@ export function v1Routes(service: ServeService): Route[] {
           throw new OodError('BAD_REQUEST', 'a V1 predict body is {"instances": [...]}', {
             hint: 'Wrap the rows in {"instances": [...]}.',
           });
-        return predictInstances(service, body.instances);
+        return predictInstances(service, body.instances, req);
       },
     },
   ];

@@ -36,20 +36,30 @@ export function assertModel(service: ServeService, params: Record<string, string
 /** Run a V2 inference request body against the served model. Shared by /v2/…/infer and DRUM /predict. */
 export async function inferV2(service: ServeService, req: ServeRequest, request?: unknown) {
   service.assertReady();
+  const decodeStart = performance.now();
   const header = req.headers['inference-header-content-length'];
   const { json, binary } =
     request === undefined
       ? readV2Body(req.body, Array.isArray(header) ? header[0] : header)
       : { json: request, binary: Buffer.alloc(0) };
   const decoded = decodeV2Request(json, binary, service.model.description);
-  const results = await service.infer(decoded.inputs, decoded.outputs);
+  req.timings.decodeMs = performance.now() - decodeStart;
+  const results = await service.infer(decoded.inputs, decoded.outputs, req, decoded.timeoutMs);
+  const encodeStart = performance.now();
   const { name, version } = service.model.description;
-  return encodeV2Response(
+  const response = encodeV2Response(
     { modelName: name, modelVersion: version, id: decoded.id },
     results,
     decoded.binaryOutputs,
     decoded.allBinary,
   );
+  req.timings.encodeMs = performance.now() - encodeStart;
+  return response;
+}
+
+function modelStat(service: ServeService) {
+  const { name, version } = service.model.description;
+  return service.statistics.snapshot(name, version);
 }
 
 /** The V2 route table. */
@@ -62,7 +72,22 @@ export function v2Routes(service: ServeService): Route[] {
     {
       method: 'GET',
       pattern: /^\/v2$/,
-      handle: () => jsonResponse(200, { name: 'ood', version: OOD_VERSION, extensions: ['binary_tensor_data'] }),
+      handle: () =>
+        jsonResponse(200, { name: 'ood', version: OOD_VERSION, extensions: ['binary_tensor_data', 'statistics'] }),
+    },
+    {
+      // Statistics extension: GET v2/models[/${MODEL_NAME}[/versions/${MODEL_VERSION}]]/stats
+      method: 'GET',
+      pattern: /^\/v2\/models\/stats$/,
+      handle: () => jsonResponse(200, { model_stats: [modelStat(service)] }),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${MODEL}/stats$`),
+      handle: (_req, params) => {
+        assertModel(service, params);
+        return jsonResponse(200, { model_stats: [modelStat(service)] });
+      },
     },
     { method: 'GET', pattern: /^\/v2\/health\/live$/, handle: () => jsonResponse(200, { live: true }) },
     { method: 'GET', pattern: /^\/v2\/health\/ready$/, handle: ready },

@@ -1,19 +1,22 @@
-// Start an in-process server on a free loopback port for a test, and small fetch helpers.
-import { startServer, type RunningServer } from '../../../src/serve/server.js';
+// Start an in-process server on a free loopback port for a test, and small fetch helpers. The server's log
+// lines are kept on `logs` (JSON lines parsed), not printed.
+import { startServer, type RunningServer, type ServeOptions } from '../../../src/serve/server.js';
 
-export async function serve(
-  artifact: string,
-  options: { maxBody?: number; maxBatch?: number; batchDelayMs?: number } = {},
-): Promise<RunningServer> {
+export type TestServer = RunningServer & { logs: Record<string, any>[] };
+
+export async function serve(artifact: string, options: Partial<ServeOptions> = {}): Promise<TestServer> {
+  const logs: Record<string, any>[] = [];
   const server = await startServer(artifact, {
     port: 0,
     host: '127.0.0.1',
-    maxBody: options.maxBody ?? 8 * 2 ** 20,
-    maxBatch: options.maxBatch,
-    batchDelayMs: options.batchDelayMs,
+    maxBody: 8 * 2 ** 20,
+    instances: 1,
+    logFormat: 'json',
+    log: (line) => logs.push(JSON.parse(line)),
+    ...options,
   });
   await server.ready;
-  return server;
+  return Object.assign(server, { logs });
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {

@@ -1,0 +1,203 @@
+// The serving engine over real sockets with real models: instances in worker threads, the main thread answering
+// while they are busy, crashes contained and restarted, deadlines, the bounded queue and a drain under load.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { get, postJson, serve, type TestServer } from './helpers/server.js';
+import { readNpy } from '../helpers/npy.js';
+import { fixtures } from '../helpers/fixtures.js';
+
+// predict() holds its thread (a busy loop, as a slow model does) for 1.2 s when the first pixel is 555.
+const SLOW_SCORE = `
+import * as real from './real-score.mjs';
+export const load = real.load;
+export async function predict(model, request) {
+  if (request.inputs[0].data[0] === 555) { const end = Date.now() + 1200; while (Date.now() < end); }
+  return real.predict(model, request);
+}
+`;
+
+async function slowArtifact(): Promise<string> {
+  const dir = await makeArtifact(DIGITS, { name: 'digits', score: SLOW_SCORE });
+  await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
+  return dir;
+}
+
+const images = readNpy(fixtures.digits.calibration).data as Float32Array;
+const row = (i: number, first?: number) => {
+  const data = Array.from(images.subarray(i * 64, (i + 1) * 64));
+  if (first !== undefined) data[0] = first;
+  return { inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data }] };
+};
+const settled = (p: Promise<unknown>) => {
+  const state = { done: false };
+  void p.finally(() => (state.done = true));
+  return state;
+};
+
+describe('two instances in worker threads', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await serve(await slowArtifact(), { instances: 2 });
+  });
+  afterAll(async () => server.close());
+  const infer = () => `${server.url}/v2/models/digits/infer`;
+
+  it('answer concurrent requests bitwise-equal to a direct onnxruntime run', async () => {
+    const session = await ort.InferenceSession.create(DIGITS);
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => postJson(infer(), row(i))));
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status).toBe(200);
+      const feed = new ort.Tensor('float32', images.slice(i * 64, (i + 1) * 64), [1, 1, 8, 8]);
+      const direct = (await session.run({ image: feed })).logits!.data as Float32Array;
+      expect(Float32Array.from(answer.json.outputs[0].data)).toEqual(direct);
+    }
+    await session.release();
+    expect(server.engine.instances.every((i) => i !== undefined && i.runs > 0)).toBe(true);
+  });
+
+  it('keep answering /health and /metrics while every instance is busy with a slow model', async () => {
+    const slow = [postJson(infer(), row(0, 555)), postJson(infer(), row(1, 555))];
+    const states = slow.map(settled);
+    await new Promise((r) => setTimeout(r, 150)); // both instances are inside predict now
+    expect(server.engine.instances.every((i) => i?.busy)).toBe(true);
+    const started = performance.now();
+    const health = await get(`${server.url}/health`);
+    const metrics = await get(`${server.url}/metrics`);
+    const ms = performance.now() - started;
+    expect(health.status).toBe(200);
+    expect(metrics.status).toBe(200);
+    expect(states.some((s) => s.done)).toBe(false); // answered while the model still ran
+    console.log(`/health + /metrics answered in ${ms.toFixed(1)} ms while both instances were busy`);
+    expect((await Promise.all(slow)).map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  it('fail only the requests of a killed instance with 500, restart it, and keep serving', async () => {
+    const restartsBefore = server.engine.restarts;
+    const doomed = postJson(infer(), row(2, 555));
+    await new Promise((r) => setTimeout(r, 100));
+    const victim = server.engine.instances.find((i) => i?.busy)!;
+    const other = postJson(infer(), row(3)); // runs on the other instance meanwhile
+    await victim.kill();
+    const [lost, fine] = await Promise.all([doomed, other]);
+    expect(lost.status).toBe(500);
+    expect(lost.json.code).toBe('INSTANCE_CRASHED');
+    expect(fine.status).toBe(200);
+    const crash = server.logs.find((l) => l.msg.includes('crashed'));
+    expect(crash?.request_ids).toEqual([lost.headers.get('x-request-id')]);
+    for (let i = 0; i < 100 && server.engine.instances.some((x) => !x?.ready); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(server.engine.restarts).toBe(restartsBefore + 1);
+    expect(server.engine.instances.every((x) => x?.ready)).toBe(true);
+    const after = await Promise.all([0, 1, 2, 3].map((i) => postJson(infer(), row(i))));
+    expect(after.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect((await get(`${server.url}/metrics`)).text).toMatch(/^ood_instance_restarts_total 1$/m);
+  });
+});
+
+describe('requests that cannot hurt the server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await serve(await slowArtifact(), { instances: 1, maxQueue: 1, timeoutMs: 5_000 });
+  });
+  afterAll(async () => server.close());
+  const infer = () => `${server.url}/v2/models/digits/infer`;
+
+  it('answer 504 past the deadline of the V2 timeout parameter, and free the queue', async () => {
+    const slow = postJson(infer(), row(0, 555));
+    await new Promise((r) => setTimeout(r, 50));
+    const late = await postJson(infer(), { ...row(1), parameters: { timeout: 200_000 } }); // 200 ms, in µs
+    expect(late.status).toBe(504);
+    expect(late.json.code).toBe('DEADLINE_EXCEEDED');
+    expect(server.engine.scheduler.depth).toBe(0);
+    expect((await slow).status).toBe(200);
+  });
+
+  it('answer 503 with Retry-After once --max-queue requests wait', async () => {
+    const running = postJson(infer(), row(0, 555));
+    await new Promise((r) => setTimeout(r, 50));
+    const waiting = postJson(infer(), row(1));
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = await postJson(infer(), row(2));
+    expect(refused.status).toBe(503);
+    expect(refused.json.code).toBe('QUEUE_FULL');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await Promise.all([running, waiting])).map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  it('log every request as one JSON line with its id, route, status, sizes and times', async () => {
+    const ok = await postJson(infer(), row(4), { 'x-request-id': 'trace-me' });
+    expect(ok.status).toBe(200);
+    const line = server.logs.find((l) => l.request_id === 'trace-me');
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'request',
+      method: 'POST',
+      route: '/v2/models/{name}[/versions/{version}]/infer',
+      model: 'digits',
+      status: 200,
+      bytes_out: Buffer.byteLength(ok.text),
+    });
+    expect(line!.bytes_in).toBeGreaterThan(0);
+    for (const key of ['decode_ms', 'queue_ms', 'inference_ms', 'encode_ms', 'total_ms'])
+      expect(line![key]).toBeGreaterThanOrEqual(0);
+    const bad = await postJson(infer(), { inputs: [] }, { 'x-request-id': 'bad-one' });
+    expect(server.logs.find((l) => l.request_id === 'bad-one')).toMatchObject({
+      level: 'warn',
+      status: bad.status,
+      code: 'BAD_REQUEST',
+    });
+  });
+});
+
+describe('a graceful stop', () => {
+  it('completes every accepted request, then stops the instances and removes the extracted artifact', async () => {
+    const server = await serve(await slowArtifact(), { instances: 2 });
+    const requests = [postJson(`${server.url}/v2/models/digits/infer`, row(0, 555))];
+    requests.push(...Array.from({ length: 29 }, (_, i) => postJson(`${server.url}/v2/models/digits/infer`, row(i))));
+    const received = () => server.inFlight + server.service.stats.total;
+    while (received() < 30) await new Promise((r) => setTimeout(r, 5)); // all 30 accepted
+    expect(server.inFlight).toBeGreaterThan(0); // and some still in flight when the stop begins
+    await server.close();
+    const answers = await Promise.all(requests);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    expect(server.engine.instances.every((i) => i === undefined || !i.ready)).toBe(true);
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+  });
+});
+
+describe('warm-up', () => {
+  const failing = `export async function load() { return {}; }
+export async function predict() { throw new Error('this model cannot run at all'); }`;
+
+  it("fails the load when the artifact's own sample.json fails on the model", async () => {
+    const dir = await makeArtifact(DIGITS, {
+      name: 'digits',
+      score: failing,
+      sample: join(ROOT, 'examples/digits/sample.json'),
+    });
+    const server = await serve(dir);
+    try {
+      expect(server.engine.state).toBe('failed');
+      expect(server.engine.loadError).toMatchObject({ code: 'SAMPLE_FAILED' });
+      expect(server.engine.loadError?.message).toMatch(/sample.json failed on the model: this model cannot run at all/);
+      expect((await get(`${server.url}/health`)).status).toBe(513);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('only warns when a synthetic warm-up fails, and serves', async () => {
+    const server = await serve(await makeArtifact(DIGITS, { name: 'digits', score: failing }));
+    try {
+      expect(server.engine.state).toBe('ready');
+      expect(server.engine.warnings[0]).toMatch(/^the synthetic warm-up .* failed, .*: this model cannot run at all$/);
+      expect((await get(`${server.url}/info`)).json.warnings).toEqual(server.engine.warnings);
+      expect((await get(`${server.url}/health`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

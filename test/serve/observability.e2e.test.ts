@@ -1,0 +1,171 @@
+// What operators see of a certainty-enabled (knn) digits server: /metrics parsed by an independent Prometheus
+// text-format parser with counters that match the requests sent, an ood_scores histogram that moves when
+// out-of-distribution digits arrive, the V2 statistics extension, and an empty batch that is answered without
+// running the model (knn's TopK raises SIGFPE on zero rows).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { missingPython, runPythonCode } from '../helpers/python.js';
+import { enableModel } from '../../src/certainty/enable.js';
+import { buildArtifact } from '../../src/artifact/build-artifact.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { readNpy } from '../helpers/npy.js';
+import { get, postJson, serve, type TestServer } from './helpers/server.js';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+// The Prometheus project's own parser (python3-prometheus-client) reads the exposition: an independent oracle.
+const PARSE = `
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+out = [{"name": s.name, "labels": s.labels, "value": s.value}
+       for f in text_string_to_metric_families(sys.stdin.read()) for s in f.samples]
+print(json.dumps(out))
+`;
+
+/** Samples by name, filtered by labels; the value of the one that matches (0 when none does). */
+function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  const hit = samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return hit?.value ?? 0;
+}
+
+let work: string;
+let server: TestServer;
+let zip: string;
+const stale = join(tmpdir(), 'ood-serve-999999-leftover');
+
+const rows = (path: string, from: number, n: number) => {
+  const data = readNpy(path).data as Float32Array;
+  return {
+    inputs: [
+      {
+        name: 'image',
+        datatype: 'FP32',
+        shape: [n, 1, 8, 8],
+        data: Array.from(data.subarray(from * 64, (from + n) * 64)),
+      },
+    ],
+  };
+};
+
+async function metrics(): Promise<Sample[]> {
+  const res = await get(`${server.url}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
+  return JSON.parse((await runPythonCode(PARSE, [], { input: res.text })).stdout) as Sample[];
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ood-serve-observe-'));
+  const enabled = join(work, 'knn.onnx');
+  await enableModel({
+    model: fixtures.digits.model,
+    output: enabled,
+    method: 'knn',
+    data: fixtures.digits.idTrain,
+    featureFit: { k: 5, maxStored: 500 },
+  });
+  zip = join(work, 'knn.zip');
+  await buildArtifact({ model: enabled, output: zip, name: 'digits', sample: fixtures.digits.sample });
+  mkdirSync(stale, { recursive: true }); // as a server killed with SIGKILL would leave it
+  server = await serve(zip, { instances: 2, oodThreshold: 0.05 });
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('an empty batch', () => {
+  it('gets 200 with zero-row outputs of the right datatypes, and the server stays up', async () => {
+    const empty = await postJson(`${server.url}/v2/models/digits/infer`, {
+      inputs: [{ name: 'image', datatype: 'FP32', shape: [0, 1, 8, 8], data: [] }],
+    });
+    expect(empty.status).toBe(200);
+    expect(empty.json.outputs).toEqual([
+      { name: 'logits', datatype: 'FP32', shape: [0, 8], data: [] },
+      { name: 'ood_scores', datatype: 'FP32', shape: [0, 1], data: [] },
+    ]);
+    expect((await get(`${server.url}/health`)).status).toBe(200);
+    expect(
+      (await postJson(`${server.url}/v2/models/digits/infer`, rows(fixtures.digits.calibration, 0, 2))).status,
+    ).toBe(200);
+  });
+});
+
+describe.skipIf(missingPython('prometheus_client'))('/metrics', () => {
+  it('parses as Prometheus text, and its request counters match the requests sent', async () => {
+    const before = await metrics();
+    const route = '/v2/models/{name}[/versions/{version}]/infer';
+    const count = (m: Sample[], status: string) => value(m, 'ood_requests_total', { route, status });
+    const sent = await Promise.all([
+      ...Array.from({ length: 7 }, (_, i) =>
+        postJson(`${server.url}/v2/models/digits/infer`, rows(fixtures.digits.calibration, i, 1)),
+      ),
+      ...Array.from({ length: 3 }, () => postJson(`${server.url}/v2/models/digits/infer`, { inputs: [] })),
+    ]);
+    expect(sent.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 400, 400, 400]);
+    const after = await metrics();
+    expect(count(after, '200') - count(before, '200')).toBe(7);
+    expect(count(after, '400') - count(before, '400')).toBe(3);
+    const phase = (p: string) => value(after, 'ood_inference_phase_duration_seconds_count', { phase: p });
+    for (const p of ['decode', 'queue', 'inference', 'encode']) expect(phase(p), p).toBeGreaterThanOrEqual(7);
+    expect(value(after, 'ood_batch_size_count')).toBeGreaterThanOrEqual(7);
+    expect(after.some((s) => s.name === 'ood_queue_depth')).toBe(true);
+    expect(value(after, 'ood_instance_restarts_total')).toBe(0);
+  });
+
+  it('moves the ood_scores histogram down, and counts rows below the threshold, for out-of-distribution inputs', async () => {
+    const low = (m: Sample[]) => value(m, 'ood_scores_bucket', { model: 'digits', le: '0.1' });
+    const total = (m: Sample[]) => value(m, 'ood_scores_count', { model: 'digits' });
+    const below = (m: Sample[]) => value(m, 'ood_out_of_distribution_rows_total', { model: 'digits' });
+    const start = await metrics();
+    await postJson(`${server.url}/v2/models/digits/infer`, rows(fixtures.digits.calibration, 0, 64));
+    const afterId = await metrics();
+    await postJson(`${server.url}/v2/models/digits/infer`, rows(fixtures.digits.oodNoise, 0, 64));
+    const afterOod = await metrics();
+    expect(total(afterId) - total(start)).toBe(64);
+    expect(total(afterOod) - total(afterId)).toBe(64);
+    const idLow = low(afterId) - low(start);
+    const oodLow = low(afterOod) - low(afterId);
+    expect(oodLow).toBeGreaterThan(2 * Math.max(idLow, 3)); // noise scores pile up near 0
+    expect(below(afterOod) - below(afterId)).toBeGreaterThan(below(afterId) - below(start));
+    expect(value(afterOod, 'ood_threshold', { model: 'digits' })).toBe(0.05);
+  });
+});
+
+describe('the V2 statistics extension', () => {
+  it('answers $stats_model_response with counts and nanosecond durations, as Triton defines it', async () => {
+    const res = await get(`${server.url}/v2/models/digits/stats`);
+    expect(res.status).toBe(200);
+    const [stat] = res.json.model_stats;
+    expect(stat).toMatchObject({ name: 'digits', version: server.engine.description.version });
+    expect(stat.inference_count).toBeGreaterThan(stat.execution_count - 1);
+    expect(stat.last_inference).toBeGreaterThan(Date.now() - 60_000);
+    for (const key of ['success', 'fail', 'queue', 'compute_input', 'compute_infer', 'compute_output'])
+      expect(stat.inference_stats[key]).toEqual({ count: expect.any(Number), ns: expect.any(Number) });
+    expect(stat.inference_stats.success.count).toBeGreaterThan(0);
+    expect(stat.inference_stats.fail.count).toBeGreaterThanOrEqual(3);
+    expect(stat.batch_stats.find((b: { batch_size: number }) => b.batch_size === 64).compute_infer.count).toBe(2);
+    expect((await get(`${server.url}/v2/models/stats`)).json.model_stats[0].name).toBe('digits');
+    expect((await get(`${server.url}/v2/models/other/stats`)).status).toBe(404);
+  });
+});
+
+describe('temporary directories', () => {
+  it('swept at start when their server died, and the extracted zip removed on close', async () => {
+    expect(existsSync(stale)).toBe(false);
+    const mine = readdirSync(tmpdir()).filter((n) => n.startsWith(`ood-serve-${process.pid}-`));
+    expect(mine.length).toBeGreaterThan(0);
+    const other = await serve(zip, { instances: 1 });
+    const extracted = other.engine.dir;
+    expect(existsSync(extracted)).toBe(true);
+    await other.close();
+    expect(existsSync(extracted)).toBe(false);
+  });
+});

@@ -1,0 +1,133 @@
+// The scheduler on its own, with fake instances: Triton's dynamic batcher rules (batches form when an instance
+// is free, never split a request, never mix shapes, never exceed max_batch), a bad request failing alone, the
+// bounded queue (503 with Retry-After) and deadlines (504, dropped from the queue).
+import { describe, expect, it } from 'vitest';
+import { canBatch } from '../../src/serve/batcher.js';
+import { Scheduler, type Runner } from '../../src/serve/engine/scheduler.js';
+import type { NamedTensor } from '../../src/artifact/spec.js';
+
+const rowsOf = (values: number[][]): NamedTensor => ({
+  name: 'x',
+  datatype: 'FP32',
+  shape: [values.length, values[0]!.length],
+  data: Float32Array.from(values.flat()),
+});
+
+/** An instance computing y = 2x per row, taking `ms` per run, refusing any batch with a negative value. */
+function doubler(index: number, calls: number[][], ms = 5): Runner & { busy: boolean } {
+  const runner = {
+    index,
+    busy: false,
+    ready: true,
+    async run(inputs: NamedTensor[]) {
+      runner.busy = true;
+      const x = inputs[0]!;
+      calls.push([index, x.shape[0]!]);
+      await new Promise((r) => setTimeout(r, ms));
+      runner.busy = false;
+      if (Array.from(x.data as Float32Array).some((v) => v < 0)) throw new Error('negative input');
+      const y = { name: 'y', datatype: 'FP32', shape: x.shape, data: (x.data as Float32Array).map((v) => v * 2) };
+      return { outputs: [y], inferMs: ms };
+    },
+  };
+  return runner;
+}
+
+/** The scheduler asks for its instances on every pump: hand it the same ones each time. */
+const once = (runners: Runner[]) => () => runners;
+
+const submit = (s: Scheduler, x: NamedTensor, deadline?: number) => s.submit({ inputs: [x], deadline, timings: {} });
+
+describe('Scheduler', () => {
+  it('merges requests queued while the instance is busy and returns each its own rows', async () => {
+    const calls: number[][] = [];
+    const s = new Scheduler(once([doubler(0, calls)]), { maxBatch: 64, maxDelayMs: 0, maxQueue: 100 });
+    const requests = Array.from({ length: 10 }, (_, i) =>
+      rowsOf(Array.from({ length: (i % 3) + 1 }, (_, r) => [i, r])),
+    );
+    const results = await Promise.all(requests.map((r) => submit(s, r)));
+    results.forEach((out, i) => {
+      expect(out[0]!.shape).toEqual(requests[i]!.shape);
+      expect(Array.from(out[0]!.data as Float32Array)).toEqual(
+        Array.from(requests[i]!.data as Float32Array).map((v) => v * 2),
+      );
+    });
+    expect(calls[0]).toEqual([0, 1]); // the first request did not wait
+    expect(calls.length).toBeLessThan(10);
+  });
+
+  it('never exceeds maxBatch rows, never splits a request, and never mixes shapes in one run', async () => {
+    const calls: number[][] = [];
+    const s = new Scheduler(once([doubler(0, calls)]), { maxBatch: 4, maxDelayMs: 1, maxQueue: 100 });
+    const wide = rowsOf([[1, 2, 3]]);
+    await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) => submit(s, rowsOf([[i, 0]]))),
+      submit(
+        s,
+        rowsOf([
+          [1, 1],
+          [2, 2],
+          [3, 3],
+        ]),
+      ),
+      submit(s, wide),
+    ]);
+    expect(Math.max(...calls.map((c) => c[1]!))).toBeLessThanOrEqual(4);
+    expect(calls.reduce((a, c) => a + c[1]!, 0)).toBe(16);
+  });
+
+  it('forms batches per free instance, so two instances run side by side', async () => {
+    const calls: number[][] = [];
+    const runners = [doubler(0, calls, 20), doubler(1, calls, 20)];
+    const s = new Scheduler(() => runners, { maxBatch: 0, maxDelayMs: 0, maxQueue: 100 });
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 4 }, (_, i) => submit(s, rowsOf([[i, i]]))));
+    expect(new Set(calls.map((c) => c[0]))).toEqual(new Set([0, 1]));
+    expect(calls.filter((c) => c[0] === 0)).toHaveLength(2);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(39);
+  });
+
+  it('retries the members of a failed merged run alone, so only the bad request fails', async () => {
+    const calls: number[][] = [];
+    const s = new Scheduler(once([doubler(0, calls)]), { maxBatch: 64, maxDelayMs: 2, maxQueue: 100 });
+    const outcomes = await Promise.allSettled([
+      submit(s, rowsOf([[1, 1]])),
+      submit(s, rowsOf([[-1, 1]])),
+      submit(s, rowsOf([[3, 3]])),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(Array.from((outcomes[2] as PromiseFulfilledResult<NamedTensor[]>).value[0]!.data as Float32Array)).toEqual([
+      6, 6,
+    ]);
+  });
+
+  it('answers 503 with a Retry-After hint once maxQueue requests wait', async () => {
+    const s = new Scheduler(once([doubler(0, [], 30)]), { maxBatch: 0, maxDelayMs: 0, maxQueue: 2 });
+    const accepted = [0, 1, 2].map((i) => submit(s, rowsOf([[i, i]]))); // one runs, two wait
+    const refused = await submit(s, rowsOf([[9, 9]])).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'QUEUE_FULL', httpStatus: 503 });
+    expect((refused as { details: { retryAfterSeconds: number } }).details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    await Promise.all(accepted);
+  });
+
+  it('answers 504 at the deadline and drops the request from the queue', async () => {
+    const calls: number[][] = [];
+    const s = new Scheduler(once([doubler(0, calls, 50)]), { maxBatch: 0, maxDelayMs: 0, maxQueue: 10 });
+    const first = submit(s, rowsOf([[1, 1]]));
+    const late = await submit(s, rowsOf([[2, 2]]), performance.now() + 10).catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: 'DEADLINE_EXCEEDED', httpStatus: 504 });
+    expect(s.depth).toBe(0);
+    await first;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(calls).toHaveLength(1); // the expired request never ran
+  });
+
+  it('is only used when every input and output has a dynamic batch dimension', () => {
+    const t = (shape: (number | string)[]) => ({ name: 't', datatype: 'FP32', shape, order: 0, description: '' });
+    expect(canBatch([t(['batch', 3])], [t(['batch', 4])])).toBe(true);
+    expect(canBatch([t([-1, 3])], [t([-1])])).toBe(true);
+    expect(canBatch([t([1, 3])], [t(['batch', 4])])).toBe(false);
+    expect(canBatch([t(['batch', 3])], [t([4])])).toBe(false);
+    expect(canBatch([t(['batch', 3])], [t(['seq', 4])])).toBe(false);
+  });
+});
