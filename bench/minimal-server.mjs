@@ -1,36 +1,61 @@
 // The floor of HTTP overhead for bench/serve.mjs: a bare node:http server that parses the same V2 JSON, calls the
 // same onnxruntime session and writes the outputs back, with no validation, routing or stats.
-// Usage: node bench/minimal-server.mjs model.onnx   (prints {"url": ...} once listening)
+// Usage: node bench/minimal-server.mjs model.onnx [processes]   (prints {"url": ...} once listening)
+// With processes > 1 it is a node:cluster of that many such servers on one port (several acceptors): the
+// measure of what more than one HTTP thread could gain on this machine.
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import * as ort from 'onnxruntime-node';
 
-const session = await ort.InferenceSession.create(process.argv[2]);
-const server = createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', async () => {
-    try {
-      const body = JSON.parse(Buffer.concat(chunks).toString());
-      const feeds = Object.fromEntries(
-        body.inputs.map((t) => [t.name, new ort.Tensor('float32', Float32Array.from(t.data.flat(Infinity)), t.shape)]),
-      );
-      const out = await session.run(feeds);
-      const outputs = Object.entries(out).map(([name, t]) => ({
-        name,
-        datatype: 'FP32',
-        shape: t.dims,
-        data: Array.from(t.data),
-      }));
-      const text = JSON.stringify({ outputs });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    } catch (err) {
-      res.writeHead(400);
-      res.end(String(err));
-    }
+const processes = Number(process.argv[3] ?? 1);
+if (processes > 1 && cluster.isPrimary) {
+  const probe = createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const port = probe.address().port;
+  await new Promise((r) => probe.close(r));
+  let up = 0;
+  for (let i = 0; i < processes; i++) {
+    cluster.fork({ MINIMAL_PORT: String(port) }).on('listening', () => {
+      if (++up === processes) process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+    });
+  }
+  process.once('SIGTERM', () => {
+    for (const w of Object.values(cluster.workers)) w.kill('SIGTERM');
+    process.exit(0);
   });
-});
-server.listen(0, '127.0.0.1', () =>
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`),
-);
-process.once('SIGTERM', () => server.close(() => process.exit(0)));
+} else {
+  const session = await ort.InferenceSession.create(process.argv[2]);
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString());
+        const feeds = Object.fromEntries(
+          body.inputs.map((t) => [
+            t.name,
+            new ort.Tensor('float32', Float32Array.from(t.data.flat(Infinity)), t.shape),
+          ]),
+        );
+        const out = await session.run(feeds);
+        const outputs = Object.entries(out).map(([name, t]) => ({
+          name,
+          datatype: 'FP32',
+          shape: t.dims,
+          data: Array.from(t.data),
+        }));
+        const text = JSON.stringify({ outputs });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      } catch (err) {
+        res.writeHead(400);
+        res.end(String(err));
+      }
+    });
+  });
+  server.listen(Number(process.env.MINIMAL_PORT ?? 0), '127.0.0.1', () => {
+    if (cluster.isPrimary)
+      process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`);
+  });
+  process.once('SIGTERM', () => server.close(() => process.exit(0)));
+}

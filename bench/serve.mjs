@@ -9,7 +9,7 @@
 // third of its throughput here). Throughput = responses completed within the window; the bare loop counts runs
 // completed within the same window. onnxruntime-node runs inferences one at a time on the JS thread (see
 // docs/performance.md), so only the one in progress at the end of the window is lost, for both alike. Contenders are interleaved per repeat so that machine noise hits all alike; medians.
-// Usage: npm run build && node bench/serve.mjs [--models digits,resnet18] [--seconds 3] [--repeats 3]
+// Usage: npm run build && node bench/serve.mjs [--models digits,resnet18] [--seconds 3] [--repeats 3] [--engine]
 //        [--concurrency 1,8,64] [--resnet-seconds 5] [--resnet-requests N] [--batched] (adds `--max-batch 64`).
 // Writes bench/out/serve.json.
 import { execFile, spawnSync } from 'node:child_process';
@@ -34,6 +34,8 @@ const repeats = Number(opt('repeats', 3));
 const levels = opt('concurrency', '1,8,64').split(',').map(Number);
 const modelNames = opt('models', 'digits,resnet18').split(',');
 const withBatched = process.argv.includes('--batched');
+// --engine: also `ood serve --instances 1`, and a 2-process cluster of the minimal server (several acceptors).
+const withEngine = process.argv.includes('--engine');
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -176,7 +178,8 @@ async function startServe(dir, extra) {
   const child = execa(
     process.execPath,
     [join(root, 'dist/src/cli/main.js'), 'serve', dir, '--port', '0', '--json', ...extra],
-    { reject: false },
+    // The access log (one line per request, on by default) goes to /dev/null: written, as in production, not kept.
+    { reject: false, stderr: 'ignore' },
   );
   const base = await new Promise((resolve, reject) => {
     let text = '';
@@ -197,8 +200,10 @@ async function startServe(dir, extra) {
   return { child, base };
 }
 
-async function startMinimal(model) {
-  const child = execa(process.execPath, [join(root, 'bench/minimal-server.mjs'), model], { reject: false });
+async function startMinimal(model, processes = 1) {
+  const child = execa(process.execPath, [join(root, 'bench/minimal-server.mjs'), model, String(processes)], {
+    reject: false,
+  });
   const base = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(JSON.parse(String(d)).url)));
   return { child, base };
 }
@@ -239,7 +244,9 @@ async function benchModel(c) {
   if (withBatched) servers.batched = await startServe(dir, ['--max-batch', '64']);
   // onnxruntime's intra-op setting: one thread per core by default; on 2 shared cores one thread can be faster.
   if (c.oneThread) servers.oneThread = await startServe(dir, ['--threads', '1']);
+  if (withEngine) servers.single = await startServe(dir, ['--instances', '1', '--log-level', 'warn']);
   servers.minimal = await startMinimal(c.model);
+  if (withEngine && !c.amount) servers.minimal2 = await startMinimal(c.model, 2);
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
   // wrk for the overhead-bound model (a timed window; thousands of requests, so the ones cut off at its end do not
   // matter, and wrk's C costs the 2 cores little); autocannon with a fixed count for the compute-bound one.
@@ -264,7 +271,14 @@ async function benchModel(c) {
         }
       : {}),
     ...(c.oneThread ? { 'ood --threads 1 v2 binary': load(infer(servers.oneThread), 'binary') } : {}),
+    ...(withEngine
+      ? {
+          'ood --instances 1 v2 json': load(infer(servers.single), 'json'),
+          'ood --instances 1 v2 binary': load(infer(servers.single), 'binary'),
+        }
+      : {}),
     'minimal node:http json': load(servers.minimal.base, 'json'),
+    ...(servers.minimal2 ? { 'minimal node:http x2 cluster json': load(servers.minimal2.base, 'json') } : {}),
   };
   const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !c.skip?.includes(k)));
   const session = await ort.InferenceSession.create(c.model);
@@ -340,12 +354,16 @@ for (const m of results) {
   );
   console.table(
     m.points.map((p) => {
-      const bareRps = m.points.find((q) => q.concurrency === p.concurrency && q.contender === 'bare session.run').rps;
+      const at = (name) => m.points.find((q) => q.concurrency === p.concurrency && q.contender === name);
+      const bareRps = at('bare session.run').rps;
+      const minimal = at('minimal node:http json');
       return {
         c: p.concurrency,
         contender: p.contender,
         'req/s': p.rps.toFixed(1),
         'vs bare': (p.rps / bareRps).toFixed(2),
+        'vs minimal': (p.rps / minimal.rps).toFixed(2),
+        'p50 vs minimal': (p.p50_ms / minimal.p50_ms).toFixed(2),
         'p50 ms': p.p50_ms.toFixed(2),
         'p99 ms': p.p99_ms.toFixed(2),
         errors: p.errors,
