@@ -3,7 +3,7 @@
 //   threads   = --threads, else 1 when several instances share the machine, else the core count;
 //   instances = --instances, else max(1, floor(cores / threads)).
 // With neither flag a 2-core machine runs 2 instances of 1 thread: requests run side by side, which beats one
-// request spread over two threads for throughput (bench/serve-engine.mjs measures both).
+// request spread over two threads for throughput (bench/serve.mjs --engine measures both).
 import { availableParallelism } from 'node:os';
 import { OodError } from '../../errors.js';
 
