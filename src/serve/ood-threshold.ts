@@ -6,26 +6,40 @@ import { ARTIFACT_FILES } from '../artifact/spec.js';
 import { OnnxModel } from '../onnx/model.js';
 import type { ModelDescription } from './served-model.js';
 
-/** Metadata keys a recorded rejection threshold may use (the first present wins). */
-export const THRESHOLD_KEYS = ['ood.threshold', 'ood.rejection_threshold'] as const;
+/** The metadata key `ood enable` records its 5%-rejection threshold under (JSON: {idRejection, score, ...}). */
+export const THRESHOLD_KEY = 'ood.threshold';
 
 function finite(value: unknown): number | undefined {
-  const n = typeof value === 'string' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** A recorded threshold in any of its forms: a number, {score} / {SCORE}, or their JSON text. */
+export function thresholdScore(value: unknown): number | undefined {
+  if (typeof value === 'string') {
+    try {
+      return thresholdScore(JSON.parse(value));
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value === 'object' && value !== null) {
+    const record = value as { score?: unknown; SCORE?: unknown };
+    return finite(record.score ?? record.SCORE);
+  }
+  return finite(value);
 }
 
 /** The recorded threshold, or undefined. Never throws: an unreadable model simply has none. */
 export async function recordedOodThreshold(dir: string, description: ModelDescription): Promise<number | undefined> {
   const certainty = description.runtime?.CERTAINTY as Record<string, unknown> | undefined;
   if (certainty && certainty.ENABLED !== true) return undefined;
-  const fromRuntime = finite(certainty?.THRESHOLD);
+  const fromRuntime = thresholdScore(certainty?.THRESHOLD);
   if (fromRuntime !== undefined) return fromRuntime;
   try {
-    const metadata = OnnxModel.open(join(dir, ARTIFACT_FILES.model)).metadataMap;
-    for (const key of THRESHOLD_KEYS) {
-      const value = finite(metadata.get(key));
-      if (value !== undefined) return value;
-    }
+    const model = OnnxModel.open(join(dir, ARTIFACT_FILES.model));
+    const value = thresholdScore(model.metadataMap.get(THRESHOLD_KEY));
+    model.close();
+    return value;
   } catch {
     // no readable model: no recorded threshold
   }
