@@ -5,7 +5,7 @@ import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
-import { ModelHost } from '../../src/serve/model-host.js';
+import { serve } from '../serve/helpers/server.js';
 import { splitArtifactZip } from '../../src/registry/zip-split.js';
 import { openModelSource } from '../../src/deploy/model-source.js';
 import { writeZip } from '../../src/artifact/zip-writer.js';
@@ -38,14 +38,20 @@ const named = /runtime\.yaml \/MODEL_DETAILS\/SIZE must be integer/;
 
 describe('a runtime.yaml that does not match its schema', () => {
   it('is the load failure the server reports, while a valid one loads', async () => {
-    const host = new ModelHost(bad);
-    await host.load();
-    expect(host.state).toBe('failed');
-    expect(host.loadError).toMatchObject({ code: 'ARTIFACT_INVALID' });
-    expect(host.loadError?.message).toMatch(named);
-    const fine = new ModelHost(good);
-    await fine.load();
-    expect(fine.state).toBe('ready');
+    const broken = await serve(bad);
+    try {
+      expect(broken.engine.state).toBe('failed');
+      expect(broken.engine.loadError).toMatchObject({ code: 'ARTIFACT_INVALID' });
+      expect(broken.engine.loadError?.message).toMatch(named);
+      const health = await fetch(`${broken.url}/health`);
+      expect(health.status).toBe(513);
+      expect((await health.json()).error).toMatch(named);
+    } finally {
+      await broken.close();
+    }
+    const fine = await serve(good);
+    expect(fine.engine.state).toBe('ready');
+    await fine.close();
   });
 
   it('is refused by push as not an artifact, naming the field', async () => {
