@@ -15,6 +15,7 @@ import { cdfKnots, CDF_LEVELS } from './normalize-cdf.js';
 import { percentileMap } from './normalize-percentile.js';
 import { OpBuilder } from '../onnx/op-builder.js';
 import { OOD_NAME_PREFIX } from './strip.js';
+import { stack } from './features/collect-features.js';
 
 /** Calibration statistics and the map to bake. */
 export interface CalibrationOutcome {
@@ -89,7 +90,7 @@ export async function calibrateModel(
     }
     const rows = select.rows ?? Int32Array.from({ length: raw.length }, (_, i) => i);
     const calibrationRaw = Float64Array.from(rows, (r) => raw[r]!);
-    const logits = logitParts.length > 0 ? concatFloats(logitParts) : undefined;
+    const logits = logitParts.length > 0 ? stack(logitParts) : undefined;
     return {
       ...deriveNormalization(calibrationRaw, o.normalize, o.percentile),
       rawScores: raw,
@@ -99,16 +100,6 @@ export async function calibrateModel(
   } finally {
     data.close();
   }
-}
-
-function concatFloats(parts: Float32Array[]): Float32Array {
-  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
 }
 
 /** Statistics and map for raw scores under a normalization. */

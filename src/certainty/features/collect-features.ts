@@ -134,7 +134,8 @@ export function subsetSample(sample: FeatureSample, rows: Int32Array): FeatureSa
   return { features, dim, count: rows.length, predictions, classes, logits };
 }
 
-function stack(parts: Float32Array[]): Float32Array {
+/** Float32 parts end to end, in one array. */
+export function stack(parts: readonly Float32Array[]): Float32Array {
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const p of parts) {
