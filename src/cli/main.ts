@@ -2,7 +2,8 @@
 // The `ood` command line: a thin yargs layer over the library API in src/index.ts.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { EXIT_CODES } from '../errors.js';
+import { EXIT_CODES, OodError, isOodError } from '../errors.js';
+import { printError } from './output.js';
 import { OOD_VERSION } from '../version.js';
 import { commands } from './commands/index.js';
 
@@ -27,14 +28,29 @@ export async function main(argv: string[]): Promise<void> {
       `Exit codes: 0 ok, ${EXIT_CODES.usage} usage error, ${EXIT_CODES.input} bad input, ` +
         `${EXIT_CODES.check} check failed, ${EXIT_CODES.remote} remote failure, ${EXIT_CODES.internal} internal bug.`,
     )
-    .fail((message, err, y) => {
-      if (err) throw err;
-      process.stderr.write(`Error: ${message}\nUsage: see \`ood --help\`\n`);
-      void y;
-      process.exit(EXIT_CODES.usage);
+    .fail((message, err) => {
+      // yargs' own parse errors (missing arguments, unknown flags, invalid choices) are usage errors too, and
+      // print as every other error does: `Error:`/`Hint:` lines, or one JSON object with --json.
+      const wantsJson = argv.includes('--json');
+      if (err && !isOodError(err)) throw err;
+      const named = argv.find((a) => !a.startsWith('-') && commands.some((c) => commandName(c) === a));
+      const help = named ? `ood ${named} --help` : 'ood --help';
+      const error =
+        err ??
+        new OodError('BAD_USAGE', message ?? 'invalid command line', {
+          kind: 'usage',
+          hint: `See \`${help}\` for the arguments and options.`,
+        });
+      printError(error, argv.includes('--verbose'), wantsJson);
+      process.exit(error.exitCode);
     });
   for (const command of commands) parser.command(command);
   await parser.parseAsync();
+}
+
+function commandName(command: (typeof commands)[number]): string {
+  const spec = Array.isArray(command.command) ? command.command[0] : command.command;
+  return String(spec ?? '').split(' ')[0] ?? '';
 }
 
 await main(hideBin(process.argv));

@@ -39,7 +39,13 @@ export class FileSource implements ByteSource {
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'r');
-    this.size = fstatSync(this.fd).size;
+    const info = fstatSync(this.fd);
+    if (info.isDirectory()) {
+      // Linux opens a directory for reading; the first read would fail with EISDIR far from here.
+      closeSync(this.fd);
+      throw Object.assign(new Error(`EISDIR: ${path} is a directory`), { code: 'EISDIR' });
+    }
+    this.size = info.size;
   }
 
   read(pos: number, len: number): Uint8Array {

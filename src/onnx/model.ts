@@ -69,7 +69,12 @@ export class OnnxModel {
     try {
       source = new FileSource(path);
     } catch (err) {
-      throw fileError(err, path, 'model file');
+      const error = fileError(err, path, 'model file');
+      if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw error;
+      throw new OodError(error.code, error.message, {
+        cause: err,
+        hint: `Pass the .onnx file itself, not the directory that holds it (e.g. ${path}/model.onnx).`,
+      });
     }
     try {
       return OnnxModel.fromSource(source, path);

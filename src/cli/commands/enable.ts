@@ -1,6 +1,7 @@
 // `ood enable`: add a certainty score output to an ONNX classifier (docs/enable.md).
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
+import { RULES, readImageSize, readNumberList, readNumbers } from '../option-checks.js';
 
 /** Kept in step with src/certainty/methods/index.ts by test/certainty/new-methods.test.ts (not imported here for start-up time). */
 export const METHOD_CHOICES = [
@@ -24,36 +25,40 @@ interface EnableArgs extends GlobalOptions {
   output: string;
   data?: string;
   method: string;
-  temperature?: number;
+  temperature?: string;
   logits?: string;
   'output-name'?: string;
   normalize?: string;
-  percentile?: number;
+  percentile?: string;
   'image-size'?: string;
   mean?: string;
   std?: string;
   layout?: string;
-  'batch-size'?: number;
+  'batch-size'?: string | number;
   force?: boolean;
   features?: string;
-  'knn-k'?: number;
-  'knn-max-stored'?: number;
-  'react-percentile'?: number;
-  'vim-dim'?: number;
+  'knn-k'?: string;
+  'knn-max-stored'?: string;
+  'react-percentile'?: string;
+  'vim-dim'?: string;
+  'shape-percentile'?: string;
   'ood-val'?: string[];
   'split-seed'?: number;
   resize?: string;
   'resize-shorter'?: number;
-  'shape-percentile'?: number;
 }
 
-function numberList(flag: string, text: string | undefined): number[] | undefined {
-  if (text === undefined) return undefined;
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v)))
-    throw new Error(`${flag} must be a comma-separated list of numbers, got "${text}"`);
-  return values;
-}
+/** What enable's numeric options accept. */
+const ENABLE_NUMBERS = {
+  temperature: RULES.positive,
+  percentile: RULES.percentile,
+  'batch-size': RULES.positiveCount,
+  'knn-k': RULES.positiveCount,
+  'knn-max-stored': RULES.positiveCount,
+  'react-percentile': RULES.percentile,
+  'vim-dim': RULES.positiveCount,
+  'shape-percentile': RULES.percentile,
+} as const;
 
 export const enableCommand: CommandModule<object, EnableArgs> = {
   command: 'enable <model>',
@@ -91,24 +96,24 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
         type: 'string',
         describe: 'mahalanobis/knn: feature tensor (default: the input of the final Gemm/MatMul)',
       })
-      .option('knn-k', { type: 'number', describe: 'knn: score by the k-th nearest stored feature (default 10)' })
+      .option('knn-k', { type: 'string', describe: 'knn: score by the k-th nearest stored feature (default 10)' })
       .option('knn-max-stored', {
-        type: 'number',
+        type: 'string',
         describe: 'knn: most calibration features stored in the graph (default 1024)',
       })
       .option('react-percentile', {
-        type: 'number',
+        type: 'string',
         describe: 'react-energy: clip activations at this ID percentile (default 90)',
       })
       .option('vim-dim', {
-        type: 'number',
+        type: 'string',
         describe: 'vim: dimension of the principal subspace (default: half the features, 1000 from 1536)',
       })
       .option('shape-percentile', {
-        type: 'number',
+        type: 'string',
         describe: 'scale/ash: per-row activation percentile that counts as the top (default 85 / 90)',
       })
-      .option('temperature', { type: 'number', describe: 'Temperature T for energy and msp (default 1)' })
+      .option('temperature', { type: 'string', describe: 'Temperature T for energy and msp (default 1)' })
       .option('logits', {
         type: 'string',
         describe: 'Output to score (default: the single float [batch, classes] output)',
@@ -120,7 +125,7 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
         describe: 'Map to [0, 1]: cdf (default with --data), percentile, none',
       })
       .option('percentile', {
-        type: 'number',
+        type: 'string',
         describe: 'For --normalize percentile: scores at or above this ID percentile map to 1 (default 20)',
       })
       .option('image-size', {
@@ -143,7 +148,7 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
         choices: ['nchw', 'nhwc'],
         describe: 'Images: tensor layout (default: guessed from the input shape)',
       })
-      .option('batch-size', { type: 'number', default: 32, describe: 'Calibration batch size' })
+      .option('batch-size', { type: 'string', default: 32, describe: 'Calibration batch size' })
       .option('force', {
         type: 'boolean',
         default: false,
@@ -166,23 +171,12 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
   handler: (argv) =>
     runCommand(argv, async () => {
       const { enableModel } = await import('../../certainty/enable.js');
-      const { OodError } = await import('../../errors.js');
       const { createProgressBar } = await import('../progress-bar.js');
       const { printJson } = await import('../output.js');
-      const usage = (err: unknown) =>
-        new OodError('BAD_OPTION', (err as Error).message, { kind: 'usage', hint: 'See `ood enable --help`.' });
-      let size: number[] | undefined;
-      let mean: number[] | undefined;
-      let std: number[] | undefined;
-      try {
-        size = numberList('--image-size', argv['image-size']);
-        mean = numberList('--mean', argv.mean);
-        std = numberList('--std', argv.std);
-      } catch (err) {
-        throw usage(err);
-      }
-      if (size && (size.length > 2 || size.some((s) => !Number.isInteger(s) || s < 1)))
-        throw usage(new Error('--image-size must be H,W or one positive integer'));
+      const n = readNumbers(argv, ENABLE_NUMBERS);
+      const size = readImageSize(argv['image-size']);
+      const mean = readNumberList('mean', argv.mean);
+      const std = readNumberList('std', argv.std);
       const bar = createProgressBar('calibrating');
       try {
         const result = await enableModel({
@@ -190,15 +184,15 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           output: argv.output,
           force: argv.force,
           method: argv.method,
-          temperature: argv.temperature,
+          temperature: n.temperature,
           logits: argv.logits,
           outputName: argv['output-name'],
           data: argv.data,
           normalize: argv.normalize as 'cdf' | 'percentile' | 'none' | undefined,
-          percentile: argv.percentile,
-          batchSize: argv['batch-size'],
+          percentile: n.percentile,
+          batchSize: n['batch-size'],
           image: {
-            size: size ? [size[0]!, size[1] ?? size[0]!] : undefined,
+            size,
             mean,
             std,
             layout: argv.layout as 'nchw' | 'nhwc' | undefined,
@@ -210,17 +204,17 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           onProgress: (done, total) => bar.update(done, total),
           features: argv.features,
           featureFit:
-            argv['knn-k'] !== undefined ||
-            argv['knn-max-stored'] !== undefined ||
-            argv['react-percentile'] !== undefined ||
-            argv['vim-dim'] !== undefined ||
-            argv['shape-percentile'] !== undefined
+            n['knn-k'] !== undefined ||
+            n['knn-max-stored'] !== undefined ||
+            n['react-percentile'] !== undefined ||
+            n['vim-dim'] !== undefined ||
+            n['shape-percentile'] !== undefined
               ? {
-                  k: argv['knn-k'],
-                  maxStored: argv['knn-max-stored'],
-                  clipPercentile: argv['react-percentile'],
-                  principalDim: argv['vim-dim'],
-                  shapePercentile: argv['shape-percentile'],
+                  k: n['knn-k'],
+                  maxStored: n['knn-max-stored'],
+                  clipPercentile: n['react-percentile'],
+                  principalDim: n['vim-dim'],
+                  shapePercentile: n['shape-percentile'],
                 }
               : undefined,
         });

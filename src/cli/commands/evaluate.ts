@@ -1,6 +1,7 @@
 // `ood evaluate`: how well does a certainty-enabled model's score separate in- from out-of-distribution data?
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
+import { RULES, readImageSize, readNumberList, readNumbers } from '../option-checks.js';
 
 interface EvaluateArgs extends GlobalOptions {
   model: string;
@@ -8,20 +9,12 @@ interface EvaluateArgs extends GlobalOptions {
   ood: string[];
   original?: string;
   html?: string;
-  'batch-size'?: number;
+  'batch-size'?: string | number;
   force?: boolean;
   'image-size'?: string;
   mean?: string;
   std?: string;
   layout?: string;
-}
-
-function numbers(flag: string, text: string | undefined): number[] | undefined {
-  if (text === undefined) return undefined;
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isFinite(v)))
-    throw new Error(`${flag} must be a comma-separated list of numbers, got "${text}"`);
-  return values;
 }
 
 export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
@@ -61,7 +54,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
         describe: 'Also write a self-contained HTML report (ROC curves, histograms) here',
       })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing --html file' })
-      .option('batch-size', { type: 'number', default: 64, describe: 'Samples per onnxruntime run' })
+      .option('batch-size', { type: 'string', default: 64, describe: 'Samples per onnxruntime run' })
       .option('json', { type: 'boolean', describe: 'Print the report as JSON' })
       .example(
         '$0 evaluate enabled.onnx --id data/calibration.npy --ood data/ood_heldout.npy --ood data/ood_noise.npy --html report.html',
@@ -73,21 +66,12 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       const { evaluateModel } = await import('../../evaluate/evaluate-model.js');
       const { renderEvaluationText } = await import('../../evaluate/render-text.js');
       const { renderEvaluationHtml } = await import('../../evaluate/render-html.js');
-      const { EXIT_CODES, OodError } = await import('../../errors.js');
-      let size: number[] | undefined;
-      let mean: number[] | undefined;
-      let std: number[] | undefined;
-      try {
-        size = numbers('--image-size', argv['image-size']);
-        mean = numbers('--mean', argv.mean);
-        std = numbers('--std', argv.std);
-      } catch (err) {
-        throw new OodError('BAD_OPTION', (err as Error).message, { kind: 'usage', hint: 'See `ood evaluate --help`.' });
-      }
+      const { EXIT_CODES } = await import('../../errors.js');
+      const n = readNumbers(argv, { 'batch-size': RULES.positiveCount });
       const image = {
-        size: size ? ([size[0]!, size[1] ?? size[0]!] as [number, number]) : undefined,
-        mean,
-        std,
+        size: readImageSize(argv['image-size']),
+        mean: readNumberList('mean', argv.mean),
+        std: readNumberList('std', argv.std),
         layout: argv.layout as 'nchw' | 'nhwc' | undefined,
       };
       const { writeFileAtomic, assertWritableTarget } = await import('../../io/atomic-file.js');
@@ -98,7 +82,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
         id: argv.id,
         ood: argv.ood,
         original: argv.original,
-        batchSize: argv['batch-size'],
+        batchSize: n['batch-size'],
         image,
       });
       if (argv.html) await writeFileAtomic(argv.html, renderEvaluationHtml(report));

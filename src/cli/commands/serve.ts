@@ -1,22 +1,37 @@
 // `ood serve ARTIFACT`: serve an artifact over DRUM routes, KServe V2 and V1 until SIGTERM or SIGINT.
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
+import { RULES, readNumbers } from '../option-checks.js';
+
+/** What serve's numeric options accept (they arrive as text: yargs would turn `--port abc` into NaN). */
+const SERVE_NUMBERS = {
+  port: RULES.port,
+  'max-body': { integer: true, min: 1, example: '67108864' },
+  'max-batch': RULES.count,
+  'batch-delay': RULES.milliseconds,
+  threads: RULES.positiveCount,
+  instances: RULES.positiveCount,
+  'max-queue': RULES.count,
+  timeout: RULES.seconds,
+  'drain-timeout': RULES.seconds,
+  'ood-threshold': { example: '0.5' },
+} as const;
 
 interface ServeArgs extends GlobalOptions {
   artifact: string;
-  port: number;
+  port: string | number;
   host: string;
-  'max-body': number;
-  'max-batch': number;
-  'batch-delay': number;
-  threads?: number;
-  instances?: number;
-  'max-queue': number;
-  timeout: number;
-  'drain-timeout': number;
+  'max-body': string | number;
+  'max-batch': string | number;
+  'batch-delay': string | number;
+  threads?: string | number;
+  instances?: string | number;
+  'max-queue': string | number;
+  timeout: string | number;
+  'drain-timeout': string | number;
   'log-format': string;
   'log-level': string;
-  'ood-threshold'?: number;
+  'ood-threshold'?: string | number;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
@@ -29,43 +44,43 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         demandOption: true,
         describe: 'Artifact .zip or directory (from `ood prepare`)',
       })
-      .option('port', { type: 'number', default: 8080, describe: 'TCP port; 0 picks a free one' })
+      .option('port', { type: 'string', default: 8080, describe: 'TCP port; 0 picks a free one' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (0.0.0.0 for all)' })
       .option('max-body', {
-        type: 'number',
+        type: 'string',
         default: 64 * 2 ** 20,
         describe: 'Largest request body in bytes; larger gets 413',
       })
       .option('max-batch', {
-        type: 'number',
+        type: 'string',
         default: 0,
         describe: 'Dynamic batching: merge concurrent requests into runs of up to N rows (0 = off)',
       })
       .option('batch-delay', {
-        type: 'number',
+        type: 'string',
         default: 0,
         describe: 'Dynamic batching: ms the first request may wait for others to join',
       })
       .option('instances', {
-        type: 'number',
+        type: 'string',
         describe: 'Model instances, each on its own thread (default: cores / --threads; see docs/serve.md)',
       })
       .option('threads', {
-        type: 'number',
+        type: 'string',
         describe: 'onnxruntime intra-op threads per instance (default: 1 with several instances, else the cores)',
       })
       .option('max-queue', {
-        type: 'number',
+        type: 'string',
         default: 256,
         describe: 'Requests that may wait for an instance; more get 503 with Retry-After',
       })
       .option('timeout', {
-        type: 'number',
+        type: 'string',
         default: 60,
         describe: 'Seconds an inference request may take before it gets 504 (0 = no deadline)',
       })
       .option('drain-timeout', {
-        type: 'number',
+        type: 'string',
         default: 30,
         describe: 'On SIGTERM/SIGINT: seconds in-flight requests may take before connections are cut',
       })
@@ -76,7 +91,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         describe: 'Least severe log line shown (requests: info 2xx, warn 4xx, error 5xx)',
       })
       .option('ood-threshold', {
-        type: 'number',
+        type: 'string',
         describe: 'Scores below this count as out-of-distribution in /metrics (default: the recorded one)',
       })
       .option('json', { type: 'boolean', describe: 'Print lifecycle events as JSON lines' })
@@ -84,21 +99,22 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .example('$0 serve ./artifact --host 0.0.0.0 --port 9000', 'Listen on every interface'),
   handler: (argv) =>
     runCommand(argv, async () => {
+      const n = readNumbers(argv, SERVE_NUMBERS);
       const { serveUntilSignal } = await import('../serve-until-signal.js');
       return serveUntilSignal(argv.artifact, {
-        port: argv.port,
+        port: n.port!,
         host: argv.host,
-        maxBody: argv['max-body'],
-        maxBatch: argv['max-batch'],
-        batchDelayMs: argv['batch-delay'],
-        threads: argv.threads,
-        instances: argv.instances,
-        maxQueue: argv['max-queue'],
-        timeoutMs: argv.timeout * 1000,
-        drainTimeoutMs: argv['drain-timeout'] * 1000,
+        maxBody: n['max-body']!,
+        maxBatch: n['max-batch']!,
+        batchDelayMs: n['batch-delay']!,
+        threads: n.threads,
+        instances: n.instances,
+        maxQueue: n['max-queue']!,
+        timeoutMs: n.timeout! * 1000,
+        drainTimeoutMs: n['drain-timeout']! * 1000,
         logFormat: argv['log-format'] as 'text' | 'json',
         logLevel: argv['log-level'] as 'debug' | 'info' | 'warn' | 'error',
-        oodThreshold: argv['ood-threshold'],
+        oodThreshold: n['ood-threshold'],
         json: argv.json === true,
       });
     }),

@@ -1,12 +1,13 @@
 // `ood verify ARTIFACT`: serve the artifact in a child process and prove it answers correctly and safely.
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
+import { RULES, readNumbers } from '../option-checks.js';
 
 interface VerifyArgs extends GlobalOptions {
   artifact: string;
   data?: string;
-  port: number;
-  timeout: number;
+  port: string | number;
+  timeout: string | number;
 }
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
@@ -24,24 +25,25 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         describe: 'A V2 request (or {"instances": [...]}) JSON file to send instead of sample.json',
       })
       .option('port', {
-        type: 'number',
+        type: 'string',
         default: 0,
         describe: 'Port for the server under test (default 0: any free port)',
       })
-      .option('timeout', { type: 'number', default: 60, describe: 'Seconds allowed for start-up and for each request' })
+      .option('timeout', { type: 'string', default: 60, describe: 'Seconds allowed for start-up and for each request' })
       .option('json', { type: 'boolean', describe: 'Print the checks as JSON' })
       .example('$0 verify digits.zip', 'Serve on a free port, run every check, print a table; exit 0 only if all pass')
       .example('$0 verify ./artifact --data request.json --port 0 --json', 'Own request, any free port, JSON report'),
   handler: (argv) =>
     runCommand(argv, async () => {
+      const n = readNumbers(argv, { port: RULES.port, timeout: { min: 0, exclusiveMin: true, example: '60' } });
       const { verifyArtifact } = await import('../../verify/verify.js');
       const { renderVerifyText } = await import('../../verify/report.js');
       const { printJson } = await import('../output.js');
       const { EXIT_CODES } = await import('../../errors.js');
       const report = await verifyArtifact(argv.artifact, {
         data: argv.data,
-        port: argv.port,
-        timeoutMs: argv.timeout * 1000,
+        port: n.port!,
+        timeoutMs: n.timeout! * 1000,
       });
       if (argv.json) printJson(report);
       else process.stdout.write(`${renderVerifyText(report)}\n`);
