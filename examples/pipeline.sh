@@ -45,7 +45,8 @@ step "verify: serve it (port ${PORT}; 0 = any free port) and check real answers"
 ood verify "$OUT/digits.zip" --port "$PORT"
 
 step "push: store it in the local OCI registry (\${OOD_HOME:-~/.ood}/registry)"
-ood push "$OUT/digits.zip" digits:1.0.0
+# --force: a rerun after a new commit builds another artifact (new CREATED_AT), and moving a tag takes --force.
+ood push "$OUT/digits.zip" digits:1.0 --force.0
 
 step "ls: what the local registry holds"
 ood ls digits

@@ -1,5 +1,6 @@
 // `ood ls`: the tags of a repository with the key annotations of each tag's manifest.
-import { isOodError } from '../errors.js';
+import { OodError, isOodError } from '../errors.js';
+import { LocalLayoutStore } from './local-layout.js';
 import { parseArtifactManifest } from './manifest.js';
 import { ANNOTATIONS } from './media-types.js';
 import { openStore, type StoreOptions } from './open-store.js';
@@ -27,7 +28,14 @@ export async function listTags(
   const store = await openStore(ref, options, 'pull');
   try {
     const rows: TagInfo[] = [];
-    for (const tag of await store.listTags()) {
+    const tags = await store.listTags();
+    // The local store has no empty repositories: no tag means no such repository (a registry answers 404 itself).
+    if (tags.length === 0 && store instanceof LocalLayoutStore) {
+      throw new OodError('REPOSITORY_NOT_FOUND', `no repository ${ref.repository} in the local store ${store.root}`, {
+        hint: 'Run `ood ls` to list the local repositories; set OOD_HOME to use another store.',
+      });
+    }
+    for (const tag of tags) {
       const fetched = await store.getManifest(tag);
       try {
         const a = parseArtifactManifest(fetched.bytes, `${repoText}:${tag}`).annotations;

@@ -99,6 +99,21 @@ async function statBlob(path: string) {
   return info;
 }
 
+/** Every repository of the local layout with its tags, sorted: what `ood ls` shows without an argument. */
+export async function listLocalRepositories(root: string): Promise<{ repository: string; tags: string[] }[]> {
+  const byRepo = new Map<string, string[]>();
+  for (const m of (await readIndex(root)).manifests) {
+    const name = m.annotations?.[ANNOTATIONS.refName] ?? '';
+    const colon = name.lastIndexOf(':');
+    if (colon <= 0) continue;
+    const repo = name.slice(0, colon);
+    byRepo.set(repo, [...(byRepo.get(repo) ?? []), name.slice(colon + 1)]);
+  }
+  return [...byRepo.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([repository, tags]) => ({ repository, tags: tags.sort() }));
+}
+
 /** One repository of the local OCI image layout. */
 export class LocalLayoutStore implements ArtifactStore {
   readonly stats: TransferStats = newStats();
@@ -197,9 +212,29 @@ export class LocalLayoutStore implements ArtifactStore {
       .sort();
   }
 
+  /**
+   * Remove a tag from index.json (under the store's lock) and return the digest it named. Blobs stay: another
+   * tag, or a push running now, may share them (the layout has no reference counts to collect them safely).
+   */
+  async deleteTag(tag: string): Promise<string> {
+    const refName = `${this.repository}:${tag}`;
+    return withFileLock(join(this.root, 'index.json.lock'), async () => {
+      const index = await readIndex(this.root);
+      const entry = index.manifests.find((m) => m.annotations?.[ANNOTATIONS.refName] === refName);
+      if (!entry) throw this.notFound(`tag ${refName}`);
+      const kept = index.manifests.filter((m) => m !== entry);
+      await writeFileAtomic(
+        join(this.root, 'index.json'),
+        `${JSON.stringify({ ...index, manifests: kept }, null, 2)}\n`,
+      );
+      return entry.digest;
+    });
+  }
+
   private notFound(what: string): OodError {
+    // A miss in the local store is the user's input (a typo, another OOD_HOME), not a remote failure.
     return new OodError('NOT_FOUND', `${what} not found in the local store ${this.root}`, {
-      kind: 'remote',
+      kind: 'input',
       hint: `List what is there with \`ood ls ${this.repository}\`; set OOD_HOME to use another store.`,
     });
   }

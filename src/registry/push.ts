@@ -1,13 +1,13 @@
 // `ood push`: artifact zip → OCI manifest + blobs in a store. Blobs go first (each HEAD-checked and skipped when
 // present), the manifest last, so an interrupted push leaves only unreferenced blobs and a rerun completes it.
 import { Readable } from 'node:stream';
-import { OodError } from '../errors.js';
+import { OodError, isOodError } from '../errors.js';
 import { readFileRange } from './digest.js';
 import { encodeManifest, manifestDigest, planManifest, type Descriptor } from './manifest.js';
 import { EMPTY_CONFIG_BYTES, MANIFEST_MEDIA_TYPE } from './media-types.js';
 import { openStore, type StoreOptions } from './open-store.js';
 import { formatReference, parseReference } from './reference.js';
-import type { TransferStats } from './store.js';
+import type { ArtifactStore, TransferStats } from './store.js';
 import { splitArtifactZip } from './zip-split.js';
 
 /** One layer of a push and whether its bytes had to travel. */
@@ -33,11 +33,32 @@ export interface PushResult {
 /** Called after each blob is stored or skipped (progress display; tests use it to interrupt a push). */
 export type PushProgress = (event: { descriptor: Descriptor; uploaded: boolean }) => void | Promise<void>;
 
+/**
+ * A tag names one artifact: pushing another one under it would silently change what every `pull` and `serve` of
+ * that tag gets. Re-pushing the same artifact (same digest) is fine; moving the tag takes --force.
+ */
+async function refuseTagMove(store: ArtifactStore, tag: string, digest: string, refText: string): Promise<void> {
+  const existing = await store.getManifest(tag).then(
+    (m) => m.digest,
+    (err: unknown) => {
+      if (isOodError(err) && ['NOT_FOUND', 'LOCAL_STORE_NOT_FOUND', 'REGISTRY_NOT_FOUND'].includes(err.code))
+        return null;
+      throw err;
+    },
+  );
+  if (existing === null || existing === digest) return;
+  throw new OodError('TAG_EXISTS', `${refText} already names another artifact (${existing})`, {
+    kind: 'usage',
+    hint: `Push under a new tag, or pass --force to move ${refText} to ${digest}.`,
+    details: { existing, pushed: digest },
+  });
+}
+
 /** Push an artifact zip to a reference (`digits:1.0` locally, `host:port/repo:tag` remotely). */
 export async function pushArtifact(
   zipPath: string,
   refText: string,
-  options: StoreOptions & { onBlob?: PushProgress; untagged?: boolean } = {},
+  options: StoreOptions & { onBlob?: PushProgress; untagged?: boolean; force?: boolean } = {},
 ): Promise<PushResult> {
   const ref = parseReference(refText);
   if (ref.digest) {
@@ -50,6 +71,7 @@ export async function pushArtifact(
   const { manifest, layers } = await planManifest(zipPath, split);
   const store = await openStore(ref, options, 'pull,push');
   try {
+    if (!options.untagged && !options.force) await refuseTagMove(store, ref.tag!, manifestDigest(manifest), refText);
     const pushed: PushedLayer[] = [];
     const done = new Map<string, boolean>();
     const blobs: { descriptor: Descriptor; open: (s: number, e: number) => Readable; title?: string }[] = [

@@ -8,7 +8,19 @@ import { fixtures, repoRoot } from '../helpers/fixtures.js';
 
 const bin = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 const ood = (...args: string[]) => execa('node', [bin, ...args], { reject: false });
-const COMMANDS = ['enable', 'prepare', 'introspect', 'inspect', 'evaluate', 'serve', 'verify', 'push', 'pull', 'ls'];
+const COMMANDS = [
+  'enable',
+  'prepare',
+  'introspect',
+  'inspect',
+  'rm',
+  'evaluate',
+  'serve',
+  'verify',
+  'push',
+  'pull',
+  'ls',
+];
 
 describe('the ood command line', () => {
   it('prints the package version with --version', async () => {

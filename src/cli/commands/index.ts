@@ -7,6 +7,7 @@ import { inspectCommand } from './inspect.js';
 import { pushCommand } from './push.js';
 import { pullCommand } from './pull.js';
 import { lsCommand } from './ls.js';
+import { rmCommand } from './rm.js';
 import { evaluateCommand } from './evaluate.js';
 import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
@@ -27,6 +28,7 @@ export const commands: CommandModule<any, any>[] = [
   pushCommand,
   pullCommand,
   lsCommand,
+  rmCommand,
   exportCommand,
   deployCommand,
   imageCommand,

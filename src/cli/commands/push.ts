@@ -10,6 +10,7 @@ const MODELCAR_ONLY = ['base', 'platform', 'name', 'model-version', 'max-batch',
 interface PushArgs extends GlobalOptions, RegistryArgs, ModelcarArgs {
   artifact: string;
   ref: string;
+  force?: boolean;
 }
 
 export const pushCommand: CommandModule<object, PushArgs> = {
@@ -30,6 +31,10 @@ export const pushCommand: CommandModule<object, PushArgs> = {
             describe: 'digits:1.0 (local) or 127.0.0.1:5000/team/digits:1.0',
           })
           .option('json', { type: 'boolean', describe: 'Print digest, layers and transfer counts as JSON' })
+          .option('force', {
+            type: 'boolean',
+            describe: 'Move the tag when it already names another artifact (a re-push of the same one needs none)',
+          })
           .example('$0 push digits.zip digits:1.0', 'Store in ~/.ood/registry (or $OOD_HOME/registry)')
           .example(
             'echo "$PASS" | $0 push digits.zip registry.example.com/team/digits:1.0 --username me --password-stdin',
@@ -52,7 +57,10 @@ export const pushCommand: CommandModule<object, PushArgs> = {
           hint: 'Add --modelcar to push a KServe modelcar image, or drop those options to push the artifact.',
         });
       const { pushArtifact } = await import('../../registry/push.js');
-      const result = await pushArtifact(argv.artifact, argv.ref, await storeOptionsFrom(argv));
+      const result = await pushArtifact(argv.artifact, argv.ref, {
+        ...(await storeOptionsFrom(argv)),
+        force: argv.force === true,
+      });
       if (argv.json) printJson(result);
       else {
         process.stdout.write(`${result.digest}\n`);
