@@ -1,5 +1,14 @@
 // One error type for the whole project: a stable code, what went wrong, and what to do about it.
-// The CLI turns it into an exit code; the server turns it into an HTTP status and a JSON body.
+// One table, ERROR_CODES, decides each code's kind, and so its exit code and HTTP status: the CLI turns an
+// OodError into an exit code, the server into a status and a JSON body. docs/errors.md documents every code (a
+// test keeps the two in step).
+//
+// Convention (docs/errors.md, "Writing an error"):
+// - the code is UPPER_SNAKE, names the failure not the place (`DATA_MISMATCH`, not `CONFORM_ERROR`), and means
+//   one thing: a failure with another cause or another exit code gets its own code;
+// - the message says what went wrong and names the thing (path, input, option, value), lower case, no full stop,
+//   no internal type names; the CLI prints it after `Error: `;
+// - the hint is a runnable fix or the next thing to check, a sentence; the CLI prints it after `Hint: `.
 
 /** Broad classes of failure; each has its own documented exit code. */
 export type ErrorKind = 'usage' | 'input' | 'check' | 'remote' | 'internal';
@@ -14,8 +23,8 @@ export const EXIT_CODES: Readonly<Record<ErrorKind | 'ok', number>> = Object.fre
   internal: 70,
 });
 
-/** HTTP status for each kind when an error reaches a server response. */
-const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = Object.freeze({
+/** HTTP status for each kind when an error reaches a server response, unless its code names another. */
+const KIND_HTTP_STATUS: Readonly<Record<ErrorKind, number>> = Object.freeze({
   usage: 400,
   input: 400,
   check: 422,
@@ -23,31 +32,272 @@ const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = Object.freeze({
   internal: 500,
 });
 
-export interface OodErrorOptions {
+interface ErrorCodeSpec {
+  readonly kind: ErrorKind;
+  /** The HTTP status when it differs from the kind's (404, 405, 413, 503). */
+  readonly http?: number;
+}
+
+/** Every code ood reports, grouped by the layer that raises it. Add a code here and a row to docs/errors.md. */
+export const ERROR_CODES = {
+  // errors/io: files and the catch-all
+  FILE_IS_DIRECTORY: { kind: 'input' },
+  FILE_NOT_FOUND: { kind: 'input' },
+  FILE_UNREADABLE: { kind: 'input' },
+  INTERNAL: { kind: 'internal' },
+  OUTPUT_EXISTS: { kind: 'usage' },
+  // artifact: building and reading artifacts (zip or directory)
+  ARCHIVE_CORRUPT: { kind: 'input' },
+  ARCHIVE_ENTRY_MISSING: { kind: 'input' },
+  ARCHIVE_NOT_A_FILE: { kind: 'input' },
+  ARCHIVE_UNREADABLE: { kind: 'input' },
+  ARCHIVE_UNSAFE: { kind: 'check' },
+  ARTIFACT_IS_A_MODEL: { kind: 'input' },
+  ARTIFACT_UNREADABLE: { kind: 'input' },
+  BAD_SOURCE_DATE_EPOCH: { kind: 'usage' },
+  EVALUATION_NOT_BETTER_THAN_CHANCE: { kind: 'input' },
+  EXTERNAL_DATA_MISSING: { kind: 'input' },
+  EXTERNAL_DATA_OUTSIDE: { kind: 'input' },
+  INCLUDE_CONFLICT: { kind: 'usage' },
+  INCLUDE_NOT_A_FILE: { kind: 'input' },
+  IO_SCHEMA_INVALID: { kind: 'internal' },
+  MANIFEST_INVALID: { kind: 'input' },
+  MODEL_IS_AN_ARTIFACT: { kind: 'input' },
+  OUTPUT_AMBIGUOUS: { kind: 'usage' },
+  OUTPUT_IS_DIRECTORY: { kind: 'usage' },
+  OUTPUT_MISSING: { kind: 'usage' },
+  OUTPUT_NOT_A_DIRECTORY: { kind: 'usage' },
+  PACKAGE_FILE_MISSING: { kind: 'internal' },
+  RUNTIME_YAML_INVALID: { kind: 'internal' },
+  SAMPLE_MISMATCH: { kind: 'input' },
+  SAMPLE_NOT_JSON: { kind: 'input' },
+  SCORE_NOT_A_FILE: { kind: 'usage' },
+  SCORE_NOT_MJS: { kind: 'usage' },
+  SOURCE_CHANGED: { kind: 'input' },
+  SOURCE_NOT_A_FILE: { kind: 'input' },
+  TRAINING_SCRIPT_NOT_FOUND: { kind: 'input' },
+  UNSUPPORTED_VALUE_TYPE: { kind: 'input' },
+  // certainty: enable, calibration data, scoring methods
+  ALREADY_ENABLED: { kind: 'input' },
+  AUTO_NEEDS_DATA: { kind: 'usage' },
+  AUTO_NEEDS_OOD: { kind: 'usage' },
+  AUTO_TAKES_NO_SETTINGS: { kind: 'usage' },
+  BAD_BATCH_SIZE: { kind: 'usage' },
+  BAD_NORMALIZE: { kind: 'usage' },
+  BAD_OUTPUT_NAME: { kind: 'usage' },
+  BAD_PERCENTILE: { kind: 'usage' },
+  BAD_TEMPERATURE: { kind: 'usage' },
+  CALIBRATION_FAILED: { kind: 'input' },
+  CALIBRATION_NONFINITE: { kind: 'input' },
+  CERTAINTY_METADATA_INVALID: { kind: 'input' },
+  DATA_EMPTY: { kind: 'input' },
+  DATA_INVALID: { kind: 'input' },
+  DATA_MISMATCH: { kind: 'input' },
+  DATA_MIXED: { kind: 'input' },
+  DATA_TOO_SMALL: { kind: 'input' },
+  FEATURES_NEED_FEATURE_METHOD: { kind: 'usage' },
+  FEATURES_NOT_FOUND: { kind: 'usage' },
+  FEATURES_SINGULAR: { kind: 'input' },
+  FEATURES_UNSUPPORTED: { kind: 'usage' },
+  FEATURE_METHOD_NEEDS_DATA: { kind: 'usage' },
+  HEAD_UNREADABLE: { kind: 'input' },
+  IMAGE_OPTIONS: { kind: 'usage' },
+  KNN_BAD_K: { kind: 'usage' },
+  LOGITS_AMBIGUOUS: { kind: 'usage' },
+  LOGITS_BAD_SHAPE: { kind: 'input' },
+  LOGITS_NOT_FLOAT: { kind: 'input' },
+  LOGITS_NOT_FOUND: { kind: 'usage' },
+  METHOD_NEEDS_HEAD: { kind: 'usage' },
+  NORMALIZE_NEEDS_DATA: { kind: 'usage' },
+  NO_DEFAULT_OPSET: { kind: 'input' },
+  NO_LOGITS: { kind: 'input' },
+  NPY_INVALID: { kind: 'input' },
+  ONNXRUNTIME_LOAD_FAILED: { kind: 'input' },
+  OOD_VAL_NEEDS_AUTO: { kind: 'usage' },
+  OPSET_TOO_OLD: { kind: 'input' },
+  OUTPUT_NAME_TAKEN: { kind: 'usage' },
+  REACT_BAD_PERCENTILE: { kind: 'usage' },
+  REACT_NEEDS_HEAD: { kind: 'usage' },
+  SHAPE_BAD_PERCENTILE: { kind: 'usage' },
+  UNKNOWN_METHOD: { kind: 'usage' },
+  VIM_BAD_DIM: { kind: 'usage' },
+  // checks: what introspection reads
+  ARTIFACT_FILE_MISSING: { kind: 'input' },
+  ARTIFACT_FILE_TOO_LARGE: { kind: 'input' },
+  // cli: options the library cannot see
+  BAD_OPTION: { kind: 'usage' },
+  BAD_USAGE: { kind: 'usage' },
+  EMPTY_PASSWORD: { kind: 'usage' },
+  // deploy: handing the model to the engines a team already runs (Triton, KServe)
+  IMAGE_NODE_TOO_OLD: { kind: 'input' },
+  IMAGE_NODE_UNKNOWN: { kind: 'input' },
+  IMAGE_PLATFORM_UNSUPPORTED: { kind: 'usage' },
+  KSERVE_BAD_IMAGE: { kind: 'usage' },
+  KSERVE_BAD_NAME: { kind: 'usage' },
+  KSERVE_BAD_STORAGE_URI: { kind: 'usage' },
+  KSERVE_NEEDS_IMAGE: { kind: 'usage' },
+  KSERVE_NEEDS_STORAGE: { kind: 'usage' },
+  MODELCAR_NEEDS_BASE: { kind: 'usage' },
+  MODELCAR_NEEDS_REGISTRY: { kind: 'usage' },
+  MODELCAR_NEEDS_ZIP: { kind: 'input' },
+  MODELCAR_OPTION_ALONE: { kind: 'usage' },
+  ONNXRUNTIME_PLATFORM_MISSING: { kind: 'input' },
+  TRITON_BAD_NAME: { kind: 'usage' },
+  TRITON_BAD_VERSION: { kind: 'usage' },
+  TRITON_LABELS_MISMATCH: { kind: 'input' },
+  TRITON_LABELS_UNPLACED: { kind: 'input' },
+  TRITON_NOT_BATCHABLE: { kind: 'input' },
+  TRITON_UNKNOWN_SHAPE: { kind: 'input' },
+  TRITON_UNSUPPORTED_DATATYPE: { kind: 'input' },
+  TRITON_UNSUPPORTED_TENSOR: { kind: 'input' },
+  // evaluate: measuring the score
+  EVALUATE_EMPTY_SET: { kind: 'input' },
+  EVALUATE_NON_FINITE_SCORE: { kind: 'input' },
+  EVALUATE_NOT_A_MODEL: { kind: 'input' },
+  EVALUATE_NOT_ENABLED: { kind: 'input' },
+  EVALUATE_NO_OOD: { kind: 'usage' },
+  EVALUATE_NO_SCORE_OUTPUT: { kind: 'check' },
+  EVALUATE_RUN_FAILED: { kind: 'input' },
+  EVALUATION_INVALID: { kind: 'input' },
+  EVALUATION_MODEL_MISMATCH: { kind: 'input' },
+  // onnx: the codec
+  MODEL_IS_LFS_POINTER: { kind: 'input' },
+  NOT_ONNX: { kind: 'input' },
+  ONNX_CORRUPT: { kind: 'input' },
+  ONNX_TRUNCATED: { kind: 'input' },
+  // registry: references, stores, OCI distribution
+  AUTH_TOKEN_DENIED: { kind: 'remote' },
+  AUTH_TOKEN_INVALID: { kind: 'remote' },
+  BAD_MANIFEST: { kind: 'remote' },
+  BAD_PLATFORM: { kind: 'usage' },
+  BAD_REFERENCE: { kind: 'usage' },
+  BASE_CONFIG_INCONSISTENT: { kind: 'input' },
+  BASE_LAYER_UNSUPPORTED: { kind: 'input' },
+  BASE_NOT_AN_IMAGE: { kind: 'input' },
+  BASE_NOT_IN_REGISTRY: { kind: 'input' },
+  BASE_PLATFORM_MISMATCH: { kind: 'input' },
+  BASE_PLATFORM_MISSING: { kind: 'input' },
+  BLOB_TOO_LARGE: { kind: 'input' },
+  CREDENTIAL_HELPER_FAILED: { kind: 'input' },
+  CREDENTIAL_HELPER_MISSING: { kind: 'input' },
+  DIGEST_MISMATCH: { kind: 'remote' },
+  IMAGE_NEEDS_REGISTRY_TAG: { kind: 'usage' },
+  LAYOUT_CORRUPT: { kind: 'input' },
+  LOCAL_STORE_NOT_FOUND: { kind: 'input' },
+  LOCK_TIMEOUT: { kind: 'input' },
+  NOT_AN_ARTIFACT: { kind: 'input' },
+  NOT_AN_OOD_ARTIFACT: { kind: 'remote' },
+  NOT_A_REGISTRY: { kind: 'remote' },
+  PUSH_TO_DIGEST: { kind: 'usage' },
+  REGISTRY_CONNECTION: { kind: 'remote' },
+  REGISTRY_DENIED: { kind: 'remote' },
+  REGISTRY_ERROR: { kind: 'remote' },
+  REGISTRY_NOT_FOUND: { kind: 'remote' },
+  REGISTRY_PROTOCOL: { kind: 'remote' },
+  REGISTRY_TIMEOUT: { kind: 'remote' },
+  REGISTRY_UNAUTHORIZED: { kind: 'remote' },
+  REGISTRY_UNREACHABLE: { kind: 'remote' },
+  REPOSITORY_NOT_FOUND: { kind: 'input' },
+  RESPONSE_TOO_LARGE: { kind: 'remote' },
+  RM_NEEDS_TAG: { kind: 'usage' },
+  RM_REMOTE_UNSUPPORTED: { kind: 'usage' },
+  TAG_EXISTS: { kind: 'usage' },
+  TLS_ERROR: { kind: 'remote' },
+  UPLOAD_SESSION_LOST: { kind: 'remote' },
+  UPLOAD_STALLED: { kind: 'remote' },
+  // serve: the model server and its protocols (HTTP status matters here)
+  ARTIFACT_INVALID: { kind: 'input' },
+  BAD_BINARY_DATA: { kind: 'input' },
+  BAD_BINARY_HEADER: { kind: 'input' },
+  BAD_FLAG: { kind: 'usage' },
+  BAD_INSTANCES: { kind: 'input' },
+  BAD_JSON: { kind: 'input' },
+  BAD_REQUEST: { kind: 'input' },
+  BAD_TENSOR_DATA: { kind: 'input' },
+  BODY_TOO_LARGE: { kind: 'input', http: 413 },
+  CSV_BAD_ROW: { kind: 'input' },
+  CSV_BAD_VALUE: { kind: 'input' },
+  CSV_EMPTY: { kind: 'input' },
+  CSV_NOT_SUPPORTED: { kind: 'input' },
+  DATATYPE_MISMATCH: { kind: 'input' },
+  DEADLINE_EXCEEDED: { kind: 'input', http: 504 },
+  DUPLICATE_INPUT: { kind: 'input' },
+  ELEMENT_COUNT_MISMATCH: { kind: 'input' },
+  EMPTY_BODY: { kind: 'input' },
+  INFERENCE_FAILED: { kind: 'internal' },
+  INSTANCE_CRASHED: { kind: 'internal' },
+  LISTEN_FAILED: { kind: 'input' },
+  METHOD_NOT_ALLOWED: { kind: 'input', http: 405 },
+  MISSING_INPUT: { kind: 'input' },
+  MODEL_LOADING: { kind: 'input', http: 503 },
+  MODEL_LOAD_FAILED: { kind: 'input', http: 503 },
+  MODEL_NOT_FOUND: { kind: 'input', http: 404 },
+  MODEL_NOT_READY: { kind: 'input', http: 503 },
+  MODEL_OUTPUT_MISSING: { kind: 'internal' },
+  MODEL_VERSION_NOT_FOUND: { kind: 'input', http: 404 },
+  NOT_FOUND: { kind: 'input', http: 404 },
+  PORT_FORBIDDEN: { kind: 'input' },
+  PORT_IN_USE: { kind: 'input' },
+  QUEUE_FULL: { kind: 'input', http: 503 },
+  SAMPLE_FAILED: { kind: 'input' },
+  SAMPLE_INVALID: { kind: 'input' },
+  SCORE_INVALID: { kind: 'input' },
+  SERVER_STOPPING: { kind: 'input', http: 503 },
+  SHAPE_MISMATCH: { kind: 'input' },
+  UNKNOWN_INPUT: { kind: 'input' },
+  UNKNOWN_OUTPUT: { kind: 'input' },
+  UNSUPPORTED_DATATYPE: { kind: 'input' },
+  // verify: serving an artifact and checking its answers
+  VERIFY_DATA_INVALID: { kind: 'input' },
+  VERIFY_STOP_TIMEOUT: { kind: 'input' },
+} as const satisfies Record<string, ErrorCodeSpec>;
+
+/** A code from the table: the only thing OodError accepts, so a typo or an unlisted code fails to compile. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Whether a string from outside the type system (a worker thread, a JSON body) is one of the table's codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** What a code decides: its kind, exit code and HTTP status. */
+export function errorCodeSpec(code: ErrorCode): { kind: ErrorKind; exitCode: number; httpStatus: number } {
+  const spec: ErrorCodeSpec = ERROR_CODES[code];
+  return { kind: spec.kind, exitCode: EXIT_CODES[spec.kind], httpStatus: spec.http ?? KIND_HTTP_STATUS[spec.kind] };
+}
+
+type SpecOf<C extends ErrorCode> = (typeof ERROR_CODES)[C];
+
+export interface OodErrorOptions<C extends ErrorCode = ErrorCode> {
   hint?: string;
   cause?: unknown;
-  kind?: ErrorKind;
-  /** Overrides the status derived from the kind (e.g. 404, 413). */
-  httpStatus?: number;
   /** Structured facts a renderer may show (e.g. the candidates of an ambiguous choice). */
   details?: Record<string, unknown>;
+  /**
+   * Redundant: the table decides. A call site may still state it, and then it must agree with the table (the
+   * type admits only the code's own kind), so an old site cannot silently disagree.
+   */
+  kind?: SpecOf<C>['kind'];
+  /** Redundant like `kind`: only the status the table gives the code is admitted. */
+  httpStatus?: SpecOf<C> extends { http: infer H } ? H : never;
 }
 
 /** Every failure that ood reports on purpose. Anything else is a bug. */
-export class OodError extends Error {
-  readonly code: string;
+export class OodError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly hint: string | undefined;
   readonly kind: ErrorKind;
   readonly httpStatus: number;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, options: OodErrorOptions = {}) {
+  constructor(code: C, message: string, options: OodErrorOptions<C> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OodError';
     this.code = code;
     this.hint = options.hint;
-    this.kind = options.kind ?? 'input';
-    this.httpStatus = options.httpStatus ?? HTTP_STATUS[this.kind];
+    const spec = errorCodeSpec(code);
+    this.kind = spec.kind;
+    this.httpStatus = spec.httpStatus;
     this.details = options.details;
   }
 
@@ -70,7 +320,6 @@ export function toOodError(value: unknown): OodError {
   if (isOodError(value)) return value;
   const message = value instanceof Error ? value.message : String(value);
   return new OodError('INTERNAL', `unexpected failure: ${message}`, {
-    kind: 'internal',
     cause: value,
     hint: 'This is a bug in ood. Rerun with --verbose and report the output.',
   });

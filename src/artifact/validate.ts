@@ -3,7 +3,7 @@
 // shipped schema by name, a generated one (a request schema) by object identity.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { OodError } from '../errors.js';
+import { OodError, type ErrorCode } from '../errors.js';
 import { readPackageJsonFile } from '../io/package-files.js';
 
 /** The JSON Schemas shipped in the package's schemas/ folder (schemas/<name>.schema.json). */
@@ -80,7 +80,7 @@ export function schemaProblems(schema: SchemaName, value: unknown): string[] {
 
 /** What a writer says when a document it is about to write fails its schema. */
 export interface WriteRefusal {
-  code: string;
+  code: ErrorCode;
   /** The artifact file, e.g. "manifest.json". */
   file: string;
   hint: string;

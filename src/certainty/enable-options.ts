@@ -1,5 +1,5 @@
 // The options of `enableModel`, checked up front so that a bad combination fails before any work is done.
-import { OodError } from '../errors.js';
+import { OodError, type ErrorCode } from '../errors.js';
 import type { Normalization } from './metadata.js';
 import { findFeatureMethod, getMethod, type ScoreMethod } from './methods/index.js';
 import { unfittedScoreMethod, type FeatureFitOptions, type FeatureMethod } from './methods/feature-method.js';
@@ -55,7 +55,7 @@ export interface ResolvedEnableOptions extends EnableOptions {
 
 export const DEFAULT_OUTPUT_NAME = 'ood_scores';
 
-function usage(code: string, message: string, hint: string): OodError {
+function usage(code: ErrorCode, message: string, hint: string): OodError {
   return new OodError(code, message, { kind: 'usage', hint });
 }
 

@@ -52,7 +52,7 @@ async function create(open: () => Promise<ort.InferenceSession>): Promise<ort.In
   try {
     return await open();
   } catch (err) {
-    throw new OodError('MODEL_LOAD_FAILED', `onnxruntime cannot load the model: ${(err as Error).message}`, {
+    throw new OodError('ONNXRUNTIME_LOAD_FAILED', `onnxruntime cannot load the model: ${(err as Error).message}`, {
       hint: 'Check that the original model runs in onnxruntime (opsets up to 26 with onnxruntime-node 1.30).',
       cause: err,
     });

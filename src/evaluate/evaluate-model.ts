@@ -140,7 +140,7 @@ async function createSession(model: Uint8Array | string): Promise<ort.InferenceS
       : await ort.InferenceSession.create(model, SESSION_OPTIONS);
   } catch (err) {
     throw new OodError(
-      'MODEL_LOAD_FAILED',
+      'ONNXRUNTIME_LOAD_FAILED',
       `onnxruntime cannot load ${typeof model === 'string' ? model : 'the stripped model'}: ${(err as Error).message}`,
       {
         hint: 'Check that the model runs in onnxruntime-node (opsets up to 26).',

@@ -102,7 +102,7 @@ export class ServeService {
     }
     return names.map((n) => {
       const t = outputs.find((o) => o.name === n);
-      if (!t) throw new OodError('OUTPUT_MISSING', `the model returned no output "${n}"`, { kind: 'internal' });
+      if (!t) throw new OodError('MODEL_OUTPUT_MISSING', `the model returned no output "${n}"`, { kind: 'internal' });
       return t;
     });
   }

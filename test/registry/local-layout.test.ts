@@ -95,7 +95,7 @@ describe('the local OCI image layout', () => {
 
   it('says which tag is missing and how to list the tags', async () => {
     await expect(pullArtifact('digits:9.9', join(dir, 'x.zip'), { env })).rejects.toMatchObject({
-      code: 'NOT_FOUND',
+      code: 'LOCAL_STORE_NOT_FOUND',
       hint: expect.stringContaining('ood ls digits'),
     });
   });

@@ -38,7 +38,6 @@ export async function collectUserSets(paths: readonly string[], r: ValidationReq
     try {
       if (data.count === 0)
         throw new OodError('DATA_TOO_SMALL', `--ood-val ${path} holds no samples`, {
-          kind: 'usage',
           hint: 'Pass a set with out-of-distribution samples, or drop --ood-val for synthetic ones.',
         });
       sets.push({

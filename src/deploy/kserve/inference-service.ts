@@ -2,7 +2,7 @@
 // kept in specs/kserve/). The predictor names the ONNX model format and the Open Inference Protocol (v2), the
 // runtime (kserve-tritonserver by default: KServe's ONNX runtime is Triton), the storage, resources and replicas.
 // The storage holds a Triton model repository, as `ood export triton` or `ood push --modelcar` write it.
-import { OodError } from '../../errors.js';
+import { OodError, type ErrorCode } from '../../errors.js';
 
 /** Storage schemes that can hold a Triton repository for KServe's storage initializer or modelcars. */
 export const STORAGE_SCHEMES = ['oci', 's3', 'gs', 'pvc'] as const;
@@ -31,7 +31,7 @@ export interface InferenceServiceOptions {
   annotations?: Record<string, string>;
 }
 
-function usage(code: string, message: string, hint: string): OodError {
+function usage(code: ErrorCode, message: string, hint: string): OodError {
   return new OodError(code, message, { kind: 'usage', hint });
 }
 

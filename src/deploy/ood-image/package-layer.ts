@@ -122,7 +122,7 @@ export async function oodPackageLayer(prefix: string, os: string, arch: string):
       const kept = files.filter((f) => f.startsWith(join(dir, 'bin') + sep) && f.endsWith('.node'));
       if (kept.length === 0)
         throw new OodError(
-          'IMAGE_PLATFORM_UNSUPPORTED',
+          'ONNXRUNTIME_PLATFORM_MISSING',
           `the installed onnxruntime-node has no binaries for ${os}/${arch}`,
           {
             hint: 'Build for a platform onnxruntime-node ships (linux/amd64, linux/arm64), or install it on a machine of the target platform.',

@@ -2,7 +2,7 @@
 // Triton's auto-complete (which misreads dynamic axes and cannot choose max_batch_size) never runs.
 // Field meanings: triton-inference-server/server docs/user_guide/model_configuration.md ("Maximum Batch Size",
 // "Inputs and Outputs", "Reshape", "Datatypes", "Instance Groups") and batcher.md ("Dynamic Batcher").
-import { OodError } from '../../errors.js';
+import { OodError, type ErrorCode } from '../../errors.js';
 import type { Dim, ValueInfo } from '../../onnx/decode.js';
 import { dataTypeFromOnnx } from '../../tensor/datatypes.js';
 import { enumValue, formatTextMessage, type TextMessage } from './text-format.js';
@@ -46,7 +46,7 @@ export interface TritonModelConfig {
 
 const isDynamic = (d: Dim): boolean => d === null || typeof d === 'string';
 
-function refuse(code: string, message: string, hint: string): OodError {
+function refuse(code: ErrorCode, message: string, hint: string): OodError {
   return new OodError(code, message, { kind: 'input', hint });
 }
 

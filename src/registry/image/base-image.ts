@@ -1,6 +1,6 @@
 // The base of an image: resolve a reference to one platform's manifest (choosing from an index or a Docker
 // manifest list, image-index.md "platform"), fetch its config, and check both against their digests.
-import { OodError } from '../../errors.js';
+import { OodError, type ErrorCode } from '../../errors.js';
 import { digestMismatch, sha256Digest, verifyingStream } from '../digest.js';
 import type { Descriptor } from '../manifest.js';
 import { openStore, type StoreOptions } from '../open-store.js';
@@ -63,7 +63,7 @@ export function parsePlatform(text: string): Platform {
 
 const formatPlatform = (p: Platform) => [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 
-function baseError(code: string, where: string, why: string, hint: string): OodError {
+function baseError(code: ErrorCode, where: string, why: string, hint: string): OodError {
   return new OodError(code, `base image ${where}: ${why}`, { kind: 'input', hint });
 }
 

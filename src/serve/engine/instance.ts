@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as ort from 'onnxruntime-node';
-import { OodError } from '../../errors.js';
+import { OodError, isErrorCode } from '../../errors.js';
 import type { NamedTensor } from '../../tensor/tensor.js';
 
 /** What an instance needs to open its session. */
@@ -100,7 +100,9 @@ export class Instance {
           this.warnings = message.warnings;
           resolve();
         } else if (message.type === 'load-failed') {
-          reject(new OodError(message.error.code ?? 'MODEL_LOAD_FAILED', message.error.message, { kind: 'input' }));
+          // The worker's code crossed a thread boundary as a string: keep it only if it is one of ours.
+          const code = isErrorCode(message.error.code) ? message.error.code : 'MODEL_LOAD_FAILED';
+          reject(new OodError(code, message.error.message));
           void worker.terminate();
         } else this.settle(message);
       });

@@ -95,7 +95,6 @@ export class ModelEngine implements ServedModel {
         error.code === 'INTERNAL'
           ? new OodError('MODEL_LOAD_FAILED', `the model failed to load: ${(err as Error)?.message ?? err}`, {
               cause: err,
-              kind: 'internal',
             })
           : error;
       this.state = 'failed';
