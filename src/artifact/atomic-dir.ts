@@ -1,8 +1,13 @@
 // Atomic output of an unpacked artifact (`--dir`): build in a temporary sibling directory, then rename it into
-// place. With --force an existing directory is moved aside first and removed only after the new one is in.
+// place. With --force the new directory is exchanged with the old one in one step (exchange-paths.ts), so the
+// target is never missing, and the old one is removed afterwards. Where the platform cannot exchange, the old
+// one is moved aside and the new one renamed in (a gap of one rename); a run killed in that gap leaves the old
+// directory under a recognisable aside name, which the next run puts back.
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { assertWritableTarget, temporarySibling } from '../io/atomic-file.js';
+import { basename, dirname, join } from 'node:path';
+import { assertWritableTarget } from '../io/atomic-file.js';
+import { exchangePaths } from '../io/exchange-paths.js';
+import { sweepStale, temporaryOwner, temporarySibling, processAlive } from '../io/temp-names.js';
 import { OodError } from '../errors.js';
 
 /** fsync every file and directory under `dir`, so that after the rename the content is on disk, not just named. */
@@ -30,8 +35,10 @@ export async function writeDirectoryAtomically<T>(
   force: boolean,
   produce: (tmpDir: string) => Promise<T>,
 ): Promise<T> {
-  await assertWritableTarget(path, force);
   await mkdir(dirname(path), { recursive: true });
+  await restoreInterruptedSwap(path);
+  await assertWritableTarget(path, force);
+  await sweepStale(dirname(path), 'sibling');
   const tmp = temporarySibling(path);
   await mkdir(tmp);
   let result: T;
@@ -50,7 +57,12 @@ export async function writeDirectoryAtomically<T>(
       hint: 'Pick a directory path, or remove the file first.',
     });
   }
-  const aside = existing ? temporarySibling(path) : null;
+  if (existing && (await exchangePaths(tmp, path))) {
+    // tmp now holds the old directory.
+    await rm(tmp, { recursive: true, force: true });
+    return result;
+  }
+  const aside = existing ? temporarySibling(path, '.old') : null;
   try {
     if (aside) await rename(path, aside);
     await rename(tmp, path);
@@ -61,4 +73,17 @@ export async function writeDirectoryAtomically<T>(
   }
   if (aside) await rm(aside, { recursive: true, force: true });
   return result;
+}
+
+/** When `path` is missing but a dead run's aside copy of it exists, put that copy back. */
+async function restoreInterruptedSwap(path: string): Promise<void> {
+  if (await stat(path).catch(() => null)) return;
+  const prefix = `.${basename(path)}.ood-`;
+  for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix) || !name.endsWith('.old.tmp')) continue;
+    const pid = temporaryOwner(name, 'sibling');
+    if (pid === undefined || processAlive(pid)) continue;
+    await rename(join(dirname(path), name), path).catch(() => undefined);
+    return;
+  }
 }

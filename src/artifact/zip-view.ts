@@ -3,13 +3,14 @@
 import { constants } from 'node:fs';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { OodError, fileError } from '../errors.js';
 import type { ArchiveEntry, ArchiveInspection, ZipArchive } from './archive.js';
 import { assertArchiveSafe } from './archive-extract.js';
 import { handled, tooBig, type ArtifactView } from './artifact-view.js';
 import { digestingTap, type Digest } from './file-digest.js';
+import { sweepStale, tempDirPrefix } from '../io/temp-names.js';
 
 /** One zip, open for the lifetime of the view. */
 export class ZipView implements ArtifactView {
@@ -71,7 +72,8 @@ export class ZipView implements ArtifactView {
     return root;
   }
   private tempDir(): Promise<string> {
-    this.temp ??= handled(mkdtemp(join(this.tempRoot ?? tmpdir(), 'ood-artifact-')));
+    const root = this.tempRoot ?? tmpdir();
+    this.temp ??= handled(sweepStale(root, 'tempdir').then(() => mkdtemp(tempDirPrefix(root, 'artifact'))));
     return this.temp;
   }
   private contained(root: string, name: string): string {

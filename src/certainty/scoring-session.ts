@@ -5,11 +5,12 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { OodError } from '../errors.js';
 import type { OnnxModel } from '../onnx/model.js';
 import { editModelToBuffer, writeEditedModel, type ModelEdit } from '../onnx/model-writer.js';
+import { dropTelemetryLogs } from '../io/onnxruntime-litter.js';
+import { sweepStale, temporarySibling } from '../io/temp-names.js';
 
 /** Models up to this size are handed to onnxruntime as a buffer. */
 const BUFFER_LIMIT = 64 * 1024 * 1024;
@@ -31,7 +32,8 @@ export async function openScoringSession(model: OnnxModel, edit: ModelEdit, work
     const session = await create(() => ort.InferenceSession.create(editModelToBuffer(model, edit), options));
     return { session, dispose: () => session.release() };
   }
-  const path = join(dir, `.ood-calibration.${process.pid}.${randomBytes(4).toString('hex')}.onnx`);
+  const path = temporarySibling(join(dir, 'calibration.onnx'));
+  await sweepStale(dir, 'sibling');
   try {
     await writeEditedModel(model, edit, path);
     const session = await create(() => ort.InferenceSession.create(path, options));
@@ -50,7 +52,9 @@ export async function openScoringSession(model: OnnxModel, edit: ModelEdit, work
 
 async function create(open: () => Promise<ort.InferenceSession>): Promise<ort.InferenceSession> {
   try {
-    return await open();
+    const session = await open();
+    await dropTelemetryLogs();
+    return session;
   } catch (err) {
     throw new OodError('ONNXRUNTIME_LOAD_FAILED', `onnxruntime cannot load the model: ${(err as Error).message}`, {
       hint: 'Check that the original model runs in onnxruntime (opsets up to 26 with onnxruntime-node 1.30).',

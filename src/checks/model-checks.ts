@@ -7,6 +7,7 @@ import type { OnnxModel } from '../onnx/model.js';
 import type { CheckContext } from './context.js';
 import { opsetProblems } from './onnxruntime-support.js';
 import { SkipCheck, passed, verdictOf, type Verdict } from './types.js';
+import { dropTelemetryLogs } from '../io/onnxruntime-litter.js';
 
 /** Where an external data location resolves inside the artifact, or a problem when it would leave it. */
 function externalProblems(ctx: CheckContext, model: OnnxModel): string[] {
@@ -61,6 +62,7 @@ export async function checkModelLoad(ctx: CheckContext): Promise<Verdict> {
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>> | undefined;
   try {
     session = await ort.InferenceSession.create(path, { logSeverityLevel: 3 });
+    await dropTelemetryLogs();
     return passed(
       `session created: inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')}`,
     );

@@ -13,6 +13,7 @@ import { compareOutputs, newOutputCheck, finishOutputCheck, type OutputCheck } f
 import { buildReport, type EvaluationReport } from './report.js';
 import { digestFile } from '../artifact/file-digest.js';
 import type { ImageOptions } from '../certainty/data/images.js';
+import { dropTelemetryLogs } from '../io/onnxruntime-litter.js';
 
 export interface EvaluateOptions {
   /** An enabled .onnx model, or an artifact (.zip or directory) holding one. */
@@ -135,9 +136,12 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
 
 async function createSession(model: Uint8Array | string): Promise<ort.InferenceSession> {
   try {
-    return typeof model === 'string'
-      ? await ort.InferenceSession.create(model, SESSION_OPTIONS)
-      : await ort.InferenceSession.create(model, SESSION_OPTIONS);
+    const session =
+      typeof model === 'string'
+        ? await ort.InferenceSession.create(model, SESSION_OPTIONS)
+        : await ort.InferenceSession.create(model, SESSION_OPTIONS);
+    await dropTelemetryLogs();
+    return session;
   } catch (err) {
     throw new OodError(
       'ONNXRUNTIME_LOAD_FAILED',

@@ -1,12 +1,15 @@
 // Atomic file output: everything is written to a temporary sibling and renamed into place, so a crash or a
-// failure never leaves a half-written file where the user expects a finished one.
+// failure never leaves a half-written file where the user expects a finished one. What a kill -9 leaves (a
+// temporary named by temp-names.ts) is swept by the next write into the same directory.
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, open } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { OodError } from '../errors.js';
+import { sweepStale, temporarySibling } from './temp-names.js';
+
+export { temporarySibling } from './temp-names.js';
 
 /** Refuse to replace an existing path unless the user asked for it. */
 export async function assertWritableTarget(path: string, force: boolean): Promise<void> {
@@ -23,17 +26,13 @@ export async function assertWritableTarget(path: string, force: boolean): Promis
   }
 }
 
-/** A temporary path beside the target, on the same filesystem so that rename is atomic. */
-export function temporarySibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
 /**
  * Write `path` through `produce`, which receives a temporary path to fill. On success the temporary file is
  * fsynced and renamed over `path`; on failure it is removed and the error propagates.
  */
 export async function writeAtomically<T>(path: string, produce: (tmpPath: string) => Promise<T>): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
+  await sweepStale(dirname(path), 'sibling');
   const tmp = temporarySibling(path);
   try {
     const result = await produce(tmp);

@@ -4,10 +4,12 @@ import * as ort from 'onnxruntime-node';
 import type { RuntimeYaml } from '../artifact/spec.js';
 import type { NamedTensor } from '../tensor/tensor.js';
 import { fromOrtTensor, toOrtTensor } from '../tensor/ort-tensor.js';
+import { dropTelemetryLogs } from '../io/onnxruntime-litter.js';
 
 /** Run the model once on these inputs, bypassing score.mjs and the server. */
 export async function runDirect(modelPath: string, inputs: readonly NamedTensor[]): Promise<NamedTensor[]> {
   const session = await ort.InferenceSession.create(modelPath);
+  await dropTelemetryLogs();
   try {
     const feeds: Record<string, ort.Tensor> = {};
     for (const t of inputs) feeds[t.name] = toOrtTensor(t, t.name);
