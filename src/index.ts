@@ -43,8 +43,8 @@ export {
   type SeparationMetrics,
 } from './evaluate/metrics.js';
 export { type EvaluationReport } from './evaluate/report.js';
-export { renderEvaluationText } from './evaluate/render-text.js';
-export { renderEvaluationHtml } from './evaluate/render-html.js';
+export { renderEvaluationText } from './cli/render-evaluation-text.js';
+export { renderEvaluationHtml } from './cli/render-evaluation-html.js';
 export {
   readEvaluationFile,
   summarizeEvaluation,
@@ -76,12 +76,13 @@ export { openCalibrationData, type CalibrationData, type SampleChunk } from './c
 export { NpyFile, parseNpyHeader, type NpyHeader } from './certainty/data/npy.js';
 export { runChecks, type RunChecksOptions } from './checks/run-checks.js';
 export { CATALOGUE } from './checks/catalogue.js';
-export { renderReport } from './checks/render-report.js';
+export { renderReport } from './cli/render-introspect.js';
 export type { IntrospectReport, CheckOutcome, CheckResult, CheckDefinition } from './checks/types.js';
 export { startServer, type ServeOptions, type RunningServer } from './serve/server.js';
 export type { ServedModel, ModelDescription, ModelState, PredictContext } from './serve/served-model.js';
 export { verifyArtifact, type VerifyOptions } from './verify/verify.js';
-export { renderVerifyText, type VerifyReport, type VerifyCheck } from './verify/report.js';
+export type { VerifyReport, VerifyCheck } from './verify/report.js';
+export { renderVerifyText } from './cli/render-verify.js';
 export { exportTriton } from './deploy/triton/export.js';
 export { planTritonRepository, writeTritonRepository, type TritonExportOptions } from './deploy/triton/repository.js';
 export { buildTritonConfig, formatTritonConfig, type TritonModelConfig } from './deploy/triton/model-config.js';

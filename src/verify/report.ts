@@ -1,5 +1,4 @@
-// The data model of a verification, shared by the text table and --json.
-import { formatTable } from '../cli/output.js';
+// The data model of a verification, shared by the text table (cli/render-verify.ts) and --json.
 
 /** One check: what was tried, whether it passed, and why not. */
 export interface VerifyCheck {
@@ -15,13 +14,4 @@ export interface VerifyReport {
   url: string;
   passed: boolean;
   checks: VerifyCheck[];
-}
-
-/** The report as an aligned table, with a verdict line. */
-export function renderVerifyText(report: VerifyReport): string {
-  const rows = report.checks.map((c) => [c.passed ? 'PASS' : 'FAIL', c.name, c.detail]);
-  const failed = report.checks.filter((c) => !c.passed).length;
-  const verdict =
-    failed === 0 ? `all ${report.checks.length} checks passed` : `${failed} of ${report.checks.length} checks failed`;
-  return `${formatTable(['RESULT', 'CHECK', 'DETAIL'], rows)}\n\n${report.model} (${report.artifact}): ${verdict}`;
 }

@@ -64,8 +64,8 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     runCommand(argv, async () => {
       // Only what evaluate needs: importing the whole library would load the server and registry too.
       const { evaluateModel } = await import('../../evaluate/evaluate-model.js');
-      const { renderEvaluationText } = await import('../../evaluate/render-text.js');
-      const { renderEvaluationHtml } = await import('../../evaluate/render-html.js');
+      const { renderEvaluationText } = await import('../render-evaluation-text.js');
+      const { renderEvaluationHtml } = await import('../render-evaluation-html.js');
       const { EXIT_CODES } = await import('../../errors.js');
       const n = readNumbers(argv, { 'batch-size': RULES.positiveCount });
       const image = {

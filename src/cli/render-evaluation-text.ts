@@ -1,6 +1,6 @@
 // The evaluation report as the plain-text table `ood evaluate` prints by default.
-import { formatTable } from '../cli/output.js';
-import type { EvaluationReport } from './report.js';
+import type { EvaluationReport } from '../evaluate/report.js';
+import { formatTable } from './output.js';
 
 const f3 = (v: number) => v.toFixed(3);
 

@@ -1,6 +1,6 @@
 // Text rendering of an IntrospectReport: the table (key, description, result, message), then each hint once,
 // then a one-line summary. --json prints the report itself; both come from the same data model.
-import type { IntrospectReport } from './types.js';
+import type { IntrospectReport } from '../checks/types.js';
 
 type TableFormatter = (columns: readonly string[], rows: readonly (readonly string[])[]) => string;
 

@@ -1,6 +1,6 @@
 // The evaluation report as one self-contained HTML page: a summary table, then per OOD set an inline SVG with
 // its ROC curve and the score histograms of ID vs that set. No scripts, fonts, images or links to fetch.
-import type { EvaluationReport, OodSetResult } from './report.js';
+import type { EvaluationReport, OodSetResult } from '../evaluate/report.js';
 
 const W = 300;
 const H = 220;
