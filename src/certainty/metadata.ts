@@ -81,12 +81,19 @@ export function isCertaintyEnabled(metadata: ReadonlyMap<string, string>): boole
   return metadata.get(METADATA_KEYS.enabled) === 'true';
 }
 
+/** The record as read, with every problem found; `value` is null for a model that is not enabled. */
+export interface CertaintyRecordFindings {
+  value: CertaintyRecord | null;
+  /** Sorted; empty when the record is complete. */
+  problems: string[];
+}
+
 /**
- * Read the record back. Returns null for a model that is not enabled; throws CERTAINTY_METADATA_INVALID
- * (listing every problem) when the model claims to be enabled but the record is incomplete or malformed.
+ * Read the record back and list what is wrong with it, without throwing: introspection reports the problems
+ * as they are; readCertaintyRecord is the boundary that refuses.
  */
-export function readCertaintyRecord(metadata: ReadonlyMap<string, string>): CertaintyRecord | null {
-  if (!isCertaintyEnabled(metadata)) return null;
+export function inspectCertaintyRecord(metadata: ReadonlyMap<string, string>): CertaintyRecordFindings {
+  if (!isCertaintyEnabled(metadata)) return { value: null, problems: [] };
   const problems: string[] = [];
   const get = (key: string): string => {
     const value = metadata.get(key);
@@ -129,16 +136,25 @@ export function readCertaintyRecord(metadata: ReadonlyMap<string, string>): Cert
     normalization,
     calibration,
   };
+  return { value: record, problems: problems.sort() };
+}
+
+/**
+ * Read the record back. Returns null for a model that is not enabled; throws CERTAINTY_METADATA_INVALID
+ * (listing every problem) when the model claims to be enabled but the record is incomplete or malformed.
+ */
+export function readCertaintyRecord(metadata: ReadonlyMap<string, string>): CertaintyRecord | null {
+  const { value, problems } = inspectCertaintyRecord(metadata);
   if (problems.length > 0) {
     throw new OodError(
       'CERTAINTY_METADATA_INVALID',
-      `the model's certainty record is incomplete:\n  - ${problems.sort().join('\n  - ')}`,
+      `the model's certainty record is incomplete:\n  - ${problems.join('\n  - ')}`,
       {
         hint: 'Re-run `ood enable --force` on the original model to rewrite the record.',
       },
     );
   }
-  return record;
+  return value;
 }
 
 function calibrationProblems(c: CalibrationRecord, normalization: Normalization): string[] {

@@ -2,7 +2,7 @@
 // (src/certainty/metadata.ts) is complete and the score output exists with the recorded type and shape.
 // Provenance: runtime.yaml records the git commit; a dirty working tree is a WARNING.
 import { ARTIFACT_FILES } from '../artifact/spec.js';
-import { isCertaintyEnabled, readCertaintyRecord, type CertaintyRecord } from '../certainty/metadata.js';
+import { inspectCertaintyRecord, isCertaintyEnabled, type CertaintyRecord } from '../certainty/metadata.js';
 import { v2Name } from '../tensor/datatypes.js';
 import type { CheckContext, Loaded } from './context.js';
 import { SkipCheck, passed, verdictOf, warning, type Verdict } from './types.js';
@@ -11,17 +11,8 @@ async function record(ctx: CheckContext): Promise<Loaded<CertaintyRecord>> {
   const model = await ctx.need(ctx.model(), 'model.format', ARTIFACT_FILES.model);
   if (!isCertaintyEnabled(model.metadataMap))
     throw new SkipCheck('the model is not certainty-enabled (no ood.enabled metadata)');
-  try {
-    return { ok: true, value: readCertaintyRecord(model.metadataMap)! };
-  } catch (err) {
-    // The error lists each problem on its own "  - " line after a headline; keep the problems.
-    const lines = (err as Error).message
-      .split('\n')
-      .slice(1)
-      .map((l) => l.replace(/^\s*-\s*/, '').trim())
-      .filter(Boolean);
-    return { ok: false, problems: lines.length ? lines : [(err as Error).message] };
-  }
+  const { value, problems } = inspectCertaintyRecord(model.metadataMap);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: value! };
 }
 
 /** certainty.record */

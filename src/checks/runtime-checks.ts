@@ -3,7 +3,7 @@
 // minor is a WARNING), and describes the files that are really there.
 import semver from 'semver';
 import { ARTIFACT_FILES, MANDATORY_FILES, type RuntimeYaml } from '../artifact/spec.js';
-import { readCertaintyRecord, type CertaintyRecord } from '../certainty/metadata.js';
+import { inspectCertaintyRecord } from '../certainty/metadata.js';
 import type { CheckContext } from './context.js';
 import { installedOnnxruntimeVersion } from './onnxruntime-support.js';
 import { passed, verdictOf, warning, type Verdict } from './types.js';
@@ -92,13 +92,9 @@ export async function checkRuntimeConsistency(ctx: CheckContext): Promise<Verdic
 
 /** runtime.yaml's CERTAINTY block against the record in the model's metadata. */
 function certaintyProblems(block: RuntimeYaml['CERTAINTY'], metadata: ReadonlyMap<string, string>): string[] {
-  let record: CertaintyRecord | null;
-  try {
-    record = readCertaintyRecord(metadata);
-  } catch {
-    // Claimed enabled but incomplete: certainty.record reports that; only ENABLED can be compared.
-    return block.ENABLED ? [] : ["CERTAINTY.ENABLED is false, the model's metadata says true"];
-  }
+  const { value: record, problems } = inspectCertaintyRecord(metadata);
+  // Claimed enabled but incomplete: certainty.record reports that; only ENABLED can be compared.
+  if (problems.length > 0) return block.ENABLED ? [] : ["CERTAINTY.ENABLED is false, the model's metadata says true"];
   if (block.ENABLED !== (record !== null))
     return [`CERTAINTY.ENABLED is ${block.ENABLED}, the model's metadata says ${record !== null}`];
   if (!record) return [];
