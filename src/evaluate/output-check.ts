@@ -1,6 +1,6 @@
 // Do the model's own outputs stay bit-identical once the certainty branch is added? Each batch's outputs of
 // the enabled model are compared byte for byte with a reference: the original model (--original), or the
-// enabled graph with the certainty branch stripped (strip-certainty.ts).
+// enabled graph with the certainty branch stripped (src/certainty/strip.ts).
 import type * as ort from 'onnxruntime-node';
 import type { OutputCheckResult } from '../artifact/evaluation.js';
 
