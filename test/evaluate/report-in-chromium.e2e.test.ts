@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
 import { evaluateModel } from '../../src/evaluate/evaluate-model.js';
-import { renderEvaluationHtml } from '../../src/evaluate/render-html.js';
+import { renderEvaluationHtml } from '../../src/cli/render-evaluation-html.js';
 import { CHROMIUM, chromiumAvailable, openChromiumPage, type ChromiumPage } from '../helpers/chromium.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { digitsData, writeEnabledDigits } from './enabled-fixture.js';
