@@ -209,7 +209,6 @@ export const ERROR_CODES = {
   ARTIFACT_INVALID: { kind: 'input' },
   BAD_BINARY_DATA: { kind: 'input' },
   BAD_BINARY_HEADER: { kind: 'input' },
-  BAD_FLAG: { kind: 'usage' },
   BAD_INSTANCES: { kind: 'input' },
   BAD_JSON: { kind: 'input' },
   BAD_REQUEST: { kind: 'input' },
@@ -266,20 +265,11 @@ export function errorCodeSpec(code: ErrorCode): { kind: ErrorKind; exitCode: num
   return { kind: spec.kind, exitCode: EXIT_CODES[spec.kind], httpStatus: spec.http ?? KIND_HTTP_STATUS[spec.kind] };
 }
 
-type SpecOf<C extends ErrorCode> = (typeof ERROR_CODES)[C];
-
-export interface OodErrorOptions<C extends ErrorCode = ErrorCode> {
+export interface OodErrorOptions {
   hint?: string;
   cause?: unknown;
   /** Structured facts a renderer may show (e.g. the candidates of an ambiguous choice). */
   details?: Record<string, unknown>;
-  /**
-   * Redundant: the table decides. A call site may still state it, and then it must agree with the table (the
-   * type admits only the code's own kind), so an old site cannot silently disagree.
-   */
-  kind?: SpecOf<C>['kind'];
-  /** Redundant like `kind`: only the status the table gives the code is admitted. */
-  httpStatus?: SpecOf<C> extends { http: infer H } ? H : never;
 }
 
 /** Every failure that ood reports on purpose. Anything else is a bug. */
@@ -290,7 +280,7 @@ export class OodError<C extends ErrorCode = ErrorCode> extends Error {
   readonly httpStatus: number;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: C, message: string, options: OodErrorOptions<C> = {}) {
+  constructor(code: C, message: string, options: OodErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OodError';
     this.code = code;

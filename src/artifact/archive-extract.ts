@@ -16,7 +16,6 @@ export function assertArchiveSafe(inspection: ArchiveInspection): void {
   if (inspection.safe) return;
   const lines = inspection.findings.map((f) => `  - ${f.code}: ${f.message}`).sort();
   throw new OodError('ARCHIVE_UNSAFE', `refusing to extract ${inspection.path}:\n${lines.join('\n')}`, {
-    kind: 'check',
     hint: 'Do not deploy this archive; re-create it with `ood prepare` from a trusted model.',
     details: { findings: inspection.findings },
   });
@@ -69,9 +68,7 @@ function containedPath(root: string, name: string): string {
   const rel = relative(root, target);
   if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
     if (rel === '' && name.replace(/\/+$/, '') === '.') return root;
-    throw new OodError('ARCHIVE_UNSAFE', `entry ${JSON.stringify(name)} would be written outside ${root}`, {
-      kind: 'check',
-    });
+    throw new OodError('ARCHIVE_UNSAFE', `entry ${JSON.stringify(name)} would be written outside ${root}`);
   }
   return target;
 }

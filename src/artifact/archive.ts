@@ -103,7 +103,6 @@ export class ZipArchive {
     if (!this.inspection.safe) {
       throw new OodError('ARCHIVE_UNSAFE', `refusing to read ${name}: ${this.inspection.path} is unsafe`, {
         hint: 'Run `ood introspect` on the archive to see why.',
-        kind: 'check',
       });
     }
     const stream = await new Promise<Readable>((resolve, reject) => {

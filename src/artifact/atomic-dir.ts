@@ -53,7 +53,6 @@ export async function writeDirectoryAtomically<T>(
   if (existing && !existing.isDirectory()) {
     await rm(tmp, { recursive: true, force: true });
     throw new OodError('OUTPUT_NOT_A_DIRECTORY', `--dir ${path} exists and is not a directory`, {
-      kind: 'usage',
       hint: 'Pick a directory path, or remove the file first.',
     });
   }

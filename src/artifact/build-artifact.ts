@@ -81,7 +81,6 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
     ))
   ) {
     throw new OodError('OUTPUT_IS_DIRECTORY', `-o ${target} is a directory`, {
-      kind: 'usage',
       hint: 'Name a .zip file, or use --dir to write an unpacked artifact.',
     });
   }
@@ -102,7 +101,6 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       assertWritable('io-schema', value, {
         code: 'IO_SCHEMA_INVALID',
         file,
-        kind: 'internal',
         hint: 'This is a bug in ood; rerun with --verbose and report it.',
       });
     }
@@ -209,7 +207,6 @@ function assertNoCollisions(sources: readonly Source[], generated: readonly stri
   for (const s of sources) {
     if (seen.has(s.path)) {
       throw new OodError('INCLUDE_CONFLICT', `two files would land at ${s.path} in the artifact (${s.source})`, {
-        kind: 'usage',
         hint: 'Rename the included file or directory; model.onnx, score.mjs, runtime.yaml, the schemas, sample.json and manifest.json are reserved.',
       });
     }

@@ -36,14 +36,12 @@ export function validateOptions(options: { output?: string; dir?: string }): {
 } {
   if (options.output && options.dir) {
     throw new OodError('OUTPUT_AMBIGUOUS', 'pass either -o ARTIFACT.zip or --dir DIR, not both', {
-      kind: 'usage',
       hint: 'ood prepare model.onnx -o model.zip',
     });
   }
   if (options.output) return { target: resolve(options.output), format: 'zip' };
   if (options.dir) return { target: resolve(options.dir), format: 'directory' };
   throw new OodError('OUTPUT_MISSING', 'no output: pass -o ARTIFACT.zip or --dir DIR', {
-    kind: 'usage',
     hint: 'ood prepare model.onnx -o model.zip',
   });
 }
@@ -53,12 +51,11 @@ export async function resolveScore(score: string | undefined): Promise<string> {
   if (score === undefined) return packagePath('templates/score.mjs');
   if (!score.endsWith('.mjs')) {
     throw new OodError('SCORE_NOT_MJS', `--score ${score} must be an ES module ending in .mjs`, {
-      kind: 'usage',
       hint: 'Start from templates/score.mjs (export load and predict) and save it as score.mjs.',
     });
   }
   const info = await stat(score).catch((err) => Promise.reject(fileError(err, score, 'score file')));
-  if (!info.isFile()) throw new OodError('SCORE_NOT_A_FILE', `--score ${score} is not a file`, { kind: 'usage' });
+  if (!info.isFile()) throw new OodError('SCORE_NOT_A_FILE', `--score ${score} is not a file`);
   return resolve(score);
 }
 
@@ -95,7 +92,7 @@ export async function snapshot(sources: readonly Source[]): Promise<Snapshot> {
       }
       return Promise.reject(fileError(err, s.source));
     });
-    if (!info.isFile()) throw new OodError('SOURCE_NOT_A_FILE', `${s.source} is not a regular file`, {});
+    if (!info.isFile()) throw new OodError('SOURCE_NOT_A_FILE', `${s.source} is not a regular file`);
     out.set(s.source, { size: info.size, mtimeMs: info.mtimeMs });
   }
   return out;

@@ -4,24 +4,13 @@
 // owns them; `ood evaluate` (src/evaluate/) produces values of these types.
 import { OodError } from '../errors.js';
 import { readJsonFile } from '../io/json-file.js';
+import type { SeparationMetrics } from '../certainty/separation-metrics.js';
 import { problemLines, validate } from './validate.js';
+
+export type { SeparationMetrics };
 
 /** The artifact-relative name an evaluation is stored under. */
 export const EVALUATION_FILE = 'evaluation.json';
-
-/** Every figure `ood evaluate` reports for one OOD set against the ID set. */
-export interface SeparationMetrics {
-  /** P(score_id > score_ood) + ½·P(score_id = score_ood): the area under the ROC curve, ties as diagonals. */
-  auroc: number;
-  /** Fraction of OOD samples accepted at the highest threshold that accepts at least 95% of ID samples. */
-  fprAt95Tpr: number;
-  /** The threshold that FPR@95%TPR was measured at. */
-  thresholdAt95Tpr: number;
-  /** Average precision with ID as the positive class. */
-  auprIn: number;
-  /** Average precision with OOD as the positive class (scores negated). */
-  auprOut: number;
-}
 
 /** What the report states about the original outputs. */
 export interface OutputCheckResult {

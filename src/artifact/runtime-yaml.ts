@@ -27,7 +27,6 @@ export function creationTime(env: NodeJS.ProcessEnv = process.env): Date {
   if (epoch === undefined || epoch === '') return new Date();
   if (!/^\d+$/.test(epoch)) {
     throw new OodError('BAD_SOURCE_DATE_EPOCH', `SOURCE_DATE_EPOCH must be a whole number of seconds, got "${epoch}"`, {
-      kind: 'usage',
       hint: 'Set it to a Unix time, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct).',
     });
   }
@@ -110,7 +109,6 @@ export function renderRuntimeYaml(runtime: RuntimeYaml): string {
   assertWritable('runtime', runtime, {
     code: 'RUNTIME_YAML_INVALID',
     file: ARTIFACT_FILES.runtime,
-    kind: 'internal',
     hint: 'This is a bug in ood (or a bad --name/--version); rerun with --verbose and report it.',
   });
   const header = `# ood model artifact ${ARTIFACT_VERSION}; schema: schemas/runtime.schema.json\n`;

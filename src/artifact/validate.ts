@@ -84,8 +84,6 @@ export interface WriteRefusal {
   /** The artifact file, e.g. "manifest.json". */
   file: string;
   hint: string;
-  /** "internal" when only a bug in ood can produce the document; the user's input otherwise. */
-  kind?: 'internal';
 }
 
 /** Refuse to write a document that fails its schema: one OodError listing every problem (a writer's boundary). */
@@ -95,6 +93,5 @@ export function assertWritable(schema: SchemaName, value: unknown, refusal: Writ
   throw new OodError(refusal.code, `${refusal.file} would not match its schema:\n  - ${problems.join('\n  - ')}`, {
     hint: refusal.hint,
     details: { problems },
-    ...(refusal.kind ? { kind: refusal.kind } : {}),
   });
 }

@@ -79,7 +79,7 @@ export class ZipView implements ArtifactView {
   private contained(root: string, name: string): string {
     const target = resolve(root, name);
     if (!target.startsWith(root + sep))
-      throw new OodError('ARCHIVE_UNSAFE', `entry ${name} would leave the temporary directory`, { kind: 'check' });
+      throw new OodError('ARCHIVE_UNSAFE', `entry ${name} would leave the temporary directory`);
     return target;
   }
   private async extract(name: string): Promise<{ path: string; digest: Digest }> {

@@ -56,7 +56,7 @@ export interface ResolvedEnableOptions extends EnableOptions {
 export const DEFAULT_OUTPUT_NAME = 'ood_scores';
 
 function usage(code: ErrorCode, message: string, hint: string): OodError {
-  return new OodError(code, message, { kind: 'usage', hint });
+  return new OodError(code, message, { hint });
 }
 
 /** Apply defaults and reject contradictory options. */

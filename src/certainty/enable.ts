@@ -98,7 +98,6 @@ async function enableOpenModel(model: OnnxModel, o: ResolvedEnableOptions): Prom
   const logits = chooseLogits(strip.outputs, o.logits);
   if (strip.used.has(o.outputName)) {
     throw new OodError('OUTPUT_NAME_TAKEN', `the model already uses the name "${o.outputName}"`, {
-      kind: 'usage',
       hint: 'Choose another name for the score output with --output-name.',
     });
   }

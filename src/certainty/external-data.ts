@@ -37,7 +37,6 @@ export async function planExternalCopies(model: OnnxModel, output: string, force
     );
     if (exists && !force) {
       throw new OodError('OUTPUT_EXISTS', `external data file ${copy.to} already exists`, {
-        kind: 'usage',
         hint: 'Write the enabled model to another folder, or pass --force to replace the file.',
       });
     }

@@ -63,7 +63,6 @@ export function chooseLogits(
     );
   }
   throw new OodError('LOGITS_AMBIGUOUS', `several outputs could be the logits: ${candidates.join(', ')}`, {
-    kind: 'usage',
     hint: `Pass --logits with one of them, e.g. --logits ${candidates[0]}.`,
     details: { candidates },
   });
@@ -76,7 +75,6 @@ function checkRequested(own: readonly ValueInfo[], requested: string, candidates
       'LOGITS_NOT_FOUND',
       `the model has no output named "${requested}"; outputs: ${listOutputs(own)}`,
       {
-        kind: 'usage',
         hint: 'Pass --logits with one of the listed output names.',
         details: { outputs: own.map((o) => o.name) },
       },

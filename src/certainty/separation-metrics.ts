@@ -2,7 +2,6 @@
 // positives, and a higher score means "more in-distribution". A threshold t accepts a sample when score >= t.
 // Definitions (docs/evaluate.md, "Metrics") follow the Mann-Whitney form of AUROC and scikit-learn's
 // average_precision_score for AUPR, so results can be cross-checked against either.
-import type { SeparationMetrics } from '../artifact/evaluation.js';
 import { OodError } from '../errors.js';
 
 /** One operating point of the ROC curve: accept every sample scoring >= threshold. */
@@ -12,8 +11,19 @@ export interface RocPoint {
   tpr: number;
 }
 
-/** Defined with the report it appears in (artifact/evaluation.ts). */
-export type { SeparationMetrics } from '../artifact/evaluation.js';
+/** Every figure `ood evaluate` reports for one OOD set against the ID set. */
+export interface SeparationMetrics {
+  /** P(score_id > score_ood) + ½·P(score_id = score_ood): the area under the ROC curve, ties as diagonals. */
+  auroc: number;
+  /** Fraction of OOD samples accepted at the highest threshold that accepts at least 95% of ID samples. */
+  fprAt95Tpr: number;
+  /** The threshold that FPR@95%TPR was measured at. */
+  thresholdAt95Tpr: number;
+  /** Average precision with ID as the positive class. */
+  auprIn: number;
+  /** Average precision with OOD as the positive class (scores negated). */
+  auprOut: number;
+}
 
 function assertScores(id: ArrayLike<number>, ood: ArrayLike<number>): void {
   if (id.length === 0 || ood.length === 0) {

@@ -38,7 +38,6 @@ export async function main(argv: string[]): Promise<void> {
       const error =
         err ??
         new OodError('BAD_USAGE', message ?? 'invalid command line', {
-          kind: 'usage',
           hint: `See \`${help}\` for the arguments and options.`,
         });
       printError(error, argv.includes('--verbose'), wantsJson);

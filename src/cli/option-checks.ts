@@ -70,7 +70,6 @@ export function readNumbers<K extends string>(
   if (problems.length > 0) {
     const first = Object.keys(rules).find((flag) => numberProblem(flag, argv[flag], rules[flag as K]))!;
     throw new OodError('BAD_OPTION', problems.sort().join('; '), {
-      kind: 'usage',
       hint: `Pass e.g. --${first} ${rules[first as K].example}.`,
     });
   }
@@ -85,7 +84,6 @@ export function readNumberList(flag: string, text: string | undefined): number[]
     .map((s) => (s.trim() === '' ? NaN : Number(s.trim())));
   if (values.some((v) => !Number.isFinite(v)))
     throw new OodError('BAD_OPTION', `--${flag} must be a comma-separated list of numbers, not "${text}"`, {
-      kind: 'usage',
       hint: `Pass e.g. --${flag} 0.485,0.456,0.406 (one number per channel).`,
     });
   return values;
@@ -97,7 +95,6 @@ export function readImageSize(text: string | undefined): [number, number] | unde
   if (!size) return undefined;
   if (size.length > 2 || size.some((s) => !Number.isInteger(s) || s < 1))
     throw new OodError('BAD_OPTION', `--image-size must be H,W or one whole number ≥ 1, not "${text}"`, {
-      kind: 'usage',
       hint: 'Pass e.g. --image-size 224 or --image-size 224,224.',
     });
   return [size[0]!, size[1] ?? size[0]!];

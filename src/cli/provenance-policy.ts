@@ -18,7 +18,6 @@ export function requireProvenance(flag: boolean | undefined, env: NodeJS.Process
   if (value === '' || value === '0' || value === 'false' || value === 'no') return false;
   if (value === '1' || value === 'true' || value === 'yes') return true;
   throw new OodError('BAD_OPTION', `OOD_REQUIRE_PROVENANCE must be 1 or 0, got "${env.OOD_REQUIRE_PROVENANCE}"`, {
-    kind: 'usage',
     hint: 'Set OOD_REQUIRE_PROVENANCE=1 to require provenance, or unset it.',
   });
 }

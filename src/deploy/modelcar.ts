@@ -68,7 +68,6 @@ export async function pushModelcar(
   const ref = parseReference(refText);
   if (!ref.host || ref.digest || !ref.tag)
     throw new OodError('MODELCAR_NEEDS_REGISTRY', `--modelcar needs a registry tag, not ${refText}`, {
-      kind: 'usage',
       hint: 'KServe pulls modelcars from a registry: ood push digits.zip registry.example.com/models/digits:1.0.0 --modelcar --base …',
     });
   if (!(await stat(zipPath).catch(() => undefined))?.isFile())

@@ -35,7 +35,6 @@ const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { logSeverityLevel:
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationReport> {
   if (options.ood.length === 0) {
     throw new OodError('EVALUATE_NO_OOD', 'no out-of-distribution data set given', {
-      kind: 'usage',
       hint: 'Pass at least one --ood DATA.',
     });
   }
@@ -168,9 +167,7 @@ async function scoreSet(
     const results = await run(session, batch.feeds, set, batch.first);
     const score = results[scoreName];
     if (!score)
-      throw new OodError('EVALUATE_NO_SCORE_OUTPUT', `the model did not return its score output ${scoreName}`, {
-        kind: 'check',
-      });
+      throw new OodError('EVALUATE_NO_SCORE_OUTPUT', `the model did not return its score output ${scoreName}`);
     scores.set((score.data as Float32Array).subarray(0, batch.rows), done);
     if (refSession)
       compareOutputs(check, results, await run(refSession, batch.feeds, set, batch.first), set.name, done, batch.rows);

@@ -20,7 +20,6 @@ export async function assertWritableTarget(path: string, force: boolean): Promis
   );
   if (exists) {
     throw new OodError('OUTPUT_EXISTS', `output already exists: ${path}`, {
-      kind: 'usage',
       hint: 'Choose another path, or pass --force to replace it.',
     });
   }

@@ -28,7 +28,7 @@ function findPackageRoot(start: string, name: string): string | undefined {
 }
 
 const incomplete = (what: string) =>
-  new OodError('PACKAGE_FILE_MISSING', what, { kind: 'internal', hint: 'Reinstall ood; the package is incomplete.' });
+  new OodError('PACKAGE_FILE_MISSING', what, { hint: 'Reinstall ood; the package is incomplete.' });
 
 let root: string | undefined;
 

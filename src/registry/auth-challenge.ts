@@ -67,7 +67,7 @@ export class Authenticator {
       throw new OodError(
         'AUTH_TOKEN_INVALID',
         `the registry named a token service "${challenge.params.realm!.slice(0, 200)}" that is not a URL`,
-        { kind: 'remote', cause: err, hint: "Check the registry's auth configuration (its token realm)." },
+        { cause: err, hint: "Check the registry's auth configuration (its token realm)." },
       );
     }
     const scopes = new Set([this.scope, ...(challenge.params.scope ? challenge.params.scope.split(' ') : [])]);
@@ -99,7 +99,6 @@ export class Authenticator {
         'AUTH_TOKEN_DENIED',
         `the token service ${url.host} refused a token (HTTP ${response.status}) for ${[...scopes].join(' ')}`,
         {
-          kind: 'remote',
           hint: 'Check the username and password (--username/--password-stdin, OOD_REGISTRY_USERNAME/OOD_REGISTRY_PASSWORD, or docker login).',
         },
       );
@@ -111,12 +110,12 @@ export class Authenticator {
       throw new OodError(
         'AUTH_TOKEN_INVALID',
         `the token service ${url.host} answered with something that is not JSON`,
-        { kind: 'remote', cause: err },
+        { cause: err },
       );
     }
     const token = parsed?.token ?? parsed?.access_token;
     if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token))
-      throw new OodError('AUTH_TOKEN_INVALID', `the token service ${url.host} sent no token`, { kind: 'remote' });
+      throw new OodError('AUTH_TOKEN_INVALID', `the token service ${url.host} sent no token`);
     return token;
   }
 }

@@ -112,7 +112,7 @@ export class BlobUploader {
         throw new OodError(
           'UPLOAD_STALLED',
           `registry ${this.session.host} keeps refusing the upload of ${d.digest} at byte ${offset}`,
-          { kind: 'remote', hint: 'Retry the push; it skips blobs already uploaded.' },
+          { hint: 'Retry the push; it skips blobs already uploaded.' },
         );
     }
     return location;
@@ -130,7 +130,6 @@ export class BlobUploader {
       const status = err instanceof OodError ? err.details?.status : undefined;
       if (status !== 404 && status !== 400 && status !== 416) throw err;
       throw new OodError('UPLOAD_SESSION_LOST', `registry ${this.session.host} lost the upload of ${d.digest}`, {
-        kind: 'remote',
         cause: err,
         hint: 'Retry the push; it skips blobs already uploaded.',
       });

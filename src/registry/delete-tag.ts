@@ -11,13 +11,11 @@ export async function deleteTag(
   const ref = parseReference(refText);
   if (ref.host) {
     throw new OodError('RM_REMOTE_UNSUPPORTED', `ood rm deletes tags in the local store only, not on ${ref.host}`, {
-      kind: 'usage',
       hint: "Delete it with the registry's own tools (distribution spec: DELETE /v2/<name>/manifests/<digest>).",
     });
   }
   if (!refText.includes(':') || ref.digest) {
     throw new OodError('RM_NEEDS_TAG', `ood rm needs NAME:TAG, got ${refText}`, {
-      kind: 'usage',
       hint: 'Name the tag to delete, e.g. ood rm digits:1.0 (ood ls digits lists them).',
     });
   }

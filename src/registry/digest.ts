@@ -25,7 +25,6 @@ export async function digestFileRange(path: string, start: number, end: number):
 /** The error every digest or size mismatch raises: the bytes are not the bytes the manifest names. */
 export function digestMismatch(what: string, expected: string, actual: string): OodError {
   return new OodError('DIGEST_MISMATCH', `${what}: expected ${expected}, got ${actual}`, {
-    kind: 'remote',
     hint: 'The stored bytes are corrupt or were replaced. Push the artifact again, or ask the registry operator to check its storage.',
   });
 }

@@ -39,7 +39,6 @@ export async function withFileLock<T>(lockPath: string, body: () => Promise<T>, 
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       if (Date.now() > deadline) {
         throw new OodError('LOCK_TIMEOUT', `timed out waiting for the lock ${lockPath}`, {
-          kind: 'input',
           hint: `Another ood process holds it. If none is running, delete ${lockPath}.`,
         });
       }

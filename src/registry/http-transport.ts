@@ -60,7 +60,6 @@ export class HttpTransport {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       return Promise.reject(
         new OodError('REGISTRY_PROTOCOL', `the registry ${url.host || url.href} sent ood to a ${url.protocol} URL`, {
-          kind: 'remote',
           hint: 'A registry may only point at http(s) locations; check the registry or its storage redirects.',
         }),
       );
@@ -167,7 +166,6 @@ function timeoutError(url: URL, what: string, during: string, ms: number): OodEr
     'REGISTRY_TIMEOUT',
     `the registry ${url.host} went silent for ${ms / 1000} s while ${during} (${what})`,
     {
-      kind: 'remote',
       hint: 'Check that the registry is healthy; on a slow link raise the limit with --timeout SECONDS.',
     },
   );
@@ -185,7 +183,7 @@ export async function readBody(response: HttpResponse, limit = 32 << 20): Promis
         throw new OodError(
           'RESPONSE_TOO_LARGE',
           `the registry sent more than ${limit} bytes where a small document was expected`,
-          { kind: 'remote' },
+          {},
         );
       }
       chunks.push(chunk as Buffer);
@@ -203,7 +201,6 @@ export function bodyError(err: unknown, host: string): OodError {
     'REGISTRY_CONNECTION',
     `the connection to ${host} broke off mid-response: ${(err as Error).message}`,
     {
-      kind: 'remote',
       cause: err,
       hint: 'Retry; if it persists, check the registry logs.',
     },
@@ -231,20 +228,17 @@ function transportError(err: Error, url: URL): OodError {
   const host = url.host;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') {
     return new OodError('REGISTRY_UNREACHABLE', `cannot reach the registry ${host} (${code})`, {
-      kind: 'remote',
       cause: err,
       hint: `Check that the registry runs and that ${host} is the right host and port.`,
     });
   }
   if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code) || /SSL|TLS|certificate/i.test(err.message)) {
     return new OodError('TLS_ERROR', `TLS connection to ${host} failed: ${err.message}`, {
-      kind: 'remote',
       cause: err,
       hint: 'Pass --ca-file with the CA certificate that signed the registry, or --plain-http for a registry without TLS.',
     });
   }
   return new OodError('REGISTRY_CONNECTION', `connection to the registry ${host} failed: ${err.message}`, {
-    kind: 'remote',
     cause: err,
     hint: 'Retry; if it persists, check the registry logs.',
   });

@@ -234,7 +234,6 @@ export class LocalLayoutStore implements ArtifactStore {
   private notFound(what: string): OodError {
     // A miss in the local store is the user's input (a typo, another OOD_HOME), not a remote failure.
     return new OodError('LOCAL_STORE_NOT_FOUND', `${what} not found in the local store ${this.root}`, {
-      kind: 'input',
       hint: `List what is there with \`ood ls ${this.repository}\`; set OOD_HOME to use another store.`,
     });
   }

@@ -97,7 +97,7 @@ export function parseArtifactManifest(bytes: Buffer, where: string): ImageManife
   try {
     value = JSON.parse(bytes.toString('utf8')) as ImageManifest;
   } catch (err) {
-    throw new OodError('BAD_MANIFEST', `the manifest of ${where} is not JSON`, { kind: 'remote', cause: err });
+    throw new OodError('BAD_MANIFEST', `the manifest of ${where} is not JSON`, { cause: err });
   }
   const problem =
     value?.schemaVersion !== 2
@@ -113,7 +113,6 @@ export function parseArtifactManifest(bytes: Buffer, where: string): ImageManife
               : undefined;
   if (problem) {
     throw new OodError('NOT_AN_OOD_ARTIFACT', `${where} is not an ood artifact: ${problem}`, {
-      kind: 'remote',
       hint: 'Pull only references that `ood push` wrote; inspect others with oras or crane.',
     });
   }

@@ -48,7 +48,6 @@ async function refuseTagMove(store: ArtifactStore, tag: string, digest: string, 
   );
   if (existing === null || existing === digest) return;
   throw new OodError('TAG_EXISTS', `${refText} already names another artifact (${existing})`, {
-    kind: 'usage',
     hint: `Push under a new tag, or pass --force to move ${refText} to ${digest}.`,
     details: { existing, pushed: digest },
   });
@@ -63,7 +62,6 @@ export async function pushArtifact(
   const ref = parseReference(refText);
   if (ref.digest) {
     throw new OodError('PUSH_TO_DIGEST', `cannot push to a digest reference: ${refText}`, {
-      kind: 'usage',
       hint: 'Push to a tag (name:tag); the digest is computed from the artifact and printed.',
     });
   }

@@ -17,7 +17,6 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 function badRef(text: string, why: string): OodError {
   return new OodError('BAD_REFERENCE', `invalid reference "${text}": ${why}`, {
-    kind: 'usage',
     hint: 'Use NAME:TAG for the local store (digits:1.0) or HOST[:PORT]/NAME:TAG for a registry (127.0.0.1:5000/team/digits:1.0).',
   });
 }

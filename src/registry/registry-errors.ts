@@ -57,7 +57,6 @@ export function registryError(
           ? 'REGISTRY_NOT_FOUND'
           : 'REGISTRY_ERROR';
   return new OodError(stable, `registry ${context.host} answered ${status} ${said} (${what})`, {
-    kind: 'remote',
     hint: hintFor(status, code, context.repository, context.host),
     details: { status, registryCode: code, registryMessage: parsed?.message },
   });

@@ -130,7 +130,6 @@ export class RegistrySession {
         'NOT_A_REGISTRY',
         `${this.options.host} does not serve the OCI distribution API (/v2/ answered 404)`,
         {
-          kind: 'remote',
           hint: 'Check the host and port of the registry.',
         },
       );
@@ -160,7 +159,6 @@ export class RegistrySession {
 
   protocolError(what: string, cause?: unknown): OodError {
     return new OodError('REGISTRY_PROTOCOL', `registry ${this.options.host} ${what}`, {
-      kind: 'remote',
       cause,
       hint: 'The registry does not follow the OCI distribution spec here; check its version and logs.',
     });

@@ -103,7 +103,7 @@ export class RemoteStore implements ArtifactStore {
       throw new OodError(
         'DIGEST_MISMATCH',
         `registry ${this.options.host} stored the manifest as ${echoed}, expected ${digest}`,
-        { kind: 'remote' },
+        {},
       );
     }
   }

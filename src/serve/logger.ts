@@ -30,11 +30,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? 'text';
   const level = options.level ?? 'info';
   if (!LOG_LEVELS.includes(level))
-    throw new OodError('BAD_FLAG', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${level}`, {
-      kind: 'usage',
-    });
+    throw new OodError('BAD_OPTION', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${level}`);
   if (format !== 'text' && format !== 'json')
-    throw new OodError('BAD_FLAG', `--log-format must be text or json, got ${String(format)}`, { kind: 'usage' });
+    throw new OodError('BAD_OPTION', `--log-format must be text or json, got ${String(format)}`);
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const threshold = LOG_LEVELS.indexOf(level);
   const enabled = (l: LogLevel) => LOG_LEVELS.indexOf(l) >= threshold;

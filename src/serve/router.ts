@@ -39,7 +39,6 @@ export function createRouter(routes: readonly Route[]): (req: ServeRequest) => P
       return {
         response: errorResponse(
           new OodError('NOT_FOUND', `no route ${req.path}`, {
-            httpStatus: 404,
             hint: 'See GET /capabilities and docs/serve.md for the routes.',
           }),
         ),
@@ -52,9 +51,7 @@ export function createRouter(routes: readonly Route[]): (req: ServeRequest) => P
     if (!hit) {
       const allow = [...new Set(matching.map((x) => x.r.method))].join(', ');
       const response = errorResponse(
-        new OodError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allow}`, {
-          httpStatus: 405,
-        }),
+        new OodError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allow}`),
       );
       response.headers = { ...response.headers, allow };
       return { response, inference: false, route: labels.get(matching[0]!.r)! };

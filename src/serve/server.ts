@@ -71,7 +71,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     const declared = Number(req.headers['content-length'] ?? 0);
     const tooLarge = () =>
       new OodError('BODY_TOO_LARGE', `the request body exceeds the ${limit}-byte limit`, {
-        httpStatus: 413,
         hint: 'Send a smaller batch, or restart the server with a larger --max-body.',
       });
     if (declared > limit) return reject(tooLarge());

@@ -38,13 +38,12 @@ export class ServeService {
     if (this.model.state === 'ready') return;
     if (this.model.state === 'loading')
       throw new OodError('MODEL_LOADING', 'the model is still loading', {
-        httpStatus: 503,
         hint: 'Retry when /health answers 200.',
       });
     throw new OodError(
       'MODEL_LOAD_FAILED',
       `the model failed to load: ${this.model.loadError?.message ?? 'unknown error'}`,
-      { httpStatus: 503 },
+      {},
     );
   }
 
@@ -88,7 +87,6 @@ export class ServeService {
     } catch (err) {
       if (err instanceof OodError) throw err;
       throw new OodError('INFERENCE_FAILED', `inference failed: ${(err as Error)?.message ?? String(err)}`, {
-        kind: 'internal',
         cause: err,
       });
     }
@@ -102,7 +100,7 @@ export class ServeService {
     }
     return names.map((n) => {
       const t = outputs.find((o) => o.name === n);
-      if (!t) throw new OodError('MODEL_OUTPUT_MISSING', `the model returned no output "${n}"`, { kind: 'internal' });
+      if (!t) throw new OodError('MODEL_OUTPUT_MISSING', `the model returned no output "${n}"`);
       return t;
     });
   }

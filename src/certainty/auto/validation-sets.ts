@@ -100,7 +100,6 @@ export async function collectSyntheticSets(
       'AUTO_NEEDS_OOD',
       '--method auto makes synthetic OOD data only for models whose inputs are all float32',
       {
-        kind: 'usage',
         hint: 'Pass out-of-distribution samples with --ood-val DATA (repeatable).',
       },
     );

@@ -35,7 +35,7 @@ export interface ImagePlan {
 }
 
 function usage(message: string, hint: string): OodError {
-  return new OodError('IMAGE_OPTIONS', message, { kind: 'usage', hint });
+  return new OodError('IMAGE_OPTIONS', message, { hint });
 }
 
 /** Resolve layout, size, channels and normalization for an image input of shape `shape`. */

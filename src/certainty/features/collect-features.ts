@@ -66,7 +66,6 @@ export class OutputCollector {
         'FEATURES_UNSUPPORTED',
         `${what}logits ${this.logitsName} are ${l.type} [${l.dims.join(', ')}]; ood needs float32 [batch, features] and [batch, classes]`,
         {
-          kind: 'usage',
           hint: 'Pass --features NAME with a rank-2 float tensor, e.g. the flattened input of the last linear layer.',
         },
       );

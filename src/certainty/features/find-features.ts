@@ -31,7 +31,6 @@ export function findFeatures(model: OnnxModel, logits: string, requested?: strin
     const known = g.nodes.some((n) => n.outputs.includes(requested)) || g.inputs.some((i) => i.name === requested);
     if (!known || initializers.has(requested)) {
       throw new OodError('FEATURES_NOT_FOUND', `--features ${requested} is not a tensor the graph computes`, {
-        kind: 'usage',
         hint: 'Name the output of a node (for example the input of the last Gemm/MatMul; Netron shows the names).',
       });
     }
@@ -56,7 +55,6 @@ export function findFeatures(model: OnnxModel, logits: string, requested?: strin
       'FEATURES_NOT_FOUND',
       `cannot find the penultimate features of ${logits}: it is computed by ${node ? `a ${node.opType} node` : 'no node'}, not by a final Gemm or MatMul`,
       {
-        kind: 'usage',
         hint: 'Pass --features NAME with the tensor that feeds the last linear layer, [batch, features].',
       },
     );

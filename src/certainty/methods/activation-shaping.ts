@@ -11,7 +11,6 @@ import { topKValues } from './safe-top-k.js';
 export function topCount(dim: number, p: number): number {
   if (!(p > 0 && p < 100))
     throw new OodError('SHAPE_BAD_PERCENTILE', `the shaping percentile must be in (0, 100), got ${p}`, {
-      kind: 'usage',
       hint: 'Use e.g. --shape-percentile 85.',
     });
   return Math.max(1, dim - Math.round((dim * p) / 100));

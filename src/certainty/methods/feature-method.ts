@@ -87,7 +87,6 @@ export function requireHead(method: string, context: FeatureContext): NodeInfo[]
     'METHOD_NEEDS_HEAD',
     `${method} uses the final Gemm/MatMul layer of the model, which --features bypasses`,
     {
-      kind: 'usage',
       hint: `Drop --features so that ood finds the input of the final linear layer, or use --method mahalanobis or knn.`,
     },
   );

@@ -35,7 +35,6 @@ export function getMethod(name: string): ScoreMethod {
   const method = METHODS.find((m) => m.name === name);
   if (!method) {
     throw new OodError('UNKNOWN_METHOD', `unknown scoring method "${name}"`, {
-      kind: 'usage',
       hint: `Use one of: ${METHOD_NAMES.join(', ')}.`,
     });
   }

@@ -26,7 +26,6 @@ export const knn: FeatureMethod = {
         'KNN_BAD_K',
         `k = ${k} must be an integer between 1 and the number of stored features (${stored})`,
         {
-          kind: 'usage',
           hint: 'Lower --knn-k or calibrate on more samples.',
         },
       );

@@ -21,7 +21,6 @@ export const reactEnergy: FeatureMethod = {
         'REACT_NEEDS_HEAD',
         'react-energy recomputes the logits with the final Gemm/MatMul, which --features bypasses',
         {
-          kind: 'usage',
           hint: 'Drop --features so that ood finds the input of the final linear layer, or use --method mahalanobis or knn.',
         },
       );
@@ -29,7 +28,6 @@ export const reactEnergy: FeatureMethod = {
     const p = options.clipPercentile ?? DEFAULT_CLIP_PERCENTILE;
     if (!(p > 0 && p <= 100))
       throw new OodError('REACT_BAD_PERCENTILE', `clip percentile must be in (0, 100], got ${p}`, {
-        kind: 'usage',
         hint: 'Use e.g. 90.',
       });
     const sorted = Float32Array.from(sample.features).sort();

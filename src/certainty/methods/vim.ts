@@ -26,7 +26,6 @@ export const vim: FeatureMethod = {
     const principal = options.principalDim ?? defaultPrincipalDim(dim);
     if (!Number.isInteger(principal) || principal < 1 || principal >= dim)
       throw new OodError('VIM_BAD_DIM', `principal dimension ${principal} must be an integer in [1, ${dim - 1}]`, {
-        kind: 'usage',
         hint: `Use e.g. --vim-dim ${defaultPrincipalDim(dim)}.`,
       });
     const origin = pseudoInverseSolve(head.weight, head.classes, dim, head.bias).map((v) => -v);

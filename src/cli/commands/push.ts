@@ -53,7 +53,6 @@ export const pushCommand: CommandModule<object, PushArgs> = {
       const stray = MODELCAR_ONLY.filter((flag) => argv[flag] !== undefined);
       if (stray.length > 0)
         throw new OodError('MODELCAR_OPTION_ALONE', `--${stray.join(', --')} only apply with --modelcar`, {
-          kind: 'usage',
           hint: 'Add --modelcar to push a KServe modelcar image, or drop those options to push the artifact.',
         });
       const { pushArtifact } = await import('../../registry/push.js');
@@ -75,7 +74,6 @@ export const pushCommand: CommandModule<object, PushArgs> = {
 async function pushModelcarCommand(argv: PushArgs, printJson: (value: unknown) => void): Promise<void> {
   if (!argv.base)
     throw new OodError('MODELCAR_NEEDS_BASE', '--modelcar needs --base: an image with a shell to put the model on', {
-      kind: 'usage',
       hint: 'Mirror a small image with a shell into your registry and name it: --base registry.example.com/mirror/busybox:1.36',
     });
   const { pushModelcar } = await import('../../deploy/modelcar.js');

@@ -30,7 +30,6 @@ function nonNegative(flag: string, integer: boolean) {
         'BAD_OPTION',
         `--${flag} must be a ${integer ? 'whole number' : 'number of seconds'} ≥ 0, not "${String(value)}"`,
         {
-          kind: 'usage',
           hint: `Pass e.g. --${flag} ${integer ? '3' : '60'}.`,
         },
       );
@@ -86,7 +85,6 @@ export async function storeOptionsFrom(argv: RegistryArgs): Promise<StoreOptions
     password = await readStdin();
     if (password === '')
       throw new OodError('EMPTY_PASSWORD', '--password-stdin read an empty password', {
-        kind: 'usage',
         hint: 'Pipe the password in: echo "$PASS" | ood push … --username me --password-stdin',
       });
   }

@@ -57,12 +57,10 @@ export async function deployKserve(sourcePath: string, options: KserveDeployOpti
   const oodRuntime = options.runtime === 'ood';
   if (oodRuntime && !options.image)
     throw new OodError('KSERVE_NEEDS_IMAGE', '--runtime ood needs --image: the ood server image to run', {
-      kind: 'usage',
       hint: 'Push it first: ood image ARTIFACT HOST/REPO:TAG --base NODE_IMAGE, then pass --image HOST/REPO:TAG.',
     });
   if (!oodRuntime && !options.storageUri)
     throw new OodError('KSERVE_NEEDS_STORAGE', '--storage-uri is needed unless --runtime ood', {
-      kind: 'usage',
       hint: 'Pass --storage-uri oci://… (a modelcar) or s3:// gs:// pvc:// (a Triton repository).',
     });
   const storage = oodRuntime ? undefined : checkStorageUri(options.storageUri!);

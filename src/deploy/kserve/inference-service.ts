@@ -32,7 +32,7 @@ export interface InferenceServiceOptions {
 }
 
 function usage(code: ErrorCode, message: string, hint: string): OodError {
-  return new OodError(code, message, { kind: 'usage', hint });
+  return new OodError(code, message, { hint });
 }
 
 /** Check a storage URI and say which kind of storage it is. */

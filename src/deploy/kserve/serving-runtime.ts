@@ -32,7 +32,6 @@ export function buildServingRuntime(options: ServingRuntimeOptions): Record<stri
   })();
   if (!ref?.host)
     throw new OodError('KSERVE_BAD_IMAGE', `--image ${options.image} is not an image in a registry`, {
-      kind: 'usage',
       hint: 'Pass the reference `ood image` pushed, e.g. --image registry.example.com/models/digits-server:1.0.0.',
     });
   return {

@@ -77,7 +77,6 @@ export async function pushOodImage(
   const ref = parseReference(refText);
   if (!ref.host || ref.digest || !ref.tag)
     throw new OodError('IMAGE_NEEDS_REGISTRY_TAG', `ood image needs a registry tag, not ${refText}`, {
-      kind: 'usage',
       hint: 'Give HOST[:PORT]/REPO:TAG, e.g. registry.example.com/models/digits-server:1.0.0.',
     });
   const platform = parsePlatform(options.platform ?? 'linux/amd64');
@@ -87,7 +86,6 @@ export async function pushOodImage(
       'IMAGE_PLATFORM_UNSUPPORTED',
       `ood images are built for linux/amd64 and linux/arm64, not ${options.platform}`,
       {
-        kind: 'usage',
         hint: 'Pass --platform linux/amd64 or --platform linux/arm64.',
       },
     );

@@ -47,7 +47,7 @@ export interface TritonModelConfig {
 const isDynamic = (d: Dim): boolean => d === null || typeof d === 'string';
 
 function refuse(code: ErrorCode, message: string, hint: string): OodError {
-  return new OodError(code, message, { kind: 'input', hint });
+  return new OodError(code, message, { hint });
 }
 
 /** The tensor's element type and shape, or a refusal naming what Triton cannot serve. */
@@ -94,7 +94,6 @@ export function buildTritonConfig(
   const unbatched = all.filter((t) => t.shape.length === 0 || !isDynamic(t.shape[0]!));
   if (options.maxBatch !== undefined && (!Number.isSafeInteger(options.maxBatch) || options.maxBatch < 0))
     throw new OodError('BAD_OPTION', `--max-batch must be a whole number >= 0, not ${options.maxBatch}`, {
-      kind: 'usage',
       hint: 'Pass --max-batch 0 to turn batching off, or a size such as --max-batch 16.',
     });
   if ((options.maxBatch ?? 0) > 0 && unbatched.length > 0) {
@@ -130,7 +129,6 @@ function instanceCount(instances: number | undefined): number {
   if (instances === undefined) return 1;
   if (!Number.isSafeInteger(instances) || instances < 1)
     throw new OodError('BAD_OPTION', `--instances must be a whole number >= 1, not ${instances}`, {
-      kind: 'usage',
       hint: 'Pass --instances 2 for two copies of the model per device.',
     });
   return instances;

@@ -46,7 +46,6 @@ const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 function checkName(name: string): string {
   if (MODEL_NAME.test(name) && !name.includes('..')) return name;
   throw new OodError('TRITON_BAD_NAME', `"${name}" cannot be a Triton model name`, {
-    kind: 'usage',
     hint: 'Pass --name with letters, digits, ".", "_" or "-" (starting with a letter or digit), e.g. --name digits.',
   });
 }
@@ -56,7 +55,6 @@ function checkVersion(version: number | undefined): number {
   const v = version ?? 1;
   if (Number.isSafeInteger(v) && v >= 1) return v;
   throw new OodError('TRITON_BAD_VERSION', `--version must be a whole number >= 1, not ${version}`, {
-    kind: 'usage',
     hint: 'Triton ignores version directories that are not numbers or that start with 0; pass --version 1.',
   });
 }

@@ -55,7 +55,6 @@ export function parsePlatform(text: string): Platform {
   const [os, architecture, variant, extra] = text.split('/');
   if (!os || !architecture || extra !== undefined)
     throw new OodError('BAD_PLATFORM', `"${text}" is not a platform`, {
-      kind: 'usage',
       hint: 'Write OS/ARCH[/VARIANT], e.g. --platform linux/amd64 or linux/arm64/v8.',
     });
   return variant ? { os, architecture, variant } : { os, architecture };
@@ -64,7 +63,7 @@ export function parsePlatform(text: string): Platform {
 const formatPlatform = (p: Platform) => [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 
 function baseError(code: ErrorCode, where: string, why: string, hint: string): OodError {
-  return new OodError(code, `base image ${where}: ${why}`, { kind: 'input', hint });
+  return new OodError(code, `base image ${where}: ${why}`, { hint });
 }
 
 async function fetchJson(store: RemoteStore, reference: string, where: string) {
@@ -76,7 +75,7 @@ async function fetchJson(store: RemoteStore, reference: string, where: string) {
   try {
     return { digest: fetched.digest, value: JSON.parse(fetched.bytes.toString('utf8')) as Record<string, unknown> };
   } catch (err) {
-    throw new OodError('BAD_MANIFEST', `the manifest of ${where} is not JSON`, { kind: 'remote', cause: err });
+    throw new OodError('BAD_MANIFEST', `the manifest of ${where} is not JSON`, { cause: err });
   }
 }
 

@@ -92,7 +92,6 @@ export async function pushImage(refText: string, build: ImageBuild, options: Sto
   const ref = parseReference(refText);
   if (!ref.host || ref.digest)
     throw new OodError('IMAGE_NEEDS_REGISTRY_TAG', `cannot push an image to ${refText}`, {
-      kind: 'usage',
       hint: 'Give a registry tag, HOST[:PORT]/REPO:TAG; Kubernetes pulls images from registries, not from ~/.ood.',
     });
   const target = (await openStore(ref, options, 'pull,push')) as RemoteStore;

@@ -16,7 +16,7 @@ export interface InstancePlan {
 function positiveInteger(flag: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 1 || value > 256)
-    throw new OodError('BAD_FLAG', `--${flag} must be an integer from 1 to 256, got ${value}`, { kind: 'usage' });
+    throw new OodError('BAD_OPTION', `--${flag} must be an integer from 1 to 256, got ${value}`);
   return value;
 }
 

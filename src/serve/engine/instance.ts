@@ -123,10 +123,7 @@ export class Instance {
     this.running = undefined;
     this.runs++;
     if (message.type === 'result') running.resolve({ outputs: message.outputs, inferMs: message.inferMs });
-    else
-      running.reject(
-        new OodError('INFERENCE_FAILED', `inference failed: ${message.error.message}`, { kind: 'internal' }),
-      );
+    else running.reject(new OodError('INFERENCE_FAILED', `inference failed: ${message.error.message}`));
   }
 
   private died(why: string): void {
@@ -136,7 +133,6 @@ export class Instance {
     this.running = undefined;
     running?.reject(
       new OodError('INSTANCE_CRASHED', `the model instance crashed while running this request (${why})`, {
-        kind: 'internal',
         hint: 'The instance was restarted; retry the request. If it crashes again, this input crashes the model.',
       }),
     );

@@ -139,7 +139,7 @@ export class ModelEngine implements ServedModel {
 
   /** Run validated tensors through the queue and an instance. */
   async predict(request: ScoreRequest, context: PredictContext = {}): Promise<ScoreResponse> {
-    if (this.state !== 'ready') throw new OodError('MODEL_NOT_READY', 'the model is not loaded', { httpStatus: 503 });
+    if (this.state !== 'ready') throw new OodError('MODEL_NOT_READY', 'the model is not loaded');
     if (isEmptyBatch(request.inputs, this.description))
       return { outputs: emptyOutputs(request.inputs, this.description, request.outputs) };
     const outputs = await this.scheduler.submit({
@@ -156,7 +156,7 @@ export class ModelEngine implements ServedModel {
   async stop(): Promise<void> {
     this.stopped = true;
     this.scheduler.failAll(
-      new OodError('SERVER_STOPPING', 'the server is stopping', { httpStatus: 503, hint: 'Retry on another replica.' }),
+      new OodError('SERVER_STOPPING', 'the server is stopping', { hint: 'Retry on another replica.' }),
     );
     await Promise.all(this.instances.map((i) => i?.stop()));
   }

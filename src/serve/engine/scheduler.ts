@@ -91,7 +91,6 @@ export class Scheduler {
       const seconds = Math.max(1, Math.ceil((this.meanRunMs * this.queue.length) / 1000 / this.readyCount()));
       return Promise.reject(
         new OodError('QUEUE_FULL', `the server is at capacity: ${this.queue.length} requests are already waiting`, {
-          httpStatus: 503,
           hint: `Retry after ${seconds} s, or start the server with more --instances or a larger --max-queue.`,
           details: { retryAfterSeconds: seconds },
         }),
@@ -137,7 +136,6 @@ export class Scheduler {
     if (queued >= 0) this.queue.splice(queued, 1); // its tensors are released with it
     p.reject(
       new OodError('DEADLINE_EXCEEDED', `the request was not answered within its deadline`, {
-        httpStatus: 504,
         hint: 'Send a smaller batch, raise --timeout (or the V2 "timeout" parameter), or add --instances.',
       }),
     );

@@ -20,15 +20,17 @@ function metadataTensor(t: TensorSpec) {
 export function assertModel(service: ServeService, params: Record<string, string>): void {
   const { name, version } = service.model.description;
   if (params.name !== name) {
-    throw new OodError('MODEL_NOT_FOUND', `model "${params.name}" is not served here; this server serves "${name}"`, {
-      httpStatus: 404,
-    });
+    throw new OodError(
+      'MODEL_NOT_FOUND',
+      `model "${params.name}" is not served here; this server serves "${name}"`,
+      {},
+    );
   }
   if (params.version !== undefined && params.version !== version) {
     throw new OodError(
       'MODEL_VERSION_NOT_FOUND',
       `model "${name}" has no version "${params.version}"; the served version is "${version}"`,
-      { httpStatus: 404 },
+      {},
     );
   }
 }
