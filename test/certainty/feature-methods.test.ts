@@ -9,44 +9,17 @@ import { execa } from 'execa';
 import * as ort from 'onnxruntime-node';
 import { enableModel } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
-import { collectFeatures, subsetSample } from '../../src/certainty/features/collect-features.js';
-import { FIT_CALIBRATION, splitRows } from '../../src/certainty/split.js';
 import { findFeatures } from '../../src/certainty/features/find-features.js';
 import { readFeatureParameters } from '../../src/certainty/features/fit-feature-score.js';
-import { openFeedData } from '../../src/certainty/data/feed-data.js';
 import { evaluateModel } from '../../src/evaluate/evaluate-model.js';
 import { fixtures, MLP_OPSETS } from '../helpers/fixtures.js';
 import { METHOD_NAMES } from '../../src/certainty/methods/index.js';
 import { SYSTEM_PYTHON } from '../helpers/python.js';
+import { FIT_ROWS, expectMatchesReference, referenceScores, scoresOf } from './digits-reference.js';
 import { expectCheckerPasses, expectWellFormedEnabled, randomFloats, writeNpyF32 } from './harness.js';
 
 const digits = fixtures.digits;
-/** Rows of the digits training split (1154) in the fit part of enable's 70/30 split (per predicted class of n
- * rows, n − round(0.3·n)); pinned so that a change to the split shows here. */
-const FIT_ROWS = 805;
 const tmp = mkdtempSync(join(tmpdir(), 'ood-feature-methods-'));
-
-async function scoresOf(modelPath: string, dataPath: string, output = 'ood_scores'): Promise<Float32Array> {
-  const model = OnnxModel.open(modelPath);
-  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
-  model.close();
-  const session = await ort.InferenceSession.create(modelPath);
-  const parts: number[] = [];
-  for await (const batch of data.batches())
-    parts.push(...((await session.run(batch.feeds))[output]!.data as Float32Array).subarray(0, batch.rows));
-  await session.release();
-  data.close();
-  return Float32Array.from(parts);
-}
-
-async function featuresOf(dataPath: string) {
-  const model = OnnxModel.open(digits.model);
-  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
-  const sample = await collectFeatures(model, findFeatures(model, 'logits').name, 'logits', data, tmp);
-  data.close();
-  model.close();
-  return sample;
-}
 
 const REFERENCE = `
 import json, sys
@@ -103,30 +76,9 @@ describe('feature-space methods on the digits classifier', () => {
   });
 
   it('computes in the graph the same scores as NumPy does from the same features', async () => {
-    // enable fits on the fit part of its seeded split only (the rest calibrates); the reference does the same.
-    const [all, query] = await Promise.all([featuresOf(digits.idTrain), featuresOf(digits.oodHeldout)]);
-    const fit = subsetSample(all, splitRows(all.predictions, FIT_CALIBRATION).fit);
-    expect(fit.count).toBe(FIT_ROWS);
-    const input = JSON.stringify({
-      fit: Array.from(fit.features),
-      pred: Array.from(fit.predictions),
-      query: Array.from(query.features),
-      dim: fit.dim,
-      ridge: 1e-6,
-      k: 5,
-      maxStored: 500,
-      model: digits.model,
-    });
-    const r = await execa(SYSTEM_PYTHON, ['-c', REFERENCE], { input });
-    const reference = JSON.parse(r.stdout) as Record<string, number[]>;
-    for (const method of ['mahalanobis', 'knn', 'react-energy']) {
-      const graph = await scoresOf(enabled[`${method}-none`]!, digits.oodHeldout);
-      const ref = reference[method]!;
-      expect(graph.length).toBe(ref.length);
-      const scale = Math.max(...ref.map(Math.abs));
-      const worst = Math.max(...ref.map((v, i) => Math.abs(v - graph[i]!)));
-      expect(worst / scale).toBeLessThan(1e-4);
-    }
+    const reference = await referenceScores(REFERENCE, tmp, { ridge: 1e-6, k: 5, maxStored: 500 });
+    for (const method of ['mahalanobis', 'knn', 'react-energy'])
+      await expectMatchesReference(enabled[`${method}-none`]!, reference[method]!, method);
   });
 
   it('passes onnx.checker with full_check and records the fitted parameters in metadata', async () => {

@@ -5,49 +5,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import * as ort from 'onnxruntime-node';
 import { enableModel } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
-import { collectFeatures, subsetSample } from '../../src/certainty/features/collect-features.js';
-import { FIT_CALIBRATION, splitRows } from '../../src/certainty/split.js';
-import { findFeatures } from '../../src/certainty/features/find-features.js';
 import { readFeatureParameters } from '../../src/certainty/features/fit-feature-score.js';
-import { openFeedData } from '../../src/certainty/data/feed-data.js';
 import { METHOD_NAMES } from '../../src/certainty/methods/index.js';
 import { METHOD_CHOICES } from '../../src/cli/commands/enable.js';
 import { fixtures } from '../helpers/fixtures.js';
-import { SYSTEM_PYTHON } from '../helpers/python.js';
+import { FIT_ROWS, expectMatchesReference, referenceScores } from './digits-reference.js';
 import { expectCheckerPasses } from './harness.js';
 
 const digits = fixtures.digits;
-/** Rows of the digits training split (1154) in the fit part of enable's 70/30 split (per predicted class of n
- * rows, n − round(0.3·n)); pinned so that a change to the split shows here. */
-const FIT_ROWS = 805;
 const tmp = mkdtempSync(join(tmpdir(), 'ood-new-methods-'));
 const NEW_METHODS = ['gen', 'rmds', 'vim', 'scale', 'ash', 'fdbd'] as const;
-
-async function scoresOf(modelPath: string, dataPath: string): Promise<Float32Array> {
-  const model = OnnxModel.open(modelPath);
-  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
-  model.close();
-  const session = await ort.InferenceSession.create(modelPath);
-  const parts: number[] = [];
-  for await (const batch of data.batches())
-    parts.push(...((await session.run(batch.feeds)).ood_scores!.data as Float32Array).subarray(0, batch.rows));
-  await session.release();
-  data.close();
-  return Float32Array.from(parts);
-}
-
-async function featuresOf(dataPath: string) {
-  const model = OnnxModel.open(digits.model);
-  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
-  const sample = await collectFeatures(model, findFeatures(model, 'logits').name, 'logits', data, tmp);
-  data.close();
-  model.close();
-  return sample;
-}
 
 // Each formula as its paper writes it, in float64, from the features and onnx's own reading of the weights.
 const REFERENCE = `
@@ -111,29 +80,8 @@ describe('the certainty v2 methods on the digits classifier', () => {
   });
 
   it('computes in the graph the scores NumPy computes from the same features and weights', async () => {
-    // enable fits on the fit part of its seeded split only (the rest calibrates); the reference does the same.
-    const [all, query] = await Promise.all([featuresOf(digits.idTrain), featuresOf(digits.oodHeldout)]);
-    const fit = subsetSample(all, splitRows(all.predictions, FIT_CALIBRATION).fit);
-    expect(fit.count).toBe(FIT_ROWS);
-    const input = JSON.stringify({
-      fit: Array.from(fit.features),
-      pred: Array.from(fit.predictions),
-      query: Array.from(query.features),
-      dim: fit.dim,
-      model: digits.model,
-    });
-    const reference = JSON.parse((await execa(SYSTEM_PYTHON, ['-c', REFERENCE], { input })).stdout) as Record<
-      string,
-      number[]
-    >;
-    for (const method of NEW_METHODS) {
-      const graph = await scoresOf(enabled[method]!, digits.oodHeldout);
-      const ref = reference[method]!;
-      expect(graph.length, method).toBe(ref.length);
-      const scale = Math.max(...ref.map(Math.abs));
-      const worst = Math.max(...ref.map((v, i) => Math.abs(v - graph[i]!)));
-      expect(worst / scale, method).toBeLessThan(1e-4);
-    }
+    const reference = await referenceScores(REFERENCE, tmp);
+    for (const method of NEW_METHODS) await expectMatchesReference(enabled[method]!, reference[method]!, method);
   });
 
   it('passes onnx.checker with full_check and records the fitted parameters', async () => {

@@ -15,6 +15,33 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
+/**
+ * Send `req` on to `target` ("127.0.0.1:port") and answer `res` with the upstream's status and headers, its
+ * Location rewritten from the target to the proxy (`self`). The body is piped unless `onBody` takes it over.
+ * Returns the upstream request: the caller writes (or pipes) the request body into it.
+ */
+export function forwardTo(
+  target: string,
+  self: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  onBody: (up: http.IncomingMessage) => void = (up) => up.pipe(res),
+): http.ClientRequest {
+  const [host, port] = target.split(':');
+  const upstream = http.request(
+    { host, port: Number(port), method: req.method, path: req.url, headers: { ...req.headers, host: target } },
+    (up) => {
+      const headers = { ...up.headers };
+      if (typeof headers.location === 'string')
+        headers.location = headers.location.replace(`http://${target}`, `http://${self}`);
+      res.writeHead(up.statusCode ?? 502, headers);
+      onBody(up);
+    },
+  );
+  upstream.on('error', () => res.destroy());
+  return upstream;
+}
+
 /** Forward everything to `target` ("127.0.0.1:port"), rewriting Location headers back to the proxy. */
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const requests: RecordedRequest[] = [];
@@ -23,24 +50,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', bodyBytes: 0 };
     requests.push(record);
     req.on('data', (chunk: Buffer) => (record.bodyBytes += chunk.length));
-    const upstream = http.request(
-      {
-        host: target.split(':')[0],
-        port: Number(target.split(':')[1]),
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: target },
-      },
-      (up) => {
-        const headers = { ...up.headers };
-        if (typeof headers.location === 'string')
-          headers.location = headers.location.replace(`http://${target}`, `http://${self}`);
-        res.writeHead(up.statusCode ?? 502, headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    req.pipe(forwardTo(target, self, req, res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   self = `127.0.0.1:${(server.address() as AddressInfo).port}`;

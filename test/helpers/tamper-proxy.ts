@@ -3,6 +3,7 @@
 // answer with whatever hostile response the test writes. For timeouts, retries, resumption and malformed answers.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardTo } from './counting-proxy.js';
 
 /** What to do to a picked request. */
 export type Attack =
@@ -62,36 +63,22 @@ export async function startTamperProxy(target: string, rules: TamperRule[]): Pro
       req.resume();
       return attack.respond(res, self);
     }
-    const upstream = http.request(
-      {
-        host: target.split(':')[0],
-        port: Number(target.split(':')[1]),
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: target },
-      },
-      (up) => {
-        const headers = { ...up.headers };
-        if (typeof headers.location === 'string')
-          headers.location = headers.location.replace(`http://${target}`, `http://${self}`);
-        res.writeHead(up.statusCode ?? 502, headers);
-        if (attack?.kind !== 'stall-body' && attack?.kind !== 'reset-body') return void up.pipe(res);
-        let sent = 0;
-        up.on('data', (chunk: Buffer) => {
-          if (sent >= attack.afterBytes) return;
-          const part = chunk.subarray(0, attack.afterBytes - sent);
-          sent += part.length;
-          res.write(part);
-          if (sent < attack.afterBytes) return;
-          up.destroy();
-          if (attack.kind === 'reset-body') res.socket?.destroy();
-        });
-        up.on('end', () => {
-          if (sent < attack.afterBytes) res.end();
-        });
-      },
-    );
-    upstream.on('error', () => res.destroy());
+    const upstream = forwardTo(target, self, req, res, (up) => {
+      if (attack?.kind !== 'stall-body' && attack?.kind !== 'reset-body') return void up.pipe(res);
+      let sent = 0;
+      up.on('data', (chunk: Buffer) => {
+        if (sent >= attack.afterBytes) return;
+        const part = chunk.subarray(0, attack.afterBytes - sent);
+        sent += part.length;
+        res.write(part);
+        if (sent < attack.afterBytes) return;
+        up.destroy();
+        if (attack.kind === 'reset-body') res.socket?.destroy();
+      });
+      up.on('end', () => {
+        if (sent < attack.afterBytes) res.end();
+      });
+    });
     if (attack?.kind !== 'cut-request') return void req.pipe(upstream);
     let forwarded = 0;
     req.on('data', (chunk: Buffer) => {
