@@ -8,11 +8,28 @@ import { ARTIFACT_VERSION, type IoSchema, type TensorSpec } from './spec.js';
 import { readPreprocessing } from '../certainty/enable-measure.js';
 import { describePreprocessingLine } from '../certainty/preprocessing.js';
 
+const VALUE_KINDS: Record<string, string> = {
+  sequence: 'an ONNX sequence',
+  map: 'an ONNX map',
+  optional: 'an ONNX optional',
+  sparse_tensor: 'a sparse tensor',
+  unknown: 'of an unknown ONNX type',
+};
+
 /** A graph value as a TensorSpec: V2 datatype; -1 for an unknown dim, the symbolic name for a named one. */
 export function tensorSpec(value: ValueInfo, order: number, kind: 'input' | 'output'): TensorSpec {
   if (value.type.kind !== 'tensor') {
-    throw new OodError('UNSUPPORTED_VALUE_TYPE', `${kind} "${value.name}" is a ${value.type.kind}, not a tensor`, {
-      hint: 'ood packages models whose inputs and outputs are dense tensors; wrap the model so that they are.',
+    const what = VALUE_KINDS[value.type.kind] ?? value.type.kind;
+    throw new OodError('UNSUPPORTED_VALUE_TYPE', `${kind} "${value.name}" is ${what}, not a tensor`, {
+      hint:
+        'ood serves dense tensors only (KServe V2, KServe V1 and DRUM carry tensors); wrap the model so that its ' +
+        'inputs and outputs are tensors (e.g. ConcatFromSequence for a sequence, OptionalGetElement for an optional).',
+    });
+  }
+  // No shape at all is an unknown rank, which input_schema.json cannot state (an empty shape is a scalar).
+  if (value.type.shape === null && kind === 'input') {
+    throw new OodError('UNSUPPORTED_VALUE_TYPE', `input "${value.name}" declares no shape (its rank is unknown)`, {
+      hint: 'Give the graph input a shape (symbolic dims are fine), e.g. with onnx.tools.update_model_dims, then re-run.',
     });
   }
   const shape = (value.type.shape ?? []).map((d) => (d === null ? -1 : d));

@@ -26,12 +26,17 @@ export function elementSchema(datatype: string): JsonSchema {
 }
 
 /** `shape` of a request tensor: the right rank, fixed dims pinned, dynamic dims any non-negative integer. */
+// Rank 0 (a scalar) is `shape: []`: an empty `items` array is not a schema array (draft-07 section 9.3.1.1:
+// "items" is a schema or a non-empty array of schemas), so a scalar's shape is pinned by maxItems alone.
 function shapeSchema(spec: TensorSpec): JsonSchema {
+  const items = spec.shape.map((d) =>
+    typeof d === 'number' && d >= 0 ? { const: d } : { type: 'integer', minimum: 0 },
+  );
   return {
     type: 'array',
     minItems: spec.shape.length,
     maxItems: spec.shape.length,
-    items: spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? { const: d } : { type: 'integer', minimum: 0 })),
+    ...(items.length > 0 ? { items } : {}),
   };
 }
 
@@ -42,6 +47,7 @@ function definitionName(datatype: string): string {
 /** One input tensor: V2 allows `data` flat or nested row-major; the binary extension replaces it. */
 function tensorSchema(spec: TensorSpec): JsonSchema {
   return {
+    type: 'object',
     properties: {
       name: { const: spec.name },
       datatype: { const: spec.datatype },
@@ -74,7 +80,8 @@ export function requestJsonSchema(inputSchema: IoSchema, outputSchema?: IoSchema
     type: 'object',
     required: ['name', 'datatype', 'shape'],
     properties: {
-      name: { type: 'string', enum: names },
+      // A model without inputs has no name to allow; "enum" must be non-empty (draft-07 validation 6.1.2).
+      name: names.length > 0 ? { type: 'string', enum: names } : { type: 'string', not: {} },
       datatype: { type: 'string' },
       shape: { type: 'array', items: { type: 'integer', minimum: 0 } },
       parameters: { type: 'object' },
@@ -83,11 +90,22 @@ export function requestJsonSchema(inputSchema: IoSchema, outputSchema?: IoSchema
     // `data` is required unless the binary tensor extension carries the bytes.
     anyOf: [
       { required: ['data'] },
-      { required: ['parameters'], properties: { parameters: { required: ['binary_data_size'] } } },
+      { required: ['parameters'], properties: { parameters: { type: 'object', required: ['binary_data_size'] } } },
     ],
   };
-  const perTensor = tensors.map((t) => ({ if: { properties: { name: { const: t.name } } }, then: tensorSchema(t) }));
+  const perTensor = tensors.map((t) => ({
+    if: { type: 'object', properties: { name: { const: t.name } } },
+    then: tensorSchema(t),
+  }));
   const outputNames = outputSchema?.tensors.map((t) => t.name);
+  const everyInputGiven = names.map((name) => ({
+    properties: {
+      inputs: {
+        type: 'array',
+        contains: { type: 'object', required: ['name'], properties: { name: { const: name } } },
+      },
+    },
+  }));
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'urn:ood:v2-inference-request',
@@ -109,17 +127,14 @@ export function requestJsonSchema(inputSchema: IoSchema, outputSchema?: IoSchema
           type: 'object',
           required: ['name'],
           properties: {
-            name: outputNames ? { type: 'string', enum: outputNames } : { type: 'string' },
+            name: outputNames?.length ? { type: 'string', enum: outputNames } : { type: 'string' },
             parameters: { type: 'object' },
           },
         },
       },
     },
-    allOf: names.map((name) => ({
-      properties: {
-        inputs: { contains: { type: 'object', required: ['name'], properties: { name: { const: name } } } },
-      },
-    })),
+    // Every input is given; "allOf" must be non-empty (draft-07 section 9.2.1.1), so a model without inputs has none.
+    ...(everyInputGiven.length > 0 ? { allOf: everyInputGiven } : {}),
     definitions: dataDefinitions(tensors.map((t) => t.datatype)),
   };
 }

@@ -1,5 +1,6 @@
 // Model checks: model.onnx is really ONNX (OnnxModel.open refuses LFS pointers, truncation and other formats),
-// its external data stays inside the artifact, its opsets are supported, and onnxruntime-node loads it.
+// its external data stays inside the artifact, onnxruntime-node accepts its IR and opsets (asked of onnxruntime
+// itself, onnxruntime-support.ts), and onnxruntime-node loads it.
 import { dirname, join } from 'node:path';
 import { ARTIFACT_FILES } from '../artifact/spec.js';
 import { nameFindings } from '../artifact/archive-names.js';
@@ -40,7 +41,7 @@ export async function checkModelFormat(ctx: CheckContext): Promise<Verdict> {
 /** model.opset */
 export async function checkModelOpset(ctx: CheckContext): Promise<Verdict> {
   const model = await ctx.need(ctx.model(), 'model.format', 'model.onnx');
-  const problems = opsetProblems(model.info.irVersion, model.info.opsetImports);
+  const problems = await opsetProblems(model.info.irVersion, model.info.opsetImports);
   const opsets = model.info.opsetImports.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ');
   return verdictOf(problems, `IR ${model.info.irVersion}; ${opsets || 'no opset imports'}`);
 }
@@ -49,7 +50,7 @@ export async function checkModelOpset(ctx: CheckContext): Promise<Verdict> {
 export async function checkModelLoad(ctx: CheckContext): Promise<Verdict> {
   const model = await ctx.need(ctx.model(), 'model.format', 'model.onnx');
   if (externalProblems(ctx, model).length > 0) throw new SkipCheck('the external data is unusable (see model.format)');
-  if (opsetProblems(model.info.irVersion, model.info.opsetImports).length > 0)
+  if ((await opsetProblems(model.info.irVersion, model.info.opsetImports)).length > 0)
     throw new SkipCheck("onnxruntime-node does not support the model's opset (see model.opset)");
   const path = await ctx.view.localPath(ARTIFACT_FILES.model);
   // onnxruntime resolves external data next to the model file: place every data file beside it.

@@ -168,3 +168,29 @@ describe('requestJsonSchema across datatypes', () => {
     expect(ok('FP32', [1, 2, 3, 4, 5])).toEqual([]);
   });
 });
+
+describe('requestJsonSchema for scalars and models without inputs', () => {
+  const scalar: IoSchema = {
+    schema_version: '1.0',
+    kind: 'input',
+    tensors: [{ name: 'axis', datatype: 'INT32', shape: [], order: 0, description: '' }],
+  };
+
+  it('is a valid draft-07 schema for a rank-0 input and for a model without inputs', () => {
+    const none: IoSchema = { schema_version: '1.0', kind: 'input', tensors: [] };
+    const ajv = new Ajv();
+    expect(ajv.validateSchema(requestJsonSchema(scalar)), JSON.stringify(ajv.errors)).toBe(true);
+    expect(ajv.validateSchema(requestJsonSchema(none)), JSON.stringify(ajv.errors)).toBe(true);
+    expect(createRequestValidator(none)({ inputs: [] })).toEqual([]);
+    expect(
+      createRequestValidator(none)({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], data: [1] }] }),
+    ).not.toEqual([]);
+  });
+
+  it('accepts a scalar as shape [] with one element and refuses it with rank 1', () => {
+    const validate = createRequestValidator(scalar);
+    expect(validate({ inputs: [{ name: 'axis', datatype: 'INT32', shape: [], data: [1] }] })).toEqual([]);
+    expect(validate({ inputs: [{ name: 'axis', datatype: 'INT32', shape: [1], data: [1] }] })).not.toEqual([]);
+    expect(validate({ inputs: [{ name: 'axis', datatype: 'INT32', shape: [], data: [1, 2] }] })).not.toEqual([]);
+  });
+});
