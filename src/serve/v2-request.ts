@@ -97,7 +97,9 @@ export function decodeV2Request(request: unknown, binary: Buffer, signature: Sig
     throw envelopeError('/parameters must be object');
   if (!('inputs' in request)) throw envelopeError("request must have required property 'inputs'");
   if (!Array.isArray(request.inputs)) throw envelopeError('/inputs must be array');
-  if (request.inputs.length === 0) throw envelopeError('/inputs must NOT have fewer than 1 items');
+  // The spec's inference_request sets no minItems: a model without inputs (ONNX Constant) takes "inputs": [].
+  if (request.inputs.length === 0 && signature.inputs.length > 0)
+    throw envelopeError('/inputs must NOT have fewer than 1 items');
   const outputs = checkOutputs(request.outputs, signature.outputs);
   const timeoutMs = timeoutOf(request.parameters);
   const byName = new Map(signature.inputs.map((t) => [t.name, t]));

@@ -3,9 +3,11 @@
 // zeros fails on them. The server must still serve them (the failed warm-up is a warning), and answer the suite's
 // own inputs with the suite's own expected outputs, which python3-onnx reads from the TensorProto files.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeArtifact } from './helpers/artifact.js';
+import { execa } from 'execa';
+import { ROOT, makeArtifact } from './helpers/artifact.js';
 import { get, postJson, serve, type TestServer } from './helpers/server.js';
 import { missingPython, runPythonCode } from '../helpers/python.js';
 
@@ -67,4 +69,97 @@ describe.skipIf(unavailable || missingPython('onnx'))('ONNX node tests a zero wa
       expect(close(got.data, want.data, want.datatype), `${want.name}: ${got.data} vs ${want.data}`).toBe(true);
     }
   });
+});
+
+// A representative part of `npm run node-suite` (bench/node-suite.mjs, the whole suite): every datatype the suite
+// feeds, scalars, opset 6, control flow, strings, NaN and Infinity, -0, a model without inputs, and the cases whose
+// request schema was once invalid. Each must pass bare and be served identically over V2 JSON and binary.
+const REPRESENTATIVE = [
+  'test_abs',
+  'test_add_uint8',
+  'test_and2d',
+  'test_argmax_default_axis_example',
+  'test_batchnorm_example',
+  'test_bitshift_right_uint64',
+  'test_cast_FLOAT16_to_DOUBLE',
+  'test_cast_FLOAT_to_FLOAT16',
+  'test_cast_STRING_to_FLOAT',
+  'test_ceil',
+  'test_clip_default_int8_min',
+  'test_clip_outbounds',
+  'test_constant',
+  'test_conv_with_strides_padding',
+  'test_convinteger_with_padding',
+  'test_cumsum_2d_axis_1',
+  'test_dequantizelinear',
+  'test_einsum_inner_prod',
+  'test_expand_dim_changed',
+  'test_gather_0',
+  'test_gemm_default_scalar_bias',
+  'test_globalaveragepool',
+  'test_hammingwindow_symmetric_expanded',
+  'test_if',
+  'test_isinf',
+  'test_isnan',
+  'test_loop11',
+  'test_lstm_defaults',
+  'test_maxpool_2d_default',
+  'test_min_uint32',
+  'test_mod_mixed_sign_int64',
+  'test_nllloss_NCd1d2d3_none_no_weight_negative_ii',
+  'test_nonzero_example',
+  'test_onehot_with_axis',
+  'test_pow_types_int64_float32',
+  'test_quantizelinear',
+  'test_range_int32_type_negative_delta',
+  'test_reduce_sum_keepdims_example',
+  'test_reshape_negative_dim',
+  'test_resize_upsample_scales_linear',
+  'test_scatter_elements_with_axis',
+  'test_selu_example',
+  'test_shape',
+  'test_size',
+  'test_slice_neg_steps',
+  'test_softmax_axis_1',
+  'test_softsign',
+  'test_tile',
+  'test_top_k',
+  'test_unique_sorted_with_axis',
+  'test_where_example',
+  'test_xor_bcast4v4d',
+];
+// onnxruntime-node's JS API carries tensors only: a sequence input is not a bare pass, so it is not served.
+const NOT_BARE = ['test_identity_sequence'];
+
+describe.skipIf(unavailable || missingPython('onnx'))('the node-suite run on a representative part', () => {
+  it('serves every case bare onnxruntime-node passes with the same answers over V2 JSON and binary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ood-node-suite-test-'));
+    try {
+      const out = join(dir, 'results.json');
+      const cases = [...REPRESENTATIVE, ...NOT_BARE].join(',');
+      const run = await execa('node', [join(ROOT, 'bench/node-suite.mjs'), '--cases', cases, '--json', out], {
+        reject: false,
+      });
+      const results: { case: string; bare: any; json?: any; binary?: any }[] = JSON.parse(readFileSync(out, 'utf8'));
+      expect(results.map((r) => r.case)).toEqual([...REPRESENTATIVE, ...NOT_BARE].sort());
+      const failures = results
+        .filter((r) => !NOT_BARE.includes(r.case))
+        .flatMap((r) =>
+          (['bare', 'json', 'binary'] as const)
+            .filter((k) => !r[k]?.ok)
+            .map((k) => `${r.case} ${k}: ${r[k]?.reason ?? 'not run'}`),
+        );
+      expect(failures).toEqual([]);
+      const sequence = results.find((r) => r.case === 'test_identity_sequence')!;
+      expect(sequence.bare.reason).toMatch(/is a sequence/);
+      expect(sequence.json).toBeUndefined();
+      const n = REPRESENTATIVE.length;
+      expect(run.stdout).toMatch(new RegExp(`bare-passes: +${n}\\n`));
+      expect(run.stdout).toMatch(new RegExp(`served-JSON-passes: +${n} \\(100\\.0% of bare\\)`));
+      expect(run.stdout).toMatch(new RegExp(`served-binary-passes: +${n} \\(100\\.0% of bare\\)`));
+      expect(run.exitCode, run.stdout).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
