@@ -7,6 +7,7 @@ import type { TensorSpec } from '../artifact/spec.js';
 import type { NamedTensor } from '../tensor/tensor.js';
 import { splitBinaryBody, decodeBinaryTensor } from '../tensor/binary-codec.js';
 import { decodeJsonTensor } from '../tensor/json-codec.js';
+import { parseJsonAllowingNonFinite } from './non-finite-json.js';
 import {
   checkInputEnvelope,
   checkInputSignature,
@@ -23,10 +24,14 @@ export interface DecodedRequest {
   inputs: NamedTensor[];
   /** Output names asked for, in order; undefined means all. */
   outputs?: string[];
-  /** Output names to send as binary tensors. */
+  /**
+   * Output names to send as binary tensors: the per-output `binary_data` where given, else the request's
+   * `binary_data_output` (Triton's binary tensor data extension: "If "binary_data" is specified on an output it
+   * overrides this setting").
+   */
   binaryOutputs: Set<string>;
-  /** Send every output as binary (parameters.binary_data_output). */
-  allBinary: boolean;
+  /** Outputs to answer as top-k classifications (Triton's classification extension), with their k. */
+  classification: Map<string, number>;
   /** The request's own deadline, from the `timeout` parameter, in milliseconds. */
   timeoutMs?: number;
 }
@@ -37,12 +42,15 @@ export interface Signature {
   outputs: readonly TensorSpec[];
 }
 
-/** Parse a JSON body, turning a syntax error into a 400 that says so. */
+/**
+ * Parse a JSON body, turning a syntax error into a 400 that says so. Python's bare NaN / Infinity / -Infinity
+ * tokens are accepted (non-finite-json.ts).
+ */
 export function parseJsonBody(bytes: Buffer): unknown {
   if (bytes.length === 0)
     throw new OodError('EMPTY_BODY', 'the request body is empty', { hint: 'Send a JSON inference request.' });
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return parseJsonAllowingNonFinite(bytes.toString('utf8'));
   } catch (err) {
     throw new OodError('BAD_JSON', `the request body is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
@@ -68,10 +76,32 @@ function timeoutOf(parameters: Record<string, unknown> | undefined): number | un
   return value === 0 ? undefined : value / 1000;
 }
 
+/** A request or output parameter that, when present, must be a boolean. */
+function booleanParameter(parameters: Record<string, unknown> | undefined, key: string, at: string) {
+  const value = parameters?.[key];
+  if (value !== undefined && typeof value !== 'boolean')
+    throw envelopeError(`${at}/parameters/${key} must be boolean, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * The classification extension's parameter on a requested output: "“classification” : $number indicating the
+ * number of classes that should be returned for the output" (Triton, docs/protocol/extension_classification.md).
+ * A positive integer; tritonclient sends it only when class_count is not 0.
+ */
+function classificationParameter(parameters: Record<string, unknown> | undefined, at: string) {
+  const value = parameters?.classification;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw envelopeError(`${at}/parameters/classification must be a positive integer, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 function checkOutputs(raw: unknown, known: readonly TensorSpec[]): V2RequestOutput[] | undefined {
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw)) throw envelopeError('/outputs must be array');
   const names = new Set(known.map((t) => t.name));
+  const seen = new Set<string>();
   return raw.map((o: unknown, i) => {
     if (!isObject(o)) throw envelopeError(`/outputs/${i} must be object`);
     if (typeof o.name !== 'string')
@@ -85,8 +115,30 @@ function checkOutputs(raw: unknown, known: readonly TensorSpec[]): V2RequestOutp
         'UNKNOWN_OUTPUT',
         `unknown output "${o.name}"; the model returns ${[...names].map((n) => `"${n}"`).join(', ')}`,
       );
+    if (seen.has(o.name)) throw envelopeError(`/outputs/${i}: output "${o.name}" is asked for twice`);
+    seen.add(o.name);
+    booleanParameter(o.parameters, 'binary_data', `/outputs/${i}`);
+    classificationParameter(o.parameters, `/outputs/${i}`);
     return o as unknown as V2RequestOutput;
   });
+}
+
+/** Which outputs go back as binary, and which as classifications, per the request's parameters. */
+function answerForm(
+  request: Record<string, unknown>,
+  outputs: V2RequestOutput[] | undefined,
+  signature: Signature,
+): Pick<DecodedRequest, 'binaryOutputs' | 'classification'> {
+  const all = booleanParameter(request.parameters as Record<string, unknown> | undefined, 'binary_data_output', '');
+  const asked = outputs ?? signature.outputs.map((t) => ({ name: t.name }) as V2RequestOutput);
+  const binaryOutputs = new Set<string>();
+  const classification = new Map<string, number>();
+  for (const o of asked) {
+    if (((o.parameters?.binary_data as boolean | undefined) ?? all) === true) binaryOutputs.add(o.name);
+    const k = o.parameters?.classification as number | undefined;
+    if (k !== undefined) classification.set(o.name, k);
+  }
+  return { binaryOutputs, classification };
 }
 
 /** Check and decode a V2 request whose JSON part is already parsed; `binary` is what followed the JSON. */
@@ -110,6 +162,10 @@ export function decodeV2Request(request: unknown, binary: Buffer, signature: Sig
     checkInputEnvelope(raw, i);
     checkInputSignature(raw, byName, seen, bindings);
     const size = raw.parameters?.binary_data_size;
+    // Binary extension: "binary_data_size" indicates "that the input [...] tensor is communicated as binary data";
+    // an input with both that and "data" is ambiguous (Triton refuses it the same way).
+    if (size !== undefined && raw.data !== undefined)
+      throw envelopeError(`/inputs/${i} ("${raw.name}") has both "data" and parameters.binary_data_size; send one`);
     if (size === undefined) {
       if (raw.data === undefined)
         throw envelopeError(`/inputs/${i} ("${raw.name}") has neither "data" nor parameters.binary_data_size`);
@@ -133,8 +189,7 @@ export function decodeV2Request(request: unknown, binary: Buffer, signature: Sig
     id: request.id as string | undefined,
     inputs,
     outputs: outputs?.map((o) => o.name),
-    binaryOutputs: new Set((outputs ?? []).filter((o) => o.parameters?.binary_data === true).map((o) => o.name)),
-    allBinary: (request.parameters as { binary_data_output?: unknown } | undefined)?.binary_data_output === true,
+    ...answerForm(request, outputs, signature),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   };
 }

@@ -11,17 +11,19 @@ export interface ResponseIdentity {
   id?: string;
 }
 
-/** Render outputs as a V2 response; outputs named in `binary` (or all, when `allBinary`) travel as raw bytes. */
+/**
+ * Render outputs as a V2 response ($inference_response); outputs named in `binary` travel as raw bytes after the
+ * JSON, "in the same order as the order of the [...] output tensors are specified in the JSON" (binary extension).
+ */
 export function encodeV2Response(
   who: ResponseIdentity,
   outputs: readonly NamedTensor[],
   binary: ReadonlySet<string>,
-  allBinary: boolean,
 ): ServeResponse {
   const chunks: Buffer[] = [];
   const parts = outputs.map((t) => {
     const head = `{"name":${JSON.stringify(t.name)},"datatype":${JSON.stringify(t.datatype)},"shape":[${t.shape.join(',')}]`;
-    if (allBinary || binary.has(t.name)) {
+    if (binary.has(t.name)) {
       const bytes = encodeBinaryTensor(t);
       chunks.push(bytes);
       return `${head},"parameters":{"binary_data_size":${bytes.length}}}`;

@@ -18,6 +18,28 @@ export function splitBinaryBody(body: Buffer, headerLength: string | undefined):
   return { json: body.subarray(0, n), binary: body.subarray(n) };
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * One BYTES element, or a 400: onnxruntime-node takes strings as NUL-terminated UTF-8, so bytes that are not
+ * UTF-8 (which Buffer#toString would silently turn into U+FFFD) or hold a NUL cannot reach the model unchanged.
+ */
+function decodeElement(name: string, index: number, bytes: Buffer): string {
+  const nul = bytes.indexOf(0);
+  let problem: string | undefined;
+  if (nul >= 0) problem = `holds a NUL byte at offset ${nul}, which onnxruntime's strings cannot carry`;
+  else {
+    try {
+      return UTF8.decode(bytes);
+    } catch {
+      problem = 'is not valid UTF-8';
+    }
+  }
+  throw new OodError('BAD_TENSOR_DATA', `input "${name}": BYTES element ${index} ${problem}`, {
+    hint: 'BYTES reach onnxruntime as NUL-terminated UTF-8: remove the byte, or send raw bytes as UINT8.',
+  });
+}
+
 function decodeStrings(name: string, shape: readonly number[], bytes: Buffer): string[] {
   const count = elementCount(shape);
   const out: string[] = [];
@@ -26,7 +48,7 @@ function decodeStrings(name: string, shape: readonly number[], bytes: Buffer): s
     const len = bytes.readUInt32LE(at);
     at += 4;
     if (at + len > bytes.length) break;
-    out.push(bytes.toString('utf8', at, at + len));
+    out.push(decodeElement(name, out.length, bytes.subarray(at, at + len)));
     at += len;
   }
   if (at !== bytes.length || out.length !== count) {

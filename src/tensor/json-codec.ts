@@ -1,20 +1,55 @@
 // KServe V2 JSON tensor data <-> the typed arrays of datatypes.ts: the one decoder for request bodies and for data
 // files of V2 requests. `data` may be flat or nested (row-major), as the Open Inference Protocol's "Tensor Data"
 // allows; elements are written straight into a preallocated typed array, never collected into an intermediate
-// array. Non-finite floats are not JSON: they are written as null (the binary extension carries them exactly).
+// array.
+//
+// Non-finite floats. RFC 8259 JSON has no NaN or Infinity, and the protocol's OpenAPI `tensor_data` items are
+// number | string | boolean (open_inference_rest.yaml, components/schemas/tensor_data). So a non-finite element is
+// written as one of the strings "NaN", "Infinity", "-Infinity" (what JavaScript's Number(), Python's float() and
+// NumPy's float casts read back), and those three strings are read as the values they name, so a response can be
+// sent back as a request. Python's json module writes the bare tokens NaN / Infinity / -Infinity instead; the
+// request parser (serve/non-finite-json.ts) turns those into numbers before they get here. The binary extension
+// carries every bit pattern exactly.
 import { OodError } from '../errors.js';
 import { fromBfloat16Bits, fromHalfBits, toBfloat16Bits, toHalfBits } from '../onnx/float16.js';
-import type { DataType } from './datatypes.js';
+import { dataTypeFromV2, type DataType } from './datatypes.js';
 import { allocate, elementCount, runnableDataType, type NamedTensor, type Tensor } from './tensor.js';
 
 /** Stores one JSON value at an index; false when the value does not fit the datatype. */
 type Sink = (value: unknown, index: number) => boolean;
 
+/** The strings that stand for non-finite floats in V2 JSON, both ways. */
+const NON_FINITE: ReadonlyMap<string, number> = new Map([
+  ['NaN', NaN],
+  ['Infinity', Infinity],
+  ['-Infinity', -Infinity],
+]);
+
+/** A float element: a JSON number, or one of the three non-finite strings; undefined when neither. */
+function floatOf(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'string' ? NON_FINITE.get(v) : undefined;
+}
+
+/**
+ * BYTES elements onnxruntime-node cannot carry faithfully: it hands strings to the C API as NUL-terminated UTF-8,
+ * so a NUL would cut the element short and a lone UTF-16 surrogate (not encodable as UTF-8) would become U+FFFD.
+ */
+const UNCARRIABLE = /[\0\p{Cs}]/u;
+
+/** Why a BYTES element cannot reach the model unchanged, or undefined when it can. */
+export function bytesElementProblem(s: string): string | undefined {
+  const m = UNCARRIABLE.exec(s);
+  if (!m) return undefined;
+  return m[0] === '\0'
+    ? `holds a NUL character at offset ${m.index}, which onnxruntime's strings cannot carry`
+    : `holds a lone UTF-16 surrogate at offset ${m.index}, which is not valid UTF-8`;
+}
+
 function sinkFor(type: DataType, out: ReturnType<typeof allocate>): Sink {
   const arr = out as unknown as Record<number, number | bigint | string>;
   switch (type.json) {
     case 'string':
-      return (v, i) => typeof v === 'string' && ((arr[i] = v), true);
+      return (v, i) => typeof v === 'string' && !UNCARRIABLE.test(v) && ((arr[i] = v), true);
     case 'boolean':
       return (v, i) => {
         if (v === true || v === 1) arr[i] = 1;
@@ -23,9 +58,15 @@ function sinkFor(type: DataType, out: ReturnType<typeof allocate>): Sink {
         return true;
       };
     case 'binary16':
-      return (v, i) => typeof v === 'number' && ((arr[i] = toHalfBits(v)), true);
+      return (v, i) => {
+        const f = floatOf(v);
+        return f !== undefined && ((arr[i] = toHalfBits(f)), true);
+      };
     case 'bfloat16':
-      return (v, i) => typeof v === 'number' && ((arr[i] = toBfloat16Bits(v)), true);
+      return (v, i) => {
+        const f = floatOf(v);
+        return f !== undefined && ((arr[i] = toBfloat16Bits(f)), true);
+      };
     case 'integer': {
       const [lo, hi] = type.range!;
       if (type.bytes === 8) {
@@ -40,7 +81,10 @@ function sinkFor(type: DataType, out: ReturnType<typeof allocate>): Sink {
       return (v, i) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max && ((arr[i] = v), true);
     }
     default:
-      return (v, i) => typeof v === 'number' && ((arr[i] = v), true);
+      return (v, i) => {
+        const f = floatOf(v);
+        return f !== undefined && ((arr[i] = f), true);
+      };
   }
 }
 
@@ -72,6 +116,13 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
   };
   walk(data);
   if (bad) {
+    const problem =
+      typeof bad.value === 'string' && type.json === 'string' ? bytesElementProblem(bad.value) : undefined;
+    if (problem) {
+      throw new OodError('BAD_TENSOR_DATA', `input "${name}": BYTES element ${bad.index} ${problem}`, {
+        hint: 'BYTES reach onnxruntime as NUL-terminated UTF-8: remove the character, or send raw bytes as UINT8.',
+      });
+    }
     throw new OodError(
       'BAD_TENSOR_DATA',
       `input "${name}": element ${bad.index} is ${JSON.stringify(bad.value) ?? String(bad.value)}, not a valid ${datatype} value`,
@@ -79,7 +130,11 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
         hint:
           type.json === 'boolean'
             ? 'BOOL elements are true or false.'
-            : `Send ${datatype} values as JSON ${type.json === 'string' ? 'strings' : 'numbers'}.`,
+            : type.json === 'string'
+              ? `Send ${datatype} values as JSON strings.`
+              : type.json === 'integer'
+                ? `Send ${datatype} values as JSON integers within the type's range.`
+                : `Send ${datatype} values as JSON numbers, or "NaN", "Infinity", "-Infinity".`,
       },
     );
   }
@@ -120,7 +175,7 @@ function fillFloats(out: Float32Array | Float64Array, data: unknown): number {
   return Array.isArray(data) && fill(data) ? at : -1;
 }
 
-/** JSON text of a tensor's elements as a flat array (the V2 response form). */
+/** JSON text of a tensor's elements as a flat array (the V2 response form); non-finite floats as strings. */
 export function encodeJsonData(tensor: Tensor): string {
   const { datatype, data } = tensor;
   if (datatype === 'BYTES')
@@ -128,23 +183,39 @@ export function encodeJsonData(tensor: Tensor): string {
   if (datatype === 'BOOL')
     return `[${Array.from(data as ArrayLike<number | boolean>, (v) => (v ? 'true' : 'false')).join(',')}]`;
   if (datatype === 'FP16')
-    return `[${Array.from(data as ArrayLike<number>, (b) => finiteOrNull(fromHalfBits(b))).join(',')}]`;
+    return `[${Array.from(data as ArrayLike<number>, (b) => floatText(fromHalfBits(b))).join(',')}]`;
   if (datatype === 'BF16')
-    return `[${Array.from(data as ArrayLike<number>, (b) => finiteOrNull(fromBfloat16Bits(b))).join(',')}]`;
+    return `[${Array.from(data as ArrayLike<number>, (b) => floatText(fromBfloat16Bits(b))).join(',')}]`;
   const text = Array.prototype.join.call(data, ',');
+  // String(NaN) and String(±Infinity) are the only number texts that hold an N or an I.
   if ((datatype === 'FP32' || datatype === 'FP64') && (text.includes('N') || text.includes('I'))) {
-    return `[${Array.from(data as ArrayLike<number>, finiteOrNull).join(',')}]`;
+    return `[${Array.from(data as ArrayLike<number>, floatText).join(',')}]`;
   }
   return `[${text}]`;
 }
 
-function finiteOrNull(v: number): string {
-  return Number.isFinite(v) ? String(v) : 'null';
+/** A float as V2 JSON: a number, or "NaN" / "Infinity" / "-Infinity" as a string. */
+function floatText(v: number): string {
+  return Number.isFinite(v) ? String(v) : `"${String(v)}"`;
 }
 
-/** The elements of a tensor as plain JSON values (numbers, strings, booleans, null), for V1 and DRUM bodies. */
+/**
+ * The elements of a tensor as JS values: numbers (NaN and ±Infinity kept; FP16/BF16 decoded), bigint for 64-bit
+ * integers (exact), booleans for BOOL, strings for BYTES. Each protocol's writer decides how to spell them.
+ */
+export function tensorElements(tensor: Tensor): (number | bigint | boolean | string)[] {
+  const { datatype, data } = tensor;
+  const json = dataTypeFromV2(datatype)?.json;
+  if (datatype === 'BYTES') return Array.from(data as ArrayLike<string>, (s) => String(s));
+  if (datatype === 'BOOL') return Array.from(data as ArrayLike<number | boolean>, (v) => Boolean(v));
+  if (json === 'binary16') return Array.from(data as ArrayLike<number>, fromHalfBits);
+  if (json === 'bfloat16') return Array.from(data as ArrayLike<number>, fromBfloat16Bits);
+  return Array.from(data as ArrayLike<number | bigint>);
+}
+
+/** The elements of a tensor as plain JS values for JSON.stringify (64-bit integers as numbers, exact to 2^53). */
 export function tensorValues(tensor: Tensor): unknown[] {
-  return JSON.parse(encodeJsonData(tensor)) as unknown[];
+  return tensorElements(tensor).map((v) => (typeof v === 'bigint' ? Number(v) : v));
 }
 
 /** Nest a flat list row-major into `shape`, e.g. for V1 `predictions`. */

@@ -12,17 +12,28 @@ export interface JsonOutput {
   data?: unknown[];
 }
 
+/** A served float element: V2 JSON writes NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity". */
+function servedFloat(served: unknown): number {
+  return typeof served === 'string' ? Number(served) : (served as number);
+}
+
 function sameElement(datatype: string, served: unknown, direct: unknown): boolean {
   switch (datatype) {
     case 'FP32':
     case 'FP64': {
       const d = direct as number;
-      if (served === null) return !Number.isFinite(d);
-      const s = datatype === 'FP32' ? Math.fround(served as number) : (served as number);
+      const v = servedFloat(served);
+      const s = datatype === 'FP32' ? Math.fround(v) : v;
       return Object.is(s, d) || s === d;
     }
-    case 'FP16':
-      return served === null ? ((direct as number) & 0x7c00) === 0x7c00 : toHalfBits(served as number) === direct;
+    case 'FP16': {
+      const bits = toHalfBits(servedFloat(served));
+      // Every NaN payload is one NaN in JSON.
+      return (
+        bits === direct ||
+        ((bits & 0x7c00) === 0x7c00 && (bits & 0x3ff) !== 0 && ((direct as number) & 0x7fff) > 0x7c00)
+      );
+    }
     case 'BOOL':
       return served === Boolean(direct);
     case 'INT64':

@@ -52,14 +52,19 @@ describe('V2 JSON tensors', () => {
     expect(() => decodeJsonTensor('x', 'FP32', [2, 2], [[1], [2]])).toThrow('needs 4 elements, got 2');
   });
 
-  it('write non-finite floats as null so that the body stays valid JSON', () => {
+  it('write non-finite floats as the strings "NaN", "Infinity", "-Infinity", which tensor_data allows', () => {
     const text = encodeJsonData({
       name: 'y',
       datatype: 'FP32',
       shape: [3],
       data: Float32Array.from([1.5, NaN, -Infinity]),
     });
-    expect(text).toBe('[1.5,null,null]');
+    expect(text).toBe('[1.5,"NaN","-Infinity"]');
+    expect(Array.from(decodeJsonTensor('y', 'FP32', [3], JSON.parse(text)).data as Float32Array)).toEqual([
+      1.5,
+      NaN,
+      -Infinity,
+    ]);
     expect(encodeJsonData({ name: 'y', datatype: 'BOOL', shape: [2], data: Uint8Array.from([1, 0]) })).toBe(
       '[true,false]',
     );

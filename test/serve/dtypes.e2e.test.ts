@@ -129,7 +129,7 @@ describe('values a datatype cannot hold', () => {
     ['INT32', 1.5],
     ['UINT64', -1],
     ['BOOL', 'yes'],
-    ['FP32', 'NaN'],
+    ['FP32', 'nan'],
     ['BYTES', 7],
   ])('%s refuses %j with a 400 that names the element', async (dtype, bad) => {
     const values = [...VALUES[dtype]!];

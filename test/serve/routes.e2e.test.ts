@@ -8,6 +8,7 @@ import { runDirect } from '../../src/verify/direct-run.js';
 import { decodeJsonTensor } from '../../src/tensor/json-codec.js';
 import type { RunningServer } from '../../src/serve/server.js';
 import type { NamedTensor } from '../../src/tensor/tensor.js';
+import { expectValidOip } from '../helpers/open-inference-schema.js';
 
 const sample = JSON.parse(readFileSync(join(ROOT, 'examples/digits/sample.json'), 'utf8'));
 let server: RunningServer;
@@ -100,7 +101,7 @@ describe('KServe V2 routes', () => {
   it('serves server metadata, liveness and readiness', async () => {
     expect((await get(`${server.url}/v2`)).json).toMatchObject({
       name: 'ood',
-      extensions: ['binary_tensor_data', 'statistics'],
+      extensions: ['binary_tensor_data', 'classification', 'statistics'],
     });
     expect((await get(`${server.url}/v2/health/live`)).status).toBe(200);
     expect((await get(`${server.url}/v2/health/ready`)).status).toBe(200);
@@ -110,10 +111,11 @@ describe('KServe V2 routes', () => {
     for (const path of ['/v2/models/digits', '/v2/models/digits/versions/1']) {
       const r = await get(`${server.url}${path}`);
       expect(r.status).toBe(200);
+      expectValidOip('metadata_model_response', r.json);
       expect(r.json).toEqual({
         name: 'digits',
         versions: ['1'],
-        platform: 'onnxruntime_onnx',
+        platform: 'onnx_onnxv1',
         inputs: [{ name: 'image', datatype: 'FP32', shape: [-1, 1, 8, 8] }],
         outputs: [{ name: 'logits', datatype: 'FP32', shape: [-1, 8] }],
       });
@@ -139,6 +141,7 @@ describe('KServe V2 routes', () => {
       inputs: [{ ...input, data: nested }],
     });
     expect(r.status).toBe(200);
+    expectValidOip('inference_response', r.json);
     expect(r.json.id).toBe('req-42');
     expect(r.json.model_name).toBe('digits');
     expect(r.json.outputs[0].data.map(Math.fround)).toEqual(Array.from(expected.data as Float32Array));

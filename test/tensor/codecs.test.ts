@@ -89,6 +89,8 @@ describe('the JSON and binary codecs', () => {
     expect(encodeJsonData({ datatype: 'BF16', shape: [2], data: Uint16Array.from([0x3f80, 0xc049]) })).toBe(
       '[1,-3.140625]',
     );
-    expect(encodeJsonData({ datatype: 'FP16', shape: [2], data: Uint16Array.from([0x3c00, 0x7c00]) })).toBe('[1,null]');
+    expect(encodeJsonData({ datatype: 'FP16', shape: [2], data: Uint16Array.from([0x3c00, 0x7c00]) })).toBe(
+      '[1,"Infinity"]',
+    );
   });
 });

@@ -3,11 +3,22 @@
 import { OodError } from '../../errors.js';
 import { OOD_VERSION } from '../../version.js';
 import type { TensorSpec } from '../../artifact/spec.js';
-import { jsonResponse, type ServeRequest } from '../http.js';
+import { errorResponse, jsonResponse, type ServeRequest } from '../http.js';
 import type { Route } from '../router.js';
 import type { ServeService } from '../service.js';
 import { decodeV2Request, readV2Body } from '../v2-request.js';
+import { decodeRawBinaryRequest } from '../v2-raw-binary.js';
 import { encodeV2Response } from '../v2-response.js';
+import { applyClassification } from '../v2-classification.js';
+import type { ModelDescription } from '../served-model.js';
+
+/** The extensions this server implements, as GET /v2 lists them (Triton's names, docs/protocol/). */
+export const V2_EXTENSIONS = ['binary_tensor_data', 'classification', 'statistics'] as const;
+
+/** Class labels of the model, when the artifact carries them (they name classification results). */
+function labelsOf(description: ModelDescription): readonly string[] | null {
+  return (description as { labels?: readonly string[] | null }).labels ?? null;
+}
 
 const MODEL = String.raw`^/v2/models/(?<name>[^/]+)(?:/versions/(?<version>[^/]+))?`;
 
@@ -39,21 +50,25 @@ export function assertModel(service: ServeService, params: Record<string, string
 export async function inferV2(service: ServeService, req: ServeRequest, request?: unknown) {
   service.assertReady();
   const decodeStart = performance.now();
-  const header = req.headers['inference-header-content-length'];
-  const { json, binary } =
-    request === undefined
-      ? readV2Body(req.body, Array.isArray(header) ? header[0] : header)
-      : { json: request, binary: Buffer.alloc(0) };
-  const decoded = decodeV2Request(json, binary, service.model.description);
+  const raw = req.headers['inference-header-content-length'];
+  const header = Array.isArray(raw) ? raw[0] : raw;
+  const { description } = service.model;
+  let decoded;
+  if (request === undefined && header !== undefined && header.trim() === '0') {
+    decoded = decodeRawBinaryRequest(req.body, description);
+  } else {
+    const { json, binary } =
+      request === undefined ? readV2Body(req.body, header) : { json: request, binary: Buffer.alloc(0) };
+    decoded = decodeV2Request(json, binary, description);
+  }
   req.timings.decodeMs = performance.now() - decodeStart;
   const results = await service.infer(decoded.inputs, decoded.outputs, req, decoded.timeoutMs);
   const encodeStart = performance.now();
-  const { name, version } = service.model.description;
+  const outputs = applyClassification(results, decoded.classification, description.outputs, labelsOf(description));
   const response = encodeV2Response(
-    { modelName: name, modelVersion: version, id: decoded.id },
-    results,
+    { modelName: description.name, modelVersion: description.version, id: decoded.id },
+    outputs,
     decoded.binaryOutputs,
-    decoded.allBinary,
   );
   req.timings.encodeMs = performance.now() - encodeStart;
   return response;
@@ -70,12 +85,24 @@ export function v2Routes(service: ServeService): Route[] {
     service.assertReady();
     return jsonResponse(200, { ready: true });
   };
+  // inference_rest.md, Model Ready: "$ready_model_response = { "name" : $string, "ready": $bool }". A model that
+  // is not ready answers 503 (what a Kubernetes probe reads) with the same object, plus the error.
+  const modelReady = () => {
+    const { name } = service.model.description;
+    try {
+      service.assertReady();
+    } catch (err) {
+      const response = errorResponse(err);
+      const body = JSON.parse(String(response.body)) as Record<string, unknown>;
+      return jsonResponse(response.status, { name, ready: false, ...body });
+    }
+    return jsonResponse(200, { name, ready: true });
+  };
   return [
     {
       method: 'GET',
       pattern: /^\/v2$/,
-      handle: () =>
-        jsonResponse(200, { name: 'ood', version: OOD_VERSION, extensions: ['binary_tensor_data', 'statistics'] }),
+      handle: () => jsonResponse(200, { name: 'ood', version: OOD_VERSION, extensions: [...V2_EXTENSIONS] }),
     },
     {
       // Statistics extension: GET v2/models[/${MODEL_NAME}[/versions/${MODEL_VERSION}]]/stats
@@ -102,7 +129,8 @@ export function v2Routes(service: ServeService): Route[] {
         return jsonResponse(200, {
           name: d.name,
           versions: [d.version],
-          platform: 'onnxruntime_onnx',
+          // inference_rest.md, Platforms: "onnx_onnxv1 : A ONNX model encoded for ONNX Runtime."
+          platform: 'onnx_onnxv1',
           inputs: d.inputs.map(metadataTensor),
           outputs: d.outputs.map(metadataTensor),
         });
@@ -113,7 +141,7 @@ export function v2Routes(service: ServeService): Route[] {
       pattern: new RegExp(`${MODEL}/ready$`),
       handle: (_req, params) => {
         assertModel(service, params);
-        return ready();
+        return modelReady();
       },
     },
     {
