@@ -240,6 +240,7 @@ export const ERROR_CODES = {
   PORT_IN_USE: { kind: 'input' },
   QUEUE_FULL: { kind: 'input', http: 503 },
   RAW_BINARY_UNSUPPORTED: { kind: 'input' },
+  ROW_FORMAT_UNSUPPORTED: { kind: 'input' },
   SAMPLE_FAILED: { kind: 'input' },
   SAMPLE_INVALID: { kind: 'input' },
   SCORE_INVALID: { kind: 'input' },

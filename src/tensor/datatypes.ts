@@ -25,8 +25,9 @@ export interface TypedArrayClass {
 }
 
 /**
- * How an element is written in V2 JSON: a number (floats; non-finite ones as null on the way out), an integer in
- * `range`, a boolean, a string (BYTES), or a number held as IEEE 754 binary16 / bfloat16 bits in a Uint16Array.
+ * How an element is written in V2 JSON: a number (floats; non-finite ones as the strings "NaN", "Infinity",
+ * "-Infinity"), an integer in `range`, a boolean, a string (BYTES), or a number held as IEEE 754 binary16 /
+ * bfloat16 bits in a Uint16Array.
  */
 export type JsonEncoding = 'float' | 'integer' | 'boolean' | 'string' | 'binary16' | 'bfloat16';
 

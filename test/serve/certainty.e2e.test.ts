@@ -35,6 +35,9 @@ afterAll(async () => {
 });
 
 const inUnitInterval = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
+const image = (i: number) => [
+  Array.from({ length: 8 }, (_, r) => sample.inputs[0].data.slice(i * 64 + r * 8, i * 64 + r * 8 + 8)),
+];
 
 describe('a certainty-enabled artifact served from a zip', () => {
   it('shows its certainty settings on /info and /capabilities', async () => {
@@ -51,18 +54,32 @@ describe('a certainty-enabled artifact served from a zip', () => {
     expect(scores.data.every(inUnitInterval)).toBe(true);
   });
 
-  it('returns predictions plus an ood_scores list through /predict instances and V1', async () => {
-    const image = (i: number) => [
-      Array.from({ length: 8 }, (_, r) => sample.inputs[0].data.slice(i * 64 + r * 8, i * 64 + r * 8 + 8)),
-    ];
-    for (const url of [`${server.url}/predict`, `${server.url}/v1/models/digits:predict`]) {
-      const r = await postJson(url, { instances: [image(0), image(1), image(2)] });
-      expect(r.status).toBe(200);
-      expect(r.json.predictions).toHaveLength(3);
-      expect(r.json.predictions[0]).toHaveLength(8);
-      expect(r.json.ood_scores).toHaveLength(3);
-      expect(r.json.ood_scores.every(inUnitInterval)).toBe(true);
+  it('returns predictions plus an ood_scores list through /predict instances', async () => {
+    const r = await postJson(`${server.url}/predict`, { instances: [image(0), image(1), image(2)] });
+    expect(r.status).toBe(200);
+    expect(r.json.predictions).toHaveLength(3);
+    expect(r.json.predictions[0]).toHaveLength(8);
+    expect(r.json.ood_scores).toHaveLength(3);
+    expect(r.json.ood_scores.every(inUnitInterval)).toBe(true);
+  });
+
+  it("answers V1 rows with one object per row keyed by output name, TF-Serving's rule for several outputs", async () => {
+    const r = await postJson(`${server.url}/v1/models/digits:predict`, { instances: [image(0), image(1), image(2)] });
+    expect(r.status).toBe(200);
+    expect(r.json.predictions).toHaveLength(3);
+    for (const row of r.json.predictions) {
+      expect(Object.keys(row)).toEqual(['logits', 'ood_scores']);
+      expect(row.logits).toHaveLength(8);
+      expect(row.ood_scores).toHaveLength(1);
+      expect(inUnitInterval(row.ood_scores[0])).toBe(true);
     }
+    const columns = await postJson(`${server.url}/v1/models/digits:predict`, { inputs: [image(0), image(1)] });
+    expect(columns.status).toBe(200);
+    expect(Object.keys(columns.json.outputs)).toEqual(['logits', 'ood_scores']);
+    expect(columns.json.outputs.logits).toHaveLength(2);
+    columns.json.outputs.ood_scores.forEach(([score]: number[], i: number) =>
+      expect(score).toBeCloseTo(r.json.predictions[i].ood_scores[0], 5),
+    );
   });
 
   it('can be asked for the score alone', async () => {

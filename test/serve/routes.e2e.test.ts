@@ -190,17 +190,17 @@ describe('KServe V2 routes', () => {
 describe('KServe V1 routes', () => {
   it('reports the model and predicts instances', async () => {
     const meta = await get(`${server.url}/v1/models/digits`);
-    expect(meta.json).toEqual({ name: 'digits', ready: true });
+    expect(meta.json).toMatchObject({ name: 'digits', ready: true });
     const images = sample.inputs[0].data as number[];
     const r = await postJson(`${server.url}/v1/models/digits:predict`, { instances: [[rows(images.slice(0, 64), 8)]] });
     expect(r.status).toBe(200);
     expect(r.json.predictions[0].map(Math.fround)).toEqual(Array.from(expected.data as Float32Array).slice(0, 8));
   });
 
-  it('refuses a V1 body without instances', async () => {
+  it('refuses a V2 body sent to V1, pointing at the V2 route', async () => {
     const r = await postJson(`${server.url}/v1/models/digits:predict`, sample);
     expect(r.status).toBe(400);
-    expect(r.json.error).toMatch(/instances/);
+    expect(r.json.error).toMatch(/"inputs" holds V2 tensors; POST a V2 request to \/v2\/models\/digits\/infer/);
   });
 });
 
