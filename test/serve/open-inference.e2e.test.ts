@@ -226,6 +226,12 @@ describe('raw binary requests (Inference-Header-Content-Length: 0)', () => {
     expect(many.json.error).toBe(
       'a raw binary request (Inference-Header-Content-Length: 0) needs a model with exactly one input; this model takes 2: "a", "b"',
     );
+    expectValidOip('inference_error_response', many.json);
+    const text = await postBinary(`${bytes.url}/v2/models/bytes/infer`, Buffer.from('hello'), 0);
+    expect(text.status).toBe(400);
+    expect(text.json.error).toBe(
+      'a raw binary request (Inference-Header-Content-Length: 0) of BYTES needs an input of shape [1]; "x" is [batch, 3]',
+    );
     const ragged = await postBinary(`${digits.url}/v2/models/digits/infer`, Buffer.alloc(300), 0);
     expect(ragged.status).toBe(400);
     expect(ragged.json.code).toBe('ELEMENT_COUNT_MISMATCH');
