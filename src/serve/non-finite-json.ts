@@ -3,7 +3,9 @@
 // tensorflow_serving/g3doc/api_rest.md), and NumPy arrays with a NaN reach a server through json.dumps that way, so
 // every JSON body here is read with them. Strict JSON goes through JSON.parse alone; only a body that JSON.parse
 // refuses is scanned for the tokens, so the fast path costs nothing.
-import { randomBytes } from 'node:crypto';
+import { BARE_NAN } from '../tensor/json-codec.js';
+
+const NAN_TEXT = JSON.stringify(BARE_NAN);
 
 /** Where each bare token starts, outside strings; empty when the text has none. */
 function findTokens(text: string): { at: number; token: 'NaN' | 'Infinity' | '-Infinity' }[] {
@@ -42,25 +44,19 @@ export function parseJsonAllowingNonFinite(text: string): unknown {
   } catch (strictError) {
     const tokens = findTokens(text);
     if (tokens.length === 0) throw strictError;
-    // ±Infinity become number literals that overflow to ±Infinity in JSON.parse (ECMA-262 rounds 1e999 to
-    // +∞); NaN, which no JSON literal yields, becomes a string no client could guess, revived as NaN.
-    const sentinel = `\u0000ood-NaN-${randomBytes(12).toString('hex')}`;
+    // ±Infinity become number literals that overflow to ±Infinity in JSON.parse (ECMA-262 rounds 1e999 to +∞).
+    // NaN, which no JSON literal yields, becomes the string BARE_NAN, which the tensor codec reads as NaN in a float
+    // tensor and refuses elsewhere; a reviver would cost more than the second parse itself.
     let rewritten = '';
     let last = 0;
-    let nan = false;
     for (const { at, token } of tokens) {
       rewritten += text.slice(last, at);
-      if (token === 'NaN') {
-        rewritten += JSON.stringify(sentinel);
-        nan = true;
-      } else rewritten += token === 'Infinity' ? '1e999' : '-1e999';
+      rewritten += token === 'NaN' ? NAN_TEXT : token === 'Infinity' ? '1e999' : '-1e999';
       last = at + token.length;
     }
     rewritten += text.slice(last);
     try {
-      return nan
-        ? JSON.parse(rewritten, (_key, value: unknown) => (value === sentinel ? NaN : value))
-        : JSON.parse(rewritten);
+      return JSON.parse(rewritten);
     } catch {
       throw strictError;
     }

@@ -18,11 +18,18 @@ import { allocate, elementCount, runnableDataType, type NamedTensor, type Tensor
 /** Stores one JSON value at an index; false when the value does not fit the datatype. */
 type Sink = (value: unknown, index: number) => boolean;
 
+/**
+ * What the body parser (serve/non-finite-json.ts) puts where a request had a bare NaN token, which no JSON literal
+ * yields: a float element reads it as NaN, a BYTES element refuses it (its NUL cannot be a BYTES element either).
+ */
+export const BARE_NAN = '\u0000NaN';
+
 /** The strings that stand for non-finite floats in V2 JSON, both ways. */
 const NON_FINITE: ReadonlyMap<string, number> = new Map([
   ['NaN', NaN],
   ['Infinity', Infinity],
   ['-Infinity', -Infinity],
+  [BARE_NAN, NaN],
 ]);
 
 /** A float element: a JSON number, or one of the three non-finite strings; undefined when neither. */
@@ -116,6 +123,7 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
   };
   walk(data);
   if (bad) {
+    if (bad.value === BARE_NAN) bad.value = NaN; // say what the client sent
     const problem =
       typeof bad.value === 'string' && type.json === 'string' ? bytesElementProblem(bad.value) : undefined;
     if (problem) {
@@ -125,7 +133,7 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
     }
     throw new OodError(
       'BAD_TENSOR_DATA',
-      `input "${name}": element ${bad.index} is ${JSON.stringify(bad.value) ?? String(bad.value)}, not a valid ${datatype} value`,
+      `input "${name}": element ${bad.index} is ${Number.isNaN(bad.value) ? 'NaN' : (JSON.stringify(bad.value) ?? String(bad.value))}, not a valid ${datatype} value`,
       {
         hint:
           type.json === 'boolean'

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { makeArtifact, DIGITS, ROOT, passthrough } from './helpers/artifact.js';
 import { get, postJson, serve } from './helpers/server.js';
 import { missingPython, runPythonCode } from '../helpers/python.js';
-import { parseJsonAllowingNonFinite } from '../../src/serve/non-finite-json.js';
 import type { RunningServer } from '../../src/serve/server.js';
 
 const sample = JSON.parse(readFileSync(join(ROOT, 'examples/digits/sample.json'), 'utf8'));
@@ -146,7 +145,6 @@ describe('binary values and non-finite floats', () => {
     const r = await postJson(`${fp32.url}/v1/models/fp32:predict`, '{"instances": [[NaN, Infinity, -Infinity]]}');
     expect(r.status, r.text).toBe(200);
     expect(r.text).toBe('{"predictions":[[NaN,Infinity,-Infinity]]}');
-    expect(parseJsonAllowingNonFinite(r.text)).toEqual({ predictions: [[NaN, Infinity, -Infinity]] });
   });
 });
 
