@@ -44,6 +44,20 @@ describe('protocol handlers without a socket', () => {
     expect(model.seen).toHaveLength(0);
   });
 
+  it('say "not ready" with the model name on V2 model ready and V1 model status while loading', async () => {
+    const route = routerFor(fakeModel('loading'));
+    const v2 = (await route(request('GET', '/v2/models/double/ready'))).response;
+    expect(v2.status).toBe(503);
+    expect(JSON.parse(String(v2.body))).toMatchObject({ name: 'double', ready: false, code: 'MODEL_LOADING' });
+    const v1 = (await route(request('GET', '/v1/models/double/versions/3'))).response;
+    expect(v1.status).toBe(503);
+    expect(JSON.parse(String(v1.body))).toMatchObject({
+      name: 'double',
+      ready: false,
+      model_version_status: [{ version: '3', state: 'LOADING' }],
+    });
+  });
+
   it('answer a V2 inference once loaded, marking it as an inference for /stats', async () => {
     const model = fakeModel();
     const route = routerFor(model);
