@@ -10,8 +10,8 @@ export type V1Value = number | bigint | boolean | string | null | Buffer | V1Val
 
 /** Write a V1 value as JSON text, TF-Serving's way. */
 export function writeV1Json(value: V1Value): string {
-  // String() spells non-finite numbers as exactly the tokens NaN, Infinity, -Infinity.
-  if (typeof value === 'number') return String(value);
+  // String() spells non-finite numbers as exactly the tokens NaN, Infinity, -Infinity; -0 keeps its sign.
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
   if (Buffer.isBuffer(value)) return `{"b64":${JSON.stringify(value.toString('base64'))}}`;

@@ -194,16 +194,20 @@ export function encodeJsonData(tensor: Tensor): string {
     return `[${Array.from(data as ArrayLike<number>, (b) => floatText(fromHalfBits(b))).join(',')}]`;
   if (datatype === 'BF16')
     return `[${Array.from(data as ArrayLike<number>, (b) => floatText(fromBfloat16Bits(b))).join(',')}]`;
-  const text = Array.prototype.join.call(data, ',');
-  // String(NaN) and String(±Infinity) are the only number texts that hold an N or an I.
-  if ((datatype === 'FP32' || datatype === 'FP64') && (text.includes('N') || text.includes('I'))) {
-    return `[${Array.from(data as ArrayLike<number>, floatText).join(',')}]`;
+  if (datatype === 'FP32' || datatype === 'FP64') {
+    const floats = data as ArrayLike<number>;
+    for (let i = 0; i < floats.length; i++) {
+      const v = floats[i]!;
+      // Non-finite values and -0, which Array#join would write as "0": both take the element-wise path.
+      if (v - v !== 0 || (v === 0 && 1 / v < 0)) return `[${Array.from(floats, floatText).join(',')}]`;
+    }
   }
-  return `[${text}]`;
+  return `[${Array.prototype.join.call(data, ',')}]`;
 }
 
-/** A float as V2 JSON: a number, or "NaN" / "Infinity" / "-Infinity" as a string. */
+/** A float as V2 JSON: a number (-0 with its sign, RFC 8259 allows it), or "NaN" / "Infinity" / "-Infinity". */
 function floatText(v: number): string {
+  if (v === 0 && 1 / v < 0) return '-0';
   return Number.isFinite(v) ? String(v) : `"${String(v)}"`;
 }
 

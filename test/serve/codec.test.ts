@@ -60,6 +60,9 @@ describe('V2 JSON tensors', () => {
       data: Float32Array.from([1.5, NaN, -Infinity]),
     });
     expect(text).toBe('[1.5,"NaN","-Infinity"]');
+    expect(encodeJsonData({ datatype: 'FP64', shape: [3], data: Float64Array.from([1, -0, 0]) })).toBe('[1,-0,0]');
+    expect(encodeJsonData({ datatype: 'FP16', shape: [1], data: Uint16Array.from([0x8000]) })).toBe('[-0]');
+    expect(Object.is(decodeJsonTensor('y', 'FP32', [1], JSON.parse('[-0]')).data[0], -0)).toBe(true);
     expect(Array.from(decodeJsonTensor('y', 'FP32', [3], JSON.parse(text)).data as Float32Array)).toEqual([
       1.5,
       NaN,
