@@ -1,5 +1,6 @@
-// KServe Open Inference Protocol (V2) over REST: server and model health, metadata, and inference, with the
-// binary tensor data extension in both directions.
+// KServe Open Inference Protocol (V2) over REST (kserve/open-inference-protocol, specification/protocol/
+// inference_rest.md): server and model health, metadata and inference, with Triton's extensions: binary tensor data
+// in both directions (raw binary requests too), classification, and statistics.
 import { OodError } from '../../errors.js';
 import { OOD_VERSION } from '../../version.js';
 import type { TensorSpec } from '../../artifact/spec.js';
@@ -31,17 +32,12 @@ function metadataTensor(t: TensorSpec) {
 export function assertModel(service: ServeService, params: Record<string, string>): void {
   const { name, version } = service.model.description;
   if (params.name !== name) {
-    throw new OodError(
-      'MODEL_NOT_FOUND',
-      `model "${params.name}" is not served here; this server serves "${name}"`,
-      {},
-    );
+    throw new OodError('MODEL_NOT_FOUND', `model "${params.name}" is not served here; this server serves "${name}"`);
   }
   if (params.version !== undefined && params.version !== version) {
     throw new OodError(
       'MODEL_VERSION_NOT_FOUND',
       `model "${name}" has no version "${params.version}"; the served version is "${version}"`,
-      {},
     );
   }
 }
