@@ -84,18 +84,17 @@ export function applyClassification(
   outputs: readonly NamedTensor[],
   classification: ReadonlyMap<string, number>,
   specs: readonly TensorSpec[],
-  labels: readonly string[] | null,
+  labelsOf: (output: string) => readonly string[] | null,
 ): NamedTensor[] {
   if (classification.size === 0) return [...outputs];
   return outputs.map((t) => {
     const k = classification.get(t.name);
-    return k === undefined
-      ? t
-      : classifyOutput(
-          t,
-          k,
-          specs.find((s) => s.name === t.name),
-          labels,
-        );
+    if (k === undefined) return t;
+    return classifyOutput(
+      t,
+      k,
+      specs.find((s) => s.name === t.name),
+      labelsOf(t.name),
+    );
   });
 }

@@ -82,6 +82,35 @@ describe('protocol handlers without a socket', () => {
     expect(JSON.parse(String(drum.body))).toEqual({ predictions: [[0, 1, 2]] });
   });
 
+  it("name V2 classifications with the artifact's labels, for the output its CLASSIFICATION record names", async () => {
+    const model = fakeModel();
+    const described = {
+      ...model,
+      description: {
+        ...model.description,
+        labels: ['cat', 'dog', 'eel'],
+        runtime: { CLASSIFICATION: { OUTPUT: 'y', CLASSES: 3, ACTIVATION: 'none' } },
+      },
+    } as unknown as ServedModel;
+    const route = routerFor(described);
+    const body = { inputs: [x], outputs: [{ name: 'y', parameters: { classification: 2 } }] };
+    const r = (await route(request('POST', '/v2/models/double/infer', body))).response;
+    expect(r.status).toBe(200);
+    // y = 2x: rows [2, 4, 6] and [8, 10, 12], so the top two of each row are indices 2 then 1.
+    expect(JSON.parse(String(r.body)).outputs[0]).toEqual({
+      name: 'y',
+      datatype: 'BYTES',
+      shape: [2, 2],
+      data: ['6:2:eel', '4:1:dog', '12:2:eel', '10:1:dog'],
+    });
+    const other = {
+      ...described,
+      description: { ...described.description, runtime: { CLASSIFICATION: { OUTPUT: 'logits' } } },
+    } as unknown as ServedModel;
+    const unlabelled = (await routerFor(other)(request('POST', '/v2/models/double/infer', body))).response;
+    expect(JSON.parse(String(unlabelled.body)).outputs[0].data).toEqual(['6:2', '4:1', '12:2', '10:1']);
+  });
+
   it('reject a request that does not fit the signature without running the model', async () => {
     const model = fakeModel();
     const route = routerFor(model);

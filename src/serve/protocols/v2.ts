@@ -16,9 +16,18 @@ import type { ModelDescription } from '../served-model.js';
 /** The extensions this server implements, as GET /v2 lists them (Triton's names, docs/protocol/). */
 export const V2_EXTENSIONS = ['binary_tensor_data', 'classification', 'statistics'] as const;
 
-/** Class labels of the model, when the artifact carries them (they name classification results). */
-function labelsOf(description: ModelDescription): readonly string[] | null {
-  return (description as { labels?: readonly string[] | null }).labels ?? null;
+/**
+ * The class labels of one output: the artifact's labels (labels.txt) name the last axis of runtime.yaml's
+ * CLASSIFICATION.OUTPUT; without that record, any output with one value per label per row. Read structurally, so
+ * an artifact without labels, or a description without the fields, gets index-only classifications.
+ */
+function labelsFor(description: ModelDescription): (output: string) => readonly string[] | null {
+  const { labels, runtime } = description as {
+    labels?: readonly string[] | null;
+    runtime: { CLASSIFICATION?: { OUTPUT?: string } } | null;
+  };
+  const owner = runtime?.CLASSIFICATION?.OUTPUT;
+  return (output) => (labels && (owner === undefined || owner === output) ? labels : null);
 }
 
 const MODEL = String.raw`^/v2/models/(?<name>[^/]+)(?:/versions/(?<version>[^/]+))?`;
@@ -60,7 +69,7 @@ export async function inferV2(service: ServeService, req: ServeRequest, request?
   req.timings.decodeMs = performance.now() - decodeStart;
   const results = await service.infer(decoded.inputs, decoded.outputs, req, decoded.timeoutMs);
   const encodeStart = performance.now();
-  const outputs = applyClassification(results, decoded.classification, description.outputs, labelsOf(description));
+  const outputs = applyClassification(results, decoded.classification, description.outputs, labelsFor(description));
   const response = encodeV2Response(
     { modelName: description.name, modelVersion: description.version, id: decoded.id },
     outputs,
