@@ -21,12 +21,13 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
   say('listening', { url: server.url, port: server.port }, `ood serve: listening on ${server.url}`);
   void server.ready.then(() => {
     const { model: host } = server.service;
-    const { instances, threads } = server.engine.plan;
+    const { instances, threads, isolation } = server.engine.plan;
     if (host.state === 'ready')
       say(
         'ready',
-        { model: host.description.name, instances, threads, warnings: host.warnings },
-        `ood serve: model "${host.description.name}" is ready (${instances} instances x ${threads} threads)` +
+        { model: host.description.name, instances, threads, isolation, warnings: host.warnings },
+        `ood serve: model "${host.description.name}" is ready (${instances} instances x ${threads} threads, ` +
+          `each in its own ${isolation})` +
           host.warnings.map((w) => `\nood serve: WARNING: ${w}`).join(''),
       );
     else

@@ -1,6 +1,6 @@
 // The node:http adapter: reads a bounded body, stamps X-Request-ID, hands the request to the router, writes the
 // response, and records it (access log, /stats, /metrics, the statistics extension). It listens before the model
-// loads, so /health can say "loading" or 513. The model runs in worker-thread instances (engine/), so this thread
+// loads, so /health can say "loading" or 513. The model runs in instances of its own (engine/), so this thread
 // only parses, validates and answers, and keeps answering /health and /metrics while every instance is busy.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server } from 'node:net';
@@ -17,6 +17,7 @@ import { v2Routes } from './protocols/v2.js';
 import { prometheusRoutes } from './protocols/prometheus.js';
 import { ModelEngine } from './engine/model-engine.js';
 import { planInstances } from './engine/instance-plan.js';
+import type { Isolation } from './engine/instance-host.js';
 import { ServeMetrics } from './metrics.js';
 import { createLogger, levelForStatus, type LogFormat, type Logger, type LogLevel } from './logger.js';
 import { claimServeDir, sweepStaleServeDirs } from './temp-dirs.js';
@@ -33,10 +34,12 @@ export interface ServeOptions {
   maxBatch?: number;
   /** Dynamic batching: longest wait for other requests to join, in ms (default 0). */
   batchDelayMs?: number;
-  /** Model instances (worker threads); default from the cores and --threads (engine/instance-plan.ts). */
+  /** Model instances; default from the cores and --threads (engine/instance-plan.ts). */
   instances?: number;
   /** onnxruntime intra-op threads per instance. */
   threads?: number;
+  /** Instances as child processes (default: a native crash kills only the instance) or worker threads. */
+  isolation?: Isolation;
   /** Requests allowed to wait for an instance; one more gets 503 with Retry-After (default 256). */
   maxQueue?: number;
   /** Deadline of each inference request in ms; past it, 504 (default 60 000; 0: none). */
@@ -115,7 +118,7 @@ function errorCode(response: ServeResponse): string | undefined {
 /** Open an artifact (zip or directory), listen, then start the model instances in the background. */
 export async function startServer(artifact: string, options: ServeOptions): Promise<RunningServer> {
   const log: Logger = createLogger({ format: options.logFormat, level: options.logLevel, write: options.log });
-  const plan = planInstances({ instances: options.instances, threads: options.threads });
+  const plan = planInstances({ instances: options.instances, threads: options.threads, isolation: options.isolation });
   for (const path of sweepStaleServeDirs())
     log('info', 'removed a temporary directory a crashed server left', { path });
   const temp = claimServeDir();
@@ -239,7 +242,12 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const ready = engine.load().then(() => {
     if (engine.state === 'failed') log('error', `model failed to load: ${engine.loadError?.message}`);
-    else log('info', `model "${engine.description.name}" ready`, { instances: plan.instances, threads: plan.threads });
+    else
+      log('info', `model "${engine.description.name}" ready`, {
+        instances: plan.instances,
+        threads: plan.threads,
+        isolation: plan.isolation,
+      });
   });
   return {
     url: `http://${shownHost}:${port}`,

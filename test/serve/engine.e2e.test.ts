@@ -37,7 +37,7 @@ const settled = (p: Promise<unknown>) => {
   return state;
 };
 
-describe('two instances in worker threads', () => {
+describe('two instances', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await serve(await slowArtifact(), { instances: 2 });

@@ -3,6 +3,7 @@
 // bounded queue (503 with Retry-After) and deadlines (504, dropped from the queue).
 import { describe, expect, it } from 'vitest';
 import { canBatch } from '../../src/serve/batcher.js';
+import { OodError } from '../../src/errors.js';
 import { Scheduler, type Runner } from '../../src/serve/engine/scheduler.js';
 import type { NamedTensor } from '../../src/artifact/spec.js';
 
@@ -99,6 +100,42 @@ describe('Scheduler', () => {
     expect(Array.from((outcomes[2] as PromiseFulfilledResult<NamedTensor[]>).value[0]!.data as Float32Array)).toEqual([
       6, 6,
     ]);
+  });
+
+  it('retries the members of a merged run whose instance crashed alone, so only the poisonous request fails', async () => {
+    const calls: number[][] = [];
+    const runner = doubler(0, calls);
+    const run = runner.run.bind(runner);
+    runner.run = async (inputs) => {
+      const data = inputs[0]!.data as Float32Array;
+      if (data.includes(13)) {
+        calls.push([0, inputs[0]!.shape[0]!]);
+        throw new OodError('INSTANCE_CRASHED', 'the model instance crashed (its process was killed by SIGFPE)');
+      }
+      return run(inputs);
+    };
+    const crashes: string[][] = [];
+    const s = new Scheduler(
+      once([runner]),
+      { maxBatch: 64, maxDelayMs: 2, maxQueue: 100 },
+      { crash: (_, ids) => crashes.push(ids) },
+    );
+    const outcomes = await Promise.allSettled(
+      [
+        [1, 1],
+        [13, 1],
+        [3, 3],
+      ].map((row, i) => s.submit({ inputs: [rowsOf([row])], requestId: `r${i}`, timings: {} })),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason.code).toBe('INSTANCE_CRASHED');
+    expect(calls).toEqual([
+      [0, 3],
+      [0, 1],
+      [0, 1],
+      [0, 1],
+    ]);
+    expect(crashes).toEqual([['r0', 'r1', 'r2'], ['r1']]);
   });
 
   it('answers 503 with a Retry-After hint once maxQueue requests wait', async () => {

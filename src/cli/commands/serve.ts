@@ -26,6 +26,7 @@ interface ServeArgs extends GlobalOptions {
   'batch-delay': string | number;
   threads?: string | number;
   instances?: string | number;
+  isolation: string;
   'max-queue': string | number;
   timeout: string | number;
   'drain-timeout': string | number;
@@ -63,7 +64,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       })
       .option('instances', {
         type: 'string',
-        describe: 'Model instances, each on its own thread (default: cores / --threads; see docs/serve.md)',
+        describe: 'Model instances, each with its own session (default: cores / --threads; see docs/serve.md)',
+      })
+      .option('isolation', {
+        choices: ['process', 'thread'],
+        default: 'process',
+        describe: 'Run each instance in a child process (a native crash kills only it) or a worker thread',
       })
       .option('threads', {
         type: 'string',
@@ -109,6 +115,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         batchDelayMs: n['batch-delay']!,
         threads: n.threads,
         instances: n.instances,
+        isolation: argv.isolation as 'process' | 'thread',
         maxQueue: n['max-queue']!,
         timeoutMs: n.timeout! * 1000,
         drainTimeoutMs: n['drain-timeout']! * 1000,

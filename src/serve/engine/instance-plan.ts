@@ -6,11 +6,14 @@
 // request spread over two threads for throughput (bench/serve.mjs --engine measures both).
 import { availableParallelism } from 'node:os';
 import { OodError } from '../../errors.js';
+import { ISOLATIONS, type Isolation } from './instance-host.js';
 
 export interface InstancePlan {
   instances: number;
   threads: number;
   cores: number;
+  /** Each instance in a child process (default: a native crash kills only it) or a worker thread. */
+  isolation: Isolation;
 }
 
 function positiveInteger(flag: string, value: number | undefined): number | undefined {
@@ -22,12 +25,15 @@ function positiveInteger(flag: string, value: number | undefined): number | unde
 
 /** Resolve --instances and --threads against the machine's cores. */
 export function planInstances(
-  requested: { instances?: number; threads?: number },
+  requested: { instances?: number; threads?: number; isolation?: Isolation },
   cores = availableParallelism(),
 ): InstancePlan {
+  const isolation = requested.isolation ?? 'process';
+  if (!ISOLATIONS.includes(isolation))
+    throw new OodError('BAD_OPTION', `--isolation must be one of ${ISOLATIONS.join(', ')}, got ${String(isolation)}`);
   const instancesFlag = positiveInteger('instances', requested.instances);
   const threadsFlag = positiveInteger('threads', requested.threads);
   const threads = threadsFlag ?? (instancesFlag === undefined || instancesFlag > 1 ? 1 : cores);
   const instances = instancesFlag ?? Math.max(1, Math.floor(cores / threads));
-  return { instances, threads, cores };
+  return { instances, threads, cores, isolation };
 }

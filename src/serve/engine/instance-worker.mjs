@@ -1,9 +1,12 @@
-// One model instance on its own thread (worker_threads): opens the session through the artifact's score.mjs with
-// this thread's onnxruntime-node, proves it with a warm-up, then runs one batch at a time. Plain JavaScript that
-// imports nothing of ood, so Node can start it as a worker whether ood runs from source or from dist/.
-// Tensors come in and go out as transferred ArrayBuffers (no copies); a buffer that cannot be transferred (a
-// pooled or shared one) is copied by structured clone instead.
+// One model instance, in a child process of the server (forked with the `advanced` IPC serialization) or in a
+// worker thread: opens the session through the artifact's score.mjs with its own onnxruntime-node, proves it
+// with a warm-up, then runs one batch at a time. Plain JavaScript that imports nothing of ood, so Node can start
+// it whether ood runs from source or from dist/ (instance-host.ts starts it).
+// In a thread, tensors come in and go out as transferred ArrayBuffers (no copies; a buffer that cannot be
+// transferred is copied by structured clone instead). In a process they cross the IPC pipe as V8-serialized bytes.
 import { parentPort, workerData } from 'node:worker_threads';
+import { unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -59,12 +62,13 @@ function transferables(tensors) {
   return [...buffers];
 }
 
-/** Post a message, moving the tensors' buffers; copy them when a buffer refuses to move. */
-export function postTensors(port, message, tensors) {
+/** Post a message to the server, moving the tensors' buffers where the channel can (a thread's port). */
+function postTensors(channel, message, tensors) {
+  if (!channel.transfers) return channel.post(message);
   try {
-    port.postMessage(message, transferables(tensors));
+    channel.post(message, transferables(tensors));
   } catch {
-    port.postMessage(message);
+    channel.post(message);
   }
 }
 
@@ -72,16 +76,19 @@ function errorOf(err) {
   return { code: typeof err?.code === 'string' ? err.code : undefined, message: err?.message ?? String(err) };
 }
 
-async function serve() {
-  const log = (message) => parentPort.postMessage({ type: 'log', message: String(message) });
+async function serve(channel, init) {
+  const log = (message) => channel.post({ type: 'log', message: String(message) });
   let instance;
   try {
-    instance = await openInstance({ ...workerData, log });
+    instance = await openInstance({ ...init, log });
   } catch (err) {
-    parentPort.postMessage({ type: 'load-failed', error: errorOf(err) });
+    channel.post({ type: 'load-failed', error: errorOf(err) });
     return;
   }
-  parentPort.on('message', async (message) => {
+  // onnxruntime's telemetry leaves an empty $TMPDIR/mat-debug-<pid>.log in every process that opens a session
+  // (src/io/onnxruntime-litter.ts); in a process of our own it is ours to remove.
+  if (!channel.transfers) await unlink(join(tmpdir(), `mat-debug-${process.pid}.log`)).catch(() => undefined);
+  channel.onMessage(async (message) => {
     if (message?.type !== 'run') return;
     const started = performance.now();
     try {
@@ -95,15 +102,36 @@ async function serve() {
         data: t.data,
       }));
       postTensors(
-        parentPort,
+        channel,
         { type: 'result', id: message.id, outputs: plain, inferMs: performance.now() - started },
         plain,
       );
     } catch (err) {
-      parentPort.postMessage({ type: 'error', id: message.id, error: errorOf(err) });
+      channel.post({ type: 'error', id: message.id, error: errorOf(err) });
     }
   });
-  parentPort.postMessage({ type: 'ready', warnings: instance.warnings });
+  channel.post({ type: 'ready', warnings: instance.warnings });
 }
 
-if (parentPort && workerData?.oodInstance === true) void serve();
+if (parentPort && workerData?.oodInstance === true) {
+  const channel = {
+    transfers: true,
+    post: (message, transfer) => parentPort.postMessage(message, transfer),
+    onMessage: (listener) => parentPort.on('message', listener),
+  };
+  void serve(channel, workerData);
+} else if (process.send && process.env.OOD_INSTANCE_PROCESS === '1') {
+  // The server ends this process when it is done with it (SIGKILL) and an orphan ends itself when the IPC
+  // channel closes. A Ctrl-C reaches the whole process group: ignore it, so the server can drain through us.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => undefined);
+  process.on('disconnect', () => process.exit(0));
+  const channel = {
+    transfers: false,
+    post: (message) => process.send(message, () => undefined),
+    onMessage: (listener) => process.on('message', listener),
+  };
+  process.once('message', (message) => {
+    if (message?.type === 'init') void serve(channel, message.init);
+  });
+}

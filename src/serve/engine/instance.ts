@@ -1,12 +1,11 @@
-// The main thread's handle on one model instance (a worker thread running instance-worker.mjs): start it, run one
-// batch at a time on it, and notice when it dies. A death fails the batch it held and is reported to the pool,
-// which restarts it; the server itself never goes down with an instance.
-import { Worker } from 'node:worker_threads';
+// The server's handle on one model instance (instance-worker.mjs, in a child process or a worker thread; see
+// instance-host.ts): start it, run one batch at a time on it, and notice when it dies. A death fails the batch
+// it held and is reported to the pool, which restarts it; the server itself never goes down with an instance.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type * as ort from 'onnxruntime-node';
 import { OodError, isErrorCode } from '../../errors.js';
 import type { NamedTensor } from '../../tensor/tensor.js';
+import { INSTANCE_SCRIPT, startHost, type InstanceHost, type Isolation } from './instance-host.js';
 
 /** What an instance needs to open its session. */
 export interface InstanceSpec {
@@ -16,6 +15,8 @@ export interface InstanceSpec {
   sessionOptions?: ort.InferenceSession.SessionOptions;
   /** Inputs to prove the model with; `synthetic` ones (zeros) may fail with a warning only. */
   warmup?: { inputs: NamedTensor[]; synthetic: boolean };
+  /** A child process (default) or a worker thread. */
+  isolation?: Isolation;
 }
 
 /** Outcome of one run on an instance. */
@@ -31,24 +32,9 @@ type Message =
   | { type: 'result'; id: number; outputs: NamedTensor[]; inferMs: number }
   | { type: 'error'; id: number; error: { code?: string; message: string } };
 
-/** Next to this module in dist/ and in src/ alike (tsc copies .mjs under allowJs). */
-const WORKER_SCRIPT = fileURLToPath(new URL('./instance-worker.mjs', import.meta.url));
-
-/** The ArrayBuffers that may move to the worker: whole, unshared, not a slice of Node's Buffer pool. */
-function transferables(tensors: readonly NamedTensor[]): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const t of tensors) {
-    if (!ArrayBuffer.isView(t.data)) continue;
-    const view = t.data as ArrayBufferView;
-    if (view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength)
-      buffers.add(view.buffer);
-  }
-  return [...buffers];
-}
-
-/** One worker-thread instance. `onExit` fires once if the worker dies after starting. */
+/** One model instance. `onExit` fires once if it dies after starting. */
 export class Instance {
-  private worker: Worker | undefined;
+  private host: InstanceHost | undefined;
   private running: { id: number; resolve(r: RunResult): void; reject(e: unknown): void } | undefined;
   private nextId = 0;
   private stopping = false;
@@ -70,49 +56,41 @@ export class Instance {
 
   /** Loaded, warmed up and alive. */
   get ready(): boolean {
-    return this.worker !== undefined && this.started;
+    return this.host !== undefined && this.started;
   }
 
-  /** Start the worker; resolves when the model is loaded and warmed up, rejects with the load failure. */
+  /** The process the instance runs in (the server's own under thread isolation). */
+  get pid(): number | undefined {
+    return this.host?.pid;
+  }
+
+  /** Start the instance; resolves when the model is loaded and warmed up, rejects with the load failure. */
   start(): Promise<void> {
-    if (!existsSync(WORKER_SCRIPT)) {
-      return Promise.reject(new OodError('INTERNAL', `the instance worker ${WORKER_SCRIPT} is missing`));
+    if (!existsSync(INSTANCE_SCRIPT)) {
+      return Promise.reject(new OodError('INTERNAL', `the instance script ${INSTANCE_SCRIPT} is missing`));
     }
-    const worker = new Worker(WORKER_SCRIPT, {
-      workerData: {
-        oodInstance: true,
-        dir: this.spec.dir,
-        entry: this.spec.entry,
-        sessionOptions: this.spec.sessionOptions,
-        warmup: this.spec.warmup,
-      },
-      stdout: false,
-      stderr: false,
-    });
-    this.worker = worker;
+    const { isolation = 'process', ...init } = this.spec;
+    const host = startHost(isolation, init);
+    this.host = host;
+    host.onOutput((line) => this.log('warn', `instance ${this.index}: ${line}`));
     return new Promise((resolve, reject) => {
-      let started = false;
-      worker.on('message', (message: Message) => {
+      host.onMessage((raw) => {
+        const message = raw as Message;
         if (message.type === 'log') this.log('info', `instance ${this.index}: ${message.message}`);
         else if (message.type === 'ready') {
-          started = true;
           this.started = true;
           this.warnings = message.warnings;
           resolve();
         } else if (message.type === 'load-failed') {
-          // The worker's code crossed a thread boundary as a string: keep it only if it is one of ours.
+          // The code crossed a thread or process boundary as a string: keep it only if it is one of ours.
           const code = isErrorCode(message.error.code) ? message.error.code : 'MODEL_LOAD_FAILED';
           reject(new OodError(code, message.error.message));
-          void worker.terminate();
+          void host.terminate();
         } else this.settle(message);
       });
-      worker.on('error', (err) => {
-        if (!started) reject(new OodError('MODEL_LOAD_FAILED', `the model failed to load: ${err.message}`));
-        else this.died(`it threw ${err.message}`);
-      });
-      worker.on('exit', (code) => {
-        if (!started) reject(new OodError('MODEL_LOAD_FAILED', `the instance exited (code ${code}) while loading`));
-        else this.died(`it exited with code ${code}`);
+      host.onGone((why) => {
+        if (!this.started) reject(new OodError('MODEL_LOAD_FAILED', `the model failed to load: ${why} while loading`));
+        else this.died(why);
       });
     });
   }
@@ -127,10 +105,11 @@ export class Instance {
   }
 
   private died(why: string): void {
-    if (!this.worker) return;
-    this.worker = undefined;
+    if (!this.host) return;
+    this.host = undefined;
     const running = this.running;
     this.running = undefined;
+    if (this.stopping) why = 'the server stopped';
     running?.reject(
       new OodError('INSTANCE_CRASHED', `the model instance crashed while running this request (${why})`, {
         hint: 'The instance was restarted; retry the request. If it crashes again, this input crashes the model.',
@@ -139,33 +118,28 @@ export class Instance {
     if (!this.stopping) this.onExit(this, why);
   }
 
-  /** Run one batch; the inputs' buffers move to the worker, so the caller must not touch them afterwards. */
+  /** Run one batch; the inputs' buffers may move to the instance, so the caller must not touch them afterwards. */
   run(inputs: NamedTensor[], outputs?: string[]): Promise<RunResult> {
-    const worker = this.worker;
-    if (!worker || this.running) return Promise.reject(new OodError('INTERNAL', 'instance is not idle'));
+    const host = this.host;
+    if (!host || this.running) return Promise.reject(new OodError('INTERNAL', 'instance is not idle'));
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.running = { id, resolve, reject };
-      const message = { type: 'run', id, inputs, outputs };
-      try {
-        worker.postMessage(message, transferables(inputs));
-      } catch {
-        worker.postMessage(message);
-      }
+      host.post({ type: 'run', id, inputs, outputs }, inputs);
     });
   }
 
-  /** Stop the worker for good (server shutdown); a batch still running is failed. */
+  /** Stop the instance for good (server shutdown); a batch still running is failed. */
   async stop(): Promise<void> {
     this.stopping = true;
-    const worker = this.worker;
-    if (!worker) return;
-    await worker.terminate();
+    const host = this.host;
+    if (!host) return;
+    await host.terminate();
     this.died('the server stopped');
   }
 
-  /** Test and operator hook: end the worker as a crash would (the pool restarts it). */
+  /** Test and operator hook: end the instance as a crash would (the pool restarts it). */
   async kill(): Promise<void> {
-    await this.worker?.terminate();
+    await this.host?.terminate();
   }
 }

@@ -1,4 +1,4 @@
-// The served model as a set of instances in worker threads behind one scheduler: the ServedModel the protocols
+// The served model as a set of instances (child processes or worker threads) behind one scheduler: the ServedModel the protocols
 // talk to. Loading starts every instance (each opens its own session through score.mjs and warms up); a crashed
 // instance fails only the batch it held, is logged with those requests' ids, and is started again, with a growing
 // pause if it keeps crashing. An empty batch is answered here without reaching any instance.
@@ -26,7 +26,7 @@ export interface EngineOptions extends SchedulerOptions {
 
 const RESTART_PAUSE_MS = [0, 100, 500, 2_000, 5_000];
 
-/** A model served by worker-thread instances. */
+/** A model served by instances in child processes or worker threads. */
 export class ModelEngine implements ServedModel {
   state: ModelState = 'loading';
   loadError: OodError | undefined;
@@ -81,6 +81,7 @@ export class ModelEngine implements ServedModel {
         entry: entrypointOf(this.description),
         sessionOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 },
         warmup: await warmupInputs(this.reader, this.description),
+        isolation: this.options.plan.isolation,
       };
       const started = await Promise.allSettled(this.instances.map((_, i) => this.startInstance(i)));
       const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');

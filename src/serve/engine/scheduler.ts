@@ -217,8 +217,9 @@ export class Scheduler {
               runner,
               group.map((p) => p.requestId ?? '?'),
             );
-          // A merged run that fails may fail for one member only: run each alone, so only that one fails.
-          if (single || crashed) for (const p of group) p.reject(err);
+          // A merged run that fails, or whose instance dies, may do so for one member only: run each alone, so
+          // only that one fails (a poisonous request then costs one more restart, not its neighbours' answers).
+          if (single) for (const p of group) p.reject(err);
           else this.retryAlone(group);
         },
       )

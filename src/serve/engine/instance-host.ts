@@ -1,0 +1,118 @@
+// Where a model instance lives: a worker thread of this process, or a child process of its own. The two share
+// one message protocol (instance-worker.mjs runs in both) behind `InstanceHost`, so the rest of the engine does
+// not care which. Only a process contains a native crash: a SIGSEGV, SIGFPE or abort inside onnxruntime ends the
+// process it happens in, and a worker thread shares the server's (docs/serve.md, "Isolation").
+import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { NamedTensor } from '../../tensor/tensor.js';
+
+/** `process` (default): a crash kills only the instance. `thread`: cheaper, but a native crash kills the server. */
+export type Isolation = 'process' | 'thread';
+
+export const ISOLATIONS: readonly Isolation[] = ['process', 'thread'];
+
+/** Next to this module in dist/ and in src/ alike (tsc copies .mjs under allowJs). */
+export const INSTANCE_SCRIPT = fileURLToPath(new URL('./instance-worker.mjs', import.meta.url));
+
+/** The transport to one instance: messages both ways and one notice of its end. */
+export interface InstanceHost {
+  /** Send a message; the tensors' buffers may move to the instance, so the caller must not touch them after. */
+  post(message: unknown, tensors: readonly NamedTensor[]): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Lines the instance wrote to stdout or stderr (a process's only; a thread writes to the server's own). */
+  onOutput(listener: (line: string) => void): void;
+  /** Called once, when the instance is gone for any reason, with why in words ("it was killed by SIGFPE"). */
+  onGone(listener: (why: string) => void): void;
+  /** End it now (stop or kill); resolves once it is gone. */
+  terminate(): Promise<void>;
+  /** The instance's process id (the server's own for a thread). */
+  readonly pid: number | undefined;
+}
+
+/** The ArrayBuffers that may move to a worker thread: whole, unshared, not a slice of Node's Buffer pool. */
+function transferables(tensors: readonly NamedTensor[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const t of tensors) {
+    if (!ArrayBuffer.isView(t.data)) continue;
+    const view = t.data as ArrayBufferView;
+    if (view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength)
+      buffers.add(view.buffer);
+  }
+  return [...buffers];
+}
+
+/** Call `listener` once, however many ways the end is reported. */
+function once(listener: (why: string) => void): (why: string) => void {
+  let told = false;
+  return (why) => {
+    if (told) return;
+    told = true;
+    listener(why);
+  };
+}
+
+function threadHost(init: unknown): InstanceHost {
+  const worker = new Worker(INSTANCE_SCRIPT, { workerData: { oodInstance: true, ...(init as object) } });
+  return {
+    pid: process.pid,
+    post(message, tensors) {
+      try {
+        worker.postMessage(message, transferables(tensors));
+      } catch {
+        worker.postMessage(message); // a buffer that refuses to move is copied instead
+      }
+    },
+    onMessage: (listener) => void worker.on('message', listener),
+    onOutput: () => undefined,
+    onGone(listener) {
+      const gone = once(listener);
+      worker.on('error', (err) => gone(`it threw ${err.message}`));
+      worker.on('exit', (code) => gone(`it exited with code ${code}`));
+    },
+    terminate: () => worker.terminate().then(() => undefined),
+  };
+}
+
+/**
+ * A child process speaking over Node's IPC channel with the `advanced` serialization (V8's structured clone), so
+ * typed arrays cross as bytes, not as JSON number lists. What it prints (score.mjs's console, onnxruntime's own
+ * log, a native crash's trace) comes back as lines for the server's log, so `--log-format json` stays JSON.
+ */
+function processHost(init: unknown): InstanceHost {
+  const child: ChildProcess = fork(INSTANCE_SCRIPT, [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, OOD_INSTANCE_PROCESS: '1' },
+    execArgv: [],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ignored = () => undefined; // a failed send is followed by 'exit', which reports the loss
+  child.send({ type: 'init', init }, ignored);
+  return {
+    pid: child.pid,
+    post: (message) => void child.send(message as object, ignored),
+    onMessage: (listener) => void child.on('message', listener),
+    onOutput(listener) {
+      for (const stream of [child.stdout, child.stderr])
+        if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', listener);
+    },
+    onGone(listener) {
+      const gone = once(listener);
+      child.on('error', (err) => gone(`its process failed: ${err.message}`));
+      child.on('exit', (code, signal) =>
+        gone(signal ? `its process was killed by ${signal}` : `its process exited with code ${code}`),
+      );
+    },
+    async terminate() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Start an instance's host; `init` is what instance-worker.mjs needs to open the model. */
+export function startHost(isolation: Isolation, init: unknown): InstanceHost {
+  return isolation === 'process' ? processHost(init) : threadHost(init);
+}
