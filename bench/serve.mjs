@@ -10,7 +10,8 @@
 // completed within the same window. onnxruntime-node runs inferences one at a time on the JS thread (see
 // docs/performance.md), so only the one in progress at the end of the window is lost, for both alike. Contenders are interleaved per repeat so that machine noise hits all alike; medians.
 // Usage: npm run build && node bench/serve.mjs [--models digits,resnet18] [--seconds 3] [--repeats 3] [--engine]
-//        [--concurrency 1,8,64] [--resnet-seconds 5] [--resnet-requests N] [--batched] (adds `--max-batch 64`).
+//        [--concurrency 1,8,64] [--resnet-seconds 5] [--resnet-requests N] [--batched] (adds `--max-batch 64`)
+//        [--isolation] (adds `--isolation thread`: the price of process isolation).
 // Writes bench/out/serve.json.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,6 +37,8 @@ const modelNames = opt('models', 'digits,resnet18').split(',');
 const withBatched = process.argv.includes('--batched');
 // --engine: also `ood serve --instances 1`, and a 2-process cluster of the minimal server (several acceptors).
 const withEngine = process.argv.includes('--engine');
+// --isolation: also `ood serve --isolation thread`, to price the default process isolation against threads.
+const withIsolation = process.argv.includes('--isolation');
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -245,6 +248,7 @@ async function benchModel(c) {
   // onnxruntime's intra-op setting: one thread per core by default; on 2 shared cores one thread can be faster.
   if (c.oneThread) servers.oneThread = await startServe(dir, ['--threads', '1']);
   if (withEngine) servers.single = await startServe(dir, ['--instances', '1', '--log-level', 'warn']);
+  if (withIsolation) servers.thread = await startServe(dir, ['--isolation', 'thread']);
   servers.minimal = await startMinimal(c.model);
   if (withEngine && !c.amount) servers.minimal2 = await startMinimal(c.model, 2);
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
@@ -275,6 +279,12 @@ async function benchModel(c) {
       ? {
           'ood --instances 1 v2 json': load(infer(servers.single), 'json'),
           'ood --instances 1 v2 binary': load(infer(servers.single), 'binary'),
+        }
+      : {}),
+    ...(withIsolation
+      ? {
+          'ood --isolation thread v2 json': load(infer(servers.thread), 'json'),
+          'ood --isolation thread v2 binary': load(infer(servers.thread), 'binary'),
         }
       : {}),
     'minimal node:http json': load(servers.minimal.base, 'json'),

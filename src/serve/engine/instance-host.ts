@@ -5,8 +5,10 @@
 import { Worker } from 'node:worker_threads';
 import { fork, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { NamedTensor } from '../../tensor/tensor.js';
+import { FRAME_FD, readFrames, writeFrame } from './tensor-frames.mjs';
 
 /** `process` (default): a crash kills only the instance. `thread`: cheaper, but a native crash kills the server. */
 export type Isolation = 'process' | 'thread';
@@ -76,24 +78,33 @@ function threadHost(init: unknown): InstanceHost {
 }
 
 /**
- * A child process speaking over Node's IPC channel with the `advanced` serialization (V8's structured clone), so
- * typed arrays cross as bytes, not as JSON number lists. What it prints (score.mjs's console, onnxruntime's own
- * log, a native crash's trace) comes back as lines for the server's log, so `--log-format json` stays JSON.
+ * A child process. Control messages (init, ready, logs) use Node's IPC channel with the `advanced` serialization;
+ * runs and their results go over a second socket pair as binary frames (tensor-frames.mjs), which costs the
+ * server's thread less per request. What the process prints (score.mjs's console, onnxruntime's own log, a
+ * native crash's trace) comes back as lines for the server's log, so `--log-format json` stays JSON.
  */
 function processHost(init: unknown): InstanceHost {
   const child: ChildProcess = fork(INSTANCE_SCRIPT, [], {
     serialization: 'advanced',
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
     env: { ...process.env, OOD_INSTANCE_PROCESS: '1' },
     execArgv: [],
   });
+  const frames = child.stdio[FRAME_FD] as Socket;
+  frames.on('error', () => undefined); // EPIPE once the process died: its 'exit' reports the loss
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ignored = () => undefined; // a failed send is followed by 'exit', which reports the loss
   child.send({ type: 'init', init }, ignored);
   return {
     pid: child.pid,
-    post: (message) => void child.send(message as object, ignored),
-    onMessage: (listener) => void child.on('message', listener),
+    post(message) {
+      if ((message as { type?: string }).type === 'run') writeFrame(frames, message as object, 'inputs');
+      else child.send(message as object, ignored);
+    },
+    onMessage(listener) {
+      child.on('message', listener);
+      readFrames(frames, listener);
+    },
     onOutput(listener) {
       for (const stream of [child.stdout, child.stderr])
         if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', listener);

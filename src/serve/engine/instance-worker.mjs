@@ -3,13 +3,16 @@
 // with a warm-up, then runs one batch at a time. Plain JavaScript that imports nothing of ood, so Node can start
 // it whether ood runs from source or from dist/ (instance-host.ts starts it).
 // In a thread, tensors come in and go out as transferred ArrayBuffers (no copies; a buffer that cannot be
-// transferred is copied by structured clone instead). In a process they cross the IPC pipe as V8-serialized bytes.
+// transferred is copied by structured clone instead). In a process they cross a socket pair as binary frames
+// (tensor-frames.mjs), and control messages use Node's IPC channel.
 import { parentPort, workerData } from 'node:worker_threads';
 import { unlink } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { FRAME_FD, readFrames, writeFrame } from './tensor-frames.mjs';
 
 /** A failure with a stable code that the main thread turns into an OodError. */
 function failure(code, message) {
@@ -62,16 +65,6 @@ function transferables(tensors) {
   return [...buffers];
 }
 
-/** Post a message to the server, moving the tensors' buffers where the channel can (a thread's port). */
-function postTensors(channel, message, tensors) {
-  if (!channel.transfers) return channel.post(message);
-  try {
-    channel.post(message, transferables(tensors));
-  } catch {
-    channel.post(message);
-  }
-}
-
 function errorOf(err) {
   return { code: typeof err?.code === 'string' ? err.code : undefined, message: err?.message ?? String(err) };
 }
@@ -88,7 +81,7 @@ async function serve(channel, init) {
   // onnxruntime's telemetry leaves an empty $TMPDIR/mat-debug-<pid>.log in every process that opens a session
   // (src/io/onnxruntime-litter.ts); in a process of our own it is ours to remove.
   if (!channel.transfers) await unlink(join(tmpdir(), `mat-debug-${process.pid}.log`)).catch(() => undefined);
-  channel.onMessage(async (message) => {
+  channel.onRun(async (message) => {
     if (message?.type !== 'run') return;
     const started = performance.now();
     try {
@@ -101,13 +94,9 @@ async function serve(channel, init) {
         shape: Array.from(t.shape, Number),
         data: t.data,
       }));
-      postTensors(
-        channel,
-        { type: 'result', id: message.id, outputs: plain, inferMs: performance.now() - started },
-        plain,
-      );
+      channel.postRun({ type: 'result', id: message.id, outputs: plain, inferMs: performance.now() - started });
     } catch (err) {
-      channel.post({ type: 'error', id: message.id, error: errorOf(err) });
+      channel.postRun({ type: 'error', id: message.id, error: errorOf(err) });
     }
   });
   channel.post({ type: 'ready', warnings: instance.warnings });
@@ -116,8 +105,16 @@ async function serve(channel, init) {
 if (parentPort && workerData?.oodInstance === true) {
   const channel = {
     transfers: true,
-    post: (message, transfer) => parentPort.postMessage(message, transfer),
-    onMessage: (listener) => parentPort.on('message', listener),
+    post: (message) => parentPort.postMessage(message),
+    // Results move their buffers to the server's thread; one that refuses to move is copied instead.
+    postRun(message) {
+      try {
+        parentPort.postMessage(message, transferables(message.outputs));
+      } catch {
+        parentPort.postMessage(message);
+      }
+    },
+    onRun: (listener) => parentPort.on('message', listener),
   };
   void serve(channel, workerData);
 } else if (process.send && process.env.OOD_INSTANCE_PROCESS === '1') {
@@ -126,10 +123,13 @@ if (parentPort && workerData?.oodInstance === true) {
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => undefined);
   process.on('disconnect', () => process.exit(0));
+  const frames = new Socket({ fd: FRAME_FD, readable: true, writable: true });
+  frames.on('error', () => process.exit(0)); // the server is gone
   const channel = {
     transfers: false,
     post: (message) => process.send(message, () => undefined),
-    onMessage: (listener) => process.on('message', listener),
+    postRun: (message) => writeFrame(frames, message, message.outputs ? 'outputs' : undefined),
+    onRun: (listener) => readFrames(frames, listener),
   };
   process.once('message', (message) => {
     if (message?.type === 'init') void serve(channel, message.init);
