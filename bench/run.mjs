@@ -219,32 +219,12 @@ const prepare = read('prepare');
 if (prepare) {
   const s = prepare.median_seconds;
   const b = prepare.model_bytes;
-  row(
-    'prepare',
-    `ood prepare -o (zip, CLI) ${f(b / 2 ** 20, 0)} MiB`,
-    mib(b, s.prepare_zip),
-    'MiB/s',
-    'cp+sha256sum',
-    mib(b, s.cp_plus_sha256sum),
-    0.5,
-  );
-  row(
-    'prepare',
-    'ood prepare --dir (CLI)',
-    mib(b, s.prepare_dir),
-    'MiB/s',
-    'cp+sha256sum',
-    mib(b, s.cp_plus_sha256sum),
-    0.5,
-  );
-  row(
-    'prepare',
-    'buildArtifact zip (in process)',
-    mib(b, s.build_artifact_zip_in_process),
-    'MiB/s',
-    'cp+sha256sum',
-    mib(b, s.cp_plus_sha256sum),
-  );
+  for (const [name, key, target] of [
+    [`ood prepare -o (zip, CLI) ${f(b / 2 ** 20, 0)} MiB`, 'prepare_zip', 0.5],
+    ['ood prepare --dir (CLI)', 'prepare_dir', 0.5],
+    ['buildArtifact zip (in process)', 'build_artifact_zip_in_process', undefined],
+  ])
+    row('prepare', name, mib(b, s[key]), 'MiB/s', 'cp+sha256sum', mib(b, s.cp_plus_sha256sum), target);
 }
 const introspect = read('introspect');
 if (introspect) {

@@ -1,14 +1,14 @@
 // Soak of the serving engine (issue 12): `ood serve` on the digits artifact for --minutes (default 10) under a
 // steady mix of good and bad requests (good V2 JSON, good binary, malformed JSON, wrong shapes, unknown routes,
-// empty batches, oversized V2 timeouts), sampling the server's RSS (from /proc/<pid>/status, the whole process
-// including its instance threads) every 15 s. Reports RSS at the end of minute 1 and its growth after it.
+// empty batches, oversized V2 timeouts), sampling the server's RSS (from /proc/<pid>/status, summed over the
+// server and its instance processes) every 15 s. Reports RSS at the end of minute 1 and its growth after it.
 // Usage: npm run build && node bench/serve-soak.mjs [--minutes 10] [--rate 100]   → bench/out/serve-soak.json
 import { readFile, mkdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { buildArtifact } from '../dist/src/artifact/build-artifact.js';
+import { startServe, treeRss } from './serve-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const opt = (name, fallback) => {
@@ -26,28 +26,7 @@ await buildArtifact({
   sample: join(root, 'examples/digits/sample.json'),
   introspect: false,
 });
-const child = execa(
-  process.execPath,
-  [join(root, 'dist/src/cli/main.js'), 'serve', zip, '--port', '0', '--json', '--log-level', 'error'],
-  {
-    reject: false,
-  },
-);
-const url = await new Promise((resolve) => {
-  let text = '';
-  child.stdout.on('data', (d) => {
-    text += d;
-    const events = text.split('\n').flatMap((l) => {
-      try {
-        return [JSON.parse(l)];
-      } catch {
-        return [];
-      }
-    });
-    const listening = events.find((e) => e.event === 'listening');
-    if (listening && events.some((e) => e.event === 'ready')) resolve(listening.url);
-  });
-});
+const { child, base: url } = await startServe(zip, ['--log-level', 'error']);
 const sample = JSON.parse(await readFile(join(root, 'examples/digits/sample.json'), 'utf8'));
 const image = sample.inputs[0];
 const data = Float32Array.from(image.data);
@@ -71,7 +50,7 @@ const kinds = [
   () => fetch(infer, { method: 'POST', body: JSON.stringify({ ...sample, parameters: { timeout: 1 } }) }),
   () => fetch(`${url}/metrics`),
 ];
-const rss = async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+const rss = () => treeRss(child.pid);
 const samples = [];
 const byStatus = {};
 const t0 = Date.now();

@@ -24,6 +24,7 @@ import * as ort from 'onnxruntime-node';
 import autocannon from 'autocannon';
 import { execa } from 'execa';
 import { buildArtifact } from '../dist/src/artifact/build-artifact.js';
+import { startServe } from './serve-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const opt = (name, fallback) => {
@@ -174,33 +175,6 @@ async function wrk(url, script, connections, seconds) {
   );
   const r = JSON.parse(/^RESULT (.*)$/m.exec(stdout)[1]);
   return { rps: r.requests / (r.duration_us / 1e6), p50: r.p50 / 1000, p99: r.p99 / 1000, errors: r.errors + r.non2xx };
-}
-
-/** `ood serve` in its own process, as in production, so the load generator does not share its event loop. */
-async function startServe(dir, extra) {
-  const child = execa(
-    process.execPath,
-    [join(root, 'dist/src/cli/main.js'), 'serve', dir, '--port', '0', '--json', ...extra],
-    // The access log (one line per request, on by default) goes to /dev/null: written, as in production, not kept.
-    { reject: false, stderr: 'ignore' },
-  );
-  const base = await new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (d) => {
-      text += d;
-      const events = text.split('\n').map((l) => {
-        try {
-          return JSON.parse(l);
-        } catch {
-          return {};
-        }
-      });
-      const listening = events.find((e) => e.event === 'listening');
-      if (events.some((e) => e.event === 'load_failed')) reject(new Error(text));
-      if (listening && events.some((e) => e.event === 'ready')) resolve(listening.url);
-    });
-  });
-  return { child, base };
 }
 
 async function startMinimal(model, processes = 1) {
