@@ -1,13 +1,16 @@
 // The floor of HTTP overhead for bench/serve.mjs: a bare node:http server that parses the same V2 JSON, calls the
 // same onnxruntime session and writes the outputs back, with no validation, routing or stats.
-// Usage: node bench/minimal-server.mjs model.onnx [processes]   (prints {"url": ...} once listening)
+// Usage: node bench/minimal-server.mjs model.onnx [processes] [rr|shared]   (prints {"url": ...} once listening)
 // With processes > 1 it is a node:cluster of that many such servers on one port (several acceptors): the
-// measure of what more than one HTTP thread could gain on this machine.
+// measure of what more than one HTTP thread could gain on this machine. `rr` (Node's default on Linux): the
+// primary accepts every connection and hands it to a worker over IPC; `shared`: every worker accepts on the one
+// listening socket itself (cluster.SCHED_NONE, the kernel picks), the nearest to SO_REUSEPORT that Node 20 has.
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import * as ort from 'onnxruntime-node';
 
 const processes = Number(process.argv[3] ?? 1);
+if (process.argv[4] === 'shared') cluster.schedulingPolicy = cluster.SCHED_NONE;
 if (processes > 1 && cluster.isPrimary) {
   const probe = createServer();
   await new Promise((r) => probe.listen(0, '127.0.0.1', r));

@@ -177,8 +177,8 @@ async function wrk(url, script, connections, seconds) {
   return { rps: r.requests / (r.duration_us / 1e6), p50: r.p50 / 1000, p99: r.p99 / 1000, errors: r.errors + r.non2xx };
 }
 
-async function startMinimal(model, processes = 1) {
-  const child = execa(process.execPath, [join(root, 'bench/minimal-server.mjs'), model, String(processes)], {
+async function startMinimal(model, processes = 1, policy = 'rr') {
+  const child = execa(process.execPath, [join(root, 'bench/minimal-server.mjs'), model, String(processes), policy], {
     reject: false,
   });
   const base = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(JSON.parse(String(d)).url)));
@@ -225,6 +225,7 @@ async function benchModel(c) {
   if (withIsolation) servers.thread = await startServe(dir, ['--isolation', 'thread']);
   servers.minimal = await startMinimal(c.model);
   if (withEngine && !c.amount) servers.minimal2 = await startMinimal(c.model, 2);
+  if (withEngine && !c.amount) servers.minimal2shared = await startMinimal(c.model, 2, 'shared');
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
   // wrk for the overhead-bound model (a timed window; thousands of requests, so the ones cut off at its end do not
   // matter, and wrk's C costs the 2 cores little); autocannon with a fixed count for the compute-bound one.
@@ -263,6 +264,9 @@ async function benchModel(c) {
       : {}),
     'minimal node:http json': load(servers.minimal.base, 'json'),
     ...(servers.minimal2 ? { 'minimal node:http x2 cluster json': load(servers.minimal2.base, 'json') } : {}),
+    ...(servers.minimal2shared
+      ? { 'minimal node:http x2 cluster, shared socket, json': load(servers.minimal2shared.base, 'json') }
+      : {}),
   };
   const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !c.skip?.includes(k)));
   const session = await ort.InferenceSession.create(c.model);

@@ -13,14 +13,15 @@ import { get, postJson, serve, type TestServer } from './helpers/server.js';
 const INT_DIV = join(ROOT, 'test/serve/fixtures/int_div.onnx');
 const INT32_MIN = -(2 ** 31);
 
-// A score.mjs around the real one that aborts its process when a is 99, and holds its thread for 0.8 s when a
-// is 555 (so a test can see which instance is busy).
+// A score.mjs around the real one that aborts its process when a is 99 (after 0.4 s when a is 98), and holds
+// its thread for 0.8 s when a is 555 (so a test can see which instance is busy).
 const ABORTING_SCORE = `
 import * as real from './real-score.mjs';
 export const load = real.load;
 export async function predict(model, request) {
   const a = request.inputs[0].data[0];
   if (a === 99) process.abort();
+  if (a === 98) { const end = Date.now() + 400; while (Date.now() < end); process.abort(); }
   if (a === 555) { const end = Date.now() + 800; while (Date.now() < end); }
   return real.predict(model, request);
 }
@@ -106,6 +107,26 @@ await s.run({ a: t(${INT32_MIN}), b: t(-1) });`,
       new RegExp(`^ood_instance_restarts_total ${restarts + 1}$`, 'm'),
     );
     expect((await postJson(infer(), divide(12, 4))).json.outputs[0].data).toEqual([3]);
+  });
+
+  it('run the request queued behind a crash in the same instance process again, on the restarted one', async () => {
+    const own = await serve(await intDivArtifact(ABORTING_SCORE), { instances: 1 });
+    try {
+      const url = `${own.url}/v2/models/int_div/infer`;
+      const crashing = postJson(url, divide(98, 1));
+      await new Promise((r) => setTimeout(r, 100));
+      const behind = postJson(url, divide(21, 7)); // sent to the instance while the crashing one runs
+      await new Promise((r) => setTimeout(r, 50));
+      expect(own.engine.instances[0]!.load).toBe(2);
+      const [lost, answered] = await Promise.all([crashing, behind]);
+      expect(lost.status).toBe(500);
+      expect(lost.json.error).toMatch(/killed by SIGABRT/);
+      expect(answered.status).toBe(200);
+      expect(answered.json.outputs[0].data).toEqual([3]);
+      expect(own.engine.restarts).toBe(1);
+    } finally {
+      await own.close();
+    }
   });
 
   it('leave no instance process and no onnxruntime log behind once the server stops', async () => {

@@ -62,7 +62,7 @@ describe('two instances', () => {
     const slow = [postJson(infer(), row(0, 555)), postJson(infer(), row(1, 555))];
     const states = slow.map(settled);
     await new Promise((r) => setTimeout(r, 150)); // both instances are inside predict now
-    expect(server.engine.instances.every((i) => i?.busy)).toBe(true);
+    expect(server.engine.instances.every((i) => (i?.load ?? 0) > 0)).toBe(true);
     const started = performance.now();
     const health = await get(`${server.url}/health`);
     const metrics = await get(`${server.url}/metrics`);
@@ -78,7 +78,7 @@ describe('two instances', () => {
     const restartsBefore = server.engine.restarts;
     const doomed = postJson(infer(), row(2, 555));
     await new Promise((r) => setTimeout(r, 100));
-    const victim = server.engine.instances.find((i) => i?.busy)!;
+    const victim = server.engine.instances.find((i) => (i?.load ?? 0) > 0)!;
     const other = postJson(infer(), row(3)); // runs on the other instance meanwhile
     await victim.kill();
     const [lost, fine] = await Promise.all([doomed, other]);
@@ -118,13 +118,19 @@ describe('requests that cannot hurt the server', () => {
   it('answer 503 with Retry-After once --max-queue requests wait', async () => {
     const running = postJson(infer(), row(0, 555));
     await new Promise((r) => setTimeout(r, 50));
-    const waiting = postJson(infer(), row(1));
+    // The instance process already holds the next request too (pipelining, model-engine.ts), so the queue
+    // fills with the third.
+    const next = postJson(infer(), row(1));
     await new Promise((r) => setTimeout(r, 50));
-    const refused = await postJson(infer(), row(2));
+    expect(server.engine.instances[0]!.load).toBe(2);
+    const waiting = postJson(infer(), row(2));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.engine.scheduler.depth).toBe(1);
+    const refused = await postJson(infer(), row(3));
     expect(refused.status).toBe(503);
     expect(refused.json.code).toBe('QUEUE_FULL');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await Promise.all([running, waiting])).map((r) => r.status)).toEqual([200, 200]);
+    expect((await Promise.all([running, next, waiting])).map((r) => r.status)).toEqual([200, 200, 200]);
   });
 
   it('log every request as one JSON line with its id, route, status, sizes and times', async () => {

@@ -138,6 +138,48 @@ describe('Scheduler', () => {
     expect(crashes).toEqual([['r0', 'r1', 'r2'], ['r1']]);
   });
 
+  it('gives the next batch to the least loaded instance, and queues again a batch sent behind a crash', async () => {
+    const calls: number[][] = [];
+    const fine = doubler(1, calls);
+    // Instance 0 holds two batches at once and dies under them: the first fails, the second never ran.
+    const held: { reject(e: unknown): void }[] = [];
+    let alive = true;
+    const dying: Runner = {
+      index: 0,
+      get ready() {
+        return alive;
+      },
+      get busy() {
+        return held.length >= 2;
+      },
+      get load() {
+        return held.length;
+      },
+      run: () =>
+        new Promise((_, reject) => {
+          held.push({ reject });
+          calls.push([0, 1]);
+        }),
+    };
+    const s = new Scheduler(once([dying, fine]), { maxBatch: 0, maxDelayMs: 0, maxQueue: 100 });
+    const first = submit(s, rowsOf([[1, 1]])).catch((e: unknown) => e);
+    const second = submit(s, rowsOf([[2, 2]]));
+    const third = submit(s, rowsOf([[3, 3]]));
+    expect(calls.slice(0, 2)).toEqual([
+      [0, 1],
+      [1, 1],
+    ]); // the second went to the idle instance 1, not behind the first
+    await new Promise((r) => setTimeout(r, 1));
+    expect(held.length).toBe(2); // the third waits in instance 0
+    const [running, waiting] = held.splice(0);
+    alive = false; // as Instance.died() does before it fails what it held
+    running!.reject(new OodError('INSTANCE_CRASHED', 'the model instance crashed'));
+    waiting!.reject(new OodError('INSTANCE_CRASHED', 'died before running it', { details: { requeue: true } }));
+    expect(((await first) as OodError).code).toBe('INSTANCE_CRASHED');
+    expect(Array.from((await second)[0]!.data as Float32Array)).toEqual([4, 4]);
+    expect(Array.from((await third)[0]!.data as Float32Array)).toEqual([6, 6]); // run again, and answered
+  });
+
   it('answers 503 with a Retry-After hint once maxQueue requests wait', async () => {
     const s = new Scheduler(once([doubler(0, [], 30)]), { maxBatch: 0, maxDelayMs: 0, maxQueue: 2 });
     const accepted = [0, 1, 2].map((i) => submit(s, rowsOf([[i, i]]))); // one runs, two wait

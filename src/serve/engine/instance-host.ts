@@ -112,9 +112,16 @@ function processHost(init: unknown): InstanceHost {
     onGone(listener) {
       const gone = once(listener);
       child.on('error', (err) => gone(`its process failed: ${err.message}`));
-      child.on('exit', (code, signal) =>
-        gone(signal ? `its process was killed by ${signal}` : `its process exited with code ${code}`),
-      );
+      // Reported once the frames it wrote before dying are read too (the socket's end), so that an answer in
+      // flight is not lost and the batches after it are known never to have run; 1 s at most.
+      const framesRead = new Promise<void>((resolve) => {
+        frames.once('close', () => resolve());
+        setTimeout(resolve, 1000).unref();
+      });
+      child.on('exit', (code, signal) => {
+        const why = signal ? `its process was killed by ${signal}` : `its process exited with code ${code}`;
+        void framesRead.then(() => gone(why));
+      });
     },
     async terminate() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -35,7 +35,8 @@ type Message =
 /** One model instance. `onExit` fires once if it dies after starting. */
 export class Instance {
   private host: InstanceHost | undefined;
-  private running: { id: number; resolve(r: RunResult): void; reject(e: unknown): void } | undefined;
+  /** Batches sent and not yet answered, oldest first: the instance runs them in order. */
+  private running = new Map<number, { resolve(r: RunResult): void; reject(e: unknown): void }>();
   private nextId = 0;
   private stopping = false;
   private started = false;
@@ -48,10 +49,21 @@ export class Instance {
     private readonly spec: InstanceSpec,
     private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void,
     private readonly onExit: (instance: Instance, why: string) => void,
+    /**
+     * Batches it may hold at once: 1, or 2 so that the next batch already waits in the instance when the running
+     * one ends and it never sleeps between runs waiting for the server's thread (model-engine.ts says when).
+     */
+    private readonly depth = 1,
   ) {}
 
+  /** Holding as many batches as it may. */
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.running.size >= this.depth;
+  }
+
+  /** Batches it holds (running, and the next one when pipelined). */
+  get load(): number {
+    return this.running.size;
   }
 
   /** Loaded, warmed up and alive. */
@@ -96,9 +108,9 @@ export class Instance {
   }
 
   private settle(message: Extract<Message, { type: 'result' | 'error' }>): void {
-    const running = this.running;
-    if (!running || running.id !== message.id) return;
-    this.running = undefined;
+    const running = this.running.get(message.id);
+    if (!running) return;
+    this.running.delete(message.id);
     this.runs++;
     if (message.type === 'result') running.resolve({ outputs: message.outputs, inferMs: message.inferMs });
     else running.reject(new OodError('INFERENCE_FAILED', `inference failed: ${message.error.message}`));
@@ -107,24 +119,32 @@ export class Instance {
   private died(why: string): void {
     if (!this.host) return;
     this.host = undefined;
-    const running = this.running;
-    this.running = undefined;
+    const [running, ...waiting] = [...this.running.values()];
+    this.running.clear();
     if (this.stopping) why = 'the server stopped';
     running?.reject(
       new OodError('INSTANCE_CRASHED', `the model instance crashed while running this request (${why})`, {
         hint: 'The instance was restarted; retry the request. If it crashes again, this input crashes the model.',
       }),
     );
+    // The batches behind it never started (an instance runs in order, and every answer it wrote was read
+    // before its end is reported): the scheduler queues them again.
+    for (const w of waiting)
+      w.reject(
+        new OodError('INSTANCE_CRASHED', `the model instance died before running this request (${why})`, {
+          details: { requeue: !this.stopping },
+        }),
+      );
     if (!this.stopping) this.onExit(this, why);
   }
 
   /** Run one batch; the inputs' buffers may move to the instance, so the caller must not touch them afterwards. */
   run(inputs: NamedTensor[], outputs?: string[]): Promise<RunResult> {
     const host = this.host;
-    if (!host || this.running) return Promise.reject(new OodError('INTERNAL', 'instance is not idle'));
+    if (!host || this.busy) return Promise.reject(new OodError('INTERNAL', 'instance is not idle'));
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
-      this.running = { id, resolve, reject };
+      this.running.set(id, { resolve, reject });
       host.post({ type: 'run', id, inputs, outputs }, inputs);
     });
   }

@@ -11,8 +11,11 @@ import type { RunResult } from './instance.js';
 /** What the scheduler needs of an instance. */
 export interface Runner {
   readonly index: number;
+  /** Holding as many batches as it may. */
   readonly busy: boolean;
   readonly ready: boolean;
+  /** Batches it holds; the least loaded runner gets the next one. */
+  readonly load?: number;
   run(inputs: NamedTensor[], outputs?: string[]): Promise<RunResult>;
 }
 
@@ -141,13 +144,16 @@ export class Scheduler {
     );
   }
 
-  /** Hand work to every idle instance. Called on submit and whenever an instance frees up. */
+  /** Hand work to every instance that can take it, the least loaded first. Called on submit and on every answer. */
   pump(): void {
-    for (const runner of this.runners()) {
+    for (;;) {
       if (this.queue.length === 0) return;
-      if (!runner.ready || runner.busy) continue;
-      if (this.shouldWait()) return;
-      this.dispatch(runner, this.takeBatch());
+      let best: Runner | undefined;
+      for (const runner of this.runners())
+        if (runner.ready && !runner.busy && (best === undefined || (runner.load ?? 0) < (best.load ?? 0)))
+          best = runner;
+      if (!best || this.shouldWait()) return;
+      this.dispatch(best, this.takeBatch());
     }
   }
 
@@ -210,6 +216,10 @@ export class Scheduler {
           }
         },
         (err: unknown) => {
+          if (err instanceof OodError && err.details?.requeue === true) {
+            this.queue.unshift(...group.filter((p) => !p.settled)); // sent behind a crash, never run: again
+            return;
+          }
           this.events.batch?.(rows, group.length, null);
           const crashed = err instanceof OodError && err.code === 'INSTANCE_CRASHED';
           if (crashed)

@@ -52,7 +52,12 @@ export function writeFrame(socket, message, field) {
     const padded = align8(bodyLength);
     if (padded > bodyLength) parts.push(PAD.subarray(0, padded - bodyLength));
     bodyLength = padded;
-    return { name: t.name, datatype: t.datatype, shape: Array.from(t.shape, Number), data: { offset, length: bytes.length } };
+    return {
+      name: t.name,
+      datatype: t.datatype,
+      shape: Array.from(t.shape, Number),
+      data: { offset, length: bytes.length },
+    };
   });
   const header = Buffer.from(JSON.stringify(field ? { ...message, [field]: tensors, tensorField: field } : message));
   const prefix = Buffer.allocUnsafe(8);
