@@ -334,7 +334,10 @@ export function fileError(err: unknown, path: string, what = 'file'): OodError {
     });
   }
   if (code === 'EISDIR') {
-    return new OodError('FILE_IS_DIRECTORY', `expected a ${what} but found a directory: ${path}`, { cause: err });
+    const article = /^[aeiou]/i.test(what) ? 'an' : 'a';
+    return new OodError('FILE_IS_DIRECTORY', `expected ${article} ${what} but found a directory: ${path}`, {
+      cause: err,
+    });
   }
   return new OodError('FILE_UNREADABLE', `cannot read ${what} ${path}: ${(err as Error)?.message ?? err}`, {
     cause: err,

@@ -6,6 +6,8 @@ import { printError } from './output.js';
 export interface GlobalOptions {
   verbose?: boolean;
   json?: boolean;
+  /** Print only the result: no progress bars or notes on stderr (errors and warnings still print). */
+  quiet?: boolean;
 }
 
 /**

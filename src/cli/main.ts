@@ -18,6 +18,12 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName('ood')
     .usage('$0 <command> [options]\n\nShip ONNX models with a certainty score.')
     .option('verbose', { type: 'boolean', description: 'Show stack traces and debug output', global: true })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      description: 'Print only the result: no progress bars or notes on stderr',
+      global: true,
+    })
     .version(false)
     .option('version', { type: 'boolean', description: 'Show the ood version', global: false })
     .strict()

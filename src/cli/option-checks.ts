@@ -11,6 +11,8 @@ export interface NumberRule {
   /** Bounds that the value must stay strictly inside (e.g. a percentile in (0, 100)). */
   exclusiveMin?: boolean;
   exclusiveMax?: boolean;
+  /** What the number counts, when it is a quantity ("seconds"): "a number of seconds ≥ 0". */
+  unit?: string;
   /** An example of a good value, for the hint. */
   example: string;
 }
@@ -21,13 +23,13 @@ export const RULES = {
   count: { integer: true, min: 0, example: '3' },
   positiveCount: { integer: true, min: 1, example: '4' },
   milliseconds: { min: 0, example: '5' },
-  seconds: { min: 0, example: '60' },
+  seconds: { min: 0, unit: 'seconds', example: '60' },
   positive: { min: 0, exclusiveMin: true, example: '1' },
   percentile: { min: 0, max: 100, exclusiveMin: true, exclusiveMax: true, example: '90' },
 } as const satisfies Record<string, NumberRule>;
 
 function ruleText(rule: NumberRule): string {
-  const kind = rule.integer ? 'a whole number' : 'a number';
+  const kind = rule.integer ? 'a whole number' : rule.unit ? `a number of ${rule.unit}` : 'a number';
   const low = rule.min === undefined ? '' : `${rule.exclusiveMin ? '>' : '≥'} ${rule.min}`;
   const high = rule.max === undefined ? '' : `${rule.exclusiveMax ? '<' : '≤'} ${rule.max}`;
   if (low && high) return `${kind} ${low} and ${high}`;

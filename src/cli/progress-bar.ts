@@ -7,9 +7,13 @@ export interface ProgressBar {
   finish(): void;
 }
 
-/** Make a bar labelled `label`; a no-op when `stream` is not a TTY. */
-export function createProgressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
-  const tty = stream.isTTY === true;
+/** Make a bar labelled `label`; a no-op when `stream` is not a TTY or with --quiet. */
+export function createProgressBar(
+  label: string,
+  options: { quiet?: boolean; stream?: NodeJS.WriteStream } = {},
+): ProgressBar {
+  const stream = options.stream ?? process.stderr;
+  const tty = stream.isTTY === true && options.quiet !== true;
   let drawn = false;
   let last = 0;
   return {

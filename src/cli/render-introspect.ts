@@ -1,6 +1,7 @@
 // Text rendering of an IntrospectReport: the table (key, description, result, message), then each hint once,
 // then a one-line summary. --json prints the report itself; both come from the same data model.
 import type { IntrospectReport } from '../checks/types.js';
+import { plural } from './wording.js';
 
 type TableFormatter = (columns: readonly string[], rows: readonly (readonly string[])[]) => string;
 
@@ -20,7 +21,7 @@ export function renderReport(report: IntrospectReport, formatTable: TableFormatt
   }
   const s = report.summary;
   lines.push(
-    `${report.ok ? 'OK' : 'FAILED'}: ${s.passed} passed, ${s.failed} failed, ${s.warning} warnings, ${s.skipped} skipped`,
+    `${report.ok ? 'OK' : 'FAILED'}: ${s.passed} passed, ${s.failed} failed, ${plural(s.warning, 'warning')}, ${s.skipped} skipped`,
     '',
   );
   return lines.join('\n');

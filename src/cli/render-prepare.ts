@@ -2,6 +2,7 @@
 import type { BuildResult } from '../artifact/build-artifact.js';
 import type { PostBuildReport } from '../checks/post-build-report.js';
 import { formatTable } from './output.js';
+import { plural } from './wording.js';
 
 /** What `ood prepare` reports (and prints with --json): the build, then the introspection of what it built. */
 export interface PrepareResult extends BuildResult {
@@ -36,7 +37,7 @@ export function renderBuildResult(result: PrepareResult): string {
   if (i.status === 'ran') {
     lines.push(
       `Introspection: ${i.ok ? 'passed' : 'FAILED'} (${Object.entries(i.summary)
-        .map(([k, v]) => `${v} ${k}`)
+        .map(([k, v]) => (k === 'warning' ? plural(v, 'warning') : `${v} ${k}`))
         .join(', ')})`,
     );
     for (const c of i.report.checks.filter((c) => c.result === 'FAILED' || c.result === 'WARNING'))

@@ -27,6 +27,8 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** For image-folder data sets: size, mean, std, layout (as `ood enable`). */
   image?: ImageOptions;
+  /** Called after each batch with the samples scored so far and the total over every set (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3 };
@@ -117,7 +119,8 @@ async function evaluateOpened(modelPath: string, options: EvaluateOptions): Prom
     session = await createSession(modelPath);
     refSession = reference ? await createSession(reference.bytes) : null;
     const scores: Float32Array[] = [];
-    for (const set of sets) scores.push(await scoreSet(session, refSession, set, record.output, check));
+    const progress = { done: 0, total: sets.reduce((n, s) => n + s.count, 0), report: options.onProgress };
+    for (const set of sets) scores.push(await scoreSet(session, refSession, set, record.output, check, progress));
     return buildReport({
       oodVersion: OOD_VERSION,
       modelPath: options.model,
@@ -160,6 +163,7 @@ async function scoreSet(
   set: FeedData,
   scoreName: string,
   check: OutputCheck,
+  progress: { done: number; total: number; report?: (done: number, total: number) => void },
 ): Promise<Float32Array> {
   const scores = new Float32Array(set.count);
   let done = 0;
@@ -172,6 +176,8 @@ async function scoreSet(
     if (refSession)
       compareOutputs(check, results, await run(refSession, batch.feeds, set, batch.first), set.name, done, batch.rows);
     done += batch.rows;
+    progress.done += batch.rows;
+    progress.report?.(progress.done, progress.total);
   }
   return scores;
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FEATURE_METHODS, METHODS } from '../../src/certainty/methods/index.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
-const GLOBAL_FLAGS = new Set(['help', 'verbose', 'version']);
+const GLOBAL_FLAGS = new Set(['help', 'verbose', 'version', 'quiet']);
 const doc = readFileSync(join(repoRoot, 'docs', 'enable.md'), 'utf8');
 
 /** The section of the doc under `## title`, up to the next `## `. */

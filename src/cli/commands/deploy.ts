@@ -1,8 +1,11 @@
 // `ood deploy kserve ARTIFACT --storage-uri URI [-o FILE]`: write a KServe InferenceService manifest.
 import type { Argv, CommandModule } from 'yargs';
+import { resolveArtifactArgument } from '../artifact-argument.js';
 import { runCommand, type GlobalOptions } from '../context.js';
+import { RULES, readNumbers } from '../option-checks.js';
+import { withReferenceOptions, type ConnectionArgs } from './registry-options.js';
 
-interface KserveArgs extends GlobalOptions {
+interface KserveArgs extends GlobalOptions, ConnectionArgs {
   source: string;
   'storage-uri'?: string;
   image?: string;
@@ -10,11 +13,11 @@ interface KserveArgs extends GlobalOptions {
   name?: string;
   namespace?: string;
   runtime: string;
-  'min-replicas'?: number;
-  'max-replicas'?: number;
+  'min-replicas'?: string;
+  'max-replicas'?: string;
   cpu: string;
   memory: string;
-  gpus?: number;
+  gpus?: string;
   force?: boolean;
 }
 
@@ -22,11 +25,11 @@ const kserveCommand: CommandModule<object, KserveArgs> = {
   command: 'kserve <source>',
   describe: 'Write a KServe InferenceService (ONNX on Triton, Open Inference Protocol v2) for an artifact',
   builder: (y) =>
-    y
+    withReferenceOptions(y)
       .positional('source', {
         type: 'string',
         demandOption: true,
-        describe: 'Artifact .zip or directory, or a .onnx model',
+        describe: 'Artifact .zip or directory, a .onnx model, or a reference (NAME:TAG, HOST/NAME@sha256:…)',
       })
       .option('storage-uri', {
         type: 'string',
@@ -41,11 +44,11 @@ const kserveCommand: CommandModule<object, KserveArgs> = {
         describe: 'ServingRuntime name; "ood" writes one for the ood server image (--image)',
       })
       .option('image', { type: 'string', describe: 'With --runtime ood: the image `ood image` pushed' })
-      .option('min-replicas', { type: 'number', describe: 'predictor.minReplicas (default 1)' })
-      .option('max-replicas', { type: 'number', describe: 'predictor.maxReplicas (default: min-replicas, at least 1)' })
+      .option('min-replicas', { type: 'string', describe: 'predictor.minReplicas (default 1)' })
+      .option('max-replicas', { type: 'string', describe: 'predictor.maxReplicas (default: min-replicas, at least 1)' })
       .option('cpu', { type: 'string', default: '1', describe: 'CPU request and limit per replica' })
       .option('memory', { type: 'string', default: '2Gi', describe: 'Memory request and limit per replica' })
-      .option('gpus', { type: 'number', describe: 'nvidia.com/gpu per replica (default none)' })
+      .option('gpus', { type: 'string', describe: 'nvidia.com/gpu per replica (default none)' })
       .option('force', { type: 'boolean', describe: 'Replace FILE if it exists' })
       .option('json', { type: 'boolean', describe: 'Print the manifest as JSON instead of YAML' })
       .example(
@@ -58,8 +61,13 @@ const kserveCommand: CommandModule<object, KserveArgs> = {
       ),
   handler: (argv) =>
     runCommand(argv, async () => {
+      const n = readNumbers(argv, {
+        'min-replicas': RULES.count,
+        'max-replicas': RULES.positiveCount,
+        gpus: { ...RULES.count, example: '1' },
+      });
       const { deployKserve } = await import('../../deploy/kserve/deploy.js');
-      const result = await deployKserve(argv.source, {
+      const result = await deployKserve(await resolveArtifactArgument(argv.source, argv), {
         storageUri: argv['storage-uri'],
         image: argv.image,
         output: argv.output,
@@ -67,11 +75,11 @@ const kserveCommand: CommandModule<object, KserveArgs> = {
         name: argv.name,
         namespace: argv.namespace,
         runtime: argv.runtime,
-        minReplicas: argv['min-replicas'],
-        maxReplicas: argv['max-replicas'],
+        minReplicas: n['min-replicas'],
+        maxReplicas: n['max-replicas'],
         cpu: argv.cpu,
         memory: argv.memory,
-        gpus: argv.gpus,
+        gpus: n.gpus,
       });
       if (argv.json) {
         const { printJson } = await import('../output.js');

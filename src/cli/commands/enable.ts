@@ -177,7 +177,7 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       const size = readImageSize(argv['image-size']);
       const mean = readNumberList('mean', argv.mean);
       const std = readNumberList('std', argv.std);
-      const bar = createProgressBar('calibrating');
+      const bar = createProgressBar('calibrating', { quiet: argv.quiet });
       try {
         const result = await enableModel({
           model: argv.model,

@@ -1,9 +1,11 @@
 // `ood evaluate`: how well does a certainty-enabled model's score separate in- from out-of-distribution data?
 import type { CommandModule } from 'yargs';
+import { resolveArtifactArgument } from '../artifact-argument.js';
 import { runCommand, type GlobalOptions } from '../context.js';
 import { RULES, readImageSize, readNumberList, readNumbers } from '../option-checks.js';
+import { withReferenceOptions, type ConnectionArgs } from './registry-options.js';
 
-interface EvaluateArgs extends GlobalOptions {
+interface EvaluateArgs extends GlobalOptions, ConnectionArgs {
   model: string;
   id: string;
   ood: string[];
@@ -21,11 +23,11 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
   command: 'evaluate <model>',
   describe: 'Measure how well the certainty score separates in-distribution from out-of-distribution data',
   builder: (y) =>
-    y
+    withReferenceOptions(y)
       .positional('model', {
         type: 'string',
         demandOption: true,
-        describe: 'Enabled .onnx model, or an artifact (.zip or directory)',
+        describe: 'Enabled .onnx model, an artifact (.zip or directory), or a reference (NAME:TAG, HOST/NAME@sha256:…)',
       })
       .option('id', {
         type: 'string',
@@ -77,14 +79,17 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       const { writeFileAtomic, assertWritableTarget } = await import('../../io/atomic-file.js');
       const { printJson } = await import('../output.js');
       if (argv.html) await assertWritableTarget(argv.html, argv.force === true);
+      const { createProgressBar } = await import('../progress-bar.js');
+      const bar = createProgressBar('evaluating', { quiet: argv.quiet });
       const report = await evaluateModel({
-        model: argv.model,
+        model: await resolveArtifactArgument(argv.model, argv, 'model or artifact'),
         id: argv.id,
         ood: argv.ood,
         original: argv.original,
         batchSize: n['batch-size'],
         image,
-      });
+        onProgress: (done, total) => bar.update(done, total),
+      }).finally(() => bar.finish());
       if (argv.html) await writeFileAtomic(argv.html, renderEvaluationHtml(report));
       const { aurocWarnings } = await import('../../evaluate/auroc-warnings.js');
       for (const w of aurocWarnings(report)) process.stderr.write(`Warning: ${w}\n`);

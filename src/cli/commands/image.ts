@@ -1,5 +1,6 @@
 // `ood image ARTIFACT REF --base BASE_REF`: push an OCI image that runs `ood serve` on the artifact.
 import type { CommandModule } from 'yargs';
+import { resolveArtifactArgument } from '../artifact-argument.js';
 import { runCommand, type GlobalOptions } from '../context.js';
 import { storeOptionsFrom, withRegistryOptions, type RegistryArgs } from './registry-options.js';
 
@@ -17,7 +18,11 @@ export const imageCommand: CommandModule<object, ImageArgs> = {
   builder: (y) =>
     withRegistryOptions(
       y
-        .positional('artifact', { type: 'string', demandOption: true, describe: 'Artifact .zip or directory' })
+        .positional('artifact', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Artifact .zip or directory, or a reference',
+        })
         .positional('ref', { type: 'string', demandOption: true, describe: 'HOST[:PORT]/REPO:TAG to push to' })
         .option('base', { type: 'string', demandOption: true, describe: 'A Node.js image, HOST/REPO:TAG' })
         .option('platform', { type: 'string', describe: 'linux/amd64 (default) or linux/arm64' })
@@ -34,7 +39,8 @@ export const imageCommand: CommandModule<object, ImageArgs> = {
   handler: (argv) =>
     runCommand(argv, async () => {
       const { pushOodImage } = await import('../../deploy/ood-image/ood-image.js');
-      const result = await pushOodImage(argv.artifact, argv.ref, {
+      const artifact = await resolveArtifactArgument(argv.artifact, argv);
+      const result = await pushOodImage(artifact, argv.ref, {
         ...(await storeOptionsFrom(argv)),
         base: argv.base,
         platform: argv.platform,
@@ -45,6 +51,7 @@ export const imageCommand: CommandModule<object, ImageArgs> = {
         return printJson(result);
       }
       process.stdout.write(`${result.digest}\n`);
+      if (argv.quiet) return;
       const sent = result.layers.filter((l) => l.transfer === 'uploaded' || l.transfer === 'copied').length;
       process.stderr.write(
         `pushed ${result.reference} (${result.platform}, Node.js ${result.nodeVersion}): ${sent} layer(s) sent, ` +

@@ -1,9 +1,11 @@
 // `ood introspect`: run every check of the catalogue on an artifact (zip or directory) and print the table.
 import type { CommandModule } from 'yargs';
+import { resolveArtifactArgument } from '../artifact-argument.js';
 import { runCommand, type GlobalOptions } from '../context.js';
+import { withReferenceOptions, type ConnectionArgs } from './registry-options.js';
 import { withProvenancePolicy } from '../provenance-policy.js';
 
-interface IntrospectArgs extends GlobalOptions {
+interface IntrospectArgs extends GlobalOptions, ConnectionArgs {
   artifact: string;
   'require-provenance'?: boolean;
 }
@@ -12,11 +14,12 @@ export const introspectCommand: CommandModule<object, IntrospectArgs> = {
   command: 'introspect <artifact>',
   describe: 'Check an artifact for every deployment-breaking defect, without running its code',
   builder: (y) =>
-    withProvenancePolicy(y)
+    withReferenceOptions(withProvenancePolicy(y))
       .positional('artifact', {
         type: 'string',
         demandOption: true,
-        describe: 'The artifact: a .zip or a directory written by ood prepare',
+        describe:
+          'The artifact: a .zip or a directory written by ood prepare, or a reference (NAME:TAG, HOST/NAME@sha256:…)',
       })
       .option('json', { type: 'boolean', describe: 'Print the report as JSON (schemas/introspect-report.schema.json)' })
       .example('$0 introspect digits.zip', 'The check table; exit 0 when nothing FAILED, 4 when a check FAILED')
@@ -31,7 +34,7 @@ export const introspectCommand: CommandModule<object, IntrospectArgs> = {
       const { EXIT_CODES } = await import('../../errors.js');
       const { printJson, formatTable } = await import('../output.js');
       const { requireProvenance } = await import('../provenance-policy.js');
-      const report = await runChecks(argv.artifact, {
+      const report = await runChecks(await resolveArtifactArgument(argv.artifact, argv), {
         requireProvenance: requireProvenance(argv['require-provenance']),
       });
       if (argv.json) printJson(report);

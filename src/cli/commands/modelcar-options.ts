@@ -7,9 +7,9 @@ export interface ModelcarArgs {
   base?: string;
   platform?: string;
   name?: string;
-  'model-version'?: number;
-  'max-batch'?: number;
-  instances?: number;
+  'model-version'?: string;
+  'max-batch'?: string;
+  instances?: string;
   device?: 'auto' | 'cpu' | 'gpu';
 }
 
@@ -26,9 +26,9 @@ export function withModelcarOptions<T>(y: Argv<T>): Argv<T & ModelcarArgs> {
       describe: 'os/arch to take from a multi-platform base (default linux/amd64)',
     })
     .option('name', { type: 'string', describe: "Triton model name (default: the artifact's name)" })
-    .option('model-version', { type: 'number', describe: 'Triton version directory (default 1)' })
-    .option('max-batch', { type: 'number', describe: 'Triton max_batch_size (default 8 when the model batches)' })
-    .option('instances', { type: 'number', describe: 'Triton instance_group count (default 1)' })
+    .option('model-version', { type: 'string', describe: 'Triton version directory (default 1)' })
+    .option('max-batch', { type: 'string', describe: 'Triton max_batch_size (default 8 when the model batches)' })
+    .option('instances', { type: 'string', describe: 'Triton instance_group count (default 1)' })
     .option('device', { choices: ['auto', 'cpu', 'gpu'] as const, describe: 'Triton instance_group kind' })
     .group(
       ['modelcar', 'base', 'platform', 'name', 'model-version', 'max-batch', 'instances', 'device'],

@@ -2,6 +2,8 @@
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
 import { OodError } from '../../errors.js';
+import { readNumbers } from '../option-checks.js';
+import { TRITON_NUMBERS } from './export.js';
 import { withModelcarOptions, type ModelcarArgs } from './modelcar-options.js';
 import { storeOptionsFrom, withRegistryOptions, type RegistryArgs } from './registry-options.js';
 
@@ -64,14 +66,16 @@ export const pushCommand: CommandModule<object, PushArgs> = {
       else {
         process.stdout.write(`${result.digest}\n`);
         const s = result.stats;
-        process.stderr.write(
-          `pushed ${result.reference}: ${s.blobsUploaded} blob(s) uploaded (${s.bytesUploaded} bytes), ${s.blobsSkipped} already there\n`,
-        );
+        if (!argv.quiet)
+          process.stderr.write(
+            `pushed ${result.reference}: ${s.blobsUploaded} blob(s) uploaded (${s.bytesUploaded} bytes), ${s.blobsSkipped} already there\n`,
+          );
       }
     }),
 };
 
 async function pushModelcarCommand(argv: PushArgs, printJson: (value: unknown) => void): Promise<void> {
+  const n = readNumbers(argv, TRITON_NUMBERS);
   if (!argv.base)
     throw new OodError('MODELCAR_NEEDS_BASE', '--modelcar needs --base: an image with a shell to put the model on', {
       hint: 'Mirror a small image with a shell into your registry and name it: --base registry.example.com/mirror/busybox:1.36',
@@ -82,13 +86,14 @@ async function pushModelcarCommand(argv: PushArgs, printJson: (value: unknown) =
     base: argv.base,
     platform: argv.platform,
     name: argv.name,
-    version: argv['model-version'],
-    maxBatch: argv['max-batch'],
-    instances: argv.instances,
+    version: n['model-version'],
+    maxBatch: n['max-batch'],
+    instances: n.instances,
     kind: argv.device,
   });
   if (argv.json) return printJson(result);
   process.stdout.write(`${result.digest}\n`);
+  if (argv.quiet) return;
   const moved = (t: string) => result.layers.filter((l) => l.transfer === t).length;
   process.stderr.write(
     `pushed modelcar ${result.reference} (${result.platform}): model at ${result.modelPath}; base layers ` +

@@ -1,44 +1,28 @@
-// The "remote" option group shared by push, pull and ls (ORAS-style composable flag groups).
+// The "remote" option groups (ORAS-style composable flag groups): the connection to a registry, shared by every
+// command that may read a reference, and the transfer tuning (timeouts, retries) of push, pull, ls and rm.
 import type { Argv } from 'yargs';
 import { OodError } from '../../errors.js';
 import type { StoreOptions } from '../../registry/open-store.js';
+import { RULES, readNumbers } from '../option-checks.js';
 
-/** Parsed remote options. */
-export interface RegistryArgs {
+/** Parsed connection options. */
+export interface ConnectionArgs {
   'plain-http'?: boolean;
   'ca-file'?: string;
   username?: string;
   'password-stdin'?: boolean;
+}
+
+/** Parsed remote options. */
+export interface RegistryArgs extends ConnectionArgs {
   timeout?: string;
   'connect-timeout'?: string;
   retries?: string;
 }
 
-/** A non-negative finite number of seconds or a count, or a usage error naming the flag. */
-function nonNegative(flag: string, integer: boolean) {
-  return (value: string | undefined): number | undefined => {
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (
-      typeof value === 'boolean' ||
-      String(value).trim() === '' ||
-      !Number.isFinite(n) ||
-      n < 0 ||
-      (integer && !Number.isInteger(n))
-    )
-      throw new OodError(
-        'BAD_OPTION',
-        `--${flag} must be a ${integer ? 'whole number' : 'number of seconds'} ≥ 0, not "${String(value)}"`,
-        {
-          hint: `Pass e.g. --${flag} ${integer ? '3' : '60'}.`,
-        },
-      );
-    return n;
-  };
-}
+const CONNECTION_FLAGS = ['plain-http', 'ca-file', 'username', 'password-stdin'];
 
-/** Add --plain-http, --ca-file, --username, --password-stdin. */
-export function withRegistryOptions<T>(y: Argv<T>): Argv<T & RegistryArgs> {
+function withConnection<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
   return y
     .option('plain-http', {
       type: 'boolean',
@@ -50,7 +34,19 @@ export function withRegistryOptions<T>(y: Argv<T>): Argv<T & RegistryArgs> {
       type: 'string',
       describe: 'Registry user (else OOD_REGISTRY_USERNAME, else docker config.json)',
     })
-    .option('password-stdin', { type: 'boolean', describe: 'Read the registry password from stdin' })
+    .option('password-stdin', { type: 'boolean', describe: 'Read the registry password from stdin' }) as Argv<
+    T & ConnectionArgs
+  >;
+}
+
+/** Add the connection flags to a command whose artifact argument may be a registry reference. */
+export function withReferenceOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
+  return withConnection(y).group(CONNECTION_FLAGS, 'Registry (when the artifact is a reference):');
+}
+
+/** Add --plain-http, --ca-file, --username, --password-stdin, --timeout, --connect-timeout, --retries. */
+export function withRegistryOptions<T>(y: Argv<T>): Argv<T & RegistryArgs> {
+  return withConnection(y)
     .option('timeout', {
       type: 'string',
       describe:
@@ -64,10 +60,7 @@ export function withRegistryOptions<T>(y: Argv<T>): Argv<T & RegistryArgs> {
       type: 'string',
       describe: 'Retries of a step after 429, 5xx, a broken connection or a timeout [default: 3]',
     })
-    .group(
-      ['plain-http', 'ca-file', 'username', 'password-stdin', 'timeout', 'connect-timeout', 'retries'],
-      'Registry:',
-    ) as Argv<T & RegistryArgs>;
+    .group([...CONNECTION_FLAGS, 'timeout', 'connect-timeout', 'retries'], 'Registry:') as Argv<T & RegistryArgs>;
 }
 
 async function readStdin(): Promise<string> {
@@ -80,6 +73,8 @@ async function readStdin(): Promise<string> {
 
 /** Turn the flags into library StoreOptions (reading the password from stdin when asked). */
 export async function storeOptionsFrom(argv: RegistryArgs): Promise<StoreOptions> {
+  // Numbers first: a bad --timeout is reported before anything waits on stdin.
+  const n = readNumbers(argv, { timeout: RULES.seconds, 'connect-timeout': RULES.seconds, retries: RULES.count });
   let password: string | undefined;
   if (argv['password-stdin']) {
     password = await readStdin();
@@ -91,17 +86,14 @@ export async function storeOptionsFrom(argv: RegistryArgs): Promise<StoreOptions
   const timeouts: StoreOptions['timeouts'] = {};
   // 0 disables a timeout, as in curl; internally that is "never", i.e. a very long time.
   const ms = (seconds: number) => (seconds === 0 ? 2 ** 31 - 1 : Math.round(seconds * 1000));
-  const timeout = nonNegative('timeout', false)(argv.timeout);
-  const connect = nonNegative('connect-timeout', false)(argv['connect-timeout']);
-  const retries = nonNegative('retries', true)(argv.retries);
-  if (timeout !== undefined) timeouts.headersMs = timeouts.idleMs = ms(timeout);
-  if (connect !== undefined) timeouts.connectMs = ms(connect);
+  if (n.timeout !== undefined) timeouts.headersMs = timeouts.idleMs = ms(n.timeout);
+  if (n['connect-timeout'] !== undefined) timeouts.connectMs = ms(n['connect-timeout']);
   return {
     plainHttp: argv['plain-http'],
     caFile: argv['ca-file'],
     username: argv.username,
     password,
     timeouts,
-    ...(retries !== undefined ? { retry: { retries } } : {}),
+    ...(n.retries !== undefined ? { retry: { retries: n.retries } } : {}),
   };
 }

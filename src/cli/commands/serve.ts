@@ -1,7 +1,9 @@
 // `ood serve ARTIFACT`: serve an artifact over DRUM routes, KServe V2 and V1 until SIGTERM or SIGINT.
 import type { CommandModule } from 'yargs';
+import { resolveArtifactArgument } from '../artifact-argument.js';
 import { runCommand, type GlobalOptions } from '../context.js';
 import { RULES, readNumbers } from '../option-checks.js';
+import { withReferenceOptions, type ConnectionArgs } from './registry-options.js';
 
 /** What serve's numeric options accept (they arrive as text: yargs would turn `--port abc` into NaN). */
 const SERVE_NUMBERS = {
@@ -17,7 +19,7 @@ const SERVE_NUMBERS = {
   'ood-threshold': { example: '0.5' },
 } as const;
 
-interface ServeArgs extends GlobalOptions {
+interface ServeArgs extends GlobalOptions, ConnectionArgs {
   artifact: string;
   port: string | number;
   host: string;
@@ -39,11 +41,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve <artifact>',
   describe: 'Serve an artifact over HTTP (DRUM routes, KServe V2 and V1) until SIGTERM/SIGINT',
   builder: (y) =>
-    y
+    withReferenceOptions(y)
       .positional('artifact', {
         type: 'string',
         demandOption: true,
-        describe: 'Artifact .zip or directory (from `ood prepare`)',
+        describe: 'Artifact .zip or directory (from `ood prepare`), or a reference: NAME:TAG, HOST/NAME@sha256:…',
       })
       .option('port', { type: 'string', default: 8080, describe: 'TCP port; 0 picks a free one' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (0.0.0.0 for all)' })
@@ -102,12 +104,16 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       })
       .option('json', { type: 'boolean', describe: 'Print lifecycle events as JSON lines' })
       .example('$0 serve digits.zip --port 8080', 'Then: curl -s localhost:8080/health')
-      .example('$0 serve ./artifact --host 0.0.0.0 --port 9000', 'Listen on every interface'),
+      .example('$0 serve ./artifact --host 0.0.0.0 --port 9000', 'Listen on every interface')
+      .example(
+        '$0 serve 127.0.0.1:5000/team/digits:1.0',
+        'Pull once into $OOD_HOME/cache (keyed by digest), then serve',
+      ),
   handler: (argv) =>
     runCommand(argv, async () => {
       const n = readNumbers(argv, SERVE_NUMBERS);
       const { serveUntilSignal } = await import('../serve-until-signal.js');
-      return serveUntilSignal(argv.artifact, {
+      return serveUntilSignal(await resolveArtifactArgument(argv.artifact, argv), {
         port: n.port!,
         host: argv.host,
         maxBody: n['max-body']!,

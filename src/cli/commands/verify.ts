@@ -1,9 +1,11 @@
 // `ood verify ARTIFACT`: serve the artifact in a child process and prove it answers correctly and safely.
 import type { CommandModule } from 'yargs';
+import { resolveArtifactArgument } from '../artifact-argument.js';
 import { runCommand, type GlobalOptions } from '../context.js';
 import { RULES, readNumbers } from '../option-checks.js';
+import { withReferenceOptions, type ConnectionArgs } from './registry-options.js';
 
-interface VerifyArgs extends GlobalOptions {
+interface VerifyArgs extends GlobalOptions, ConnectionArgs {
   artifact: string;
   data?: string;
   port: string | number;
@@ -14,11 +16,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify <artifact>',
   describe: 'Start `ood serve` on an artifact, replay its sample, compare with onnxruntime and probe bad requests',
   builder: (y) =>
-    y
+    withReferenceOptions(y)
       .positional('artifact', {
         type: 'string',
         demandOption: true,
-        describe: 'Artifact .zip or directory (from `ood prepare`)',
+        describe: 'Artifact .zip or directory (from `ood prepare`), or a reference: NAME:TAG, HOST/NAME@sha256:…',
       })
       .option('data', {
         type: 'string',
@@ -40,7 +42,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       const { renderVerifyText } = await import('../render-verify.js');
       const { printJson } = await import('../output.js');
       const { EXIT_CODES } = await import('../../errors.js');
-      const report = await verifyArtifact(argv.artifact, {
+      const report = await verifyArtifact(await resolveArtifactArgument(argv.artifact, argv), {
         data: argv.data,
         port: n.port!,
         timeoutMs: n.timeout! * 1000,
