@@ -1,24 +1,30 @@
-// `ood rm REF`: delete a tag from the local store. The artifact's blobs stay (see LocalLayoutStore.deleteTag).
+// `ood rm REF`: delete a tag from the local store (its blobs stay: see LocalLayoutStore.deleteTag), or a tag or
+// manifest from a registry (delete-manifest.ts).
 import { OodError } from '../errors.js';
+import { deleteRemoteReference, type RemoteDeleteResult } from './delete-manifest.js';
 import { LocalLayoutStore, defaultLayoutRoot } from './local-layout.js';
+import type { StoreOptions } from './open-store.js';
 import { formatReference, parseReference } from './reference.js';
 
-/** Delete the tag `refText` names in the local store; returns the reference and the digest it named. */
+/** Delete what `refText` names; returns the reference, the digest it named and what went. */
 export async function deleteTag(
   refText: string,
-  options: { layoutRoot?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<{ reference: string; digest: string }> {
+  options: StoreOptions & { force?: boolean } = {},
+): Promise<RemoteDeleteResult> {
   const ref = parseReference(refText);
-  if (ref.host) {
-    throw new OodError('RM_REMOTE_UNSUPPORTED', `ood rm deletes tags in the local store only, not on ${ref.host}`, {
-      hint: "Delete it with the registry's own tools (distribution spec: DELETE /v2/<name>/manifests/<digest>).",
+  const named = refText.slice(refText.lastIndexOf('/') + 1).includes(':') || ref.digest !== undefined;
+  if (!named) {
+    throw new OodError('RM_NEEDS_TAG', `ood rm needs NAME:TAG or NAME@sha256:…, got ${refText}`, {
+      hint: 'Name the tag to delete, e.g. ood rm digits:1.0 (ood ls digits lists them).',
     });
   }
-  if (!refText.includes(':') || ref.digest) {
-    throw new OodError('RM_NEEDS_TAG', `ood rm needs NAME:TAG, got ${refText}`, {
+  if (ref.host) return deleteRemoteReference({ ...ref, host: ref.host }, options);
+  if (ref.digest) {
+    throw new OodError('RM_NEEDS_TAG', `ood rm deletes tags in the local store, got the digest reference ${refText}`, {
       hint: 'Name the tag to delete, e.g. ood rm digits:1.0 (ood ls digits lists them).',
     });
   }
   const store = new LocalLayoutStore(options.layoutRoot ?? defaultLayoutRoot(options.env), ref.repository);
-  return { reference: formatReference(ref), digest: await store.deleteTag(ref.tag!) };
+  const digest = await store.deleteTag(ref.tag!);
+  return { reference: formatReference(ref), digest, deleted: 'tag', untagged: [ref.tag!] };
 }

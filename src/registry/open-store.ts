@@ -6,6 +6,7 @@ import { resolveCredentials } from './credentials.js';
 import { LocalLayoutStore, defaultLayoutRoot } from './local-layout.js';
 import { isLoopbackHost, type ArtifactRef } from './reference.js';
 import type { Timeouts } from './http-transport.js';
+import type { SessionOptions } from './registry-session.js';
 import { RemoteStore } from './remote-store.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { ArtifactStore } from './store.js';
@@ -37,12 +38,27 @@ export async function openStore(
 ): Promise<ArtifactStore & { close?: () => void }> {
   const env = options.env ?? process.env;
   if (!ref.host) return new LocalLayoutStore(options.layoutRoot ?? defaultLayoutRoot(env), ref.repository);
+  return new RemoteStore({
+    ...(await remoteSessionOptions({ ...ref, host: ref.host }, options, actions)),
+    monolithicLimit: options.monolithicLimit,
+    chunkSize: options.chunkSize,
+    tagPageSize: options.tagPageSize,
+  });
+}
+
+/** How to reach a remote repository: TLS or plain HTTP, the CA, credentials, timeouts and retries. */
+export async function remoteSessionOptions(
+  ref: ArtifactRef & { host: string },
+  options: StoreOptions,
+  actions: string,
+): Promise<SessionOptions> {
+  const env = options.env ?? process.env;
   const ca = options.caFile
     ? await readFile(options.caFile).catch((err) => {
         throw fileError(err, options.caFile!, 'CA file');
       })
     : undefined;
-  return new RemoteStore({
+  return {
     host: ref.host,
     repository: ref.repository,
     // --ca-file implies TLS; otherwise plain HTTP is the default only for loopback hosts.
@@ -50,10 +66,7 @@ export async function openStore(
     ca,
     credentials: await resolveCredentials(ref.host, { username: options.username, password: options.password }, env),
     actions,
-    monolithicLimit: options.monolithicLimit,
-    chunkSize: options.chunkSize,
-    tagPageSize: options.tagPageSize,
     timeouts: options.timeouts,
     retry: options.retry,
-  });
+  };
 }

@@ -72,9 +72,9 @@ async function waitReady(host: string, child: ChildProcess, logs: string[], tls:
   throw new Error(`docker-registry did not become ready on ${host}: ${logs.join('')}`);
 }
 
-/** Start a registry; `auth: true` adds htpasswd basic auth with a bcrypt entry for user "ood". */
+/** Start a registry; `auth: true` adds htpasswd basic auth for user "ood"; `deletion: false` disables DELETE. */
 export async function startRegistry(
-  options: { auth?: boolean; tls?: { cert: string; key: string } } = {},
+  options: { auth?: boolean; tls?: { cert: string; key: string }; deletion?: boolean } = {},
 ): Promise<RunningRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'ood-registry-'));
   const storage = join(dir, 'storage');
@@ -91,7 +91,7 @@ export async function startRegistry(
   }
   const config =
     `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n` +
-    `storage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n` +
+    `storage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: ${options.deletion !== false}\n  maintenance:\n    uploadpurging:\n      enabled: false\n` +
     `http:\n  addr: ${host}\n  secret: ood-test-secret\n` +
     (options.tls ? `  tls:\n    certificate: ${options.tls.cert}\n    key: ${options.tls.key}\n` : '') +
     authBlock;

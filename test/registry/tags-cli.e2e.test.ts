@@ -1,6 +1,7 @@
 // Tags as users manage them in the local store, through the built CLI: a push never moves an existing tag to
-// another artifact without --force, `ood ls` lists repositories and full digests, `ood rm` deletes a tag, and a
-// miss in the local store is bad input (exit 3), not a remote failure (exit 5).
+// another artifact without --force, `ood ls` lists repositories and full digests, `ood rm` deletes a tag (on a
+// registry: test/cli/remote-rm.e2e.test.ts), and a miss in the local store is bad input (exit 3), not a remote
+// failure (exit 5).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,10 +96,12 @@ describe('tags in the local store', () => {
     expect(again.exitCode).toBe(3);
   });
 
-  it('rm refuses a reference without a tag, and a registry reference, as usage errors', async () => {
-    expect((await ood('rm', 'digits')).exitCode).toBe(2);
-    const remote = await ood('rm', '127.0.0.1:5000/team/digits:1.0');
-    expect(remote.exitCode).toBe(2);
-    expect(remote.stderr).toContain('local store only');
+  it('rm refuses a reference without a tag, and a local digest reference, as usage errors', async () => {
+    const bare = await ood('rm', 'digits');
+    expect(bare.exitCode).toBe(2);
+    expect(bare.stderr).toContain('Error: ood rm needs NAME:TAG or NAME@sha256:…, got digits');
+    const byDigest = await ood('rm', `digits@sha256:${'0'.repeat(64)}`);
+    expect(byDigest.exitCode).toBe(2);
+    expect(byDigest.stderr).toContain('deletes tags in the local store');
   });
 });
