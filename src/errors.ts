@@ -128,6 +128,7 @@ export const ERROR_CODES = {
   BAD_OPTION: { kind: 'usage' },
   BAD_USAGE: { kind: 'usage' },
   EMPTY_PASSWORD: { kind: 'usage' },
+  EXECUTION_PROVIDER_UNAVAILABLE: { kind: 'input' },
   // deploy: handing the model to the engines a team already runs (Triton, KServe)
   IMAGE_NODE_TOO_OLD: { kind: 'input' },
   IMAGE_NODE_UNKNOWN: { kind: 'input' },

@@ -35,6 +35,7 @@ interface ServeArgs extends GlobalOptions, ConnectionArgs {
   'log-format': string;
   'log-level': string;
   'ood-threshold'?: string | number;
+  'execution-provider'?: string;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
@@ -102,6 +103,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         type: 'string',
         describe: 'Scores below this count as out-of-distribution in /metrics (default: the recorded one)',
       })
+      .option('execution-provider', {
+        type: 'string',
+        describe:
+          'Run on this provider (cpu only); an artifact prepared for another one is refused unless cpu is named',
+      })
       .option('json', { type: 'boolean', describe: 'Print lifecycle events as JSON lines' })
       .example('$0 serve digits.zip --port 8080', 'Then: curl -s localhost:8080/health')
       .example('$0 serve ./artifact --host 0.0.0.0 --port 9000', 'Listen on every interface')
@@ -113,7 +119,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     runCommand(argv, async () => {
       const n = readNumbers(argv, SERVE_NUMBERS);
       const { serveUntilSignal } = await import('../serve-until-signal.js');
-      return serveUntilSignal(await resolveArtifactArgument(argv.artifact, argv), {
+      const { checkExecutionProvider } = await import('../execution-provider.js');
+      const artifact = await resolveArtifactArgument(argv.artifact, argv);
+      const warning = await checkExecutionProvider(artifact, argv['execution-provider'], 'serve');
+      if (warning) process.stderr.write(`ood serve: WARNING: ${warning}\n`);
+      return serveUntilSignal(artifact, {
         port: n.port!,
         host: argv.host,
         maxBody: n['max-body']!,

@@ -10,6 +10,7 @@ interface VerifyArgs extends GlobalOptions, ConnectionArgs {
   data?: string;
   port: string | number;
   timeout: string | number;
+  'execution-provider'?: string;
 }
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
@@ -32,6 +33,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         describe: 'Port for the server under test (default 0: any free port)',
       })
       .option('timeout', { type: 'string', default: 60, describe: 'Seconds allowed for start-up and for each request' })
+      .option('execution-provider', {
+        type: 'string',
+        describe:
+          'Run on this provider (cpu only); an artifact prepared for another one is refused unless cpu is named',
+      })
       .option('json', { type: 'boolean', describe: 'Print the checks as JSON' })
       .example('$0 verify digits.zip', 'Serve on a free port, run every check, print a table; exit 0 only if all pass')
       .example('$0 verify ./artifact --data request.json --port 0 --json', 'Own request, any free port, JSON report'),
@@ -42,7 +48,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       const { renderVerifyText } = await import('../render-verify.js');
       const { printJson } = await import('../output.js');
       const { EXIT_CODES } = await import('../../errors.js');
-      const report = await verifyArtifact(await resolveArtifactArgument(argv.artifact, argv), {
+      const { checkExecutionProvider } = await import('../execution-provider.js');
+      const artifact = await resolveArtifactArgument(argv.artifact, argv);
+      const warning = await checkExecutionProvider(artifact, argv['execution-provider'], 'verify');
+      if (warning) process.stderr.write(`Warning: ${warning}\n`);
+      const report = await verifyArtifact(artifact, {
         data: argv.data,
         port: n.port!,
         timeoutMs: n.timeout! * 1000,
