@@ -180,6 +180,18 @@ const MISTAKES: Mistake[] = [
     exit: 3,
     message: /artifact not found: .*nosuch\.zip \(no such file or directory, and no tag or digest/,
   },
+  {
+    what: 'prepare -o out.tar',
+    args: ['prepare', fixtures.digits.model, '-o', join(work, 'out.tar')],
+    exit: 2,
+    message: /-o .*out\.tar: ood prepare writes a zip archive, so the file name must end in \.zip/,
+  },
+  {
+    what: 'pull -o out.tgz',
+    args: ['pull', 'digits:1.0', '-o', join(work, 'out.tgz')],
+    exit: 2,
+    message: /ood pull writes a zip archive/,
+  },
   { what: 'a missing argument', args: ['prepare'], exit: 2, message: /Not enough non-option arguments/ },
   {
     what: 'an unknown flag',

@@ -94,6 +94,8 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       ),
   handler: (argv) =>
     runCommand(argv, async () => {
+      const { requireZipTarget } = await import('../zip-target.js');
+      requireZipTarget('prepare', argv.output, (stem) => `write an unpacked artifact directory with --dir ${stem}/`);
       const { buildArtifact } = await import('../../artifact/build-artifact.js');
       const { EXIT_CODES } = await import('../../errors.js');
       const { printJson } = await import('../output.js');

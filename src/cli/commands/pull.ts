@@ -32,6 +32,8 @@ export const pullCommand: CommandModule<object, PullArgs> = {
     ),
   handler: (argv) =>
     runCommand(argv, async () => {
+      const { requireZipTarget } = await import('../zip-target.js');
+      requireZipTarget('pull', argv.output);
       const { pullArtifact } = await import('../../registry/pull.js');
       const { printJson } = await import('../output.js');
       const result = await pullArtifact(argv.ref, argv.output, {
