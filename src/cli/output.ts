@@ -6,16 +6,7 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Render rows as an aligned plain-text table. Columns are taken from `columns`, in order. */
-export function formatTable(columns: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
+export { formatTable, type TableOptions } from './text-table.js';
 
 /** Print an error as `Error: …` / `Hint: …`, with the stack and causes only when verbose. */
 export function printError(err: unknown, verbose: boolean, json: boolean): OodError {

@@ -34,7 +34,7 @@ export function renderEvaluationText(report: EvaluationReport): string {
     `model ${m.path}: method ${m.method}, score output ${m.output}, normalization ${m.normalization}`,
     `in-distribution ${report.id.name}: ${report.id.samples} samples, median score ${f3(report.id.median)}`,
     '',
-    formatTable(['ood set', 'samples', 'AUROC', 'FPR@95TPR', 'AUPR-In', 'AUPR-Out'], rows),
+    formatTable(['ood set', 'samples', 'AUROC', 'FPR@95TPR', 'AUPR-In', 'AUPR-Out'], rows, { wrap: [0] }),
     '',
     `original outputs ${verdict}`,
   ].join('\n');

@@ -1,6 +1,7 @@
 // Text rendering of a ModelDescription for `ood inspect` (--json prints the same object).
 import type { ModelDescription, TensorDescription } from '../artifact/describe-model.js';
 import { formatTable } from './output.js';
+import { terminalWidth } from './text-table.js';
 import { formatBytes, plural } from './wording.js';
 
 function shapeText(t: TensorDescription): string {
@@ -9,11 +10,13 @@ function shapeText(t: TensorDescription): string {
 
 function signature(title: string, tensors: TensorDescription[]): string[] {
   if (tensors.length === 0) return [`${title}: none`];
+  const width = terminalWidth(); // the table is indented by two
   return [
     `${title}:`,
     formatTable(
       ['name', 'datatype', 'shape'],
       tensors.map((t) => [t.name, t.datatype, shapeText(t)]),
+      { width: width === undefined ? undefined : width - 2, wrap: [0, 2] },
     )
       .split('\n')
       .map((l) => `  ${l}`)

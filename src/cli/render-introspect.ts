@@ -3,7 +3,11 @@
 import type { IntrospectReport } from '../checks/types.js';
 import { plural } from './wording.js';
 
-type TableFormatter = (columns: readonly string[], rows: readonly (readonly string[])[]) => string;
+type TableFormatter = (
+  columns: readonly string[],
+  rows: readonly (readonly string[])[],
+  options?: { wrap?: readonly number[] },
+) => string;
 
 /** The report as the text `ood introspect` prints. */
 export function renderReport(report: IntrospectReport, formatTable: TableFormatter): string {
@@ -11,7 +15,7 @@ export function renderReport(report: IntrospectReport, formatTable: TableFormatt
   const lines = [
     `Introspecting ${report.artifact} (${report.source})`,
     '',
-    formatTable(['key', 'description', 'result', 'message'], rows),
+    formatTable(['key', 'description', 'result', 'message'], rows, { wrap: [1, 3] }),
     '',
   ];
   for (const c of report.checks) {

@@ -18,6 +18,7 @@ export function renderBuildResult(result: PrepareResult): string {
     formatTable(
       ['FILE', 'SIZE', 'SHA256'],
       result.files.map((f) => [f.path, String(f.size), f.sha256.slice(0, 16)]),
+      { wrap: [0] },
     ),
     '',
   ];

@@ -49,6 +49,8 @@ export const lsCommand: CommandModule<object, LsArgs> = {
         t.certaintyMethod ?? '-',
         t.note ? `${digest(t.digest)} (${t.note})` : digest(t.digest),
       ]);
-      process.stdout.write(`${formatTable(['TAG', 'VERSION', 'CREATED', 'COMMIT', 'CERTAINTY', 'DIGEST'], rows)}\n`);
+      // Digests stay whole (they are copied into pull and serve); a tag or a note wraps instead.
+      const table = formatTable(['TAG', 'VERSION', 'CREATED', 'COMMIT', 'CERTAINTY', 'DIGEST'], rows, { wrap: [0] });
+      process.stdout.write(`${table}\n`);
     }),
 };
