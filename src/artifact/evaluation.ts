@@ -6,6 +6,7 @@ import { OodError } from '../errors.js';
 import { readJsonFile } from '../io/json-file.js';
 import type { SeparationMetrics } from '../certainty/separation-metrics.js';
 import { problemLines, validate } from './validate.js';
+import { camelCaseKey, convertKeys } from '../io/json-keys.js';
 
 export type { SeparationMetrics };
 
@@ -70,13 +71,17 @@ export function evaluationProblems(value: unknown): string[] {
 
 /** Read and validate an evaluation report; `modelSha256`, when given, must be the evaluated model's. */
 export async function readEvaluationFile(path: string, modelSha256?: string): Promise<EvaluationReport> {
-  const { value } = await readJsonFile(path, {
+  let { value } = await readJsonFile(path, {
     what: 'evaluation file',
     notJson: (p, err) =>
       new OodError('EVALUATION_INVALID', `${p} is not JSON: ${err.message}`, {
         hint: 'Write it with `ood evaluate ... --json > evaluation.json`.',
       }),
   });
+  // `ood evaluate --json` prints snake_case keys (the CLI's JSON convention); evaluation.json keeps format 1.0's
+  // camelCase names, so a printed report is lifted back before it is checked and stored.
+  if (value !== null && typeof value === 'object' && 'report_version' in value)
+    value = convertKeys(value, camelCaseKey);
   const problems = evaluationProblems(value);
   if (problems.length > 0) {
     throw new OodError(

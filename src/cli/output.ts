@@ -1,9 +1,14 @@
 // Rendering shared by every command: one data model, printed as text or as --json.
 import { OodError, toOodError } from '../errors.js';
+import { convertKeys, snakeCaseKey } from '../io/json-keys.js';
 
-/** Print a value as stable, pretty JSON on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+/**
+ * Print a value as stable, pretty JSON on stdout, its keys in snake_case (the one convention of every command's
+ * --json, README "JSON output"). `verbatim` prints a document in another format's own names (a Kubernetes object).
+ */
+export function printJson(value: unknown, options: { verbatim?: boolean } = {}): void {
+  const shown = options.verbatim ? value : convertKeys(value, snakeCaseKey);
+  process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
 }
 
 export { formatTable, type TableOptions } from './text-table.js';
@@ -12,7 +17,7 @@ export { formatTable, type TableOptions } from './text-table.js';
 export function printError(err: unknown, verbose: boolean, json: boolean): OodError {
   const error = toOodError(err);
   if (json) {
-    process.stderr.write(`${JSON.stringify({ error: error.toJSON() })}\n`);
+    process.stderr.write(`${JSON.stringify(convertKeys({ error: error.toJSON() }, snakeCaseKey))}\n`);
   } else {
     process.stderr.write(`Error: ${error.message}\n`);
     if (error.hint) process.stderr.write(`Hint: ${error.hint}\n`);

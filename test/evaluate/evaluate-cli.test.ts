@@ -32,24 +32,33 @@ describe('ood evaluate', () => {
       const m = s.metrics;
       expect(text.stdout).toMatch(
         new RegExp(
-          `^${s.name}\\s+${s.samples}\\s+${f3(m.auroc)}\\s+${f3(m.fprAt95Tpr)}\\s+${f3(m.auprIn)}\\s+${f3(m.auprOut)}$`,
+          `^${s.name}\\s+${s.samples}\\s+${f3(m.auroc)}\\s+${f3(m.fpr_at_95_tpr)}\\s+${f3(m.aupr_in)}\\s+${f3(m.aupr_out)}$`,
           'm',
         ),
       );
     }
-    expect(text.stdout).toMatch(new RegExp(`^mean\\s+${f3(report.mean.auroc)}\\s+${f3(report.mean.fprAt95Tpr)}`, 'm'));
+    expect(text.stdout).toMatch(
+      new RegExp(`^mean\\s+${f3(report.mean.auroc)}\\s+${f3(report.mean.fpr_at_95_tpr)}`, 'm'),
+    );
     expect(text.stdout).toMatch(
       /original outputs unchanged: logits bit-identical to the same graph without the certainty branch on all 1232 samples/,
     );
   });
 
-  it('prints a stable JSON report with --json', async () => {
+  it('prints a stable JSON report with --json, in snake_case like every command', async () => {
     const args = ['evaluate', enabled, '--id', data('calibration.npy'), ...OOD_ARGS, '--json'];
     const [a, b] = await Promise.all([ood(...args), ood(...args)]);
     expect(a.exitCode).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const report = JSON.parse(a.stdout);
-    expect(report.reportVersion).toBe('1');
+    expect(report.report_version).toBe('1');
+    expect(Object.keys(report.ood[0].metrics)).toEqual([
+      'auroc',
+      'fpr_at_95_tpr',
+      'threshold_at_95_tpr',
+      'aupr_in',
+      'aupr_out',
+    ]);
     expect(report.ood.map((s: { name: string }) => s.name)).toEqual(['ood_heldout', 'ood_inverted', 'ood_noise']);
     expect(report.outputs.status).toBe('identical');
     expect(report.model).toMatchObject({ method: 'energy', output: 'ood_scores' });

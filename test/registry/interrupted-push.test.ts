@@ -66,7 +66,7 @@ describe.skipIf(!registryAvailable())('an interrupted push', () => {
       });
       const rerun = await execa('node', [CLI, 'push', zip, ref, '--json']);
       const result = JSON.parse(rerun.stdout);
-      expect(result.stats.blobsSkipped).toBeGreaterThanOrEqual(2);
+      expect(result.stats.blobs_skipped).toBeGreaterThanOrEqual(2);
       expect(result.layers.find((l: { title?: string }) => l.title === 'model.onnx').uploaded).toBe(true);
       const out = join(dir, 'killed.zip');
       await pullArtifact(`${registry.host}/team/killed:1.0`, out);

@@ -83,7 +83,10 @@ const kserveCommand: CommandModule<object, KserveArgs> = {
       });
       if (argv.json) {
         const { printJson } = await import('../output.js');
-        printJson(result.servingRuntime ? [result.servingRuntime, result.manifest] : result.manifest);
+        // Kubernetes objects keep the Kubernetes API's own (camelCase) field names.
+        printJson(result.servingRuntime ? [result.servingRuntime, result.manifest] : result.manifest, {
+          verbatim: true,
+        });
       } else if (!argv.output) process.stdout.write(result.yaml);
       else process.stdout.write(`${argv.output}\n`);
       for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
