@@ -95,6 +95,7 @@ export const ERROR_CODES = {
   DATA_MISMATCH: { kind: 'input' },
   DATA_MIXED: { kind: 'input' },
   DATA_TOO_SMALL: { kind: 'input' },
+  DATA_UNSUPPORTED_IMAGES: { kind: 'input' },
   FEATURES_NEED_FEATURE_METHOD: { kind: 'usage' },
   FEATURES_NOT_FOUND: { kind: 'usage' },
   FEATURES_SINGULAR: { kind: 'input' },

@@ -49,10 +49,31 @@ export async function openCalibrationData(
   }
   const kind = [...kinds][0]!;
   const used = files.filter((f) => kindOf(f) === kind);
+  if (kind === 'images') refuseUndecodableImages(path, files, used.length);
   const root = statSync(path).isDirectory() ? path : join(path, '..');
   if (kind === 'v2-json') return openV2(used, inputs);
   if (kind === 'npy') return openNpy(used, inputs);
   return openImages(used, root, inputs, image);
+}
+
+/** Image files ood cannot decode: other formats would silently drop samples (10 files giving 7 rows). */
+const OTHER_IMAGE_EXTENSIONS = ['.gif', '.bmp', '.webp', '.tif', '.tiff', '.heic', '.avif', '.ppm', '.pgm'];
+
+function refuseUndecodableImages(path: string, files: readonly string[], decodable: number): void {
+  const other = files.filter((f) => OTHER_IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()));
+  if (other.length === 0) return;
+  const kinds = [...new Set(other.map((f) => extname(f).toLowerCase()))].sort().join(', ');
+  const named = other.slice(0, 3).map((f) => relative(path, f) || basename(f));
+  const more = other.length > named.length ? `, and ${other.length - named.length} more` : '';
+  throw new OodError(
+    'DATA_UNSUPPORTED_IMAGES',
+    `${path} holds ${decodable} PNG/JPEG ${decodable === 1 ? 'image' : 'images'} and ${other.length} ` +
+      `${other.length === 1 ? 'image' : 'images'} ood cannot decode (${kinds}): ${named.join(', ')}${more}`,
+    {
+      hint: 'Convert them to PNG (e.g. `mogrify -format png *.gif`) or move them out of the folder, so that no sample is dropped.',
+      details: { decodable, undecodable: other.length },
+    },
+  );
 }
 
 function wrongArity(sample: string, problem: string, hint: string): OodError {
