@@ -37,7 +37,9 @@ export interface Podman {
 export async function createPodman(): Promise<Podman> {
   const dir = await mkdtemp(join(tmpdir(), 'ood-podman-'));
   const conf = join(dir, 'containers.conf');
-  await writeFile(conf, '[containers]\ndefault_ulimits = []\n');
+  // engine.tmp_dir: libpod's default, /run/libpod, is shared by every podman on the machine, and `system reset`
+  // in one test's cleanup removes it under another's feet ("open /run/libpod/alive: no such file").
+  await writeFile(conf, `[containers]\ndefault_ulimits = []\n\n[engine]\ntmp_dir = "${join(dir, 'libpod')}"\n`);
   const env = { CONTAINERS_CONF: conf, TMPDIR: join(dir, 'tmp') };
   await mkdir(env.TMPDIR);
   const global = [
