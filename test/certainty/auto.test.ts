@@ -30,12 +30,14 @@ describe('--method auto on the digits example', () => {
       'synthetic:inverted',
       'synthetic:pixel-permutation',
       'synthetic:upside-down',
+      'synthetic:mixup',
+      'synthetic:cut-paste',
+      'synthetic:tile-shuffle',
     ]);
     expect(auto.validationRows).toBe(synthetic.split!.rows.validation);
     const ranked = auto.candidates.filter((c) => !c.error);
     expect(ranked.length).toBeGreaterThanOrEqual(20);
-    for (let i = 1; i < ranked.length; i++)
-      expect(ranked[i - 1]!.meanAuroc).toBeGreaterThanOrEqual(ranked[i]!.meanAuroc);
+    for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1]!.score).toBeGreaterThanOrEqual(ranked[i]!.score);
     expect(auto.chosen).toBe(ranked[0]!.label);
     expect(synthetic.record.method).toBe(ranked[0]!.method);
   });

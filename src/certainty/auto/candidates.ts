@@ -1,7 +1,7 @@
 // The candidates `--method auto` measures: every method with a small grid over its main hyperparameter
 // (OpenOOD v1.5's search spaces, scaled to the model's feature width), limited to what the model allows: logit
 // methods always; feature methods when ood found the penultimate features; methods that recompute or read the
-// final layer only when that layer is a Gemm/MatMul head.
+// final layer only when that layer is a Gemm/MatMul head; and knn combined with each near-OOD method.
 import type { FeatureFitOptions } from '../methods/feature-method.js';
 import { defaultPrincipalDim } from '../methods/vim.js';
 
@@ -35,7 +35,7 @@ export function listCandidates(scope: CandidateScope): Candidate[] {
   list.push({ method: 'mahalanobis', label: 'mahalanobis' }, { method: 'rmds', label: 'rmds' });
   for (const k of [1, 5, 10, 50].filter((k) => k <= Math.min(scope.fitRows, 1024)))
     list.push({ method: 'knn', fit: { k }, label: `knn k=${k}` });
-  if (!scope.head) return list;
+  if (!scope.head) return [...list, ...combinations(scope)];
   const dims = new Set([Math.floor(scope.dim / 4), defaultPrincipalDim(scope.dim), Math.floor((3 * scope.dim) / 4)]);
   for (const d of [...dims].filter((d) => d >= 1 && d < scope.dim).sort((a, b) => a - b))
     list.push({ method: 'vim', fit: { principalDim: d }, label: `vim D=${d}` });
@@ -44,5 +44,17 @@ export function listCandidates(scope: CandidateScope): Candidate[] {
   for (const p of [65, 85, 95]) list.push({ method: 'scale', fit: { shapePercentile: p }, label: `scale p=${p}` });
   for (const p of [65, 80, 90]) list.push({ method: 'ash', fit: { shapePercentile: p }, label: `ash p=${p}` });
   list.push({ method: 'fdbd', label: 'fdbd' });
-  return list;
+  return [...list, ...combinations(scope)];
+}
+
+/**
+ * knn (strong on a change of domain) combined with each method that is strong on new classes of the same
+ * domain (combined.ts). knn's k from the two smallest of its grid: combinations win through knn's sharpest
+ * neighbourhoods.
+ */
+function combinations(scope: CandidateScope): Candidate[] {
+  const partners = ['mahalanobis', 'rmds', ...(scope.head ? ['vim', 'fdbd'] : [])];
+  return [1, 5]
+    .filter((k) => k <= Math.min(Math.floor(scope.fitRows * 0.75), 1024))
+    .flatMap((k) => partners.map((p) => ({ method: `knn+${p}`, fit: { k }, label: `knn k=${k} + ${p}` })));
 }

@@ -1,6 +1,7 @@
 // `--method auto`: choose the scoring method, and its main hyperparameter, by measuring. Every candidate
 // (candidates.ts) is fitted on the fit rows, scored on the validation rows against each validation OOD set,
-// and ranked by mean AUROC, ties broken by mean FPR@95%TPR and then by the measured time per row. The table of
+// and ranked by validationScore (mean AUROC, near- and far-OOD synthetic sets weighed apart), ties broken by
+// mean FPR@95%TPR and then by the measured time per row. The table of
 // every candidate tried is returned for printing and for the metadata (ood.auto).
 import { isOodError } from '../../errors.js';
 import { separationMetrics } from '../separation-metrics.js';
@@ -19,6 +20,8 @@ export interface CandidateResult {
   method: string;
   parameters: Record<string, number | string | number[]>;
   meanAuroc: number;
+  /** What auto ranks by (validationScore): mean AUROC with near- and far-OOD synthetic sets weighed. */
+  score: number;
   meanFprAt95Tpr: number;
   /** Per validation OOD set. */
   sets: Record<string, { auroc: number; fprAt95Tpr: number }>;
@@ -43,20 +46,36 @@ export interface FittedCandidate {
   parameters: Record<string, number | string | number[]>;
 }
 
-export const AUTO_CRITERION = 'mean AUROC over the validation OOD sets, then mean FPR@95%TPR, then time per row';
+/** How much the near-OOD synthetic sets weigh against the far ones. */
+export const NEAR_WEIGHT = 0.5;
+
+export const AUTO_CRITERION = `score (mean AUROC over the validation OOD sets; synthetic near-OOD sets weigh ${NEAR_WEIGHT}, far-OOD ones ${1 - NEAR_WEIGHT}), then mean FPR@95%TPR, then time per row`;
+
+/**
+ * The figure auto ranks by: the mean AUROC over the sets, where synthetic sets are first averaged within their
+ * reach and near counts NEAR_WEIGHT; sets without a reach (the user's) count alike, one each.
+ */
+export function validationScore(sets: readonly { reach?: 'near' | 'far'; auroc: number }[]): number {
+  const near = sets.filter((s) => s.reach === 'near').map((s) => s.auroc);
+  const far = sets.filter((s) => s.reach === 'far').map((s) => s.auroc);
+  const other = sets.filter((s) => s.reach === undefined).map((s) => s.auroc);
+  if (near.length === 0 || far.length === 0) return mean(sets.map((s) => s.auroc));
+  const synthetic = NEAR_WEIGHT * mean(near) + (1 - NEAR_WEIGHT) * mean(far);
+  return other.length === 0 ? synthetic : (synthetic + other.length * mean(other)) / (1 + other.length);
+}
 
 /** Fit one candidate on `fit` rows. */
-export function fitCandidate(
+export async function fitCandidate(
   candidate: Candidate,
   fit: FeatureSample,
   context: FeatureContext | undefined,
-): FittedCandidate {
+): Promise<FittedCandidate> {
   const feature = findFeatureMethod(candidate.method);
   if (!feature) {
     const scoreMethod = candidate.method === 'gen' ? genMethod(candidate.gamma) : getMethod(candidate.method);
     return { candidate, scoreMethod, parameters: { ...(scoreMethod.parameters ?? {}) } };
   }
-  const fitted = feature.fit(fit, candidate.fit ?? {}, context!);
+  const fitted = await feature.fit(fit, candidate.fit ?? {}, context!);
   return { candidate, scoreMethod: asScoreMethod(feature, fitted, context!.features), parameters: fitted.parameters };
 }
 
@@ -80,7 +99,7 @@ export async function chooseMethod(
   for (const candidate of candidates) {
     let fitted: FittedCandidate;
     try {
-      fitted = fitCandidate(candidate, fit, context);
+      fitted = await fitCandidate(candidate, fit, context);
     } catch (err) {
       if (!isOodError(err)) throw err;
       results.push({ result: failed(candidate, err.message) });
@@ -104,6 +123,7 @@ export async function chooseMethod(
         method: candidate.method,
         parameters: fitted.parameters,
         meanAuroc: mean(values.map((v) => v.auroc)),
+        score: validationScore(oodSets.map((s) => ({ reach: s.reach, auroc: sets[s.name]!.auroc }))),
         meanFprAt95Tpr: mean(values.map((v) => v.fprAt95Tpr)),
         sets,
         microsecondsPerRow: secondsPerRow * 1e6,
@@ -111,7 +131,7 @@ export async function chooseMethod(
     });
   }
   const ranked = results
-    .filter((r) => r.fitted && Number.isFinite(r.result.meanAuroc))
+    .filter((r) => r.fitted && Number.isFinite(r.result.score))
     .sort((a, b) => compare(a.result, b.result));
   const rest = results.filter((r) => !ranked.includes(r));
   const chosen = ranked[0]!.fitted!;
@@ -127,9 +147,9 @@ export async function chooseMethod(
   };
 }
 
-/** Higher mean AUROC first; then lower FPR@95; then faster. AUROCs within 1e-9 count as tied. */
+/** Higher score first; then lower FPR@95; then faster. Scores within 1e-9 count as tied. */
 function compare(a: CandidateResult, b: CandidateResult): number {
-  if (Math.abs(a.meanAuroc - b.meanAuroc) > 1e-9) return b.meanAuroc - a.meanAuroc;
+  if (Math.abs(a.score - b.score) > 1e-9) return b.score - a.score;
   if (Math.abs(a.meanFprAt95Tpr - b.meanFprAt95Tpr) > 1e-9) return a.meanFprAt95Tpr - b.meanFprAt95Tpr;
   return a.microsecondsPerRow - b.microsecondsPerRow;
 }
@@ -140,6 +160,7 @@ function failed(candidate: Candidate, error: string): CandidateResult {
     method: candidate.method,
     parameters: {},
     meanAuroc: Number.NaN,
+    score: Number.NaN,
     meanFprAt95Tpr: Number.NaN,
     sets: {},
     microsecondsPerRow: Number.NaN,

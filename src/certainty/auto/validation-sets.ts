@@ -15,6 +15,8 @@ import { makeSynthetic, syntheticKinds, type FloatRows } from './synthetic-ood.j
 export interface ValidationSet {
   name: string;
   outputs: FeatureSample;
+  /** Synthetic sets: near- or far-OOD (synthetic-ood.ts), weighed apart by auto; the user's sets have none. */
+  reach?: 'near' | 'far';
 }
 
 export interface ValidationRequest {
@@ -86,14 +88,17 @@ async function gatherRows(
   return out;
 }
 
-/** Synthetic OOD sets from the validation rows of `dataPath`. */
+/** Synthetic OOD sets from the validation rows of `dataPath`; `predictions` are the model's, per data row. */
 export async function collectSyntheticSets(
   dataPath: string,
   validationRows: Int32Array,
+  predictions: Int32Array,
   r: ValidationRequest,
 ): Promise<ValidationSet[]> {
   const inputs = r.model.info.graph.inputs;
   const rows = await gatherRows(dataPath, validationRows, r);
+  for (const input of Object.values(rows))
+    input.labels = Int32Array.from(validationRows.subarray(0, input.shape[0]), (row) => predictions[row]!);
   const names = Object.keys(rows);
   if (names.length !== inputs.length || names.length === 0) {
     throw new OodError(
@@ -125,7 +130,7 @@ export async function collectSyntheticSets(
         }
         await collector.add(feeds, n, `${kind.name}[${start}]`);
       }
-      sets.push({ name: kind.name, outputs: collector.result() });
+      sets.push({ name: kind.name, reach: kind.reach, outputs: collector.result() });
     } finally {
       await collector.dispose();
     }

@@ -22,6 +22,7 @@ import {
   type SplitRecord,
 } from '../split.js';
 import { chooseMethod, type AutoRecord } from '../auto/choose-method.js';
+import { scoreBranch } from '../auto/branch-scores.js';
 import { collectSyntheticSets, collectUserSets } from '../auto/validation-sets.js';
 
 /** metadata_props keys the fit adds next to the certainty record (metadata.ts). */
@@ -98,12 +99,24 @@ export async function fitFeatureMethod(
           return undefined; // auto: leave out the candidates that need the head
         })
       : undefined;
-  const context = features ? { features: features.name, logits, head: features.head, linearHead } : undefined;
+  const source = {
+    model,
+    opset: request.opset,
+    used: request.used,
+    logits,
+    features: features?.name,
+    head: features?.head,
+    workDir: request.workDir,
+  };
+  const scoreRows = async (m: ScoreMethod, rows: FeatureSample) => (await scoreBranch(source, m, 1, [rows])).scores[0]!;
+  const context = features
+    ? { features: features.name, logits, head: features.head, linearHead, scoreRows }
+    : undefined;
   let scoreMethod: ScoreMethod;
   let parameters: Record<string, number | string | number[]>;
   let auto: AutoRecord | undefined;
   if (method) {
-    const fitted = method.fit(fit, request.fit ?? {}, context!);
+    const fitted = await method.fit(fit, request.fit ?? {}, context!);
     scoreMethod = asScoreMethod(method, fitted, features!.name);
     parameters = fitted.parameters;
   } else {
@@ -118,16 +131,7 @@ export async function fitFeatureMethod(
     };
     const oodSets = request.oodValidation?.length
       ? await collectUserSets(request.oodValidation, validationRequest)
-      : await collectSyntheticSets(request.data, split.validation, validationRequest);
-    const source = {
-      model,
-      opset: request.opset,
-      used: request.used,
-      logits,
-      features: features?.name,
-      head: features?.head,
-      workDir: request.workDir,
-    };
+      : await collectSyntheticSets(request.data, split.validation, sample.predictions, validationRequest);
     const chosen = await chooseMethod(source, fit, subsetSample(sample, split.validation), oodSets, context);
     scoreMethod = chosen.chosen.scoreMethod;
     parameters = chosen.chosen.parameters;

@@ -39,6 +39,11 @@ export interface FeatureContext {
   head?: NodeInfo[];
   /** The head's weights, read when the method asks for them (`needsLinearHead`). */
   linearHead?: LinearHead;
+  /**
+   * Raw scores of a fitted method's branch on collected rows, run as enable would run it (auto/branch-scores.ts).
+   * A combination (combined.ts) needs its parts' scores on rows they were not fitted on.
+   */
+  scoreRows?: (method: ScoreMethod, rows: FeatureSample) => Promise<Float32Array>;
 }
 
 /** A fitted scorer: builds FP32 [batch, 1] from FP32 features [batch, dim]; higher = more in-distribution. */
@@ -56,7 +61,11 @@ export interface FeatureMethod {
   paper?: string;
   /** True when `fit` reads `context.linearHead` (the final layer's weights). */
   needsLinearHead?: boolean;
-  fit(sample: FeatureSample, options: FeatureFitOptions, context: FeatureContext): FittedFeatureScore;
+  fit(
+    sample: FeatureSample,
+    options: FeatureFitOptions,
+    context: FeatureContext,
+  ): FittedFeatureScore | Promise<FittedFeatureScore>;
 }
 
 /**

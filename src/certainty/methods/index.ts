@@ -14,6 +14,7 @@ import { rmds } from './rmds.js';
 import { scale } from './scale.js';
 import { ash } from './ash.js';
 import { fdbd } from './fdbd.js';
+import { COMBINATION_SEPARATOR, combinedMethod } from './combined.js';
 
 export type { ScoreMethod } from './method.js';
 
@@ -25,8 +26,13 @@ export const FEATURE_METHODS: readonly FeatureMethod[] = [mahalanobis, rmds, knn
 
 export const METHOD_NAMES = [...METHODS, ...FEATURE_METHODS].map((m) => m.name) as readonly string[];
 
-/** The feature-space method called `name`, if it is one. */
+/** The feature-space method called `name`, if it is one; `a+b` is the combination of two (combined.ts). */
 export function findFeatureMethod(name: string | undefined): FeatureMethod | undefined {
+  const parts = name?.split(COMBINATION_SEPARATOR) ?? [];
+  if (parts.length === 2) {
+    const [first, second] = parts.map((p) => FEATURE_METHODS.find((m) => m.name === p));
+    return first && second && first !== second ? combinedMethod(first, second) : undefined;
+  }
   return FEATURE_METHODS.find((m) => m.name === name);
 }
 

@@ -267,24 +267,27 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
 /** The candidates `--method auto` tried, best first. */
 function renderAutoTable(auto: {
   chosen: string;
+  criterion: string;
   oodSets: { name: string; samples: number }[];
   candidates: {
     label: string;
     meanAuroc: number;
+    score: number;
     meanFprAt95Tpr: number;
     microsecondsPerRow: number;
     error?: string;
   }[];
 }): string[] {
   const lines = [
-    `  auto          chose ${auto.chosen} by mean AUROC on ${auto.oodSets.map((s) => `${s.name} (${s.samples})`).join(', ')}`,
-    `                candidate            AUROC  FPR@95  us/row`,
+    `  auto          chose ${auto.chosen} by score on ${auto.oodSets.map((s) => `${s.name} (${s.samples})`).join(', ')}`,
+    `                ranked by ${auto.criterion}`,
+    `                candidate                score  AUROC  FPR@95  us/row`,
   ];
   for (const c of auto.candidates) {
     const cells = c.error
       ? `not fitted: ${c.error}`
-      : `${c.meanAuroc.toFixed(3)}  ${c.meanFprAt95Tpr.toFixed(3)}   ${c.microsecondsPerRow.toFixed(1)}`;
-    lines.push(`                ${c.label.padEnd(20)} ${cells}`);
+      : `${c.score.toFixed(3)}  ${c.meanAuroc.toFixed(3)}  ${c.meanFprAt95Tpr.toFixed(3)}   ${c.microsecondsPerRow.toFixed(1)}`;
+    lines.push(`                ${c.label.padEnd(24)} ${cells}`);
   }
   return lines;
 }

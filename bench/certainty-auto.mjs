@@ -1,0 +1,135 @@
+// How well `--method auto`'s validation predicts the benchmark: every candidate auto tries is fitted on the same
+// fit rows as in `ood enable --method auto`, then scored both on auto's validation sets (its own ID validation
+// rows against each synthetic OOD set, near and far) and on the benchmark's held-out test data (ID test against
+// each evaluated OOD set), from features collected once per set. Raw scores: the CDF normalization keeps every
+// ranking, so the AUROCs equal `ood evaluate`'s of the enabled candidate. Prints per benchmark the candidates
+// with their mean validation AUROC on far- and near-OOD synthetic sets, the score auto ranks by, and the
+// benchmark's near-OOD and mean AUROC, then which candidate the score picks and what the best candidate
+// reaches. Writes every figure per set to bench/out/certainty-auto.json (`--dump`: every raw score too).
+// Run: npm run build && /usr/bin/python3 bench/fashion/train.py && nice node bench/certainty-auto.mjs [digits|fashion]
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OnnxModel } from '../dist/src/onnx/model.js';
+import { planStrip } from '../dist/src/certainty/strip.js';
+import { chooseLogits } from '../dist/src/certainty/logits.js';
+import { findFeatures } from '../dist/src/certainty/features/find-features.js';
+import { readLinearHead } from '../dist/src/certainty/features/linear-head.js';
+import { openFeedData } from '../dist/src/certainty/data/feed-data.js';
+import { collectFeatures, subsetSample } from '../dist/src/certainty/features/collect-features.js';
+import { splitRows, FIT_CALIBRATION_VALIDATION, DEFAULT_SPLIT_SEED } from '../dist/src/certainty/split.js';
+import { collectSyntheticSets } from '../dist/src/certainty/auto/validation-sets.js';
+import { listCandidates } from '../dist/src/certainty/auto/candidates.js';
+import { fitCandidate, validationScore } from '../dist/src/certainty/auto/choose-method.js';
+import { scoreBranch } from '../dist/src/certainty/auto/branch-scores.js';
+import { auroc } from '../dist/src/certainty/separation-metrics.js';
+import { BENCHMARKS } from './certainty-benchmarks.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const dump = process.argv.includes('--dump'); // also write every raw score (bench/out/certainty-auto-scores.json)
+const dumped = {};
+const work = mkdtempSync(join(tmpdir(), 'ood-bench-auto-'));
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const results = {};
+
+async function collect(model, features, logits, path) {
+  const data = await openFeedData(path, model.info.graph.inputs, 32, undefined);
+  try {
+    return await collectFeatures(model, features, logits, data, work);
+  } finally {
+    data.close();
+  }
+}
+
+try {
+  for (const bench of BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.name))) {
+    const model = OnnxModel.open(bench.model);
+    const strip = planStrip(model);
+    const logits = chooseLogits(strip.outputs).name;
+    const features = findFeatures(model, logits);
+    const sample = await collect(model, features.name, logits, bench.fit);
+    const split = splitRows(sample.predictions, FIT_CALIBRATION_VALIDATION, DEFAULT_SPLIT_SEED);
+    const fit = subsetSample(sample, split.fit);
+    const validation = subsetSample(sample, split.validation);
+    const calibration = subsetSample(sample, split.calibration);
+    const linearHead = await readLinearHead(model, features.head, features.name, sample.dim, work);
+    const source = {
+      model,
+      opset: model.defaultOpset,
+      used: strip.used,
+      logits,
+      features: features.name,
+      head: features.head,
+      workDir: work,
+    };
+    const scoreRows = async (m, rows) => (await scoreBranch(source, m, 1, [rows])).scores[0];
+    const context = { features: features.name, logits, head: features.head, linearHead, scoreRows };
+    const request = { model, features: features.name, logits, batchSize: 32, workDir: work, seed: DEFAULT_SPLIT_SEED };
+    const synthetic = await collectSyntheticSets(bench.fit, split.validation, sample.predictions, request);
+    const idTest = await collect(model, features.name, logits, bench.id);
+    const oodTest = [];
+    for (const path of bench.ood)
+      oodTest.push({ name: basename(path, '.npy'), outputs: await collect(model, features.name, logits, path) });
+    const candidates = listCandidates({ features: true, head: true, dim: fit.dim, fitRows: fit.count });
+    const rows = [];
+    for (const candidate of candidates) {
+      let fitted;
+      try {
+        fitted = await fitCandidate(candidate, fit, context);
+      } catch (err) {
+        rows.push({ label: candidate.label, error: err.message });
+        continue;
+      }
+      const sets = [
+        validation,
+        ...synthetic.map((s) => s.outputs),
+        idTest,
+        ...oodTest.map((s) => s.outputs),
+        calibration,
+      ];
+      const { scores } = await scoreBranch(source, fitted.scoreMethod, 1, sets);
+      const val = Object.fromEntries(synthetic.map((s, i) => [s.name, auroc(scores[0], scores[1 + i])]));
+      const testOffset = 1 + synthetic.length;
+      const test = Object.fromEntries(
+        oodTest.map((s, i) => [s.name, auroc(scores[testOffset], scores[testOffset + 1 + i])]),
+      );
+      const criterion = validationScore(synthetic.map((s) => ({ reach: s.reach, auroc: val[s.name] })));
+      rows.push({ label: candidate.label, val, criterion, test, testMean: mean(Object.values(test)) });
+      if (dump) {
+        const names = [
+          'validation',
+          ...synthetic.map((s) => s.name),
+          'id_test',
+          ...oodTest.map((s) => s.name),
+          'calibration',
+        ];
+        (dumped[bench.name] ??= {})[candidate.label] = Object.fromEntries(
+          names.map((n, i) => [n, Array.from(scores[i])]),
+        );
+      }
+    }
+    model.close();
+    const ok = rows.filter((r) => !r.error);
+    const picked = ok.reduce((a, b) => (b.criterion > a.criterion ? b : a));
+    const best = ok.reduce((a, b) => (b.testMean > a.testMean ? b : a));
+    results[bench.name] = { rows, picked: picked.label, best: best.label };
+    const reachMean = (r, reach) => mean(synthetic.filter((s) => s.reach === reach).map((s) => r.val[s.name]));
+    console.log(`\n### ${bench.name}: auto's validation (synthetic OOD) against the benchmark, best score first\n`);
+    console.log(`| candidate | validation far-OOD | validation near-OOD | score | ${bench.near} | benchmark mean |`);
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const r of [...ok].sort((a, b) => b.criterion - a.criterion))
+      console.log(
+        `| ${r.label} | ${reachMean(r, 'far').toFixed(3)} | ${reachMean(r, 'near').toFixed(3)} | ${r.criterion.toFixed(3)} | ${r.test[bench.near].toFixed(3)} | ${r.testMean.toFixed(3)} |`,
+      );
+    console.log(
+      `\nauto's criterion picks ${picked.label} (benchmark ${picked.testMean.toFixed(3)}); best candidate ${best.label} (${best.testMean.toFixed(3)}); difference ${(picked.testMean - best.testMean).toFixed(3)}`,
+    );
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+mkdirSync(join(root, 'bench', 'out'), { recursive: true });
+writeFileSync(join(root, 'bench', 'out', 'certainty-auto.json'), `${JSON.stringify(results, null, 2)}\n`);
+if (dump) writeFileSync(join(root, 'bench', 'out', 'certainty-auto-scores.json'), JSON.stringify(dumped));

@@ -1,0 +1,138 @@
+// A combination of two feature methods (`knn+fdbd`, which `--method auto` may choose): the in-graph raw score
+// equals an independent NumPy computation of log F_knn(s_knn) + log F_fdbd(s_fdbd), each part fitted on 75% of
+// enable's fit rows and its CDF (quantile knots, Weibull levels, hyperbolic tails) estimated on the other 25%;
+// the original outputs stay bit-identical, and the model passes onnx.checker.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import * as ort from 'onnxruntime-node';
+import { enableModel } from '../../src/certainty/enable.js';
+import { OnnxModel } from '../../src/onnx/model.js';
+import { collectFeatures, subsetSample } from '../../src/certainty/features/collect-features.js';
+import { FIT_CALIBRATION, splitRows } from '../../src/certainty/split.js';
+import { findFeatures } from '../../src/certainty/features/find-features.js';
+import { readFeatureParameters } from '../../src/certainty/features/fit-feature-score.js';
+import { openFeedData } from '../../src/certainty/data/feed-data.js';
+import { COMBINATION_LEVEL_SHARE, COMBINATION_SEED } from '../../src/certainty/methods/combined.js';
+import { findFeatureMethod } from '../../src/certainty/methods/index.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { readNpy } from '../helpers/npy.js';
+import { SYSTEM_PYTHON } from '../helpers/python.js';
+import { expectCheckerPasses, expectOriginalOutputsIdentical, tempDir } from './harness.js';
+
+const digits = fixtures.digits;
+const tmp = tempDir('ood-combined-');
+
+async function featuresOf(dataPath: string) {
+  const model = OnnxModel.open(digits.model);
+  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
+  const sample = await collectFeatures(model, findFeatures(model, 'logits').name, 'logits', data, tmp.dir);
+  data.close();
+  model.close();
+  return sample;
+}
+
+// knn (k = 10, every part row stored, cosine) and fdbd as their papers write them, the tailed CDF as
+// docs/enable.md describes it, in float64 from the features and onnx's own reading of the weights.
+const REFERENCE = `
+import json, sys
+import numpy as np
+import onnx
+from onnx import numpy_helper
+d = json.load(sys.stdin)
+dim = d['dim']
+rows = lambda k: np.array(d[k], dtype=np.float64).reshape(-1, dim)
+part, levels, q = rows('part'), rows('levels'), rows('query')
+w = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in onnx.load(d['model']).graph.initializer}
+W, b = w['classifier.weight'], w['classifier.bias']
+unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+def knn(x):
+    return -np.sort(-(unit(x) @ unit(part).T), axis=1)[:, 9]
+def fdbd(x):
+    l = x @ W.T + b; c = l.argmax(1)
+    num = l[np.arange(len(x)), c][:, None] - l
+    den = np.linalg.norm(W[c][:, None, :] - W[None, :, :], axis=2)
+    ratio = np.where(np.arange(W.shape[0])[None, :] == c[:, None], 0, num / np.where(den == 0, 1, den))
+    return ratio.sum(1) / (W.shape[0] - 1) / np.linalg.norm(x - part.mean(0), axis=1)
+def cdf(cal, x):
+    s = np.sort(cal); n = len(s); k = min(101, n)
+    knots = []
+    for i in range(k):
+        p = i / (k - 1); level = ((n - 1) * p + 1) / (n + 1); v = np.float32(np.quantile(s, p))
+        if knots and knots[-1][0] == v: knots[-1][2] = level
+        else: knots.append([v, level, level])
+    kx = np.array([g[0] for g in knots], dtype=np.float64); ky = np.array([(g[1] + g[2]) / 2 for g in knots])
+    floor = 1e-4 * max(1, abs(s[0]), abs(s[-1]))
+    spread = next(v for v in [(np.quantile(s, .75) - np.quantile(s, .25)) / 1.349, s.std(), floor] if v >= floor)
+    y = np.interp(x, kx, ky)
+    y = np.where(x < kx[0], ky[0] * spread / (spread + kx[0] - x), y)
+    y = np.where(x > kx[-1], 1 - (1 - ky[-1]) * spread / (spread + x - kx[-1]), y)
+    return np.clip(y, 0, 1)
+score = sum(np.log(np.maximum(cdf(f(levels), f(q)), 1e-30)) for f in (knn, fdbd))
+print(json.dumps(score.tolist()))
+`;
+
+describe('knn+fdbd, a combination of two feature methods', () => {
+  const out = join(tmp.dir, 'knn+fdbd.onnx');
+  beforeAll(async () => {
+    await enableModel({
+      model: digits.model,
+      output: out,
+      method: 'knn+fdbd',
+      data: digits.idTrain,
+      normalize: 'none',
+    });
+  }, 120_000);
+
+  it('computes in the graph the sum of log CDF levels NumPy computes from the same features and weights', async () => {
+    const [all, query] = await Promise.all([featuresOf(digits.idTrain), featuresOf(digits.oodHeldout)]);
+    const fit = subsetSample(all, splitRows(all.predictions, FIT_CALIBRATION).fit);
+    const inner = splitRows(
+      fit.predictions,
+      { fit: 1 - COMBINATION_LEVEL_SHARE, calibration: COMBINATION_LEVEL_SHARE, validation: 0 },
+      COMBINATION_SEED,
+    );
+    const [part, levels] = [inner.fit, inner.calibration].map((r) => Array.from(subsetSample(fit, r).features));
+    const input = JSON.stringify({
+      part,
+      levels,
+      query: Array.from(query.features),
+      dim: fit.dim,
+      model: digits.model,
+    });
+    const reference = JSON.parse((await execa(SYSTEM_PYTHON, ['-c', REFERENCE], { input })).stdout) as number[];
+    const test = readNpy(digits.oodHeldout);
+    const session = await ort.InferenceSession.create(out);
+    const graph = (await session.run({ image: new ort.Tensor('float32', test.data as Float32Array, test.shape) }))
+      .ood_scores!.data as Float32Array;
+    await session.release();
+    expect(graph.length).toBe(reference.length);
+    const worst = Math.max(...reference.map((v, i) => Math.abs(v - graph[i]!)));
+    expect(worst).toBeLessThan(1e-3);
+    // The sum spans several units: a test whose scores were all equal could not fail.
+    expect(Math.max(...reference) - Math.min(...reference)).toBeGreaterThan(1);
+  });
+
+  it('leaves the logits bit-identical, passes onnx.checker and records both parts and the rows each saw', async () => {
+    const test = readNpy(digits.oodHeldout);
+    await expectOriginalOutputsIdentical(digits.model, out, {
+      image: new ort.Tensor('float32', test.data as Float32Array, test.shape),
+    });
+    await expectCheckerPasses(out, 13);
+    const model = OnnxModel.open(out);
+    const meta = model.metadataMap;
+    model.close();
+    expect(meta.get('ood.method')).toBe('knn+fdbd');
+    const p = readFeatureParameters(meta)!;
+    expect(p).toMatchObject({ combination: 'log CDF sum', 'knn.k': 10, 'fdbd.classes': 8 });
+    expect((p.fitRows as number) + (p.levelRows as number)).toBe(805);
+    expect(p['knn.samples']).toBe(p.fitRows);
+  });
+
+  it('names only pairs of two different feature methods as combinations', () => {
+    expect(findFeatureMethod('knn+rmds')?.name).toBe('knn+rmds');
+    expect(findFeatureMethod('knn+knn')).toBeUndefined();
+    expect(findFeatureMethod('knn+energy')).toBeUndefined();
+    expect(findFeatureMethod('knn+fdbd+vim')).toBeUndefined();
+  });
+});
