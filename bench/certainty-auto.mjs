@@ -28,6 +28,8 @@ import { BENCHMARKS } from './certainty-benchmarks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const seedArg = process.argv.find((a) => a.startsWith('--seed=')); // another split seed, to see how stable the pick is
+const seed = seedArg ? Number(seedArg.slice('--seed='.length)) : DEFAULT_SPLIT_SEED;
 const dump = process.argv.includes('--dump'); // also write every raw score (bench/out/certainty-auto-scores.json)
 const dumped = {};
 const work = mkdtempSync(join(tmpdir(), 'ood-bench-auto-'));
@@ -50,7 +52,7 @@ try {
     const logits = chooseLogits(strip.outputs).name;
     const features = findFeatures(model, logits);
     const sample = await collect(model, features.name, logits, bench.fit);
-    const split = splitRows(sample.predictions, FIT_CALIBRATION_VALIDATION, DEFAULT_SPLIT_SEED);
+    const split = splitRows(sample.predictions, FIT_CALIBRATION_VALIDATION, seed);
     const fit = subsetSample(sample, split.fit);
     const validation = subsetSample(sample, split.validation);
     const calibration = subsetSample(sample, split.calibration);
@@ -66,7 +68,7 @@ try {
     };
     const scoreRows = async (m, rows) => (await scoreBranch(source, m, 1, [rows])).scores[0];
     const context = { features: features.name, logits, head: features.head, linearHead, scoreRows };
-    const request = { model, features: features.name, logits, batchSize: 32, workDir: work, seed: DEFAULT_SPLIT_SEED };
+    const request = { model, features: features.name, logits, batchSize: 32, workDir: work, seed };
     const synthetic = await collectSyntheticSets(bench.fit, split.validation, sample.predictions, request);
     const idTest = await collect(model, features.name, logits, bench.id);
     const oodTest = [];

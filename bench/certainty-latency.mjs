@@ -28,7 +28,8 @@ const work = mkdtempSync(join(tmpdir(), 'ood-bench-latency-'));
 const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 };
 
 const sessions = { original: await ort.InferenceSession.create(model, options) };
-for (const method of METHOD_NAMES) {
+// Every method, and the two combinations --method auto chose on the benchmarks (docs/evaluate.md).
+for (const method of [...METHOD_NAMES, 'knn+rmds', 'knn+fdbd']) {
   const out = join(work, `${method}.onnx`);
   await enableModel({ model, output: out, method, data, force: true });
   sessions[method] = await ort.InferenceSession.create(out, options);
