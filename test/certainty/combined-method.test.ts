@@ -4,33 +4,21 @@
 // the original outputs stay bit-identical, and the model passes onnx.checker.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import * as ort from 'onnxruntime-node';
 import { enableModel } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
-import { collectFeatures, subsetSample } from '../../src/certainty/features/collect-features.js';
+import { subsetSample } from '../../src/certainty/features/collect-features.js';
 import { FIT_CALIBRATION, splitRows } from '../../src/certainty/split.js';
-import { findFeatures } from '../../src/certainty/features/find-features.js';
 import { readFeatureParameters } from '../../src/certainty/features/fit-feature-score.js';
-import { openFeedData } from '../../src/certainty/data/feed-data.js';
 import { COMBINATION_LEVEL_SHARE, COMBINATION_SEED } from '../../src/certainty/methods/combined.js';
 import { findFeatureMethod } from '../../src/certainty/methods/index.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readNpy } from '../helpers/npy.js';
-import { SYSTEM_PYTHON } from '../helpers/python.js';
 import { expectCheckerPasses, expectOriginalOutputsIdentical, tempDir } from './harness.js';
+import { FIT_ROWS, expectMatchesReference, featuresOf, referenceScores } from './digits-reference.js';
 
 const digits = fixtures.digits;
 const tmp = tempDir('ood-combined-');
-
-async function featuresOf(dataPath: string) {
-  const model = OnnxModel.open(digits.model);
-  const data = await openFeedData(dataPath, model.info.graph.inputs, 128);
-  const sample = await collectFeatures(model, findFeatures(model, 'logits').name, 'logits', data, tmp.dir);
-  data.close();
-  model.close();
-  return sample;
-}
 
 // knn (k = 10, every part row stored, cosine) and fdbd as their papers write them, the tailed CDF as
 // docs/enable.md describes it, in float64 from the features and onnx's own reading of the weights.
@@ -41,8 +29,9 @@ import onnx
 from onnx import numpy_helper
 d = json.load(sys.stdin)
 dim = d['dim']
-rows = lambda k: np.array(d[k], dtype=np.float64).reshape(-1, dim)
-part, levels, q = rows('part'), rows('levels'), rows('query')
+fit = np.array(d['fit'], dtype=np.float64).reshape(-1, dim)
+part, levels = fit[d['part']], fit[d['levels']]
+q = np.array(d['query'], dtype=np.float64).reshape(-1, dim)
 w = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in onnx.load(d['model']).graph.initializer}
 W, b = w['classifier.weight'], w['classifier.bias']
 unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
@@ -69,7 +58,7 @@ def cdf(cal, x):
     y = np.where(x > kx[-1], 1 - (1 - ky[-1]) * spread / (spread + x - kx[-1]), y)
     return np.clip(y, 0, 1)
 score = sum(np.log(np.maximum(cdf(f(levels), f(q)), 1e-30)) for f in (knn, fdbd))
-print(json.dumps(score.tolist()))
+print(json.dumps({'knn+fdbd': score.tolist()}))
 `;
 
 describe('knn+fdbd, a combination of two feature methods', () => {
@@ -85,30 +74,18 @@ describe('knn+fdbd, a combination of two feature methods', () => {
   }, 120_000);
 
   it('computes in the graph the sum of log CDF levels NumPy computes from the same features and weights', async () => {
-    const [all, query] = await Promise.all([featuresOf(digits.idTrain), featuresOf(digits.oodHeldout)]);
+    // The parts' own 75/25 split of enable's fit rows, as combined.ts cuts it.
+    const all = await featuresOf(digits.idTrain, tmp.dir);
     const fit = subsetSample(all, splitRows(all.predictions, FIT_CALIBRATION).fit);
     const inner = splitRows(
       fit.predictions,
       { fit: 1 - COMBINATION_LEVEL_SHARE, calibration: COMBINATION_LEVEL_SHARE, validation: 0 },
       COMBINATION_SEED,
     );
-    const [part, levels] = [inner.fit, inner.calibration].map((r) => Array.from(subsetSample(fit, r).features));
-    const input = JSON.stringify({
-      part,
-      levels,
-      query: Array.from(query.features),
-      dim: fit.dim,
-      model: digits.model,
-    });
-    const reference = JSON.parse((await execa(SYSTEM_PYTHON, ['-c', REFERENCE], { input })).stdout) as number[];
-    const test = readNpy(digits.oodHeldout);
-    const session = await ort.InferenceSession.create(out);
-    const graph = (await session.run({ image: new ort.Tensor('float32', test.data as Float32Array, test.shape) }))
-      .ood_scores!.data as Float32Array;
-    await session.release();
-    expect(graph.length).toBe(reference.length);
-    const worst = Math.max(...reference.map((v, i) => Math.abs(v - graph[i]!)));
-    expect(worst).toBeLessThan(1e-3);
+    const reference = (
+      await referenceScores(REFERENCE, tmp.dir, { part: Array.from(inner.fit), levels: Array.from(inner.calibration) })
+    )['knn+fdbd']!;
+    await expectMatchesReference(out, reference, 'knn+fdbd');
     // The sum spans several units: a test whose scores were all equal could not fail.
     expect(Math.max(...reference) - Math.min(...reference)).toBeGreaterThan(1);
   });
@@ -125,7 +102,7 @@ describe('knn+fdbd, a combination of two feature methods', () => {
     expect(meta.get('ood.method')).toBe('knn+fdbd');
     const p = readFeatureParameters(meta)!;
     expect(p).toMatchObject({ combination: 'log CDF sum', 'knn.k': 10, 'fdbd.classes': 8 });
-    expect((p.fitRows as number) + (p.levelRows as number)).toBe(805);
+    expect((p.fitRows as number) + (p.levelRows as number)).toBe(FIT_ROWS);
     expect(p['knn.samples']).toBe(p.fitRows);
   });
 
