@@ -72,9 +72,8 @@ describe.skipIf(unavailable || missingPython('onnx'))('ONNX node tests a zero wa
 });
 
 // A representative part of `npm run node-suite` (bench/node-suite.mjs, the whole suite): every datatype the suite
-// feeds, scalars, opset 6, control flow, strings, a model without inputs, and the cases whose request schema was
-// once invalid. Each must pass bare and be served identically over V2 JSON and binary. (NaN, Infinity and -0 over
-// JSON join once the JSON codec carries them: test_isnan, test_isinf, test_cast_STRING_to_FLOAT, test_ceil.)
+// feeds, scalars, opset 6, control flow, strings, NaN and Infinity, -0, a model without inputs, and the cases whose
+// request schema was once invalid. Each must pass bare and be served identically over V2 JSON and binary.
 const REPRESENTATIVE = [
   'test_abs',
   'test_add_uint8',
@@ -84,6 +83,8 @@ const REPRESENTATIVE = [
   'test_bitshift_right_uint64',
   'test_cast_FLOAT16_to_DOUBLE',
   'test_cast_FLOAT_to_FLOAT16',
+  'test_cast_STRING_to_FLOAT',
+  'test_ceil',
   'test_clip_default_int8_min',
   'test_clip_outbounds',
   'test_constant',
@@ -98,11 +99,14 @@ const REPRESENTATIVE = [
   'test_globalaveragepool',
   'test_hammingwindow_symmetric_expanded',
   'test_if',
+  'test_isinf',
+  'test_isnan',
   'test_loop11',
   'test_lstm_defaults',
   'test_maxpool_2d_default',
   'test_min_uint32',
   'test_mod_mixed_sign_int64',
+  'test_nllloss_NCd1d2d3_none_no_weight_negative_ii',
   'test_nonzero_example',
   'test_onehot_with_axis',
   'test_pow_types_int64_float32',
