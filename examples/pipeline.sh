@@ -46,7 +46,7 @@ ood verify "$OUT/digits.zip" --port "$PORT"
 
 step "push: store it in the local OCI registry (\${OOD_HOME:-~/.ood}/registry)"
 # --force: a rerun after a new commit builds another artifact (new CREATED_AT), and moving a tag takes --force.
-ood push "$OUT/digits.zip" digits:1.0 --force.0
+ood push "$OUT/digits.zip" digits:1.0 --force
 
 step "ls: what the local registry holds"
 ood ls digits

@@ -25,6 +25,9 @@ export async function main(argv: string[]): Promise<void> {
       global: true,
     })
     .version(false)
+    // No dot notation: `--force.0` (a typo) would become {force: {0: true}}, silently not --force; as an unknown
+    // flag it is a usage error instead.
+    .parserConfiguration({ 'dot-notation': false })
     .option('version', { type: 'boolean', description: 'Show the ood version', global: false })
     .strict()
     .demandCommand(1, 'Name a command; see ood --help.')

@@ -192,6 +192,12 @@ const MISTAKES: Mistake[] = [
     exit: 2,
     message: /ood pull writes a zip archive/,
   },
+  {
+    what: 'a flag with a dot typo (--force.0)',
+    args: ['push', artifact, 'digits:1.0', '--force.0'],
+    exit: 2,
+    message: /Unknown argument: force\.0/,
+  },
   { what: 'a missing argument', args: ['prepare'], exit: 2, message: /Not enough non-option arguments/ },
   {
     what: 'an unknown flag',
