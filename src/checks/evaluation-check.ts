@@ -25,6 +25,6 @@ export async function checkCertaintyEvaluation(ctx: CheckContext): Promise<Verdi
   const s = summarizeEvaluation(report);
   return verdictOf(
     problems,
-    `${s.method}: mean AUROC ${s.meanAuroc.toFixed(3)}, mean FPR@95%TPR ${s.meanFprAt95Tpr.toFixed(3)} over ${s.sets.length} OOD set(s)`,
+    `${s.method}: mean AUROC ${s.meanAuroc.toFixed(3)}, mean FPR@95%TPR ${s.meanFprAt95Tpr.toFixed(3)} over ${s.sets.length} OOD set${s.sets.length === 1 ? '' : 's'}`,
   );
 }

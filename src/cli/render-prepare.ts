@@ -31,7 +31,7 @@ export function renderBuildResult(result: PrepareResult): string {
   const e = result.evaluation;
   if (e)
     lines.push(
-      `Evaluation: ${e.method}, mean AUROC ${e.meanAuroc.toFixed(3)}, mean FPR@95%TPR ${e.meanFprAt95Tpr.toFixed(3)} over ${e.sets.length} OOD set(s); original outputs ${e.originalOutputs}`,
+      `Evaluation: ${e.method}, mean AUROC ${e.meanAuroc.toFixed(3)}, mean FPR@95%TPR ${e.meanFprAt95Tpr.toFixed(3)} over ${plural(e.sets.length, 'OOD set')}; original outputs ${e.originalOutputs}`,
     );
   if (result.ignored.length > 0) lines.push(`Ignored by .model-ignore: ${result.ignored.join(', ')}`);
   const i = result.introspection;

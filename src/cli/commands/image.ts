@@ -1,6 +1,7 @@
 // `ood image ARTIFACT REF --base BASE_REF`: push an OCI image that runs `ood serve` on the artifact.
 import type { CommandModule } from 'yargs';
 import { resolveArtifactArgument } from '../artifact-argument.js';
+import { plural } from '../wording.js';
 import { runCommand, type GlobalOptions } from '../context.js';
 import { storeOptionsFrom, withRegistryOptions, type RegistryArgs } from './registry-options.js';
 
@@ -54,7 +55,7 @@ export const imageCommand: CommandModule<object, ImageArgs> = {
       if (argv.quiet) return;
       const sent = result.layers.filter((l) => l.transfer === 'uploaded' || l.transfer === 'copied').length;
       process.stderr.write(
-        `pushed ${result.reference} (${result.platform}, Node.js ${result.nodeVersion}): ${sent} layer(s) sent, ` +
+        `pushed ${result.reference} (${result.platform}, Node.js ${result.nodeVersion}): ${plural(sent, 'layer')} sent, ` +
           `${result.layers.length - sent} already there; it serves on port 8080\n`,
       );
     }),

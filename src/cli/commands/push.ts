@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
 import { OodError } from '../../errors.js';
 import { readNumbers } from '../option-checks.js';
+import { formatBytes, plural } from '../wording.js';
 import { TRITON_NUMBERS } from './export.js';
 import { withModelcarOptions, type ModelcarArgs } from './modelcar-options.js';
 import { storeOptionsFrom, withRegistryOptions, type RegistryArgs } from './registry-options.js';
@@ -68,7 +69,7 @@ export const pushCommand: CommandModule<object, PushArgs> = {
         const s = result.stats;
         if (!argv.quiet)
           process.stderr.write(
-            `pushed ${result.reference}: ${s.blobsUploaded} blob(s) uploaded (${s.bytesUploaded} bytes), ${s.blobsSkipped} already there\n`,
+            `pushed ${result.reference}: ${plural(s.blobsUploaded, 'blob')} uploaded (${formatBytes(s.bytesUploaded)}), ${s.blobsSkipped} already there\n`,
           );
       }
     }),
