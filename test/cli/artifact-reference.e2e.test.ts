@@ -62,7 +62,7 @@ describe.skipIf(!available)('an artifact argument that is a registry reference',
     const second = await ood('introspect', ref, '--json');
     expect(second.exitCode, second.stderr).toBe(0);
     expect(second.stderr).toContain(`using cached ${ref} (${digest})`);
-    expect(JSON.parse(second.stdout).ok).toBe(true);
+    expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, artifact: ref });
   });
 
   it('follows a tag that moved to another artifact, and reads a digest reference as is', async () => {
@@ -115,6 +115,7 @@ describe.skipIf(!available)('an artifact argument that is a registry reference',
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.ood).toHaveLength(1);
+    expect(report.model.path).toBe(`digits@${digest}`);
     expect(report.ood[0].metrics.auroc).toBeGreaterThan(0.5);
   });
 });

@@ -81,8 +81,9 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       if (argv.html) await assertWritableTarget(argv.html, argv.force === true);
       const { createProgressBar } = await import('../progress-bar.js');
       const bar = createProgressBar('evaluating', { quiet: argv.quiet });
+      const model = await resolveArtifactArgument(argv.model, argv, 'model or artifact');
       const report = await evaluateModel({
-        model: await resolveArtifactArgument(argv.model, argv, 'model or artifact'),
+        model,
         id: argv.id,
         ood: argv.ood,
         original: argv.original,
@@ -90,6 +91,8 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
         image,
         onProgress: (done, total) => bar.update(done, total),
       }).finally(() => bar.finish());
+      // A reference is reported as the user named it, not as its place in the cache.
+      if (model !== argv.model) report.model.path = argv.model;
       if (argv.html) await writeFileAtomic(argv.html, renderEvaluationHtml(report));
       const { aurocWarnings } = await import('../../evaluate/auroc-warnings.js');
       for (const w of aurocWarnings(report)) process.stderr.write(`Warning: ${w}\n`);

@@ -34,9 +34,10 @@ export const introspectCommand: CommandModule<object, IntrospectArgs> = {
       const { EXIT_CODES } = await import('../../errors.js');
       const { printJson, formatTable } = await import('../output.js');
       const { requireProvenance } = await import('../provenance-policy.js');
-      const report = await runChecks(await resolveArtifactArgument(argv.artifact, argv), {
-        requireProvenance: requireProvenance(argv['require-provenance']),
-      });
+      const artifact = await resolveArtifactArgument(argv.artifact, argv);
+      const report = await runChecks(artifact, { requireProvenance: requireProvenance(argv['require-provenance']) });
+      // A reference is reported as the user named it, not as its place in the cache.
+      if (artifact !== argv.artifact) report.artifact = argv.artifact;
       if (argv.json) printJson(report);
       else process.stdout.write(renderReport(report, formatTable));
       return report.ok ? EXIT_CODES.ok : EXIT_CODES.check;
