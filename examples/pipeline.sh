@@ -36,7 +36,7 @@ echo "report: $OUT/evaluation.html"
 step "prepare: package the enabled model into a reproducible artifact"
 ood prepare "$OUT/digits-enabled.onnx" -o "$OUT/digits.zip" \
   --sample examples/digits/sample.json --evaluation "$OUT/evaluation.json" \
-  --name digits --model-version 1.0.0 --force
+  --labels examples/digits/labels.txt --name digits --model-version 1.0.0 --force
 
 step "introspect: validate the artifact before anyone deploys it"
 ood introspect "$OUT/digits.zip"

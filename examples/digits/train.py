@@ -22,6 +22,7 @@ from torch import nn
 
 SEED = 20261125
 IN_CLASSES = 8  # digits 0..7 are in-distribution; 8 and 9 are held out
+CLASS_NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven']
 EPOCHS = 60
 BATCH = 64
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -115,6 +116,8 @@ def main() -> int:
     os.makedirs(data_dir, exist_ok=True)
     export(model, os.path.join(HERE, 'model.onnx'))
     write_sample(os.path.join(HERE, 'sample.json'), x_te[:4])
+    with open(os.path.join(HERE, 'labels.txt'), 'w') as f:  # class names for `ood prepare --labels`
+        f.write(''.join(f'{name}\n' for name in CLASS_NAMES))
     np.save(os.path.join(data_dir, 'calibration.npy'), x_te)
     np.save(os.path.join(data_dir, 'calibration_labels.npy'), y_te)
     np.save(os.path.join(data_dir, 'ood_heldout.npy'), x_ood)

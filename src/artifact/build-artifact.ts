@@ -11,6 +11,8 @@ import { buildManifest } from './manifest.js';
 import { readProvenance, type TrainingCode } from './provenance.js';
 import { buildRuntime, creationTime, renderRuntimeYaml } from './runtime-yaml.js';
 import { readSample, withStatistics } from './sample.js';
+import { describeClassification } from './classification.js';
+import { readLabelsFile, renderLabels } from './labels.js';
 import {
   assertUnchanged,
   externalDataSources,
@@ -49,6 +51,8 @@ export interface BuildOptions {
   executionProvider?: string;
   /** An `ood evaluate --json` report of this model, stored as evaluation.json. */
   evaluation?: string;
+  /** Class labels (one a line, or a JSON array), stored as labels.txt and declared in runtime.yaml. */
+  labels?: string;
   /** Environment to read SOURCE_DATE_EPOCH from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -65,6 +69,8 @@ export interface BuildResult {
   ignored: string[];
   provenance: TrainingCode;
   certainty_enabled: boolean;
+  /** The classes' names stored as labels.txt (--labels), or null. */
+  labels: string[] | null;
   /** The stored evaluation's headline figures, when --evaluation was given. */
   evaluation: EvaluationSummary | null;
 }
@@ -88,6 +94,8 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
   const model = await openModel(modelPath);
   try {
     const schemas = buildIoSchemas(model);
+    const labels = options.labels ? await readLabelsFile(options.labels) : null;
+    const classification = describeClassification(model, labels);
     const sample = options.sample ? await readSample(options.sample, schemas.input, schemas.output) : null;
     const inputSchema = sample ? withStatistics(schemas.input, sample.request) : schemas.input;
     // Validated now; whether it evaluates this very model is checked once the model's digest is known.
@@ -119,6 +127,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       ARTIFACT_FILES.manifest,
       ...(sample ? [ARTIFACT_FILES.sample] : []),
       ...(evaluation ? [ARTIFACT_FILES.evaluation] : []),
+      ...(labels ? [ARTIFACT_FILES.labels] : []),
     ];
     assertNoCollisions(sources, generatedNames);
     const trainingCode = await readProvenance(modelPath, {
@@ -142,6 +151,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
         sha256: modelDigest.sha256,
         size: modelDigest.size,
         executionProvider: options.executionProvider,
+        classification,
       });
       const files = new Map<string, Uint8Array>([
         [ARTIFACT_FILES.inputSchema, Buffer.from(toJsonText(inputSchema))],
@@ -149,6 +159,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
         [ARTIFACT_FILES.runtime, Buffer.from(renderRuntimeYaml(runtime))],
       ]);
       if (sample) files.set(ARTIFACT_FILES.sample, Buffer.from(sample.text));
+      if (labels) files.set(ARTIFACT_FILES.labels, Buffer.from(renderLabels(labels)));
       if (evaluation)
         files.set(
           ARTIFACT_FILES.evaluation,
@@ -195,6 +206,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       ignored: includes.ignored,
       provenance: trainingCode,
       certainty_enabled: model.metadataMap.get('ood.enabled') === 'true',
+      labels,
       evaluation: evaluation ? summarizeEvaluation(evaluation) : null,
     };
   } finally {
@@ -207,7 +219,7 @@ function assertNoCollisions(sources: readonly Source[], generated: readonly stri
   for (const s of sources) {
     if (seen.has(s.path)) {
       throw new OodError('INCLUDE_CONFLICT', `two files would land at ${s.path} in the artifact (${s.source})`, {
-        hint: 'Rename the included file or directory; model.onnx, score.mjs, runtime.yaml, the schemas, sample.json and manifest.json are reserved.',
+        hint: 'Rename the included file or directory; model.onnx, score.mjs, runtime.yaml, the schemas, sample.json, labels.txt (with --labels) and manifest.json are reserved.',
       });
     }
     seen.add(s.path);

@@ -17,6 +17,7 @@ import { FORMAT_MIGRATIONS, migrateDocument, type MigrationRegistry } from './fo
 import { createRequestValidator } from './request-check.js';
 import { ARTIFACT_FILES, type IoSchema, type Manifest, type RuntimeYaml } from './spec.js';
 import { validated, type Findings } from './validate.js';
+import { parseLabelsText } from './labels.js';
 
 export type { Findings };
 
@@ -214,6 +215,20 @@ export class ArtifactReader {
       if (!doc.ok) return doc;
       const problems = evaluationProblems(doc.value).map((p) => `${ARTIFACT_FILES.evaluation} ${p}`);
       return problems.length ? { ok: false, problems } : { ok: true, value: doc.value as EvaluationReport };
+    });
+  }
+
+  /**
+   * labels.txt (optional: null when absent): one unique class name a line. Whether they fit the classifier output
+   * is the check schemas.labels; runtime.yaml CLASSIFICATION says which output that is.
+   */
+  labels(): Promise<Findings<string[] | null>> {
+    return this.load<string[] | null>('labels', async () => {
+      if (!this.view.has(ARTIFACT_FILES.labels)) return { ok: true, value: null };
+      const text = await this.text(ARTIFACT_FILES.labels);
+      if (!text.ok) return text;
+      const found = parseLabelsText(text.value);
+      return found.ok ? found : { ok: false, problems: found.problems.map((p) => `${ARTIFACT_FILES.labels}: ${p}`) };
     });
   }
 

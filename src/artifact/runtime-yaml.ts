@@ -8,7 +8,7 @@ import type { OnnxModel } from '../onnx/model.js';
 import { OOD_VERSION } from '../version.js';
 import { dependencyVersion, oodPackage } from '../io/package-files.js';
 import { assertWritable } from './validate.js';
-import { ARTIFACT_FILES, ARTIFACT_VERSION, type RuntimeYaml } from './spec.js';
+import { ARTIFACT_FILES, ARTIFACT_VERSION, type Classification, type RuntimeYaml } from './spec.js';
 import type { TrainingCode } from './provenance.js';
 
 /** The onnxruntime-node version installed next to ood: the one the artifact is prepared and checked with. */
@@ -43,6 +43,8 @@ export interface RuntimeFacts {
   createdAt: Date;
   trainingCode: TrainingCode;
   executionProvider?: string;
+  /** runtime.yaml CLASSIFICATION (classification.ts), when the model is a classifier. */
+  classification?: Classification;
 }
 
 /** Assemble runtime.yaml's content from facts gathered by the build. */
@@ -91,6 +93,7 @@ export function buildRuntime(facts: RuntimeFacts): RuntimeYaml {
           ...certaintyMeasurements(model.metadataMap),
         }
       : { ENABLED: false },
+    ...(facts.classification ? { CLASSIFICATION: facts.classification } : {}),
   };
 }
 

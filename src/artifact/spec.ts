@@ -15,6 +15,8 @@ export const ARTIFACT_FILES = {
   sample: 'sample.json',
   /** Optional: an `ood evaluate --json` report of this model (`ood prepare --evaluation`). */
   evaluation: 'evaluation.json',
+  /** Optional: class names, one a line in class order (`ood prepare --labels`; Triton's label_filename form). */
+  labels: 'labels.txt',
 } as const;
 
 /** Files every artifact must hold. */
@@ -60,6 +62,20 @@ export interface Manifest {
   artifact_version: string;
   /** Sorted by path; paths are artifact-relative with forward slashes. */
   files: { path: string; sha256: string; size: number }[];
+}
+
+/** What the graph applied last to the classifier output: softmax/sigmoid values already are probabilities. */
+export type ClassActivation = 'none' | 'softmax' | 'sigmoid';
+
+/** runtime.yaml CLASSIFICATION: the classifier output and the labels of its classes (src/artifact/classification.ts). */
+export interface Classification {
+  /** The output whose last axis holds one value per class. */
+  OUTPUT: string;
+  /** Size of that axis; null when the graph leaves it symbolic. */
+  CLASSES: number | null;
+  ACTIVATION: ClassActivation;
+  /** The artifact's labels file (labels.txt), when the classes have names. */
+  LABELS?: string;
 }
 
 /** runtime.yaml, modelled on Oracle ADS. Schema: schemas/runtime.schema.json. */
@@ -120,6 +136,8 @@ export interface RuntimeYaml {
     /** The ood_scores value that rejects ID_REJECTION of in-distribution inputs (ood.threshold). */
     THRESHOLD?: { ID_REJECTION: number; SCORE: number };
   };
+  /** Present when the model is recognisably a classifier (certainty-enabled, or prepared with --labels). */
+  CLASSIFICATION?: Classification;
 }
 
 /**

@@ -137,6 +137,14 @@ export const CATALOGUE: readonly CheckDefinition[] = Object.freeze([
     failure: 'sample.json is not a request the server would accept, so `ood verify` cannot replay it',
     hint: 'Re-run `ood prepare --sample` with a request that matches the model inputs.',
   },
+  {
+    key: 'schemas.labels',
+    category: 'schemas',
+    description:
+      "labels.txt, when present, names each class of the classifier output once; runtime.yaml's CLASSIFICATION matches the graph",
+    failure: "the labels do not name the classifier output's classes",
+    hint: 'Re-run `ood prepare --labels FILE` with one class name a line, in class order, one per class.',
+  },
   // Model.
   {
     key: 'model.format',

@@ -24,6 +24,7 @@ import {
   checkRuntimeSchema,
 } from './runtime-checks.js';
 import { checkSample, checkSchemasAgainstGraph, ioSchemaCheck } from './schema-checks.js';
+import { checkLabels } from './labels-check.js';
 import { checkScoreExports, checkScoreParse } from './score-checks.js';
 import { SkipCheck, type CheckOutcome, type IntrospectReport, type Verdict } from './types.js';
 
@@ -49,6 +50,7 @@ const IMPLEMENTATIONS: Readonly<Record<string, CheckFn>> = {
   'schemas.output': ioSchemaCheck('output'),
   'schemas.graph': checkSchemasAgainstGraph,
   'schemas.sample': checkSample,
+  'schemas.labels': checkLabels,
   'model.format': checkModelFormat,
   'model.opset': checkModelOpset,
   'model.load': checkModelLoad,

@@ -28,6 +28,11 @@ export function renderBuildResult(result: PrepareResult): string {
       ? `Provenance: ${p.GIT_COMMIT.slice(0, 12)} on ${p.GIT_BRANCH ?? '(detached)'}${p.GIT_DIRTY ? ' (dirty)' : ''}${p.NOTE ? `; ${p.NOTE}` : ''}`
       : `Provenance: ${p.NOTE ?? 'none'}`,
   );
+  const labels = result.labels;
+  if (labels)
+    lines.push(
+      `Labels: ${labels.length} classes (${labels.slice(0, 5).join(', ')}${labels.length > 5 ? ', ...' : ''})`,
+    );
   const e = result.evaluation;
   if (e)
     lines.push(

@@ -29,6 +29,7 @@ export async function describeArtifact(reader: ArtifactReader): Promise<ModelDes
     outputs: [...output.tensors].sort((a, b) => a.order - b.order),
     runtime,
     evaluation: stored.ok && stored.value ? summarizeEvaluation(stored.value) : null,
+    labels: requireDocument(await reader.labels(), ARTIFACT_FILES.labels),
   };
 }
 

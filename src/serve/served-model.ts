@@ -17,6 +17,11 @@ export interface ModelDescription {
   runtime: RuntimeYaml | null;
   /** Headline figures of the artifact's evaluation.json, when it has one. */
   evaluation: EvaluationSummary | null;
+  /**
+   * The classes' names, in class order (the artifact's labels.txt), or null when it has none. They name the last
+   * axis of runtime.yaml's CLASSIFICATION.OUTPUT (DRUM's keyed predictions, V2's classification extension, V1).
+   */
+  labels: string[] | null;
 }
 
 /** Per-request facts the engine may use: who asked (for logs) and until when the answer is wanted. */

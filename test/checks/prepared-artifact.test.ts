@@ -54,6 +54,7 @@ describe('introspecting what ood prepare builds', () => {
         // evaluation), and the sample check when no sample was given.
         const expectedSkips = [
           ...(sample ? [] : ['schemas.sample']),
+          'schemas.labels',
           'certainty.record',
           'certainty.output',
           'certainty.evaluation',

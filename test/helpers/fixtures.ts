@@ -40,6 +40,8 @@ export const fixtures = {
     /** KServe V2 request with 4 test images (labels 4, 6, 5, 6). */
     sample: join(digitsDir, 'sample.json'),
     sampleLabels: [4, 6, 5, 6] as const,
+    /** Class names, one a line in class order ("zero" … "seven"), for `ood prepare --labels`. */
+    labels: join(digitsDir, 'labels.txt'),
     /** In-distribution held-out test split, float32 [289,1,8,8], and its int64 labels. */
     calibration: join(digitsDir, 'data', 'calibration.npy'),
     calibrationLabels: join(digitsDir, 'data', 'calibration_labels.npy'),

@@ -25,6 +25,7 @@ export function fakeModel(state: ModelState = 'ready') {
       outputs: [spec('y', ['batch', 3])],
       runtime: null,
       evaluation: null,
+      labels: null,
     },
     async predict(request) {
       seen.push(request);

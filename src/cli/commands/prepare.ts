@@ -20,6 +20,7 @@ interface PrepareArgs extends GlobalOptions {
   'execution-provider'?: string;
   introspect?: boolean;
   evaluation?: string;
+  labels?: string;
   'require-provenance'?: boolean;
 }
 
@@ -69,6 +70,11 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         type: 'string',
         describe: 'An `ood evaluate --json` report of this model, stored as evaluation.json',
       })
+      .option('labels', {
+        type: 'string',
+        describe:
+          'Class names of the classifier output, one a line in class order (or a JSON array), stored as labels.txt',
+      })
       .option('force', {
         type: 'boolean',
         default: false,
@@ -89,7 +95,11 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         'Byte-identical zips from identical inputs',
       )
       .example(
-        '$0 prepare model.onnx --dir artifact/ --include labels.txt --force',
+        '$0 prepare model.onnx -o model.zip --labels classes.txt',
+        'Name the classes: DRUM answers key probabilities by label, V2 classification and Triton use them',
+      )
+      .example(
+        '$0 prepare model.onnx --dir artifact/ --include notes.md --force',
         'An unpacked artifact directory with an extra file',
       ),
   handler: (argv) =>
@@ -116,6 +126,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
         force: argv.force,
         executionProvider: argv['execution-provider'],
         evaluation: argv.evaluation,
+        labels: argv.labels,
       });
       // Build, then introspect what was built (as ADS's prepare() does): the command composes the two steps.
       const { runPostBuildChecks } = await import('../../checks/post-build-report.js');

@@ -49,7 +49,15 @@ export class ModelEngine implements ServedModel {
     readonly dir: string,
     private readonly options: EngineOptions,
   ) {
-    this.description = { name: 'model', version: '1', inputs: [], outputs: [], runtime: null, evaluation: null };
+    this.description = {
+      name: 'model',
+      version: '1',
+      inputs: [],
+      outputs: [],
+      runtime: null,
+      evaluation: null,
+      labels: null,
+    };
     this.instances = new Array(options.plan.instances).fill(undefined);
     const runners = () => this.instances.filter((i): i is Instance => i !== undefined);
     this.scheduler = new Scheduler(runners, options, {
