@@ -11,7 +11,7 @@ import { openArtifact, type ArtifactReader } from '../artifact/open.js';
 import { errorResponse, normalizePath, type ServeRequest, type ServeResponse } from './http.js';
 import { createRouter } from './router.js';
 import { ServeService } from './service.js';
-import { drumRoutes } from './protocols/drum.js';
+import { drumRoutes, normalizeUrlPrefix } from './protocols/drum.js';
 import { v1Routes } from './protocols/v1.js';
 import { v2Routes } from './protocols/v2.js';
 import { prometheusRoutes } from './protocols/prometheus.js';
@@ -48,6 +48,8 @@ export interface ServeOptions {
   drainTimeoutMs?: number;
   /** Scores below this count as out-of-distribution in /metrics (default: the threshold `ood enable` recorded). */
   oodThreshold?: number;
+  /** DRUM's URL_PREFIX: the path the DRUM routes are mounted under (default: the URL_PREFIX environment variable). */
+  urlPrefix?: string;
   logFormat?: LogFormat;
   logLevel?: LogLevel;
   /** Where log lines go (default stderr). */
@@ -118,6 +120,7 @@ function errorCode(response: ServeResponse): string | undefined {
 /** Open an artifact (zip or directory), listen, then start the model instances in the background. */
 export async function startServer(artifact: string, options: ServeOptions): Promise<RunningServer> {
   const log: Logger = createLogger({ format: options.logFormat, level: options.logLevel, write: options.log });
+  const urlPrefix = normalizeUrlPrefix(options.urlPrefix ?? process.env.URL_PREFIX);
   const plan = planInstances({ instances: options.instances, threads: options.threads, isolation: options.isolation });
   for (const path of sweepStaleServeDirs())
     log('info', 'removed a temporary directory a crashed server left', { path });
@@ -163,7 +166,12 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
     },
     metrics,
   );
-  const route = createRouter([...drumRoutes(svc), ...v2Routes(svc), ...v1Routes(svc), ...prometheusRoutes(svc)]);
+  const route = createRouter([
+    ...drumRoutes(svc, { urlPrefix, codeDir: dir }),
+    ...v2Routes(svc),
+    ...v1Routes(svc),
+    ...prometheusRoutes(svc),
+  ]);
   let closing = false;
   let inFlight = 0;
   const server = createServer((req, res) => {

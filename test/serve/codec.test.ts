@@ -116,13 +116,13 @@ describe('CSV', () => {
     { name: 'x', datatype: 'FP32', shape: ['batch', 3] as (string | number)[], order: 0, description: '' },
   ];
   it('skips a header line and reads missing cells as NaN for float inputs', () => {
-    const t = decodeCsv('a,b,c\r\n1,2,3\r\n4,,NA\r\n', inputs);
-    expect(t.shape).toEqual([2, 3]);
-    expect(Array.from(t.data as Float32Array)).toEqual([1, 2, 3, 4, NaN, NaN]);
+    const [t] = decodeCsv('a,b,c\r\n1,2,3\r\n4,,NA\r\n', inputs);
+    expect(t!.shape).toEqual([2, 3]);
+    expect(Array.from(t!.data as Float32Array)).toEqual([1, 2, 3, 4, NaN, NaN]);
   });
-  it('refuses a missing cell for an integer input, naming row and column', () => {
+  it('refuses a missing cell for an integer input, naming line and column', () => {
     expect(() => decodeCsv('1,2,3\n4,,6\n', [{ ...inputs[0]!, datatype: 'INT32' }])).toThrow(
-      'CSV row 2, column 2: "" is not a INT32 number',
+      'CSV line 2, column 2: "" is not a INT32 number',
     );
   });
 });

@@ -154,7 +154,7 @@ describe('HTTP-level errors are JSON', () => {
     expect(del.status).toBe(405);
   });
 
-  it('400 for malformed CSV, naming the row (DRUM answers 500)', async () => {
+  it('422 for unprocessable CSV, naming the line and column (drum_server_api.yaml: 422 Unprocessable entity)', async () => {
     const mlp = await serve(await makeArtifact(join(ROOT, 'test/fixtures/models/mlp_opset13.onnx'), { name: 'mlp' }));
     try {
       const post = (body: string) =>
@@ -165,11 +165,17 @@ describe('HTTP-level errors are JSON', () => {
       expect(body.predictions).toHaveLength(2);
       expect(body.predictions[0]).toHaveLength(5);
       const ragged = await post('1,2,3,4,5,6\n1,2,3\n');
-      expect(ragged.status).toBe(400);
-      expect((await ragged.json()).error).toBe('CSV row 2 has 3 columns; input "x" expects 6');
+      expect(ragged.status).toBe(422);
+      expect(await ragged.json()).toMatchObject({
+        message: 'ERROR: CSV line 2 has 3 columns, the first line has 6',
+        code: 'CSV_BAD_ROW',
+      });
       const text = await post('1,2,3,4,5,6\n1,2,x,4,5,6\n');
-      expect(text.status).toBe(400);
-      expect((await text.json()).error).toMatch(/row 2, column 3: "x"/);
+      expect(text.status).toBe(422);
+      expect((await text.json()).message).toMatch(/line 2, column 3: "x" is not a FP32 number/);
+      const quote = await post('1,2,3,4,5,"6\n');
+      expect(quote.status).toBe(422);
+      expect((await quote.json()).code).toBe('CSV_MALFORMED');
     } finally {
       await mlp.close();
     }
@@ -189,7 +195,7 @@ describe('a failing inference', () => {
 });
 
 describe('a model that fails to load', () => {
-  it('keeps the server up: /health answers 513 with the load error, inference 503, liveness 200', async () => {
+  it("keeps the server up: DRUM's routes answer 513 with the load error, V2 readiness 503, V2 liveness 200", async () => {
     const dir = await makeArtifact(DIGITS, { name: 'digits' });
     await copyFile(join(ROOT, 'test/fixtures/models/truncated.onnx'), join(dir, 'model.onnx'));
     const broken = await serve(dir);
@@ -197,11 +203,11 @@ describe('a model that fails to load', () => {
       expect(broken.service.model.state).toBe('failed');
       const health = await get(`${broken.url}/health`);
       expect(health.status).toBe(513);
-      expect(health.json.error).toMatch(/failed to load/);
+      expect(health.json.message).toMatch(/^ERROR: the model failed to load/);
       const predict = await postJson(`${broken.url}/predict`, sample);
-      expect(predict.status).toBe(503);
+      expect(predict.status).toBe(513);
       expect((await get(`${broken.url}/v2/health/ready`)).status).toBe(503);
-      expect((await get(`${broken.url}/ping`)).status).toBe(200);
+      expect((await get(`${broken.url}/ping`)).status).toBe(513);
       expect((await get(`${broken.url}/v2/health/live`)).status).toBe(200);
     } finally {
       await broken.close();

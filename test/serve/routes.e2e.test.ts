@@ -56,14 +56,14 @@ describe('DRUM routes', () => {
     );
   });
 
-  it('refuses CSV for a model whose input is not 2-D, naming the input', async () => {
+  it('refuses CSV whose rows do not have one column per element of an input row, naming the count', async () => {
     const res = await fetch(`${server.url}/predict`, {
       method: 'POST',
       body: '1,2,3\n',
       headers: { 'content-type': 'text/csv' },
     });
-    expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/CSV needs a model with one 2-D input.*"image"/);
+    expect(res.status).toBe(422);
+    expect((await res.json()).message).toMatch(/the CSV rows have 3 columns; the model takes 64 \("image" 64\)/);
   });
 
   it('describes the model on /info: name, version, signature, certainty and ood version', async () => {
