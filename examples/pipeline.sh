@@ -9,10 +9,12 @@ cd "$(dirname "$0")/.."
 
 if [ -n "${OOD_BIN:-}" ]; then
   ood() { "$OOD_BIN" "$@"; }
+  ood_exec() { exec "$OOD_BIN" "$@"; }
 else
   if [ ! -d node_modules/onnxruntime-node ]; then npm ci --no-audit --no-fund; fi
   npm run --silent build
   ood() { node dist/src/cli/main.js "$@"; }
+  ood_exec() { exec node dist/src/cli/main.js "$@"; }
 fi
 # One commit, one digest: pin the artifact's timestamps to the commit's time (or to 0 outside a git checkout).
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}"
@@ -43,6 +45,17 @@ ood introspect "$OUT/digits.zip"
 
 step "verify: serve it (port ${PORT}; 0 = any free port) and check real answers"
 ood verify "$OUT/digits.zip" --port "$PORT"
+
+step "serve + a DRUM client: curl -F X=@data.csv gives per-label probabilities and ood_scores"
+(ood_exec serve "$OUT/digits.zip" --port "$PORT" --instances 1 >"$OUT/serve.log" 2>&1) &
+SERVE_PID=$!
+trap 'kill "$SERVE_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 300); do grep -q 'is ready\|failed to load' "$OUT/serve.log" && break; sleep 0.1; done
+URL=$(sed -n 's/^ood serve: listening on //p' "$OUT/serve.log")
+curl -sS -F X=@examples/digits/data.csv "$URL/predict/"
+echo
+kill "$SERVE_PID" && wait "$SERVE_PID" || true
+trap - EXIT
 
 step "push: store it in the local OCI registry (\${OOD_HOME:-~/.ood}/registry)"
 # --force: a rerun after a new commit builds another artifact (new CREATED_AT), and moving a tag takes --force.

@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   FILE_NOT_FOUND: { kind: 'input' },
   FILE_UNREADABLE: { kind: 'input' },
   INTERNAL: { kind: 'internal' },
+  NATIVE_LIBRARY_MISSING: { kind: 'input', http: 500 },
   OUTPUT_EXISTS: { kind: 'usage' },
   // artifact: building and reading artifacts (zip or directory)
   ARCHIVE_CORRUPT: { kind: 'input' },
@@ -322,10 +323,31 @@ export function isOodError(value: unknown): value is OodError {
 /** Wrap an unexpected exception so that it is reported as a bug, keeping the original as cause. */
 export function toOodError(value: unknown): OodError {
   if (isOodError(value)) return value;
+  const native = nativeLibraryError(value);
+  if (native) return native;
   const message = value instanceof Error ? value.message : String(value);
   return new OodError('INTERNAL', `unexpected failure: ${message}`, {
     cause: value,
     hint: 'This is a bug in ood. Rerun with --verbose and report the output.',
+  });
+}
+
+/**
+ * A native addon (onnxruntime-node's) that the dynamic loader cannot load, e.g. on a minimal container image
+ * without librt: an error of the machine ood runs on, not a bug in ood. Node reports it as ERR_DLOPEN_FAILED
+ * with the loader's message; across a worker thread only the message survives, so both are recognised.
+ */
+export function nativeLibraryError(value: unknown): OodError | undefined {
+  const err = value as { code?: unknown; message?: unknown } | undefined;
+  const message = typeof err?.message === 'string' ? err.message : '';
+  if (err?.code !== 'ERR_DLOPEN_FAILED' && !/cannot open shared object file|ERR_DLOPEN_FAILED/.test(message))
+    return undefined;
+  const library = /([\w.+-]+\.so[\w.]*): cannot open shared object file/.exec(message)?.[1];
+  return new OodError('NATIVE_LIBRARY_MISSING', `onnxruntime-node's native library cannot be loaded: ${message}`, {
+    cause: value,
+    hint: library
+      ? `This system lacks ${library}, which onnxruntime-node needs. Install it, or use a glibc image that has it (e.g. node:20-slim) as the base.`
+      : 'Install the shared libraries onnxruntime-node needs (ldd its .node file lists them), or use a glibc image such as node:20-slim.',
   });
 }
 

@@ -1,10 +1,13 @@
 // `ood image`: the ood server in a container, built without a daemon on a Node.js base made from this machine's
 // node, pulled and run by podman (runc) with its port on loopback, answering V2 and DRUM requests like a direct
-// onnxruntime run (V2 JSON and DRUM CSV), draining on SIGTERM; rebuilt reproducibly, and a new model version changes only its layer.
+// onnxruntime run (V2 JSON, and DRUM's multipart X=@data.csv), draining on SIGTERM; rebuilt reproducibly, and a new
+// model version changes only its layer. On a base without the system libraries onnxruntime-node loads, the server
+// stays up and says which library is missing (DRUM's 513), rather than failing as a bug.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { enableModel } from '../../src/certainty/enable.js';
@@ -101,16 +104,25 @@ describe.skipIf(skip)('ood image', () => {
       const out = (n: string) => body.outputs.find((o) => o.name === n)!.data;
       out('logits').forEach((v, i) => expect(v).toBeCloseTo(want.logits[i]!, 5));
       out('ood_scores').forEach((v, i) => expect(v).toBeCloseTo(want.scores[i]!, 5));
-      // DRUM's structured CSV (text/csv body). The multipart form `X=@data.csv` is the protocol work of issue 13.
-      const drum = await fetch(`${url}/predict`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/csv' },
-        body: `${ROWS.map((r) => r.join(',')).join('\n')}\n`,
+      // DRUM's client: the scoring data as the multipart form field X (a CSV file with a header line).
+      const csv = join(dir, 'data.csv');
+      await writeFile(csv, `x_0,x_1,x_2,x_3,x_4,x_5\n${ROWS.map((r) => r.join(',')).join('\n')}\n`);
+      const drum = await execa('curl', ['-sS', '-w', '\n%{http_code}', '-F', `X=@${csv}`, `${url}/predict/`]);
+      const [text, status] = [drum.stdout.slice(0, drum.stdout.lastIndexOf('\n')), drum.stdout.split('\n').pop()];
+      expect(status, await logs()).toBe('200');
+      const predicted = JSON.parse(text) as {
+        predictions: Record<string, number>[];
+        extraModelOutput: { columns: string[]; data: number[][] };
+      };
+      predicted.predictions.forEach((row, r) => {
+        const logits = want.logits.slice(r * 5, (r + 1) * 5);
+        const exps = logits.map((v) => Math.exp(v - Math.max(...logits)));
+        const sum = exps.reduce((a, b) => a + b, 0);
+        expect(Object.keys(row)).toEqual(['0', '1', '2', '3', '4']);
+        Object.values(row).forEach((p, c) => expect(p).toBeCloseTo(exps[c]! / sum, 5));
       });
-      expect(drum.status, await logs()).toBe(200);
-      const predicted = (await drum.json()) as { predictions: number[][]; ood_scores: number[] };
-      predicted.predictions.flat().forEach((v, i) => expect(v).toBeCloseTo(want.logits[i]!, 5));
-      predicted.ood_scores.forEach((v, i) => expect(v).toBeCloseTo(want.scores[i]!, 5));
+      expect(predicted.extraModelOutput.columns).toEqual(['ood_scores']);
+      predicted.extraModelOutput.data.forEach(([v], i) => expect(v).toBeCloseTo(want.scores[i]!, 5));
       await expectOk(podman.run(['stop', '-t', '30', name]), 'podman stop');
       const state = await expectOk(podman.run(['inspect', '--format', '{{.State.ExitCode}}', name]), 'podman inspect');
       expect(String(state.stdout).trim()).toBe('0');
@@ -131,6 +143,40 @@ describe.skipIf(skip)('ood image', () => {
     expect(digests(second).at(-1)).not.toBe(digests(first).at(-1));
     expect(second.layers.slice(0, -1).every((l) => l.transfer === 'present')).toBe(true);
     expect(second.layers.at(-1)!.transfer).toBe('uploaded');
+  }, 300_000);
+
+  it('on a base without librt answers 513 naming the missing library (an input error, exit 3), not a bug', async () => {
+    const thin = `${registry.host}/mirror/node:thin`;
+    await pushNodeBase(podman, thin, { thin: true });
+    const ref = `${registry.host}/models/mlp-server:thin`;
+    await pushOodImage(v1, ref, { base: thin });
+    await expectOk(podman.run(['pull', '--tls-verify=false', ref]), 'podman pull');
+    const port = await freePort();
+    const name = `ood-image-thin-${process.pid}`;
+    await expectOk(podman.run(['run', '-d', '--name', name, '-p', `127.0.0.1:${port}:8080`, ref]), 'podman run');
+    try {
+      let health: { status: number; body: Record<string, string> } = { status: 0, body: {} };
+      for (let i = 0; i < 300 && health.status !== 513; i++) {
+        health = await fetch(`http://127.0.0.1:${port}/health/`).then(
+          async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }),
+          () => ({ status: 0, body: {} }),
+        );
+        if (health.status !== 513) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(health.status).toBe(513);
+      expect(health.body).toMatchObject({
+        code: 'NATIVE_LIBRARY_MISSING',
+        message: expect.stringMatching(
+          /^ERROR: the model failed to load: onnxruntime-node's native library cannot be loaded: .*librt\.so\.1/,
+        ),
+        hint: expect.stringContaining('This system lacks librt.so.1'),
+      });
+      await expectOk(podman.run(['stop', '-t', '30', name]), 'podman stop');
+      const state = await expectOk(podman.run(['inspect', '--format', '{{.State.ExitCode}}', name]), 'podman inspect');
+      expect(String(state.stdout).trim()).toBe('0');
+    } finally {
+      await podman.run(['rm', '-f', '-t', '0', name]);
+    }
   }, 300_000);
 
   it('refuses a base whose Node.js is too old for the artifact, saying which', async () => {

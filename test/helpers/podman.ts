@@ -101,12 +101,12 @@ export async function expectOk(
  * one layer) plus `/bin/sh` from busybox-static, with NODE_VERSION in its Env as the official node images have,
  * pushed to `ref`.
  */
-export async function pushNodeBase(podman: Podman, ref: string): Promise<string> {
+export async function pushNodeBase(podman: Podman, ref: string, options: { thin?: boolean } = {}): Promise<string> {
   const node = (await execa('readlink', ['-f', process.execPath])).stdout.trim();
-  const rootfs = join(podman.dir, 'node-rootfs');
+  const rootfs = join(podman.dir, options.thin ? 'thin-node-rootfs' : 'node-rootfs');
   // The libraries node needs, and those onnxruntime-node's addon needs (librt, …), which any real Node.js image
-  // (a glibc distribution) has.
-  const needs = [node, ...(await nativeAddons())];
+  // (a glibc distribution) has; `thin` leaves the addon's out, as a minimal image made for node alone would.
+  const needs = [node, ...(options.thin ? [] : await nativeAddons())];
   const libs = new Set<string>();
   for (const binary of needs)
     for (const line of (await execa('ldd', [binary])).stdout.split('\n')) {
@@ -125,7 +125,7 @@ export async function pushNodeBase(podman: Podman, ref: string): Promise<string>
   await copyFile(TOOLS.busybox, join(rootfs, 'bin', 'busybox'));
   await chmod(join(rootfs, 'bin', 'busybox'), 0o755);
   await symlink('busybox', join(rootfs, 'bin', 'sh'));
-  const tar = join(podman.dir, 'node.tar');
+  const tar = join(podman.dir, options.thin ? 'thin-node.tar' : 'node.tar');
   await execa('tar', ['-C', rootfs, '--owner=0', '--group=0', '-cf', tar, '.']);
   const version = process.version.slice(1);
   await expectOk(

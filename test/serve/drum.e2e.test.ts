@@ -276,3 +276,38 @@ describe('a model that fails to load', () => {
     }
   });
 });
+
+describe('start_server.sh (DRUM custom environments)', () => {
+  it('starts ood serve on the artifact beside it, answers DRUM clients, and exits 0 on SIGTERM', async () => {
+    // DRUM's layout: the model's files and start_server.sh together in one directory (/opt/code).
+    const code = join(dir, 'opt-code');
+    await mkdir(code);
+    await extractArchive(zip, code);
+    await copyFile(join(repoRoot, 'templates/start_server.sh'), join(code, 'start_server.sh'));
+    const child = execa('sh', [join(code, 'start_server.sh'), '--instances', '1'], {
+      env: { OOD_CLI: join(repoRoot, 'dist/src/cli/main.js'), PORT: '0', OOD_HOST: '127.0.0.1' },
+      reject: false,
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const ready = /listening on (\S+)[\s\S]*is ready/.exec(out);
+          if (ready) resolve(ready[1]!);
+        });
+        void child.then((r) => reject(new Error(`start_server.sh exited ${r.exitCode}: ${r.stderr}`)));
+      });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const r = await curl(['-F', `X=@${csv}`, `${url}/predict/`]);
+      expect(r.status).toBe(200);
+      expectDigits(r.body);
+      expect((await curl([`${url}/info/`])).body.codeDir).toBe(code);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const done = await child;
+    expect(done.exitCode).toBe(0);
+    expect(done.stdout).toMatch(/stopped/);
+  }, 60_000);
+});

@@ -5,7 +5,7 @@
 // entrypoint follows DRUM's custom-environment contract (start_server.sh serving on port 8080, PORT to move it)
 // and KServe's (a ServingRuntime's args are appended). It runs as the unprivileged user 65532.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,6 +22,7 @@ import type { StoreOptions } from '../../registry/open-store.js';
 import { pushArtifact } from '../../registry/push.js';
 import { formatReference, parseReference } from '../../registry/reference.js';
 import { OOD_VERSION } from '../../version.js';
+import { packagePath } from '../../io/package-files.js';
 import { oodPackageLayer } from './package-layer.js';
 
 export const IMAGE_PATHS = { ood: 'opt/ood', model: 'opt/model', entrypoint: 'opt/ood/start_server.sh' } as const;
@@ -45,15 +46,21 @@ export interface OodImageResult extends ImagePushResult {
 /** OCI architecture names → Node's (process.arch), for onnxruntime-node's binary folders. */
 const NODE_ARCH: Record<string, string> = { amd64: 'x64', arm64: 'arm64' };
 
-function startServerScript(cli: string): string {
-  return [
-    '#!/bin/sh',
-    '# The ood server image entrypoint. DRUM custom environments: start_server.sh serves the model on port 8080',
-    '# (PORT moves it). KServe: a ServingRuntime container args are appended to `ood serve`.',
-    'set -e',
-    `exec node ${cli} serve /${IMAGE_PATHS.model} --host 0.0.0.0 --port "\${PORT:-${IMAGE_PORT}}" "$@"`,
-    '',
-  ].join('\n');
+/**
+ * templates/start_server.sh, the one entrypoint script for DRUM custom environments and this image, with the
+ * image's own defaults (where ood and the artifact are) written in.
+ */
+async function startServerScript(cli: string): Promise<string> {
+  const template = await readFile(packagePath('templates/start_server.sh'), 'utf8');
+  const marker = '# defaults: the ood image writes its OOD_CLI and OOD_ARTIFACT here\n';
+  if (!template.includes(marker))
+    throw new OodError('PACKAGE_FILE_MISSING', 'templates/start_server.sh lacks the line the image writer fills in', {
+      hint: 'Reinstall ood: its templates/start_server.sh was changed.',
+    });
+  return template.replace(
+    marker,
+    `: "\${OOD_CLI:=${cli}}"\n: "\${OOD_ARTIFACT:=/${IMAGE_PATHS.model}}"\nexport OOD_CLI OOD_ARTIFACT\n`,
+  );
 }
 
 /** The base's Node.js version: NODE_VERSION in its Env (as the official node images set it), or the option. */
@@ -111,7 +118,7 @@ export async function pushOodImage(
         : 0;
       const fixed = { mtime: Number(options.env?.SOURCE_DATE_EPOCH ?? process.env.SOURCE_DATE_EPOCH ?? 0) || 0 };
       const ood = await oodPackageLayer(IMAGE_PATHS.ood, platform.os, nodeArch);
-      const script = Buffer.from(startServerScript(ood.cliPath));
+      const script = Buffer.from(await startServerScript(ood.cliPath));
       const modelEntries: TarEntry[] = [];
       for (const name of reader.view.files) {
         const path = await reader.view.localPath(name);

@@ -3,7 +3,7 @@
 // it held and is reported to the pool, which restarts it; the server itself never goes down with an instance.
 import { existsSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
-import { OodError, isErrorCode } from '../../errors.js';
+import { OodError, isErrorCode, nativeLibraryError } from '../../errors.js';
 import type { NamedTensor } from '../../tensor/tensor.js';
 import { INSTANCE_SCRIPT, startHost, type InstanceHost, type Isolation } from './instance-host.js';
 
@@ -84,7 +84,14 @@ export class Instance {
     const { isolation = 'process', ...init } = this.spec;
     const host = startHost(isolation, init);
     this.host = host;
-    host.onOutput((line) => this.log('warn', `instance ${this.index}: ${line}`));
+    // The last lines a process printed, kept for a load failure's message (the loader's error is among them).
+    const output: string[] = [];
+    host.onOutput((line) => {
+      this.log('warn', `instance ${this.index}: ${line}`);
+      if (this.started) return;
+      output.push(line);
+      if (output.length > 50) output.shift();
+    });
     return new Promise((resolve, reject) => {
       host.onMessage((raw) => {
         const message = raw as Message;
@@ -101,7 +108,14 @@ export class Instance {
         } else this.settle(message);
       });
       host.onGone((why) => {
-        if (!this.started) reject(new OodError('MODEL_LOAD_FAILED', `the model failed to load: ${why} while loading`));
+        // onnxruntime-node's addon failing to load (a system library missing) is the machine's problem, said so:
+        // a thread reports it in `why`, a process on its stderr before it exits.
+        const loader = [why, ...output]
+          .map((line) => /\S+\.so[\w.]*: cannot open shared object file.*/.exec(line)?.[0])
+          .find((line) => line !== undefined);
+        const native = loader === undefined ? undefined : nativeLibraryError({ message: loader });
+        if (!this.started)
+          reject(native ?? new OodError('MODEL_LOAD_FAILED', `the model failed to load: ${why} while loading`));
         else this.died(why);
       });
     });

@@ -47,23 +47,24 @@ export function normalizeUrlPrefix(raw: string | undefined): string {
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** DRUM's error body: {"message": "ERROR: ..."}, plus ood's code and hint. 400s become 422, as in DRUM. */
-function drumError(err: unknown, loadFailed = false): ServeResponse {
+function drumError(err: unknown): ServeResponse {
   const error = toOodError(err);
   const base = errorResponse(error);
-  const status = loadFailed ? LOAD_FAILED_STATUS : base.status === 400 ? 422 : base.status;
+  const status = base.status === 400 ? 422 : base.status;
   const body: Record<string, string> = { message: `ERROR: ${error.message}`, error: error.message, code: error.code };
   if (error.hint) body.hint = error.hint;
   return { ...jsonResponse(status, body), headers: { ...base.headers, 'content-type': 'application/json' } };
 }
 
-/** The 513 of a model that failed to load, or undefined. */
+/** The 513 of a model that failed to load (with the load error's own code and hint), or undefined. */
 function loadFailure(service: ServeService): ServeResponse | undefined {
   if (service.model.state !== 'failed') return undefined;
-  const cause = service.model.loadError ?? new OodError('MODEL_LOAD_FAILED', 'the model failed to load');
-  return drumError(
-    new OodError('MODEL_LOAD_FAILED', `the model failed to load: ${cause.message}`, { hint: cause.hint }),
-    true,
-  );
+  const cause = service.model.loadError;
+  const said = cause?.message ?? 'unknown error';
+  const error = said.startsWith('the model failed to load') ? said : `the model failed to load: ${said}`;
+  const body: Record<string, string> = { message: `ERROR: ${error}`, error, code: cause?.code ?? 'MODEL_LOAD_FAILED' };
+  if (cause?.hint) body.hint = cause.hint;
+  return jsonResponse(LOAD_FAILED_STATUS, body);
 }
 
 function health(service: ServeService): ServeResponse {
