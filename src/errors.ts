@@ -233,6 +233,7 @@ export const ERROR_CODES = {
   DRUM_MULTIPART_INVALID: { kind: 'input', http: 422 },
   DRUM_NO_DATA: { kind: 'input', http: 422 },
   DRUM_URL_PREFIX_INVALID: { kind: 'usage' },
+  DRUM_WRONG_TARGET: { kind: 'input', http: 422 },
   DUPLICATE_INPUT: { kind: 'input' },
   ELEMENT_COUNT_MISMATCH: { kind: 'input' },
   EMPTY_BODY: { kind: 'input' },

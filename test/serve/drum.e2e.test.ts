@@ -172,6 +172,16 @@ describe('DRUM /predict/ as DRUM clients call it', () => {
     }
   });
 
+  it('answers the unstructured routes with 422 naming the target type, as DRUM does for a structured model', async () => {
+    for (const path of ['/predictUnstructured/', '/predictionsUnstructured/']) {
+      const r = await curl(['--data-binary', `@${csv}`, `${server.url}${path}`]);
+      expect(r.status, path).toBe(422);
+      expect(r.body.message).toBe(
+        'ERROR: This model has target type multiclass, use either /predict/ or /predictions/ endpoint.',
+      );
+    }
+  });
+
   it('answers 422 {"message": ...} for a form without X and for rows of the wrong width', async () => {
     const noX = await curl(['-F', `Y=@${csv}`, `${server.url}/predict/`]);
     expect(noX.status).toBe(422);
@@ -265,7 +275,7 @@ describe('a model that fails to load', () => {
       expect(failed.service.model.state).toBe('failed');
       for (const path of ['/', '/ping/', '/health/'])
         expect((await curl([`${failed.url}${path}`])).status, path).toBe(513);
-      for (const path of ['/predict/', '/predictions/', '/invocations']) {
+      for (const path of ['/predict/', '/predictions/', '/invocations', '/predictUnstructured/']) {
         const r = await curl(['-F', `X=@${csv}`, `${failed.url}${path}`]);
         expect(r.status, path).toBe(513);
         conforms(errorSchema, r.body);

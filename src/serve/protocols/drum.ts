@@ -130,6 +130,19 @@ export function drumRoutes(service: ServeService, options: DrumOptions = {}): Ro
     predictRoute('/predict'),
     predictRoute('/predictions'),
     predictRoute('/invocations'),
+    // DRUM answers its unstructured routes for a structured model with 422 (predict_mixin.py
+    // do_predict_unstructured); its error server, 513. ood's models are structured.
+    ...['/predictUnstructured', '/predictionsUnstructured'].map((path): Route => ({
+      method: 'POST',
+      pattern: at(path),
+      handle: guarded(() => {
+        throw new OodError(
+          'DRUM_WRONG_TARGET',
+          `This model has target type ${target().targetType}, use either /predict/ or /predictions/ endpoint.`,
+          { hint: 'curl -F X=@data.csv http://HOST:8080/predict/' },
+        );
+      }, true),
+    })),
     {
       method: 'GET',
       pattern: at('/info'),
