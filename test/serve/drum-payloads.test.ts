@@ -51,6 +51,12 @@ describe('CSV scoring data', () => {
     expect(values(t!)).toEqual([NaN, NaN, Infinity, -Infinity, NaN, NaN, 1000, 0.5]);
   });
 
+  it("refuses what JavaScript's Number() would take but a CSV number is not (hex, binary, octal)", () => {
+    for (const cell of ['0x10', '0b1', '0o7'])
+      expect(() => decodeCsv(`x\n${cell}\n`, [spec('x', 'FP32', ['batch', 1])]), cell).toThrow(/is not a FP32 number/);
+    expect(values(decodeCsv('x\n 2.5 \n  \n', [spec('x', 'FP32', ['batch', 1])])[0]!)).toEqual([2.5, NaN]);
+  });
+
   it('names what is missing when a header names only some columns, and refuses NA in integer inputs', () => {
     expect(() => decodeCsv('image_0,image_1\n1,2\n', image)).toThrow(
       /names some of the model's columns but not image_2, image_3/,
