@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runChecks } from '../../src/checks/run-checks.js';
 import { ZipArchive } from '../../src/artifact/archive.js';
 import { OodError } from '../../src/errors.js';
+import { seededRandom } from '../../src/certainty/split.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
 // Damaged zips, made reproducibly from the good artifact with a seeded PRNG: random byte flips, truncations,
@@ -13,17 +14,6 @@ import { repoRoot } from '../helpers/fixtures.js';
 const SEED = 0x00d5eed;
 const ROUNDS = 150;
 const PER_RUN_TIMEOUT_MS = 15_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let box: string;
 let good: Buffer;
@@ -78,7 +68,7 @@ async function contentIntact(path: string): Promise<boolean> {
 
 describe('introspecting damaged zips (seeded fuzzing)', () => {
   it(`ends every one of ${ROUNDS} damaged copies in a report or a clean OodError, writing only inside its temp dir`, async () => {
-    const random = mulberry32(SEED);
+    const random = seededRandom(SEED);
     const outcomes = { failedReport: 0, intactReport: 0, oodError: 0 };
     for (let round = 0; round < ROUNDS; round++) {
       const { bytes, what } = mutate(random, round);
