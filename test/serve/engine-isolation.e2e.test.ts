@@ -3,7 +3,8 @@
 // the instance. The crashed request gets 500 naming the signal, the instance restarts, /metrics counts it, and
 // the other instance's requests and every later request are answered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, readdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -39,6 +40,15 @@ const divide = (a: number, b: number) => ({
     { name: 'b', datatype: 'INT32', shape: [1, 1], data: [b] },
   ],
 });
+
+/** /proc/PID/stat ("pid (comm) state ..."), or '' once the process is gone. */
+const statOf = (pid: string) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 async function restarted(server: TestServer, restarts: number): Promise<void> {
   for (let i = 0; i < 200 && (server.engine.restarts < restarts || server.engine.instances.some((x) => !x?.ready)); i++)
@@ -137,6 +147,31 @@ await s.run({ a: t(${INT32_MIN}), b: t(-1) });`,
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
     const logs = await readdir(tmpdir());
     for (const pid of pids) expect(logs).not.toContain(`mat-debug-${pid}.log`);
+  });
+});
+
+describe('a server killed with SIGKILL', () => {
+  it('leaves no orphaned instance process: each ends when its channel to the server closes', async () => {
+    const { execa } = await import('execa');
+    const cli = join(ROOT, 'dist/src/cli/main.js');
+    const server = execa(process.execPath, [cli, 'serve', await intDivArtifact(), '--port', '0', '--json'], {
+      reject: false,
+    });
+    await new Promise<void>((resolve) => {
+      let text = '';
+      server.stdout!.on('data', (d: Buffer) => {
+        text += String(d);
+        if (/"event":"ready"/.test(text)) resolve();
+      });
+    });
+    const pid = server.pid!;
+    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).split(/\s+/).filter(Boolean);
+    expect(children.length).toBe(2);
+    process.kill(pid, 'SIGKILL');
+    await server;
+    const alive = () => children.filter((c) => existsSync(`/proc/${c}`) && !/^\S+ \S+ Z/.test(statOf(c)));
+    for (let i = 0; i < 100 && alive().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive()).toEqual([]);
   });
 });
 
