@@ -133,6 +133,16 @@ describe('requests that cannot hurt the server', () => {
     expect((await Promise.all([running, next, waiting])).map((r) => r.status)).toEqual([200, 200, 200]);
   });
 
+  it('count the wait behind a slow request inside the instance process as queue time, not inference', async () => {
+    const slow = postJson(infer(), row(0, 555)); // holds the one instance for 1.2 s
+    await new Promise((r) => setTimeout(r, 50));
+    const behind = postJson(infer(), row(1), { 'x-request-id': 'behind-slow' }); // pipelined into the instance
+    expect((await Promise.all([slow, behind])).map((r) => r.status)).toEqual([200, 200]);
+    const line = server.logs.find((l) => l.request_id === 'behind-slow')!;
+    expect(line.queue_ms).toBeGreaterThanOrEqual(1000); // at least the rest of the slow one's 1.2 s
+    expect(line.inference_ms).toBeLessThan(line.queue_ms);
+  });
+
   it('log every request as one JSON line with its id, route, status, sizes and times', async () => {
     const ok = await postJson(infer(), row(4), { 'x-request-id': 'trace-me' });
     expect(ok.status).toBe(200);

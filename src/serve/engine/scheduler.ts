@@ -203,7 +203,11 @@ export class Scheduler {
         (result) => {
           this.meanRunMs = this.meanRunMs === 0 ? result.inferMs : 0.9 * this.meanRunMs + 0.1 * result.inferMs;
           this.events.batch?.(rows, group.length, result);
+          // Queue time is everything before the run began: a pipelined batch also waited inside its instance
+          // for the one ahead of it, which only the answer's arrival reveals (the rest is the hand-over).
+          const answered = performance.now();
           for (const p of group) {
+            p.timings.queueMs = Math.max(0, answered - p.enqueuedAt - result.inferMs);
             p.timings.inferMs = result.inferMs;
             p.timings.batchSize = rows;
           }
