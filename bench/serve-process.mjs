@@ -39,11 +39,16 @@ export async function startServe(artifact, extra = [], { stderr = 'ignore' } = {
 const rssOf = async (pid) =>
   Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => 'VmRSS: 0'))[1]) / 1024;
 
-/** Resident memory in MB of a process and all its descendants (Linux /proc). */
-export async function treeRss(pid) {
+/** Resident memory in MB of a process and each of its descendants: [{ pid, mb }], the process first. */
+export async function rssByProcess(pid) {
   const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
   const below = children.split(/\s+/).filter(Boolean).map(Number);
-  let total = await rssOf(pid);
-  for (const child of below) total += await treeRss(child);
-  return total;
+  const rows = [{ pid, mb: await rssOf(pid) }];
+  for (const child of below) rows.push(...(await rssByProcess(child)));
+  return rows;
+}
+
+/** Resident memory in MB of a process and all its descendants (Linux /proc). */
+export async function treeRss(pid) {
+  return (await rssByProcess(pid)).reduce((sum, r) => sum + r.mb, 0);
 }

@@ -1,14 +1,14 @@
 // Soak of the serving engine (issue 12): `ood serve` on the digits artifact for --minutes (default 10) under a
 // steady mix of good and bad requests (good V2 JSON, good binary, malformed JSON, wrong shapes, unknown routes,
 // empty batches, oversized V2 timeouts), sampling the server's RSS (from /proc/<pid>/status, summed over the
-// server and its instance processes) every 15 s. Reports RSS at the end of minute 1 and its growth after it.
+// server and its instance processes, each process's share kept in `by_process`) every 15 s. Reports RSS at the end of minute 1 and its growth after it.
 // Usage: npm run build && node bench/serve-soak.mjs [--minutes 10] [--rate 100]   → bench/out/serve-soak.json
 import { readFile, mkdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildArtifact } from '../dist/src/artifact/build-artifact.js';
-import { startServe, treeRss } from './serve-process.mjs';
+import { rssByProcess, startServe } from './serve-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const opt = (name, fallback) => {
@@ -50,15 +50,20 @@ const kinds = [
   () => fetch(infer, { method: 'POST', body: JSON.stringify({ ...sample, parameters: { timeout: 1 } }) }),
   () => fetch(`${url}/metrics`),
 ];
-const rss = () => treeRss(child.pid);
+/** The total, and the server's and each instance process's share (`by_process`: server first). */
+const measure = async () => {
+  const rows = await rssByProcess(child.pid);
+  return {
+    s: Math.round((Date.now() - t0) / 1000),
+    rss_mb: rows.reduce((sum, r) => sum + r.mb, 0),
+    by_process: rows.map((r) => Math.round(r.mb)),
+  };
+};
 const samples = [];
 const byStatus = {};
 const t0 = Date.now();
 let sent = 0;
-const sampler = setInterval(
-  async () => samples.push({ s: Math.round((Date.now() - t0) / 1000), rss_mb: await rss() }),
-  15_000,
-);
+const sampler = setInterval(async () => samples.push(await measure()), 15_000);
 while (Date.now() - t0 < minutes * 60_000) {
   const batch = Array.from({ length: rate / 10 }, () =>
     kinds[sent++ % kinds.length]().then(
@@ -72,7 +77,7 @@ while (Date.now() - t0 < minutes * 60_000) {
   await Promise.all([...batch, new Promise((r) => setTimeout(r, 100))]);
 }
 clearInterval(sampler);
-samples.push({ s: Math.round((Date.now() - t0) / 1000), rss_mb: await rss() });
+samples.push(await measure());
 child.kill('SIGTERM');
 const { exitCode } = await child;
 await rm(work, { recursive: true, force: true });
