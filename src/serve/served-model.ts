@@ -1,6 +1,6 @@
 // What the protocol handlers need of a model, and nothing more: its state, its description and one way to run
-// it. The engine (engine/model-engine.ts: sessions in worker threads) provides it, and a protocol test provides
-// it with a ten-line fake, without an artifact on disk or onnxruntime.
+// it. The engine (engine/model-engine.ts: sessions in instance processes or threads) provides it, and a protocol
+// test provides it with a ten-line fake, without an artifact on disk or onnxruntime.
 import type { OodError } from '../errors.js';
 import type { ScoreRequest, ScoreResponse, RuntimeYaml, TensorSpec } from '../artifact/spec.js';
 import type { EvaluationSummary } from '../artifact/evaluation.js';
