@@ -1,7 +1,8 @@
 // The serving engine over real sockets with real models: instances in worker threads, the main thread answering
 // while they are busy, crashes contained and restarted, deadlines, the bounded queue and a drain under load.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
@@ -9,12 +10,25 @@ import { get, postJson, serve, type TestServer } from './helpers/server.js';
 import { readNpy } from '../helpers/npy.js';
 import { fixtures } from '../helpers/fixtures.js';
 
-// predict() holds its thread (a busy loop, as a slow model does) for 1.2 s when the first pixel is 555.
+// Gates the slow model waits on: a request whose first pixel is 666 holds its instance until the file
+// gate-<second pixel> exists here (at most 30 s), so a test decides when it ends, whatever the machine's load.
+const GATES = await mkdtemp(join(tmpdir(), 'ood-engine-gates-'));
+const release = (gate: number) => writeFile(join(GATES, `gate-${gate}`), '');
+
+// predict() holds its thread (a busy loop, as a slow model does) for 1.2 s when the first pixel is 555, and
+// until its gate opens when it is 666.
 const SLOW_SCORE = `
+import { existsSync } from 'node:fs';
 import * as real from './real-score.mjs';
 export const load = real.load;
 export async function predict(model, request) {
-  if (request.inputs[0].data[0] === 555) { const end = Date.now() + 1200; while (Date.now() < end); }
+  const [first, gate] = request.inputs[0].data;
+  if (first === 555) { const end = Date.now() + 1200; while (Date.now() < end); }
+  if (first === 666) {
+    const opened = ${JSON.stringify(GATES)} + '/gate-' + gate;
+    const end = Date.now() + 30000;
+    while (Date.now() < end && !existsSync(opened));
+  }
   return real.predict(model, request);
 }
 `;
@@ -25,12 +39,23 @@ async function slowArtifact(): Promise<string> {
   return dir;
 }
 
+/** Wait until the server is in the state `ready` describes (polled; no test depends on how long it takes). */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !ready(); waited += 5) {
+    if (waited > 30_000) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const images = readNpy(fixtures.digits.calibration).data as Float32Array;
-const row = (i: number, first?: number) => {
+const row = (i: number, first?: number, gateOf = 0) => {
   const data = Array.from(images.subarray(i * 64, (i + 1) * 64));
   if (first !== undefined) data[0] = first;
+  if (first === 666) data[1] = gateOf;
   return { inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data }] };
 };
+/** A request that holds its instance until release(gate). */
+const held = (gate: number) => row(0, 666, gate);
 const settled = (p: Promise<unknown>) => {
   const state = { done: false };
   void p.finally(() => (state.done = true));
@@ -61,8 +86,8 @@ describe('two instances', () => {
   it('keep answering /health and /metrics while every instance is busy with a slow model', async () => {
     const slow = [postJson(infer(), row(0, 555)), postJson(infer(), row(1, 555))];
     const states = slow.map(settled);
-    await new Promise((r) => setTimeout(r, 150)); // both instances are inside predict now
-    expect(server.engine.instances.every((i) => (i?.load ?? 0) > 0)).toBe(true);
+    const busy = () => server.engine.instances.every((i) => (i?.load ?? 0) > 0);
+    await until(busy, 'both instances to be inside predict'); // each holds one slow request (the least loaded)
     const started = performance.now();
     const health = await get(`${server.url}/health`);
     const metrics = await get(`${server.url}/metrics`);
@@ -77,7 +102,7 @@ describe('two instances', () => {
   it('fail only the requests of a killed instance with 500, restart it, and keep serving', async () => {
     const restartsBefore = server.engine.restarts;
     const doomed = postJson(infer(), row(2, 555));
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => server.engine.instances.some((i) => (i?.load ?? 0) > 0), 'the doomed request to be running');
     const victim = server.engine.instances.find((i) => (i?.load ?? 0) > 0)!;
     const other = postJson(infer(), row(3)); // runs on the other instance meanwhile
     await victim.kill();
@@ -105,37 +130,54 @@ describe('requests that cannot hurt the server', () => {
   afterAll(async () => server.close());
   const infer = () => `${server.url}/v2/models/digits/infer`;
 
-  it('answer 504 past the deadline of the V2 timeout parameter, and free the queue', async () => {
-    const slow = postJson(infer(), row(0, 555));
-    await new Promise((r) => setTimeout(r, 50));
-    const late = await postJson(infer(), { ...row(1), parameters: { timeout: 200_000 } }); // 200 ms, in µs
-    expect(late.status).toBe(504);
-    expect(late.json.code).toBe('DEADLINE_EXCEEDED');
-    expect(server.engine.scheduler.depth).toBe(0);
-    expect((await slow).status).toBe(200);
+  const load = () => server.engine.instances[0]?.load ?? 0;
+  const depth = () => server.engine.scheduler.depth;
+  const idle = () => until(() => load() === 0 && depth() === 0, 'the instance to be idle');
+
+  it('answer 504 past the deadline of the V2 timeout parameter, skip the run, and free its place', async () => {
+    await idle();
+    const runs = server.engine.instances[0]!.runs;
+    const slow = postJson(infer(), held(1));
+    await until(() => load() === 1, 'the held request to reach the instance');
+    // The instance process takes the next request ahead of its turn (pipelining, model-engine.ts): 1 s, in µs.
+    const late = postJson(infer(), { ...row(1), parameters: { timeout: 1_000_000 } });
+    await until(() => load() === 2, 'the late request to wait inside the instance');
+    expect((await late).status).toBe(504);
+    expect((await late).json.code).toBe('DEADLINE_EXCEEDED');
+    // Answered, it holds no place: the next request takes it in the instance instead of waiting in the queue.
+    expect([load(), depth()]).toEqual([1, 0]);
+    const next = postJson(infer(), row(2));
+    await until(() => load() === 2, 'the next request to take the freed place');
+    expect(depth()).toBe(0);
+    await release(1);
+    expect((await Promise.all([slow, next])).map((r) => r.status)).toEqual([200, 200]);
+    await idle();
+    expect(server.engine.instances[0]!.runs - runs).toBe(2); // the late request was never run
   });
 
   it('answer 503 with Retry-After once --max-queue requests wait', async () => {
-    const running = postJson(infer(), row(0, 555));
-    await new Promise((r) => setTimeout(r, 50));
+    await idle();
+    const running = postJson(infer(), held(2));
+    await until(() => load() === 1, 'the held request to reach the instance');
     // The instance process already holds the next request too (pipelining, model-engine.ts), so the queue
     // fills with the third.
     const next = postJson(infer(), row(1));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(server.engine.instances[0]!.load).toBe(2);
+    await until(() => load() === 2, 'the second request to wait inside the instance');
     const waiting = postJson(infer(), row(2));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(server.engine.scheduler.depth).toBe(1);
+    await until(() => depth() === 1, 'the third request to wait in the queue');
     const refused = await postJson(infer(), row(3));
     expect(refused.status).toBe(503);
     expect(refused.json.code).toBe('QUEUE_FULL');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect([load(), depth()]).toEqual([2, 1]); // the refused one waits nowhere
+    await release(2);
     expect((await Promise.all([running, next, waiting])).map((r) => r.status)).toEqual([200, 200, 200]);
   });
 
   it('count the wait behind a slow request inside the instance process as queue time, not inference', async () => {
+    await idle();
     const slow = postJson(infer(), row(0, 555)); // holds the one instance for 1.2 s
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => load() === 1, 'the slow request to reach the instance');
     const behind = postJson(infer(), row(1), { 'x-request-id': 'behind-slow' }); // pipelined into the instance
     expect((await Promise.all([slow, behind])).map((r) => r.status)).toEqual([200, 200]);
     const line = server.logs.find((l) => l.request_id === 'behind-slow')!;

@@ -201,6 +201,48 @@ describe('Scheduler', () => {
     expect(calls).toHaveLength(1); // the expired request never ran
   });
 
+  it("hands an instance its batch's latest deadline (none if a member has none), and counts no skipped batch", async () => {
+    const deadlines: (number | undefined)[] = [];
+    const batches: number[] = [];
+    const runner: Runner = {
+      index: 0,
+      busy: false,
+      ready: true,
+      // As an instance does with a batch whose deadline passed before its turn: not run, reported skipped.
+      run: (inputs, _outputs, deadline) => {
+        deadlines.push(deadline);
+        return new Promise((resolve, reject) =>
+          deadline === undefined
+            ? resolve({ outputs: inputs, inferMs: 1 })
+            : setTimeout(
+                () => reject(new OodError('DEADLINE_EXCEEDED', 'skipped', { details: { skipped: true } })),
+                Math.ceil(deadline - performance.now()) + 5,
+              ),
+        );
+      },
+    };
+    const s = new Scheduler(
+      once([runner]),
+      { maxBatch: 64, maxDelayMs: 5, maxQueue: 10 },
+      { batch: (rows) => batches.push(rows) },
+    );
+    const now = performance.now();
+    const expired = await Promise.allSettled([
+      submit(s, rowsOf([[1, 1]]), now + 20),
+      submit(s, rowsOf([[2, 2]]), now + 30),
+    ]);
+    expect(expired.map((o) => (o as PromiseRejectedResult).reason?.code)).toEqual([
+      'DEADLINE_EXCEEDED',
+      'DEADLINE_EXCEEDED',
+    ]);
+    expect(deadlines).toEqual([now + 30]);
+    await new Promise((r) => setTimeout(r, 10)); // the instance's skip arrives after both 504s
+    expect(batches).toEqual([]);
+    await Promise.all([submit(s, rowsOf([[3, 3]]), now + 1000), submit(s, rowsOf([[4, 4]]))]);
+    expect(deadlines[1]).toBeUndefined();
+    expect(batches).toEqual([2]);
+  });
+
   it('is only used when every input and output has a dynamic batch dimension', () => {
     const t = (shape: (number | string)[]) => ({ name: 't', datatype: 'FP32', shape, order: 0, description: '' });
     expect(canBatch([t(['batch', 3])], [t(['batch', 4])])).toBe(true);

@@ -81,8 +81,18 @@ async function serve(channel, init) {
   // onnxruntime's telemetry leaves an empty $TMPDIR/mat-debug-<pid>.log in every process that opens a session
   // (src/io/onnxruntime-litter.ts); in a process of our own it is ours to remove.
   if (!channel.transfers) await unlink(join(tmpdir(), `mat-debug-${process.pid}.log`)).catch(() => undefined);
-  channel.onRun(async (message) => {
-    if (message?.type !== 'run') return;
+  // One batch at a time, in the order sent: a batch's deadline is checked when its turn comes, not when it
+  // arrived behind the running one (pipelining, model-engine.ts).
+  let turn = Promise.resolve();
+  channel.onRun((message) => {
+    if (message?.type === 'run') turn = turn.then(() => run(message));
+  });
+  async function run(message) {
+    if (typeof message.notAfter === 'number' && performance.timeOrigin + performance.now() >= message.notAfter) {
+      const error = { code: 'DEADLINE_EXCEEDED', message: 'its deadline passed before it began' };
+      channel.postRun({ type: 'error', id: message.id, error, skipped: true });
+      return;
+    }
     const started = performance.now();
     try {
       const response = await instance.predict({ inputs: message.inputs, outputs: message.outputs });
@@ -98,7 +108,7 @@ async function serve(channel, init) {
     } catch (err) {
       channel.postRun({ type: 'error', id: message.id, error: errorOf(err) });
     }
-  });
+  }
   channel.post({ type: 'ready', warnings: instance.warnings });
 }
 

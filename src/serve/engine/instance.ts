@@ -30,13 +30,21 @@ type Message =
   | { type: 'load-failed'; error: { code?: string; message: string } }
   | { type: 'log'; message: string }
   | { type: 'result'; id: number; outputs: NamedTensor[]; inferMs: number }
-  | { type: 'error'; id: number; error: { code?: string; message: string } };
+  | { type: 'error'; id: number; error: { code?: string; message: string }; skipped?: boolean };
+
+/** A batch sent to the instance and not yet answered. */
+interface Held {
+  /** performance.now() ms past which nobody waits for it. */
+  deadline?: number;
+  resolve(r: RunResult): void;
+  reject(e: unknown): void;
+}
 
 /** One model instance. `onExit` fires once if it dies after starting. */
 export class Instance {
   private host: InstanceHost | undefined;
   /** Batches sent and not yet answered, oldest first: the instance runs them in order. */
-  private running = new Map<number, { resolve(r: RunResult): void; reject(e: unknown): void }>();
+  private running = new Map<number, Held>();
   private nextId = 0;
   private stopping = false;
   private started = false;
@@ -58,12 +66,20 @@ export class Instance {
 
   /** Holding as many batches as it may. */
   get busy(): boolean {
-    return this.running.size >= this.depth;
+    return this.load >= this.depth;
   }
 
-  /** Batches it holds (running, and the next one when pipelined). */
+  /**
+   * Batches it holds (running, and the next one when pipelined). One waiting behind the first whose deadline
+   * passed does not count: its requests were answered 504, and the instance skips it without running it.
+   * The first always counts, as it may be running.
+   */
   get load(): number {
-    return this.running.size;
+    let load = 0;
+    const now = performance.now();
+    for (const held of this.running.values())
+      if (load === 0 || held.deadline === undefined || held.deadline > now) load++;
+    return load;
   }
 
   /** Loaded, warmed up and alive. */
@@ -125,6 +141,12 @@ export class Instance {
     const running = this.running.get(message.id);
     if (!running) return;
     this.running.delete(message.id);
+    if (message.type === 'error' && message.skipped) {
+      running.reject(
+        new OodError('DEADLINE_EXCEEDED', 'the batch was not run: its deadline passed', { details: { skipped: true } }),
+      );
+      return;
+    }
     this.runs++;
     if (message.type === 'result') running.resolve({ outputs: message.outputs, inferMs: message.inferMs });
     else running.reject(new OodError('INFERENCE_FAILED', `inference failed: ${message.error.message}`));
@@ -152,14 +174,19 @@ export class Instance {
     if (!this.stopping) this.onExit(this, why);
   }
 
-  /** Run one batch; the inputs' buffers may move to the instance, so the caller must not touch them afterwards. */
-  run(inputs: NamedTensor[], outputs?: string[]): Promise<RunResult> {
+  /**
+   * Run one batch; the inputs' buffers may move to the instance, so the caller must not touch them afterwards.
+   * Past `deadline` (performance.now() ms) the instance skips it if it has not begun it (rejects with
+   * DEADLINE_EXCEEDED, `details.skipped`); it crosses to the instance as wall-clock ms, the clock both share.
+   */
+  run(inputs: NamedTensor[], outputs?: string[], deadline?: number): Promise<RunResult> {
     const host = this.host;
     if (!host || this.busy) return Promise.reject(new OodError('INTERNAL', 'instance is not idle'));
     const id = ++this.nextId;
+    const notAfter = deadline === undefined ? undefined : performance.timeOrigin + deadline;
     return new Promise((resolve, reject) => {
-      this.running.set(id, { resolve, reject });
-      host.post({ type: 'run', id, inputs, outputs }, inputs);
+      this.running.set(id, { deadline, resolve, reject });
+      host.post({ type: 'run', id, inputs, outputs, notAfter }, inputs);
     });
   }
 

@@ -16,7 +16,11 @@ export interface Runner {
   readonly ready: boolean;
   /** Batches it holds; the least loaded runner gets the next one. */
   readonly load?: number;
-  run(inputs: NamedTensor[], outputs?: string[]): Promise<RunResult>;
+  /**
+   * Run one batch. `deadline` (performance.now() ms) is when every member of the batch has given up: a batch still
+   * waiting in the instance then is not run, and stops counting against `busy` and `load`.
+   */
+  run(inputs: NamedTensor[], outputs?: string[], deadline?: number): Promise<RunResult>;
 }
 
 export interface SchedulerOptions {
@@ -53,6 +57,7 @@ interface Pending {
   rows: number;
   key: string;
   enqueuedAt: number;
+  deadline?: number;
   timings: Timings;
   settled: boolean;
   timer?: NodeJS.Timeout;
@@ -107,6 +112,7 @@ export class Scheduler {
         rows: inputs[0]?.shape[0] ?? 1,
         key: shapeKey(inputs),
         enqueuedAt: performance.now(),
+        deadline,
         timings,
         settled: false,
         resolve: (v) => {
@@ -123,7 +129,9 @@ export class Scheduler {
         },
       };
       if (deadline !== undefined) {
-        p.timer = setTimeout(() => this.expire(p), Math.max(0, deadline - performance.now()));
+        // A timer may fire up to 1 ms early by performance.now(); expire() must find the deadline passed (an
+        // instance frees the slot of a batch by the same clock).
+        p.timer = setTimeout(() => this.expire(p), Math.max(0, Math.ceil(deadline - performance.now()) + 1));
       }
       this.queue.push(p);
       this.pump();
@@ -142,6 +150,8 @@ export class Scheduler {
         hint: 'Send a smaller batch, raise --timeout (or the V2 "timeout" parameter), or add --instances.',
       }),
     );
+    // Sent ahead into an instance (pipelining) and not begun, it no longer holds that instance's slot.
+    if (queued < 0) this.pump();
   }
 
   /** Hand work to every instance that can take it, the least loaded first. Called on submit and on every answer. */
@@ -197,7 +207,10 @@ export class Scheduler {
     const inputs = single
       ? group[0]!.inputs
       : group[0]!.inputs.map((_, i) => concatRows(group.map((p) => p.inputs[i]!)));
-    const run = runner.run(inputs, single ? group[0]!.outputs : undefined);
+    // The batch is moot only once every member has given up: the latest deadline, none if one member has none.
+    const deadlines = group.map((p) => p.deadline);
+    const deadline = deadlines.includes(undefined) ? undefined : Math.max(...(deadlines as number[]));
+    const run = runner.run(inputs, single ? group[0]!.outputs : undefined, deadline);
     void run
       .then(
         (result) => {
@@ -220,6 +233,7 @@ export class Scheduler {
           }
         },
         (err: unknown) => {
+          if (err instanceof OodError && err.details?.skipped === true) return; // every member already had its 504
           if (err instanceof OodError && err.details?.requeue === true) {
             this.queue.unshift(...group.filter((p) => !p.settled)); // sent behind a crash, never run: again
             return;
