@@ -92,7 +92,10 @@ describe('DRUM routes', () => {
     const r = await get(`${server.url}/capabilities`);
     expect(r.status).toBe(200);
     expect(r.json.protocols).toEqual(['drum', 'kserve-v2', 'kserve-v1']);
-    expect(r.json.v2_extensions).toContain('binary_tensor_data');
+    // The same list GET /v2 gives, classification included.
+    const v2 = await get(`${server.url}/v2`);
+    expect(r.json.v2_extensions).toEqual(v2.json.extensions);
+    expect(r.json.v2_extensions).toContain('classification');
     expect(r.json.predict_formats).not.toContain('text/csv');
   });
 });

@@ -20,7 +20,7 @@ import { matrixMarketTable } from '../drum/matrix-market.js';
 import { drumPredictions, drumTarget } from '../drum/predictions.js';
 import { PredictorTimes, drumCapabilities, drumInfo, drumStats } from '../drum/info.js';
 import { predictInstances } from './v1.js';
-import { inferV2 } from './v2.js';
+import { V2_EXTENSIONS, inferV2 } from './v2.js';
 
 /** DRUM's status for "the model failed to load" (server.py HTTP_513_DRUM_PIPELINE_ERROR). */
 export const LOAD_FAILED_STATUS = 513;
@@ -205,7 +205,7 @@ function oodCapabilities(service: ServeService, prefix: string): Record<string, 
       'application/json (V2 request)',
       'application/json ({"instances": [...]})',
     ],
-    v2_extensions: ['binary_tensor_data', 'statistics'],
+    v2_extensions: [...V2_EXTENSIONS],
     max_body_bytes: service.options.maxBody,
     dynamic_batching: service.batching,
     certainty_output: service.scoreOutput ?? null,
