@@ -18,14 +18,11 @@ export const V2_EXTENSIONS = ['binary_tensor_data', 'classification', 'statistic
 
 /**
  * The class labels of one output: the artifact's labels (labels.txt) name the last axis of runtime.yaml's
- * CLASSIFICATION.OUTPUT; without that record, any output with one value per label per row. Read structurally, so
- * an artifact without labels, or a description without the fields, gets index-only classifications.
+ * CLASSIFICATION.OUTPUT; without that record, any output with one value per label per row. An artifact without
+ * labels gets index-only classifications.
  */
 function labelsFor(description: ModelDescription): (output: string) => readonly string[] | null {
-  const { labels, runtime } = description as {
-    labels?: readonly string[] | null;
-    runtime: { CLASSIFICATION?: { OUTPUT?: string } } | null;
-  };
+  const { labels, runtime } = description;
   const owner = runtime?.CLASSIFICATION?.OUTPUT;
   return (output) => (labels && (owner === undefined || owner === output) ? labels : null);
 }
