@@ -26,13 +26,21 @@ export function tensorSpec(value: ValueInfo, order: number, kind: 'input' | 'out
         'inputs and outputs are tensors (e.g. ConcatFromSequence for a sequence, OptionalGetElement for an optional).',
     });
   }
-  // No shape at all is an unknown rank, which input_schema.json cannot state (an empty shape is a scalar).
-  if (value.type.shape === null && kind === 'input') {
-    throw new OodError('UNSUPPORTED_VALUE_TYPE', `input "${value.name}" declares no shape (its rank is unknown)`, {
-      hint: 'Give the graph input a shape (symbolic dims are fine), e.g. with onnx.tools.update_model_dims, then re-run.',
+  // No shape at all is an unknown rank, which neither schema file can state (an empty shape is a scalar), nor can
+  // what reads them: the Open Inference Protocol's metadata_tensor "shape" is a required array of integers
+  // (open_inference_rest.yaml, components/schemas/metadata_tensor), Triton's config needs dims, and `ood verify`
+  // holds outputs to the recorded rank. So an output without a shape is refused as an input is, not written down
+  // as a scalar that the model's answers would then contradict.
+  if (value.type.shape === null) {
+    throw new OodError('UNSUPPORTED_VALUE_TYPE', `${kind} "${value.name}" declares no shape (its rank is unknown)`, {
+      hint:
+        kind === 'input'
+          ? 'Give the graph input a shape (symbolic dims are fine), e.g. with onnx.tools.update_model_dims, then re-run.'
+          : 'Give the graph output a shape (symbolic dims are fine): run onnx.shape_inference.infer_shapes on the ' +
+            'model, or set it with onnx.tools.update_model_dims, then re-run.',
     });
   }
-  const shape = (value.type.shape ?? []).map((d) => (d === null ? -1 : d));
+  const shape = value.type.shape.map((d) => (d === null ? -1 : d));
   return { name: value.name, datatype: v2Name(value.type.elemType), shape, order, description: value.docString };
 }
 
