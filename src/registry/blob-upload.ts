@@ -23,15 +23,16 @@ export class BlobUploader {
    * Upload a blob. A transient failure restarts the upload after checking whether the blob arrived after all (a
    * lost answer to a successful PUT); a chunked upload resumes in place first (patchChunks).
    */
-  async putBlob(d: Descriptor, open: BlobRangeOpener): Promise<void> {
+  async putBlob(d: Descriptor, open: BlobRangeOpener, pending?: Promise<string>): Promise<void> {
+    const digest = pending ?? Promise.resolve(d.digest);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.uploadOnce(d, open);
+        return await this.uploadOnce(d, open, digest);
       } catch (err) {
         const restart = isRetryableFailure(err) || (err instanceof OodError && err.code === 'UPLOAD_SESSION_LOST');
         if (!restart || attempt >= this.session.retry.retries) throw err;
         await pause(backoffMs(attempt, this.session.retry));
-        if (await this.has(d)) {
+        if (await this.has({ ...d, digest: await digest })) {
           this.stats.blobsUploaded += 1;
           return;
         }
@@ -39,7 +40,8 @@ export class BlobUploader {
     }
   }
 
-  private async uploadOnce(d: Descriptor, open: BlobRangeOpener): Promise<void> {
+  /** One upload; the digest is awaited only for the closing PUT (or before a monolithic one, which names it). */
+  private async uploadOnce(d: Descriptor, open: BlobRangeOpener, digest: Promise<string>): Promise<void> {
     const startUrl = this.session.url('blobs/uploads/');
     const started = await this.session.send('POST', startUrl);
     if (started.status !== 202) return this.session.fail(`start upload of ${d.digest}`, started);
@@ -51,7 +53,7 @@ export class BlobUploader {
       location = await this.patchChunks(d, open, location, Math.max(this.chunkSize, minChunk));
     const body: RequestBody | undefined =
       d.size > this.monolithicLimit ? undefined : { open: () => open(0, d.size), length: d.size };
-    const finishUrl = withDigest(location, d.digest);
+    const finishUrl = withDigest(location, await digest);
     const finished = await this.session.send(
       'PUT',
       finishUrl,

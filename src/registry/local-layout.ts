@@ -140,7 +140,9 @@ export class LocalLayoutStore implements ArtifactStore {
     return (await digestFileRange(path, 0, info.size)) === d.digest;
   }
 
-  async putBlob(d: Descriptor, open: BlobRangeOpener): Promise<void> {
+  async putBlob(given: Descriptor, open: BlobRangeOpener, digest?: Promise<string>): Promise<void> {
+    // A local blob is named by its digest before it is written, so a pending digest is awaited first.
+    const d = digest ? { ...given, digest: await digest } : given;
     await this.ensureLayout();
     await writeAtomically(blobPath(this.root, d.digest), async (tmp) => {
       await pipeline(open(0, d.size), verifyingStream(d, `blob ${d.digest}`), createWriteStream(tmp));

@@ -2,7 +2,7 @@
 // Deterministic: layers in file order, keys in fixed order, annotations sorted, no push-time data — the same
 // zip always gives the same manifest bytes and therefore the same digest.
 import { OodError } from '../errors.js';
-import { ARTIFACT_VERSION } from '../artifact/spec.js';
+import { ARTIFACT_FILES, ARTIFACT_VERSION } from '../artifact/spec.js';
 import { digestFileRange, isSha256Digest, sha256Digest } from './digest.js';
 import { ANNOTATIONS, ARTIFACT_TYPE, EMPTY_CONFIG, LAYER_MEDIA_TYPES, MANIFEST_MEDIA_TYPE } from './media-types.js';
 import type { ZipSplit } from './zip-split.js';
@@ -56,17 +56,43 @@ export function annotationsFor(split: ZipSplit): Record<string, string> {
   return sortedRecord(out);
 }
 
-/** Digest every part of the split (streamed) and build the manifest. */
+/** A layer whose digest is not computed up front: its bytes are hashed while they upload (push.ts). */
+export interface DeferredLayer extends PlannedLayer {
+  /** The digest the artifact claims for these bytes (runtime.yaml's model SHA256): a hint, never trusted. */
+  claimed: string;
+}
+
+// Large stored models are hashed during the upload instead of in a pass of their own before it.
+const DEFER_ABOVE = 16 << 20;
+
+/** The digest runtime.yaml claims for a stored model.onnx part, when it names one. */
+function claimedDigest(split: ZipSplit, title: string | undefined, mediaType: string): string | undefined {
+  if (title !== ARTIFACT_FILES.model || mediaType !== LAYER_MEDIA_TYPES.model) return undefined;
+  const hex = String(split.runtime.MODEL_DETAILS?.SHA256 ?? '').replace(/^sha256:/, '');
+  return /^[a-f0-9]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
+}
+
+/**
+ * Digest the parts of the split (streamed) and build the manifest. With `defer`, a large stored model whose
+ * digest runtime.yaml claims is left undigested (its descriptor carries the claim until push replaces it with
+ * the digest of the bytes it sent); every other part is digested here.
+ */
 export async function planManifest(
   zipPath: string,
   split: ZipSplit,
-): Promise<{ manifest: ImageManifest; layers: PlannedLayer[] }> {
+  options: { defer?: boolean } = {},
+): Promise<{ manifest: ImageManifest; layers: PlannedLayer[]; deferred: DeferredLayer[] }> {
   const layers: PlannedLayer[] = [];
+  const deferred: DeferredLayer[] = [];
   for (const part of split.parts) {
-    const digest = await digestFileRange(zipPath, part.start, part.end);
-    const descriptor: Descriptor = { mediaType: part.mediaType, digest, size: part.end - part.start };
+    const size = part.end - part.start;
+    const claimed = options.defer && size > DEFER_ABOVE ? claimedDigest(split, part.title, part.mediaType) : undefined;
+    const digest = claimed ?? (await digestFileRange(zipPath, part.start, part.end));
+    const descriptor: Descriptor = { mediaType: part.mediaType, digest, size };
     if (part.title) descriptor.annotations = { [ANNOTATIONS.title]: part.title };
-    layers.push({ descriptor, start: part.start, end: part.end });
+    const layer = { descriptor, start: part.start, end: part.end };
+    layers.push(layer);
+    if (claimed) deferred.push({ ...layer, claimed });
   }
   const manifest: ImageManifest = {
     schemaVersion: 2,
@@ -76,7 +102,7 @@ export async function planManifest(
     layers: layers.map((l) => l.descriptor),
     annotations: annotationsFor(split),
   };
-  return { manifest, layers };
+  return { manifest, layers, deferred };
 }
 
 /** The canonical bytes of a manifest: compact JSON in the fixed key order built above. */

@@ -46,7 +46,7 @@ export async function pullArtifact(
         await pipeline(
           source,
           verifyingStream(layer, `layer ${i} (${layer.digest})`),
-          createWriteStream(tmp, { flags: i === 0 ? 'w' : 'a' }),
+          createWriteStream(tmp, { flags: i === 0 ? 'w' : 'a', highWaterMark: 4 << 20 }),
         );
         size += layer.size;
         store.stats.bytesDownloaded += layer.size;

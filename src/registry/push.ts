@@ -1,9 +1,12 @@
 // `ood push`: artifact zip → OCI manifest + blobs in a store. Blobs go first (each HEAD-checked and skipped when
 // present), the manifest last, so an interrupted push leaves only unreferenced blobs and a rerun completes it.
+// A large stored model is read once: its digest is computed while it uploads (the closing PUT names it), and
+// the digest runtime.yaml claims for it serves only to ask whether the registry has it already — a claimed blob
+// is skipped only after our bytes hash to it, so a lying runtime.yaml can never borrow someone else's blob.
 import { Readable } from 'node:stream';
 import { OodError, isOodError } from '../errors.js';
-import { readFileRange } from './digest.js';
-import { encodeManifest, manifestDigest, planManifest, type Descriptor } from './manifest.js';
+import { digestFileRange, readFileRange } from './digest.js';
+import { encodeManifest, manifestDigest, planManifest, type DeferredLayer, type Descriptor } from './manifest.js';
 import { EMPTY_CONFIG_BYTES, MANIFEST_MEDIA_TYPE } from './media-types.js';
 import { openStore, type StoreOptions } from './open-store.js';
 import { formatReference, parseReference } from './reference.js';
@@ -33,12 +36,9 @@ export interface PushResult {
 /** Called after each blob is stored or skipped (progress display; tests use it to interrupt a push). */
 export type PushProgress = (event: { descriptor: Descriptor; uploaded: boolean }) => void | Promise<void>;
 
-/**
- * A tag names one artifact: pushing another one under it would silently change what every `pull` and `serve` of
- * that tag gets. Re-pushing the same artifact (same digest) is fine; moving the tag takes --force.
- */
-async function refuseTagMove(store: ArtifactStore, tag: string, digest: string, refText: string): Promise<void> {
-  const existing = await store.getManifest(tag).then(
+/** The digest a tag names in the store now, or null when it names nothing. */
+async function taggedDigest(store: ArtifactStore, tag: string): Promise<string | null> {
+  return store.getManifest(tag).then(
     (m) => m.digest,
     (err: unknown) => {
       if (isOodError(err) && ['NOT_FOUND', 'LOCAL_STORE_NOT_FOUND', 'REGISTRY_NOT_FOUND'].includes(err.code))
@@ -46,6 +46,13 @@ async function refuseTagMove(store: ArtifactStore, tag: string, digest: string, 
       throw err;
     },
   );
+}
+
+/**
+ * A tag names one artifact: pushing another one under it would silently change what every `pull` and `serve` of
+ * that tag gets. Re-pushing the same artifact (same digest) is fine; moving the tag takes --force.
+ */
+function refuseTagMove(existing: string | null, digest: string, refText: string): void {
   if (existing === null || existing === digest) return;
   throw new OodError('TAG_EXISTS', `${refText} already names another artifact (${existing})`, {
     hint: `Push under a new tag, or pass --force to move ${refText} to ${digest}.`,
@@ -66,10 +73,14 @@ export async function pushArtifact(
     });
   }
   const split = await splitArtifactZip(zipPath);
-  const { manifest, layers } = await planManifest(zipPath, split);
+  const { manifest, layers, deferred } = await planManifest(zipPath, split, { defer: true });
+  const claims = new Map<Descriptor, DeferredLayer>(deferred.map((l) => [l.descriptor, l]));
   const store = await openStore(ref, options, 'pull,push');
   try {
-    if (!options.untagged && !options.force) await refuseTagMove(store, ref.tag!, manifestDigest(manifest), refText);
+    // Refused before any upload on the digests runtime.yaml claims; checked again on the hashed digests below.
+    const guardTag = !options.untagged && !options.force;
+    const existing = guardTag ? await taggedDigest(store, ref.tag!) : null;
+    refuseTagMove(existing, manifestDigest(manifest), refText);
     const pushed: PushedLayer[] = [];
     const done = new Map<string, boolean>();
     const blobs: { descriptor: Descriptor; open: (s: number, e: number) => Readable; title?: string }[] = [
@@ -83,7 +94,12 @@ export async function pushArtifact(
     for (const blob of blobs) {
       const { descriptor } = blob;
       let uploaded = false;
-      if (!done.has(descriptor.digest)) {
+      const claim = claims.get(descriptor);
+      if (claim) {
+        uploaded = await pushClaimed(store, zipPath, claim, blob.open);
+        done.set(descriptor.digest, uploaded);
+        await options.onBlob?.({ descriptor, uploaded });
+      } else if (!done.has(descriptor.digest)) {
         if (await store.hasBlob(descriptor)) store.stats.blobsSkipped += 1;
         else {
           await store.putBlob(descriptor, blob.open);
@@ -103,6 +119,7 @@ export async function pushArtifact(
     }
     const bytes = encodeManifest(manifest);
     const digest = manifestDigest(manifest);
+    refuseTagMove(existing, digest, refText);
     // untagged: stored by digest only (a modelcar image names it as its subject).
     await store.putManifest(bytes, digest, MANIFEST_MEDIA_TYPE, options.untagged ? undefined : ref.tag);
     return {
@@ -117,4 +134,36 @@ export async function pushArtifact(
   } finally {
     store.close?.();
   }
+}
+
+/**
+ * Push a layer whose digest runtime.yaml only claims. Present under the claim: skipped once the zip's bytes hash
+ * to it (else uploaded under their real digest). Absent: uploaded while the same bytes are hashed alongside, and
+ * the registry checks the closing digest. Either way the descriptor ends up with the digest of our bytes.
+ */
+async function pushClaimed(
+  store: ArtifactStore,
+  zipPath: string,
+  layer: DeferredLayer,
+  open: (s: number, e: number) => Readable,
+): Promise<boolean> {
+  const { descriptor } = layer;
+  const hashing = digestFileRange(zipPath, layer.start, layer.end);
+  hashing.catch(() => undefined);
+  if (await store.hasBlob(descriptor)) {
+    descriptor.digest = await hashing;
+    if (descriptor.digest === layer.claimed) {
+      store.stats.blobsSkipped += 1;
+      return false;
+    }
+    if (await store.hasBlob(descriptor)) {
+      store.stats.blobsSkipped += 1;
+      return false;
+    }
+    await store.putBlob(descriptor, open);
+    return true;
+  }
+  await store.putBlob(descriptor, open, hashing);
+  descriptor.digest = await hashing;
+  return true;
 }

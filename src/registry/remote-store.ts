@@ -54,8 +54,8 @@ export class RemoteStore implements ArtifactStore {
   }
 
   /** Upload a blob (retried and resumed by the uploader). */
-  putBlob(d: Descriptor, open: BlobRangeOpener): Promise<void> {
-    return this.uploader.putBlob(d, open);
+  putBlob(d: Descriptor, open: BlobRangeOpener, digest?: Promise<string>): Promise<void> {
+    return this.uploader.putBlob(d, open, digest);
   }
 
   /**

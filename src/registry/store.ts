@@ -20,8 +20,12 @@ export interface ArtifactStore {
   readonly where: string;
   readonly stats: TransferStats;
   hasBlob(descriptor: Descriptor): Promise<boolean>;
-  /** Store a blob; `open(start, end)` streams bytes [start, end) of it and may be called again for retries. */
-  putBlob(descriptor: Descriptor, open: BlobRangeOpener): Promise<void>;
+  /**
+   * Store a blob; `open(start, end)` streams bytes [start, end) of it and may be called again for retries. With
+   * `digest`, the descriptor's digest is not yet known: it is being computed while the bytes go up, and the store
+   * must wait for it only where it has to name the blob (push.ts overlaps hashing with uploading this way).
+   */
+  putBlob(descriptor: Descriptor, open: BlobRangeOpener, digest?: Promise<string>): Promise<void>;
   /** Store manifest bytes under their digest and, when given, a tag. */
   putManifest(bytes: Buffer, digest: string, mediaType: string, tag: string | undefined): Promise<void>;
   /** Fetch manifest bytes by tag or digest; the digest is computed from the bytes received. */

@@ -16,6 +16,8 @@ export interface TestArtifactOptions {
   /** Store model payloads uncompressed (as prepare's writer does for .onnx) or deflate them. */
   storeModel?: boolean;
   extraFiles?: Record<string, string>;
+  /** runtime.yaml's MODEL_DETAILS.SHA256 (hex); default: the model's true digest. */
+  modelSha256?: string;
 }
 
 export const DIGITS_MODEL = new URL('../../examples/digits/model.onnx', import.meta.url);
@@ -47,7 +49,7 @@ export function testRuntime(options: TestArtifactOptions, model: Buffer) {
       NAME: 'digits',
       VERSION: options.version ?? '1.0',
       FILE: 'model.onnx',
-      SHA256: createHash('sha256').update(model).digest('hex'),
+      SHA256: options.modelSha256 ?? createHash('sha256').update(model).digest('hex'),
       SIZE: model.length,
       IR_VERSION: 8,
       OPSET: { 'ai.onnx': 17 },
