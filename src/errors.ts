@@ -129,6 +129,8 @@ export const ERROR_CODES = {
   // checks: what introspection reads
   ARTIFACT_FILE_MISSING: { kind: 'input' },
   ARTIFACT_FILE_TOO_LARGE: { kind: 'input' },
+  ARTIFACT_REFUSED: { kind: 'check' },
+  CHECK_NOT_IGNORABLE: { kind: 'usage' },
   // cli: options the library cannot see
   BAD_OPTION: { kind: 'usage' },
   BAD_USAGE: { kind: 'usage' },

@@ -17,6 +17,8 @@ export type Loaded<T> = Findings<T>;
 export interface CheckPolicy {
   /** A missing commit or a dirty working tree FAILS instead of warning (--require-provenance). */
   requireProvenance?: boolean;
+  /** Extract model.onnx while hashing it, for the model checks that follow (default true; the gate skips it). */
+  extractModel?: boolean;
 }
 
 /** Shared state of one introspection run: the reader plus the opened model. Close it when the run ends. */

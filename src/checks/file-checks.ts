@@ -33,7 +33,8 @@ export async function checkHashes(ctx: CheckContext): Promise<Verdict> {
     }
     try {
       // The model is needed on disk by later checks: extracting it hashes it too, so it is read once.
-      if (entry.path === ARTIFACT_FILES.model) await ctx.view.localPath(entry.path);
+      if (entry.path === ARTIFACT_FILES.model && ctx.policy.extractModel !== false)
+        await ctx.view.localPath(entry.path);
       const actual = await ctx.view.digest(entry.path);
       bytes += actual.size;
       if (actual.size !== entry.size)

@@ -77,7 +77,10 @@ export interface RunChecksOptions extends CheckPolicy {
  */
 export async function runChecks(artifactPath: string, options: RunChecksOptions = {}): Promise<IntrospectReport> {
   const reader = await openArtifact(artifactPath, { limits: options.limits, tempRoot: options.tempRoot });
-  const ctx = new CheckContext(reader, { requireProvenance: options.requireProvenance === true });
+  const ctx = new CheckContext(reader, {
+    requireProvenance: options.requireProvenance === true,
+    extractModel: options.extractModel,
+  });
   const checks: CheckOutcome[] = [];
   try {
     for (const def of CATALOGUE) {

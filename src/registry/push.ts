@@ -4,6 +4,7 @@
 // the digest runtime.yaml claims for it serves only to ask whether the registry has it already — a claimed blob
 // is skipped only after our bytes hash to it, so a lying runtime.yaml can never borrow someone else's blob.
 import { Readable } from 'node:stream';
+import { admitArtifact, admissionPassed } from '../checks/admission.js';
 import { OodError, isOodError } from '../errors.js';
 import { digestFileRange, readFileRange } from './digest.js';
 import { encodeManifest, manifestDigest, planManifest, type DeferredLayer, type Descriptor } from './manifest.js';
@@ -31,6 +32,8 @@ export interface PushResult {
   annotations: Record<string, string>;
   layers: PushedLayer[];
   stats: TransferStats;
+  /** Admission checks that FAILED and were pushed anyway (--ignore-check), with introspect's message. */
+  ignoredChecks: { key: string; message: string }[];
 }
 
 /** Called after each blob is stored or skipped (progress display; tests use it to interrupt a push). */
@@ -64,7 +67,14 @@ function refuseTagMove(existing: string | null, digest: string, refText: string)
 export async function pushArtifact(
   zipPath: string,
   refText: string,
-  options: StoreOptions & { onBlob?: PushProgress; untagged?: boolean; force?: boolean } = {},
+  options: StoreOptions & {
+    onBlob?: PushProgress;
+    untagged?: boolean;
+    /** Move the tag when it already names another artifact. */
+    force?: boolean;
+    /** Admission checks whose FAILED the user accepts (only integrity and runtime-version ones: admission.ts). */
+    ignoreChecks?: readonly string[];
+  } = {},
 ): Promise<PushResult> {
   const ref = parseReference(refText);
   if (ref.digest) {
@@ -72,9 +82,16 @@ export async function pushArtifact(
       hint: 'Push to a tag (name:tag); the digest is computed from the artifact and printed.',
     });
   }
+  // The admission gate reads and hashes every file; when it passed runtime.consistency unforced, the model
+  // digest runtime.yaml claims is the digest of these very bytes, and push need not hash the model again.
+  const admission = await admitArtifact(zipPath, { command: 'push', ignoreChecks: options.ignoreChecks });
+  const verified =
+    admission.overridden.length === 0 &&
+    admissionPassed(admission, 'runtime.consistency') &&
+    admissionPassed(admission, 'integrity.hashes');
   const split = await splitArtifactZip(zipPath);
   const { manifest, layers, deferred } = await planManifest(zipPath, split, { defer: true });
-  const claims = new Map<Descriptor, DeferredLayer>(deferred.map((l) => [l.descriptor, l]));
+  const claims = new Map<Descriptor, DeferredLayer>(verified ? [] : deferred.map((l) => [l.descriptor, l]));
   const store = await openStore(ref, options, 'pull,push');
   try {
     // Refused before any upload on the digests runtime.yaml claims; checked again on the hashed digests below.
@@ -130,6 +147,7 @@ export async function pushArtifact(
       annotations: manifest.annotations,
       layers: pushed,
       stats: { ...store.stats },
+      ignoredChecks: admission.overridden.map((c) => ({ key: c.key, message: c.message })),
     };
   } finally {
     store.close?.();

@@ -16,7 +16,10 @@ const LAYERS: readonly (readonly string[])[] = [
   ['tensor'],
   ['certainty'],
   ['artifact'],
-  ['checks', 'serve', 'registry', 'evaluate'],
+  // Introspection's checks sit below what trusts an artifact: push, serve and verify open one only through the
+  // admission gate (checks/admission.ts, issue 18).
+  ['checks'],
+  ['serve', 'registry', 'evaluate'],
   ['verify', 'deploy'],
   ['cli'],
   // The package's façade re-exports the library and the renderers; nothing in src/ imports it (the commands
@@ -132,14 +135,14 @@ describe('the layers of src/', () => {
   it('reports a library module that imports the CLI, naming the file and the import', () => {
     const files = new Map([[join('onnx', 'model.ts'), "import { formatTable } from '../cli/output.js';\n"]]);
     expect(layerViolations(files).map(describeViolation)).toEqual([
-      "src/onnx/model.ts:1 imports '../cli/output.js': onnx (layer 3) imports cli, a higher layer (9)",
+      "src/onnx/model.ts:1 imports '../cli/output.js': onnx (layer 3) imports cli, a higher layer (10)",
     ]);
   });
 
   it('sees dynamic imports, type-only imports and re-exports, and siblings of one layer', () => {
     const text = [
       "import type { Report } from '../../evaluate/report.js';",
-      "export { x } from '../../checks/x.js';",
+      "export { x } from '../../deploy/x.js';",
       'async function f() {',
       "  return import('../../serve/server.js');",
       '}',
@@ -149,7 +152,7 @@ describe('the layers of src/', () => {
     const files = new Map([[join('registry', 'image', 'a.ts'), text]]);
     expect(layerViolations(files).map((v) => [v.line, v.imports])).toEqual([
       [1, '../../evaluate/report.js'],
-      [2, '../../checks/x.js'],
+      [2, '../../deploy/x.js'],
       [4, '../../serve/server.js'],
     ]);
   });

@@ -51,13 +51,14 @@ export function testRuntime(options: TestArtifactOptions, model: Buffer) {
       FILE: 'model.onnx',
       SHA256: options.modelSha256 ?? createHash('sha256').update(model).digest('hex'),
       SIZE: model.length,
-      IR_VERSION: 8,
-      OPSET: { 'ai.onnx': 17 },
+      // The bundled digits model's own facts, so that runtime.consistency passes (the push gate checks it).
+      IR_VERSION: 7,
+      OPSET: { 'ai.onnx': 13 },
       PRODUCER_NAME: 'pytorch',
       PRODUCER_VERSION: '1.13',
       EXTERNAL_DATA: (options.externalData ?? []).map((e) => e.name),
     },
-    CERTAINTY: { ENABLED: true, METHOD: 'energy', TEMPERATURE: 1, OUTPUT: 'ood_scores', NORMALIZATION: 'none' },
+    CERTAINTY: { ENABLED: false },
   };
 }
 
@@ -74,10 +75,9 @@ export async function writeTestArtifact(path: string, options: TestArtifactOptio
     archive.pipe(out);
   });
   const store = options.storeModel ?? true;
-  const add = (name: string, data: Buffer | string, stored = false) =>
-    archive.append(data, { name, date, store: stored, mode: 0o644 });
+  const files: { name: string; data: Buffer | string; stored: boolean }[] = [];
+  const add = (name: string, data: Buffer | string, stored = false) => files.push({ name, data, stored });
   add('input_schema.json', '{"schema_version":"1.0","kind":"input","tensors":[]}');
-  add('manifest.json', '{"artifact_version":"1.0","files":[]}');
   add('model.onnx', model, store);
   for (const e of options.externalData ?? []) add(e.name, e.bytes, store);
   add('output_schema.json', '{"schema_version":"1.0","kind":"output","tensors":[]}');
@@ -87,6 +87,17 @@ export async function writeTestArtifact(path: string, options: TestArtifactOptio
     'export async function load() { return {}; }\nexport async function predict() { return { outputs: [] }; }\n',
   );
   for (const [name, text] of Object.entries(options.extraFiles ?? {})) add(name, text);
+  // manifest.json lists every file with its digest, as prepare writes it (the admission gate checks it).
+  const listed = files
+    .map((f) => ({
+      path: f.name,
+      sha256: createHash('sha256').update(f.data).digest('hex'),
+      size: Buffer.byteLength(f.data),
+    }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  add('manifest.json', JSON.stringify({ artifact_version: '1.0', files: listed }));
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : 1)))
+    archive.append(f.data, { name: f.name, date, store: f.stored, mode: 0o644 });
   await archive.finalize();
   await done;
 }

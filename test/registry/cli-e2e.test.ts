@@ -49,7 +49,7 @@ describe('the CLI with the local store', () => {
     expect(ls.stdout).toMatch(/^TAG\s+VERSION\s+CREATED\s+COMMIT\s+CERTAINTY\s+DIGEST/);
     expect(ls.stdout).toContain('1.0');
     expect(ls.stdout).toContain('0123456789ab');
-    expect(ls.stdout).toContain('energy');
+    expect(ls.stdout).toContain('none');
   });
 
   it('rejects a malformed reference with a usage error (exit 2) and a hint', async () => {
@@ -64,7 +64,7 @@ describe('the CLI with the local store', () => {
     await writeFile(bogus, 'not a zip');
     const run = await ood(['push', bogus, 'digits:9']);
     expect(run.exitCode).toBe(3);
-    expect(run.stderr).toContain('is not an ood artifact zip');
+    expect(run.stderr).toContain('is not a readable zip archive');
   });
 
   it('reports an unreachable registry as a remote failure (exit 5) naming the host', async () => {

@@ -89,7 +89,7 @@ describe.skipIf(!available)('a registry without auth', () => {
       version: '1.0',
       created: '2026-01-02T03:04:05Z',
       revision: '0123456789abcdef0123456789abcdef01234567',
-      certaintyMethod: 'energy',
+      certaintyMethod: 'none',
     });
     expect(tags[1]?.revision).toBeUndefined();
   });

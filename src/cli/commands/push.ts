@@ -14,6 +14,7 @@ interface PushArgs extends GlobalOptions, RegistryArgs, ModelcarArgs {
   artifact: string;
   ref: string;
   force?: boolean;
+  'ignore-check'?: string[];
 }
 
 export const pushCommand: CommandModule<object, PushArgs> = {
@@ -38,7 +39,18 @@ export const pushCommand: CommandModule<object, PushArgs> = {
             type: 'boolean',
             describe: 'Move the tag when it already names another artifact (a re-push of the same one needs none)',
           })
+          .option('ignore-check', {
+            type: 'string',
+            array: true,
+            requiresArg: true,
+            describe:
+              'Push although introspect FAILS this check (repeatable; only integrity.* and runtime.node/onnxruntime, never archive safety or what runs)',
+          })
           .example('$0 push digits.zip digits:1.0', 'Store in ~/.ood/registry (or $OOD_HOME/registry)')
+          .example(
+            '$0 push digits.zip digits:1.0 --ignore-check runtime.onnxruntime',
+            'Push although its onnxruntime range does not match this machine',
+          )
           .example(
             'echo "$PASS" | $0 push digits.zip registry.example.com/team/digits:1.0 --username me --password-stdin',
             'Push to a registry',
@@ -62,9 +74,12 @@ export const pushCommand: CommandModule<object, PushArgs> = {
       const result = await pushArtifact(argv.artifact, argv.ref, {
         ...(await storeOptionsFrom(argv)),
         force: argv.force === true,
+        ignoreChecks: argv['ignore-check'] ?? [],
       });
       if (argv.json) printJson(result);
       else {
+        for (const c of result.ignoredChecks)
+          process.stderr.write(`warning: pushed although introspect fails ${c.key}: ${c.message}\n`);
         process.stdout.write(`${result.digest}\n`);
         const s = result.stats;
         if (!argv.quiet)
