@@ -1,19 +1,20 @@
 #!/usr/bin/env node
-// Push/pull throughput of a 300 MB artifact against Debian's docker-registry on loopback, with curl moving the
+// Push/pull throughput of a 315 MB artifact (made by ood prepare) against Debian's docker-registry on loopback, with curl moving the
 // same file to and from the same registry (one monolithic blob upload: POST + PUT -T; one GET) as the baseline.
 // Medians over RUNS runs; ratios are ood MB/s ÷ curl MB/s. Writes bench/out/registry.json. Not part of npm test.
 // Usage: npm run build && node bench/registry.mjs [--size-mb 300] [--runs 3]
 import { spawn, execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ZipArchive } from 'archiver';
 import { pullArtifact, pushArtifact } from '../dist/src/index.js';
+import { writeBigModel } from './big-model.mjs';
+
+const CLI = new URL('../dist/src/cli/main.js', import.meta.url).pathname;
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -50,29 +51,15 @@ async function startRegistry(dir) {
   throw new Error('docker-registry did not start');
 }
 
-/** A prepare-shaped zip whose model.onnx is SIZE_MB of random bytes (stored, as prepare stores weights). */
+/** A real `ood prepare` artifact around a model with SIZE_MB of float weights (stored, as prepare stores them). */
 async function makeArtifact(dir) {
   const model = join(dir, 'model.onnx');
-  const out = createWriteStream(model);
-  const modelHash = createHash('sha256');
-  for (let i = 0; i < SIZE_MB; i++) {
-    const chunk = randomBytes(MB);
-    modelHash.update(chunk);
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
-  }
-  await new Promise((r) => out.end(r));
+  await writeBigModel(model, SIZE_MB);
   const zip = join(dir, 'artifact.zip');
-  const archive = new ZipArchive({ zlib: { level: 9 } });
-  const done = pipeline(archive, createWriteStream(zip));
-  const date = new Date('2026-01-01T00:00:00Z');
-  const runtime = `MODEL_ARTIFACT_VERSION: "1.0"\nMODEL_PROVENANCE:\n  CREATED_AT: "2026-01-01T00:00:00Z"\n  TRAINING_CODE:\n    GIT_COMMIT: null\nMODEL_DETAILS:\n  NAME: bench\n  VERSION: "1.0"\n  SHA256: ${modelHash.digest('hex')}\n  EXTERNAL_DATA: []\nCERTAINTY:\n  ENABLED: true\n  METHOD: energy\n`;
-  archive.append('{}', { name: 'input_schema.json', date });
-  archive.append('{}', { name: 'manifest.json', date });
-  archive.file(model, { name: 'model.onnx', date, store: true, stats: await stat(model) });
-  archive.append('{}', { name: 'output_schema.json', date });
-  archive.append(runtime, { name: 'runtime.yaml', date });
-  archive.append('export {}', { name: 'score.mjs', date });
-  await Promise.all([archive.finalize(), done]);
+  execFileSync('node', [CLI, 'prepare', model, '-o', zip, '--no-introspect'], {
+    env: { ...process.env, SOURCE_DATE_EPOCH: '1767225600' },
+    stdio: 'ignore',
+  });
   await rm(model);
   return zip;
 }
