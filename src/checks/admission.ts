@@ -5,7 +5,8 @@
 // range that does not match); never archive safety, missing files, or anything that reaches outside the artifact.
 import { OodError } from '../errors.js';
 import { CATALOGUE } from './catalogue.js';
-import { runChecks, type RunChecksOptions } from './run-checks.js';
+import { openArtifact, type ArtifactReader } from '../artifact/open.js';
+import { runChecks, runChecksOn, type RunChecksOptions } from './run-checks.js';
 import type { CheckOutcome, IntrospectReport } from './types.js';
 
 /** The categories whose FAILED the gate refuses. */
@@ -65,14 +66,38 @@ function explainNotIgnorable(key: string, never: string[]): string {
 
 /** Run the admission checks on `path`; throw ARTIFACT_REFUSED (exit 4) listing every failure not ignored. */
 export async function admitArtifact(path: string, options: AdmissionOptions): Promise<Admission> {
-  const ignore = options.ignoreChecks ?? [];
-  checkIgnorable(ignore);
+  checkIgnorable(options.ignoreChecks ?? []);
   const report = await runChecks(path, {
     only: ADMISSION_KEYS,
     limits: options.limits,
     tempRoot: options.tempRoot,
     extractModel: false,
   });
+  return judge(report, path, options);
+}
+
+/**
+ * Open an artifact for running it (serve, verify): the admission checks run on the very reader returned, so the
+ * bytes hashed are the bytes extracted and run, and model.onnx is extracted while it is hashed (one read). What
+ * the gate refuses is closed again, its temporary files removed, before the error is thrown.
+ */
+export async function openAdmitted(
+  path: string,
+  options: AdmissionOptions,
+): Promise<{ reader: ArtifactReader; admission: Admission }> {
+  checkIgnorable(options.ignoreChecks ?? []);
+  const reader = await openArtifact(path, { limits: options.limits, tempRoot: options.tempRoot });
+  try {
+    const report = await runChecksOn(reader, path, { only: ADMISSION_KEYS, extractModel: true });
+    return { reader, admission: judge(report, path, options) };
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
+}
+
+function judge(report: IntrospectReport, path: string, options: AdmissionOptions): Admission {
+  const ignore = options.ignoreChecks ?? [];
   const failed = report.checks.filter((c) => c.result === 'FAILED');
   const overridden = failed.filter((c) => ignore.includes(c.key));
   const refused = failed.filter((c) => !overridden.includes(c));

@@ -3,7 +3,7 @@
 import { isOodError } from '../errors.js';
 import { OOD_VERSION } from '../version.js';
 import type { ArchiveLimits } from '../artifact/archive.js';
-import { openArtifact } from '../artifact/open.js';
+import { openArtifact, type ArtifactReader } from '../artifact/open.js';
 import { archiveCheck } from './archive-checks.js';
 import { CATALOGUE } from './catalogue.js';
 import {
@@ -77,6 +77,22 @@ export interface RunChecksOptions extends CheckPolicy {
  */
 export async function runChecks(artifactPath: string, options: RunChecksOptions = {}): Promise<IntrospectReport> {
   const reader = await openArtifact(artifactPath, { limits: options.limits, tempRoot: options.tempRoot });
+  try {
+    return await runChecksOn(reader, artifactPath, options);
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * Introspect an artifact already open, leaving it open: the admission gate hands the same reader (and the model
+ * it extracted while hashing) to the server, so an admitted artifact is read once.
+ */
+export async function runChecksOn(
+  reader: ArtifactReader,
+  artifactPath: string,
+  options: RunChecksOptions = {},
+): Promise<IntrospectReport> {
   const ctx = new CheckContext(reader, {
     requireProvenance: options.requireProvenance === true,
     extractModel: options.extractModel,
@@ -98,7 +114,6 @@ export async function runChecks(artifactPath: string, options: RunChecksOptions 
     }
   } finally {
     ctx.close();
-    await reader.close();
   }
   const count = (r: string) => checks.filter((c) => c.result === r).length;
   return {

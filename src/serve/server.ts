@@ -7,7 +7,8 @@ import { Server } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { OodError } from '../errors.js';
-import { openArtifact, type ArtifactReader } from '../artifact/open.js';
+import type { ArtifactReader } from '../artifact/open.js';
+import { openAdmitted } from '../checks/admission.js';
 import { errorResponse, normalizePath, type ServeRequest, type ServeResponse } from './http.js';
 import { createRouter } from './router.js';
 import { ServeService } from './service.js';
@@ -125,11 +126,13 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   for (const path of sweepStaleServeDirs())
     log('info', 'removed a temporary directory a crashed server left', { path });
   const temp = claimServeDir();
-  // A zip is extracted (safely, or refused) before the port opens, so an unsafe artifact never gets served.
+  // The admission gate (issue 18) runs before anything is extracted or imported: what introspect fails in its
+  // archive, files, integrity or runtime checks is refused with the check key. Then a zip is extracted, before
+  // the port opens, so an unsafe artifact never gets served.
   let opened: ArtifactReader | undefined;
   let dir: string;
   try {
-    opened = await openArtifact(artifact, { tempRoot: temp.path });
+    opened = (await openAdmitted(artifact, { command: 'serve', tempRoot: temp.path })).reader;
     dir = await opened.directory();
   } catch (err) {
     await opened?.close();

@@ -1,7 +1,8 @@
 // `ood verify`: start the server on an artifact (in process, through the library), replay its sample through /predict and the V2 route,
 // check the answers against output_schema.json and a direct in-process onnxruntime run, probe bad requests, and
 // stop the server. Returns a report; only the CLI turns it into an exit code.
-import { openArtifact, requireDocument } from '../artifact/open.js';
+import { requireDocument } from '../artifact/open.js';
+import { openAdmitted } from '../checks/admission.js';
 import { ARTIFACT_FILES, type IoSchema } from '../artifact/spec.js';
 import type { NamedTensor } from '../tensor/tensor.js';
 import { OodError } from '../errors.js';
@@ -71,7 +72,8 @@ function parseOutputs(text: string): JsonOutput[] | string {
 /** Verify an artifact end to end through a real server on a loopback socket. */
 export async function verifyArtifact(artifact: string, options: VerifyOptions): Promise<VerifyReport> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const opened = await openArtifact(artifact);
+  // The admission gate (issue 18): nothing introspect fails in archive, files, integrity or runtime is extracted.
+  const { reader: opened } = await openAdmitted(artifact, { command: 'verify' });
   const checks: VerifyCheck[] = [];
   const add = (name: string, problems: string[] | string | null, ok = 'ok') =>
     checks.push(

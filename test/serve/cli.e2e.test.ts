@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { copyFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 
@@ -45,6 +45,7 @@ describe('ood serve (built CLI)', () => {
   it('finishes the request in flight on SIGTERM, refuses new connections, and exits 0', async () => {
     const dir = await makeArtifact(DIGITS, { name: 'digits', score: SLOW_SCORE });
     await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
+    await sealArtifact(dir);
     const { child, waitFor } = startCli([dir, '--port', '0', '--json']);
     const ready = waitFor('ready');
     const { url } = await waitFor('listening');

@@ -5,7 +5,7 @@ import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { get, postJson, serve, type TestServer } from './helpers/server.js';
 import { readNpy } from '../helpers/npy.js';
 import { fixtures } from '../helpers/fixtures.js';
@@ -36,6 +36,7 @@ export async function predict(model, request) {
 async function slowArtifact(): Promise<string> {
   const dir = await makeArtifact(DIGITS, { name: 'digits', score: SLOW_SCORE });
   await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
+  await sealArtifact(dir);
   return dir;
 }
 

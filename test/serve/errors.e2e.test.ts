@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { get, postJson, serve } from './helpers/server.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 
@@ -27,6 +27,7 @@ beforeAll(async () => {
   const dir = await makeArtifact(DIGITS, { name: 'digits', score: FAILING_SCORE });
   const real = await import('./helpers/artifact.js');
   await copyFile(await (async () => join(real.ROOT, 'templates/score.mjs'))(), join(dir, 'real-score.mjs'));
+  await sealArtifact(dir);
   server = await serve(dir, { maxBody: 64 * 1024 });
   infer = `${server.url}/v2/models/digits/infer`;
 });
@@ -198,6 +199,7 @@ describe('a model that fails to load', () => {
   it("keeps the server up: DRUM's routes answer 513 with the load error, V2 readiness 503, V2 liveness 200", async () => {
     const dir = await makeArtifact(DIGITS, { name: 'digits' });
     await copyFile(join(ROOT, 'test/fixtures/models/truncated.onnx'), join(dir, 'model.onnx'));
+    await sealArtifact(dir); // past the admission gate: the defect under test is onnxruntime's, not the digest
     const broken = await serve(dir);
     try {
       expect(broken.service.model.state).toBe('failed');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { enableModel } from '../../src/certainty/enable.js';
 import { DIGITS, ROOT } from '../serve/helpers/artifact.js';
+import { sealArtifact } from '../helpers/seal-artifact.js';
 
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const SAMPLE = join(ROOT, 'examples/digits/sample.json');
@@ -73,6 +74,7 @@ describe('ood verify', () => {
     const dir = join(work, 'broken');
     await buildArtifact({ model: DIGITS, dir, sample: SAMPLE, name: 'digits' });
     await writeFile(join(dir, 'model.onnx'), 'not a model');
+    await sealArtifact(dir); // past the admission gate: the defect under test is onnxruntime's, not the digest
     const result = await verify(dir, '--json');
     expect(result.exitCode).toBe(4);
     const report = JSON.parse(result.stdout);

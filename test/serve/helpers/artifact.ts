@@ -1,5 +1,6 @@
 // Directory artifacts for the serve tests, written the way artifact format 1.0 (src/artifact/spec.ts) lays them
-// out: the model, both I/O schemas, runtime.yaml and a score.mjs (the real template once it exists).
+// out: the model, both I/O schemas, runtime.yaml, a score.mjs (the real template once it exists) and a
+// manifest.json that lists them all, so that the admission gate lets them through.
 import { copyFile, mkdtemp, writeFile, access } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,9 @@ import { OnnxModel } from '../../../src/onnx/model.js';
 import { buildIoSchemas, toJsonText } from '../../../src/artifact/io-schema.js';
 import { buildRuntime } from '../../../src/artifact/runtime-yaml.js';
 import { digestFile } from '../../../src/artifact/file-digest.js';
+import { sealArtifact } from '../../helpers/seal-artifact.js';
+
+export { sealArtifact };
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DIGITS = join(ROOT, 'examples/digits/model.onnx');
@@ -30,7 +34,12 @@ async function scoreTemplate(): Promise<string> {
 /** Write a directory artifact for `modelPath` and return its path. */
 export async function makeArtifact(
   modelPath: string,
-  options: { name?: string; score?: string; sample?: string; certainty?: Record<string, unknown> } = {},
+  options: {
+    name?: string;
+    score?: string;
+    sample?: string;
+    certainty?: Record<string, unknown>;
+  } = {},
 ): Promise<string> {
   const dir = await mkdtemp(join(TEMP_ROOT, 'artifact-'));
   await copyFile(modelPath, join(dir, 'model.onnx'));
@@ -56,5 +65,6 @@ export async function makeArtifact(
   if (options.score !== undefined) await writeFile(join(dir, 'score.mjs'), options.score);
   else await copyFile(await scoreTemplate(), join(dir, 'score.mjs'));
   if (options.sample) await copyFile(options.sample, join(dir, 'sample.json'));
+  await sealArtifact(dir);
   return dir;
 }
