@@ -13,6 +13,10 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
   const say = (event: string, fields: Record<string, unknown>, text: string) =>
     process.stdout.write(options.json ? `${JSON.stringify({ event, ...fields })}\n` : `${text}\n`);
   const { json: _json, ...serveOptions } = options;
+  // A reader that went away (`ood serve | head -n 1`, a log pipe that closed) must not stop the server: a write
+  // to a closed stdout or stderr fails with EPIPE as an 'error' event, which would otherwise crash the process.
+  // What would have been printed is dropped; the server keeps answering and still drains on SIGTERM.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const server = await startServer(artifact, serveOptions);
   const signal = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -46,7 +50,12 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
   const again = () => process.exit(EXIT_CODES.internal);
   process.once('SIGTERM', again);
   process.once('SIGINT', again);
-  await server.close();
+  const { cut } = await server.close();
+  if (cut > 0) {
+    // Accepted requests were not finished: a non-zero exit tells the supervisor (docs/serve.md, "Stopping").
+    say('stopped', { cut }, `ood serve: stopped; ${cut} requests were cut at the drain timeout (--drain-timeout)`);
+    return EXIT_CODES.check;
+  }
   say('stopped', {}, 'ood serve: stopped');
   return EXIT_CODES.ok;
 }

@@ -24,6 +24,7 @@ import { createLogger, levelForStatus, type LogFormat, type Logger, type LogLeve
 import { claimServeDir, sweepStaleServeDirs } from './temp-dirs.js';
 import { recordedOodThreshold } from './ood-threshold.js';
 import { listen } from './listen.js';
+import { trackConnections } from './connections.js';
 
 export interface ServeOptions {
   /** TCP port; 0 picks a free one (the chosen port is in `RunningServer.port`). */
@@ -66,8 +67,11 @@ export interface RunningServer {
   ready: Promise<void>;
   /** Requests received and not yet answered. */
   readonly inFlight: number;
-  /** Stop accepting, let in-flight requests finish (up to the drain timeout), stop the instances, release the artifact. */
-  close(): Promise<void>;
+  /**
+   * Stop accepting, let in-flight requests finish (up to the drain timeout), stop the instances, release the
+   * artifact. `cut`: requests still unanswered or unflushed when the drain timeout passed (0 when all finished).
+   */
+  close(): Promise<{ cut: number }>;
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
@@ -177,8 +181,10 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   ]);
   let closing = false;
   let inFlight = 0;
+  const connections = trackConnections();
   const server = createServer((req, res) => {
     inFlight++;
+    connections.requestStarted(req, res);
     const receivedAt = performance.now();
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -241,6 +247,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
         else inFlight--;
       });
   });
+  server.on('connection', connections.add);
   server.keepAliveTimeout = 5_000;
   try {
     await listen(server, options.port, options.host);
@@ -275,19 +282,23 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
       // "idle" ones, which includes a connection whose request has not been parsed yet.
       const closed = new Promise<void>((resolve) => Server.prototype.close.call(server, () => resolve()));
       const budget = options.drainTimeoutMs ?? 30_000;
-      // Connections idle after a grace period (keep-alive ones with nothing to send) are closed.
+      // After a grace period, connections with nothing left to do (keep-alive ones between requests) are ended.
+      // Not server.closeIdleConnections(): Node counts a connection idle once res.end() is called, with
+      // megabytes of the answer still buffered, and destroying it cuts the answer off (issue 18 item 1).
       let sweep: NodeJS.Timeout | undefined;
       const grace = setTimeout(
         () => {
-          server.closeIdleConnections();
-          sweep = setInterval(() => server.closeIdleConnections(), 50);
+          connections.endIdle();
+          sweep = setInterval(() => connections.endIdle(), 50);
         },
         Math.min(500, budget),
       );
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), budget)));
+      let cut = 0;
       if (await Promise.race([closed.then(() => false), timedOut])) {
-        log('warn', `drain timeout: cutting ${inFlight} requests still in flight`, { drain_ms: budget });
+        cut = connections.unfinished();
+        log('warn', `drain timeout: cutting ${cut} requests still in flight`, { drain_ms: budget });
         server.closeAllConnections();
         await closed;
       }
@@ -298,6 +309,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
       await engine.stop();
       await reader.close();
       temp.release();
+      return { cut };
     },
   };
 }
