@@ -4,7 +4,8 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OodError, fileError } from '../errors.js';
 import { ARTIFACT_FILES, type RuntimeYaml } from '../artifact/spec.js';
-import { openArtifact, type ArtifactReader } from '../artifact/open.js';
+import type { ArtifactReader } from '../artifact/open.js';
+import { openAdmitted } from '../checks/admission.js';
 import { OnnxModel } from '../onnx/model.js';
 
 /** Class labels, one per line: the file Triton's label_filename and KServe's classification read. */
@@ -47,7 +48,7 @@ export async function openModelSource(path: string, options: { labelsFile?: stri
   const source =
     info.isFile() && (await looksLikeOnnx(path))
       ? await openBareModel(path)
-      : await openArtifactSource(path, await openArtifact(path));
+      : await openArtifactSource(path, (await openAdmitted(path, { command: 'export' })).reader);
   if (options.labelsFile) {
     source.labels = await readFile(options.labelsFile, 'utf8').then(parseLabels, async (err: unknown) => {
       await source.close();

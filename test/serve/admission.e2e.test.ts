@@ -1,4 +1,4 @@
-// Issue 18 items 3, 4 and 15: `ood serve` (and verify) run introspect's archive, files, integrity and runtime
+// Issue 18 items 3, 4 and 15: `ood serve` (and verify, export) run introspect's archive, files, integrity and runtime
 // checks before anything is extracted or imported. An unlisted entry is never extracted; a score.mjs that links
 // outside the artifact never runs; a FIFO or a link to /dev/zero in a directory artifact is refused at once
 // instead of hanging start-up or filling memory. Each refusal is exit 4 with introspect's check key.
@@ -42,6 +42,14 @@ describe('serve and verify refuse what introspect fails', () => {
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toMatch(/integrity\.unlisted: /);
     expect((await readdir(tmp)).filter((n) => n.startsWith('ood-'))).toEqual([]);
+  });
+
+  it('makes export refuse the same zip, writing no model repository', async () => {
+    const repo = join(dir, 'triton-unlisted');
+    const r = await ood(['export', 'triton', join(BROKEN, 'unlisted-file.zip'), '-o', repo]);
+    expect(r.exitCode, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/export refuses .*\n {2}integrity\.unlisted: /);
+    expect(existsSync(repo)).toBe(false);
   });
 
   it('never runs a score.mjs that links to a file outside the artifact', async () => {

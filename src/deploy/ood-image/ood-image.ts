@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import semver from 'semver';
 import { OodError } from '../../errors.js';
-import { openArtifact, requireDocument } from '../../artifact/open.js';
+import { requireDocument } from '../../artifact/open.js';
+import { openAdmitted } from '../../checks/admission.js';
 import { ARTIFACT_FILES } from '../../artifact/spec.js';
 import { ANNOTATIONS, MANIFEST_MEDIA_TYPE } from '../../registry/media-types.js';
 import { parsePlatform, resolveBaseImage, type BaseImage } from '../../registry/image/base-image.js';
@@ -97,7 +98,8 @@ export async function pushOodImage(
       },
     );
   const isZip = (await stat(artifactPath).catch(() => undefined))?.isFile() === true;
-  const reader = await openArtifact(artifactPath);
+  // The admission gate (issue 18): nothing introspect fails in archive, files, integrity or runtime goes in an image.
+  const { reader } = await openAdmitted(artifactPath, { command: 'image' });
   const work = await mkdtemp(join(tmpdir(), 'ood-image-'));
   try {
     const runtime = requireDocument(await reader.runtime(), ARTIFACT_FILES.runtime);
