@@ -29,6 +29,7 @@ export class ServeMetrics {
   readonly queueDepth: Gauge;
   private readonly batchSize: Histogram;
   private readonly restarts: Counter;
+  private readonly aborts: Counter;
   private readonly scores: Histogram<'model'>;
   private readonly scored: Counter<'model'>;
   private readonly below: Counter<'model'>;
@@ -73,6 +74,11 @@ export class ServeMetrics {
       name: 'ood_batch_size',
       help: 'Rows per model execution (dynamic batching merges requests).',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    });
+    this.aborts = new Counter({
+      name: 'ood_requests_aborted_total',
+      help: 'Requests whose client went away before its body arrived (not answered, not in the latencies).',
       registers,
     });
     this.restarts = new Counter({
@@ -122,6 +128,11 @@ export class ServeMetrics {
     ] as const) {
       if (ms !== undefined) this.phase.observe({ phase }, ms / 1000);
     }
+  }
+
+  /** Record one request its client aborted before sending its whole body. */
+  aborted(): void {
+    this.aborts.inc();
   }
 
   /** Record one model execution of `rows` rows. */

@@ -113,6 +113,11 @@ function write(res: ServerResponse, response: ServeResponse, requestId: string, 
   return head ? 0 : bytes;
 }
 
+/** Whether a body read failed because the client closed the connection (not because the body was bad). */
+function clientWentAway(req: IncomingMessage, err: unknown): boolean {
+  return req.readableAborted || (err as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET';
+}
+
 function errorCode(response: ServeResponse): string | undefined {
   if (response.status < 400 || typeof response.body !== 'string') return undefined;
   try {
@@ -236,6 +241,14 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
           finish(routed.response, routed.inference, routed.route);
         },
         (err: unknown) => {
+          if (clientWentAway(req, err)) {
+            // Nobody to answer: counted as aborted (/stats, /metrics), never as a 500 or in the latencies.
+            svc.stats.aborted++;
+            metrics.aborted();
+            log('info', 'request aborted by the client', { request_id: requestId, method: request.method, path });
+            inFlight--;
+            return;
+          }
           res.once('finish', () => req.destroy()); // do not read the rest of an oversized body
           const response = errorResponse(err);
           response.headers = { ...response.headers, connection: 'close' };

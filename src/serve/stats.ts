@@ -10,6 +10,8 @@ export class ServeStats {
   private next = 0;
   total = 0;
   inferences = 0;
+  /** Requests whose client went away before its body arrived: not answered, so in no status and no latency. */
+  aborted = 0;
   readonly byStatus = new Map<number, number>();
   readonly startedAt = Date.now();
 
@@ -37,6 +39,7 @@ export class ServeStats {
       requests: {
         total: this.total,
         inferences: this.inferences,
+        aborted: this.aborted,
         by_status: Object.fromEntries([...this.byStatus].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
       },
       latency_ms: { window: sorted.length, p50: pct(50), p90: pct(90), p99: pct(99) },

@@ -106,8 +106,14 @@ function sinkFor(type: DataType, out: ReturnType<typeof allocate>): Sink {
 export function decodeJsonTensor(name: string, datatype: string, shape: readonly number[], data: unknown): NamedTensor {
   const type = runnableDataType(datatype, name);
   const expected = elementCount(shape);
+  // A shape is only a claim: [1e15, 1, 8, 8] must be a 400, not a huge (or impossible) allocation. Past a few
+  // MiB, the elements that actually came are counted first, and memory is taken only for data that exists.
+  if (expected > PRECOUNT_ABOVE) {
+    const count = countLeaves(data);
+    if (count !== expected) throw countMismatch(name, shape, expected, count);
+  }
   const out = allocate(datatype, expected);
-  if (type.json === 'float' && fillFloats(out as Float32Array | Float64Array, data) === expected) {
+  if (type.json === 'float' && fillFloats(out as Float32Array | Float64Array, data, shape.length) === expected) {
     return { name, datatype, shape: [...shape], data: out };
   }
   const sink = sinkFor(type, out);
@@ -117,15 +123,24 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
     if (count < expected && !sink(v, count)) bad = { index: count, value: v };
     count++;
   };
-  const walk = (node: unknown): void => {
-    if (!Array.isArray(node)) return take(node);
-    for (let k = 0; k < node.length && !bad; k++) {
-      const v = node[k];
-      if (Array.isArray(v)) walk(v);
-      else take(v);
+  // Depth first and in order, on an explicit stack: data nested 100 000 deep must be a 400, not a stack overflow.
+  // No valid tensor nests deeper than its rank.
+  const maxDepth = Math.max(shape.length, 1);
+  if (!Array.isArray(data)) take(data);
+  else {
+    const stack: { node: unknown[]; at: number }[] = [{ node: data, at: 0 }];
+    while (stack.length > 0 && !bad) {
+      const top = stack[stack.length - 1]!;
+      if (top.at >= top.node.length) {
+        stack.pop();
+        continue;
+      }
+      const v = top.node[top.at++];
+      if (!Array.isArray(v)) take(v);
+      else if (stack.length >= maxDepth) throw tooDeep(name, shape);
+      else stack.push({ node: v, at: 0 });
     }
-  };
-  walk(data);
+  }
   if (bad) {
     if (bad.value === BARE_NAN) bad.value = NaN; // say what the client sent
     const problem =
@@ -150,28 +165,58 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
       },
     );
   }
-  if (count !== expected) {
-    throw new OodError(
-      'ELEMENT_COUNT_MISMATCH',
-      `input "${name}": shape [${shape.join(', ')}] needs ${expected} elements, got ${count}`,
-      { hint: 'Make the number of data elements equal the product of the shape.' },
-    );
-  }
+  if (count !== expected) throw countMismatch(name, shape, expected, count);
   return { name, datatype, shape: [...shape], data: out };
+}
+
+/** Above this many elements (8 MiB of FP64), the data is counted before anything is allocated. */
+const PRECOUNT_ABOVE = 1 << 20;
+
+function tooDeep(name: string, shape: readonly number[]): OodError {
+  return new OodError(
+    'BAD_TENSOR_DATA',
+    `input "${name}": data is nested deeper than its shape [${shape.join(', ')}] has dimensions`,
+    { hint: 'Send data as a flat array, or nested once per dimension of the shape.' },
+  );
+}
+
+function countMismatch(name: string, shape: readonly number[], expected: number, count: number): OodError {
+  return new OodError(
+    'ELEMENT_COUNT_MISMATCH',
+    `input "${name}": shape [${shape.join(', ')}] needs ${expected} elements, got ${count}`,
+    { hint: 'Make the number of data elements equal the product of the shape.' },
+  );
+}
+
+/** The scalars in a (nested) JSON array, without recursion a hostile depth could overflow. */
+function countLeaves(data: unknown): number {
+  if (!Array.isArray(data)) return 1;
+  let count = 0;
+  const stack: unknown[][] = [data];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (let k = 0; k < node.length; k++) {
+      const v = node[k];
+      if (Array.isArray(v)) stack.push(v);
+      else count++;
+    }
+  }
+  return count;
 }
 
 /**
  * The hot path for float tensors: rows of numbers copied in tight loops. Returns the element count, or -1 when
  * anything is off (wrong count, a non-number), in which case the general decoder runs and words the error.
  */
-function fillFloats(out: Float32Array | Float64Array, data: unknown): number {
+function fillFloats(out: Float32Array | Float64Array, data: unknown, rank: number): number {
   let at = 0;
-  const fill = (node: unknown[]): boolean => {
+  const fill = (node: unknown[], depth: number): boolean => {
     const n = node.length;
     if (n > 0 && Array.isArray(node[0])) {
+      if (depth >= rank) return false; // deeper than the shape: the general decoder words the error
       for (let k = 0; k < n; k++) {
         const child = node[k];
-        if (!Array.isArray(child) || !fill(child)) return false;
+        if (!Array.isArray(child) || !fill(child, depth + 1)) return false;
       }
       return true;
     }
@@ -184,7 +229,7 @@ function fillFloats(out: Float32Array | Float64Array, data: unknown): number {
     at += n;
     return true;
   };
-  return Array.isArray(data) && fill(data) ? at : -1;
+  return Array.isArray(data) && fill(data, 1) ? at : -1;
 }
 
 /** JSON text of a tensor's elements as a flat array (the V2 response form); non-finite floats as strings. */

@@ -1,0 +1,70 @@
+// Issue 18 items 8 and 9: hostile or broken requests are the client's problem, never the server's. A shape that
+// claims 10^15 rows and data nested 100 000 deep are 400s checked before any allocation or recursion (they were
+// 500 INTERNAL: "Invalid typed array length", "Maximum call stack size exceeded"); a client that hangs up mid-body
+// is counted as aborted, not as a 500, and stays out of the latency percentiles.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeArtifact, DIGITS } from './helpers/artifact.js';
+import { get, postJson, serve, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await serve(await makeArtifact(DIGITS, { name: 'digits' }), { maxBody: 8 * 2 ** 20 });
+});
+afterAll(async () => server.close());
+
+const infer = () => `${server.url}/v2/models/digits/infer`;
+const tensor = (shape: number[], data: unknown) => ({ inputs: [{ name: 'image', datatype: 'FP32', shape, data }] });
+
+describe('requests that lie about their size or shape', () => {
+  it('answers a shape of [1e15, 1, 8, 8] with one element 400 ELEMENT_COUNT_MISMATCH', async () => {
+    const r = await postJson(infer(), tensor([1e15, 1, 8, 8], [1]));
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ code: 'ELEMENT_COUNT_MISMATCH' });
+    expect(r.json.error).toMatch(/needs 64000000000000000 elements, got 1/);
+  });
+
+  it('answers data nested 100 000 levels deep 400 BAD_TENSOR_DATA, naming the shape', async () => {
+    const depth = 100_000;
+    const body = `{"inputs":[{"name":"image","datatype":"FP32","shape":[1,1,8,8],"data":${'['.repeat(depth)}1${']'.repeat(depth)}}]}`;
+    const r = await postJson(infer(), body);
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ code: 'BAD_TENSOR_DATA' });
+    expect(r.json.error).toMatch(/nested deeper than its shape \[1, 1, 8, 8\]/);
+  });
+
+  it('still accepts data nested once per dimension', async () => {
+    const row = Array.from({ length: 8 }, () => new Array(8).fill(0.5));
+    const r = await postJson(infer(), tensor([1, 1, 8, 8], [[row]]));
+    expect(r.status).toBe(200);
+  });
+});
+
+describe('a client that hangs up mid-body', () => {
+  it('is counted as aborted in /stats and /metrics, not as a 500, and adds no latency', async () => {
+    const before = (await get(`${server.url}/stats`)).json.requests;
+    const port = Number(new URL(server.url).port);
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(`POST /v2/models/digits/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{"inputs":[`);
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 20);
+        });
+      });
+    }
+    let after = before;
+    for (let i = 0; i < 50 && after.aborted < before.aborted + 20; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = (await get(`${server.url}/stats`)).json.requests;
+    }
+    expect(after.aborted - before.aborted).toBe(20);
+    expect(after.by_status['500'] ?? 0).toBe(before.by_status['500'] ?? 0);
+    expect(after.total - before.total).toBe(1); // the /stats request before, only
+    const metrics = (await get(`${server.url}/metrics`)).text;
+    expect(metrics).toMatch(/^ood_requests_aborted_total 20$/m);
+    expect(metrics).not.toMatch(/ood_requests_total\{route="unread",status="500"\}/);
+  });
+});
