@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { makeArtifact, passthrough, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { serve } from './helpers/server.js';
@@ -63,6 +63,18 @@ const slowRequest = () => {
   return JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data }] });
 };
 
+/** The URL ood serve listens on, once its model is ready. */
+function readyUrl(child: ResultPromise): Promise<string> {
+  let text = '';
+  return new Promise<string>((resolve) =>
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = /listening on (http:\/\/\S+)[\s\S]*is ready/.exec(text);
+      if (m) resolve(m[1]!);
+    }),
+  );
+}
+
 describe('a graceful stop', () => {
   it('delivers every byte of a 13 MB answer read slowly during the drain, then reports nothing cut', async () => {
     const server = await serve(await makeArtifact(passthrough('FP32'), { name: 'big' }), {
@@ -92,19 +104,30 @@ describe('a graceful stop', () => {
     expect(await answer).toBe('cut');
   });
 
+  it('stops at once on a second signal while a request is still computing (issue 18 item 16)', async () => {
+    const child = execa(process.execPath, [CLI, 'serve', await slowArtifact(), '--port', '0'], {
+      reject: false,
+      timeout: 60_000,
+    });
+    const url = await readyUrl(child);
+    const answer = fetch(`${url}/v2/models/digits/infer`, { method: 'POST', body: slowRequest() }).catch(() => 'cut');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const second = Date.now();
+    child.kill('SIGTERM');
+    const result = await child;
+    expect(Date.now() - second).toBeLessThan(2500); // the 4 s predict is not waited for
+    expect(result.exitCode).toBe(70); // docs/serve.md: a second signal stops the server at once, exit 70
+    expect(await answer).toBe('cut');
+  });
+
   it('makes ood serve exit 4 and say how many requests it cut', async () => {
     const child = execa(process.execPath, [CLI, 'serve', await slowArtifact(), '--port', '0', '--drain-timeout', '1'], {
       reject: false,
       timeout: 60_000,
     });
-    let text = '';
-    const url = await new Promise<string>((resolve) =>
-      child.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const m = /listening on (http:\/\/\S+)[\s\S]*is ready/.exec(text);
-        if (m) resolve(m[1]!);
-      }),
-    );
+    const url = await readyUrl(child);
     const answer = fetch(`${url}/v2/models/digits/infer`, { method: 'POST', body: slowRequest() }).catch(() => 'cut');
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');

@@ -1,11 +1,16 @@
 // Issue 18 items 8 and 9: hostile or broken requests are the client's problem, never the server's. A shape that
 // claims 10^15 rows and data nested 100 000 deep are 400s checked before any allocation or recursion (they were
 // 500 INTERNAL: "Invalid typed array length", "Maximum call stack size exceeded"); a client that hangs up mid-body
-// is counted as aborted, not as a 500, and stays out of the latency percentiles.
+// is counted as aborted, not as a 500, and stays out of the latency percentiles. Item 16: an artifact whose code
+// throws from a timer takes down only its instance, which restarts; the server keeps answering.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeArtifact, DIGITS } from './helpers/artifact.js';
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { get, postJson, serve, type TestServer } from './helpers/server.js';
+
+const sample = JSON.parse(await readFile(join(ROOT, 'examples/digits/sample.json'), 'utf8'));
 
 let server: TestServer;
 beforeAll(async () => {
@@ -66,5 +71,38 @@ describe('a client that hangs up mid-body', () => {
     const metrics = (await get(`${server.url}/metrics`)).text;
     expect(metrics).toMatch(/^ood_requests_aborted_total 20$/m);
     expect(metrics).not.toMatch(/ood_requests_total\{route="unread",status="500"\}/);
+  });
+});
+
+describe('an artifact whose code throws from a timer', () => {
+  it('loses only the instance, which restarts, while the server keeps answering', async () => {
+    const score = [
+      "import * as real from './real-score.mjs';",
+      'export async function load(dir, ctx) {',
+      "  setTimeout(() => { throw new Error('thrown from a timer'); }, 300);",
+      '  return real.load(dir, ctx);',
+      '}',
+      'export const predict = real.predict;',
+      '',
+    ].join('\n');
+    const dir = await makeArtifact(DIGITS, { name: 'digits', score });
+    await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
+    await sealArtifact(dir);
+    const timers = await serve(dir);
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(timers.logs.some((l) => /died \(it threw thrown from a timer\)/.test(String(l.msg ?? l.message)))).toBe(
+        true,
+      );
+      expect((await get(`${timers.url}/ping`)).status).toBe(200);
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await postJson(`${timers.url}/v2/models/digits/infer`, sample)).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(200);
+    } finally {
+      await timers.close();
+    }
   });
 });
