@@ -101,9 +101,13 @@ export class CheckContext {
   model(): Promise<Loaded<OnnxModel>> {
     this.modelLoad ??= (async (): Promise<Loaded<OnnxModel>> => {
       this.requireFile(ARTIFACT_FILES.model);
-      const path = await this.view.localPath(ARTIFACT_FILES.model);
+      // The gate (extractModel false) scans a stored model in place: push must not write 300 MB to read headers.
+      const inPlace = this.policy.extractModel === false ? await storedRange(this.view, ARTIFACT_FILES.model) : null;
+      const path = inPlace ? inPlace.path : await this.view.localPath(ARTIFACT_FILES.model);
       try {
-        this.openedModel = OnnxModel.open(path);
+        this.openedModel = inPlace
+          ? OnnxModel.openRange(inPlace.path, inPlace.start, inPlace.length, ARTIFACT_FILES.model)
+          : OnnxModel.open(path);
       } catch (err) {
         // Name the file as the artifact knows it, not by its temporary path.
         const message = err instanceof Error ? err.message.split(path).join(ARTIFACT_FILES.model) : String(err);
@@ -120,4 +124,15 @@ export class CheckContext {
   close(): void {
     this.openedModel?.close();
   }
+}
+
+/** Where a zip entry stored without compression lies in the zip file, or null (a directory, a deflated entry). */
+async function storedRange(
+  view: CheckContext['view'],
+  name: string,
+): Promise<{ path: string; start: number; length: number } | null> {
+  const archive = view.archive;
+  const entry = archive?.inspection.entries.find((e) => e.name === name);
+  if (!archive || !entry || entry.compressionMethod !== 0 || entry.encrypted) return null;
+  return { path: archive.inspection.path, start: await archive.dataOffset(name), length: entry.size };
 }

@@ -30,14 +30,22 @@ export class BufferSource implements ByteSource {
 
 const WINDOW = 64 * 1024;
 
-/** A file read on demand through a small window cache, so sequential header scans cost few syscalls. */
+/**
+ * A file read on demand through a small window cache, so sequential header scans cost few syscalls. `range`
+ * makes bytes [start, start + length) of the file the whole source: a model stored uncompressed inside a zip is
+ * read in place, without extracting it.
+ */
 export class FileSource implements ByteSource {
   readonly size: number;
   private readonly fd: number;
+  private readonly offset: number;
   private window: Buffer = Buffer.alloc(0);
   private windowStart = 0;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    range?: { start: number; length: number },
+  ) {
     this.fd = openSync(path, 'r');
     const info = fstatSync(this.fd);
     if (info.isDirectory()) {
@@ -45,7 +53,8 @@ export class FileSource implements ByteSource {
       closeSync(this.fd);
       throw Object.assign(new Error(`EISDIR: ${path} is a directory`), { code: 'EISDIR' });
     }
-    this.size = info.size;
+    this.offset = range?.start ?? 0;
+    this.size = range ? Math.max(0, Math.min(range.length, info.size - this.offset)) : info.size;
   }
 
   read(pos: number, len: number): Uint8Array {
@@ -68,7 +77,7 @@ export class FileSource implements ByteSource {
     const out = Buffer.allocUnsafe(len);
     let done = 0;
     while (done < len) {
-      const n = readSync(this.fd, out, done, len - done, pos + done);
+      const n = readSync(this.fd, out, done, len - done, this.offset + pos + done);
       if (n === 0) throw truncated(`file ended at byte ${pos + done}`);
       done += n;
     }

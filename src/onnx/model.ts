@@ -84,6 +84,20 @@ export class OnnxModel {
     }
   }
 
+  /**
+   * Scan the model that occupies bytes [start, start + length) of a file (a model stored uncompressed in a zip),
+   * reading only its field headers. `label` names it in errors. External data cannot be resolved from it.
+   */
+  static openRange(path: string, start: number, length: number, label: string): OnnxModel {
+    const source = new FileSource(path, { start, length });
+    try {
+      return OnnxModel.fromSource(source, undefined, label);
+    } catch (err) {
+      source.close();
+      throw err;
+    }
+  }
+
   /** Scan a model held in memory. */
   static fromBuffer(buf: Uint8Array, label = '<buffer>'): OnnxModel {
     return OnnxModel.fromSource(new BufferSource(buf), undefined, label);
