@@ -160,7 +160,7 @@ export async function runFaultSuite({ kills = 25, seed = 1, sizeMb = 48, log = (
   await ood(commands.prepare.args(zip), env).then((s) => (durations.prepare = s));
   durations.push = await ood(['push', zip, 'big:1.0'], env);
   for (const name of ['enable', 'pull']) {
-    const ref = join(refs, name);
+    const ref = join(refs, name === 'pull' ? 'pull.zip' : 'enable.onnx'); // ood checks the extension
     durations[name] = await ood(commands[name].args(ref), env);
     commands[name].reference = ref;
   }

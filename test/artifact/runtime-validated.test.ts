@@ -1,5 +1,5 @@
-// runtime.yaml is validated wherever it is read, not only by introspect: the server, push (the layer split) and
-// deploy's model source refuse a runtime.yaml that does not match schemas/runtime.schema.json, naming the field.
+// runtime.yaml is validated wherever it is read, not only by introspect: the server and deploy's model source (at
+// the admission gate, with the check key) and push's layer split refuse a runtime.yaml that does not match schemas/runtime.schema.json, naming the field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,18 +37,11 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 const named = /runtime\.yaml \/MODEL_DETAILS\/SIZE must be integer/;
 
 describe('a runtime.yaml that does not match its schema', () => {
-  it('is the load failure the server reports, while a valid one loads', async () => {
-    const broken = await serve(bad);
-    try {
-      expect(broken.engine.state).toBe('failed');
-      expect(broken.engine.loadError).toMatchObject({ code: 'ARTIFACT_INVALID' });
-      expect(broken.engine.loadError?.message).toMatch(named);
-      const health = await fetch(`${broken.url}/health`);
-      expect(health.status).toBe(513);
-      expect((await health.json()).error).toMatch(named);
-    } finally {
-      await broken.close();
-    }
+  it('is refused by the server at its admission gate (exit 4, runtime.schema), while a valid one loads', async () => {
+    await expect(serve(bad)).rejects.toMatchObject({
+      code: 'ARTIFACT_REFUSED',
+      message: expect.stringMatching(/runtime\.schema: .*MODEL_DETAILS\/SIZE must be integer/),
+    });
     const fine = await serve(good);
     expect(fine.engine.state).toBe('ready');
     await fine.close();
@@ -61,9 +54,9 @@ describe('a runtime.yaml that does not match its schema', () => {
     });
   });
 
-  it('is refused by the deploy routes, naming the field', async () => {
+  it('is refused by the deploy routes at the admission gate, naming the field', async () => {
     await expect(openModelSource(bad)).rejects.toMatchObject({
-      code: 'NOT_AN_ARTIFACT',
+      code: 'ARTIFACT_REFUSED',
       message: expect.stringMatching(named),
     });
   });
