@@ -1,6 +1,6 @@
 // `ood prepare`: turn an ONNX model into an artifact (format 1.0, src/artifact/spec.ts) as a reproducible zip
 // or a directory, written atomically. Facts are gathered and checked first; output appears only when complete.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { assertWritableTarget, writeAtomically } from '../io/atomic-file.js';
 import { writeDirectoryAtomically } from './atomic-dir.js';
@@ -26,6 +26,7 @@ import { assertWritable } from './validate.js';
 import { ARTIFACT_FILES, ARTIFACT_VERSION, type Manifest } from './spec.js';
 import { writeZip, zipTimestamp } from './zip-writer.js';
 import { OodError } from '../errors.js';
+import { packagePath } from '../io/package-files.js';
 import {
   assertEvaluatesModel,
   assertUsefulEvaluation,
@@ -118,6 +119,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
       { path: ARTIFACT_FILES.model, source: modelPath, store: true },
       ...externalDataSources(model, modelDir),
       { path: ARTIFACT_FILES.score, source: await resolveScore(options.score) },
+      { path: ARTIFACT_FILES.startServer, source: packagePath('templates/start_server.sh'), executable: true },
       ...includes.files.map((f) => ({ path: f.path, source: f.source })),
     ];
     const generatedNames = [
@@ -190,6 +192,7 @@ export async function buildArtifact(options: BuildOptions): Promise<BuildResult>
         for (const s of sources) {
           await mkdir(dirname(join(tmp, s.path)), { recursive: true });
           digests.set(s.path, await copyWithDigest(s.source, join(tmp, s.path)));
+          if (s.executable) await chmod(join(tmp, s.path), 0o755);
         }
         const files = generate(digests);
         for (const [path, data] of files) await writeFile(join(tmp, path), data, { mode: 0o644 });
@@ -219,7 +222,7 @@ function assertNoCollisions(sources: readonly Source[], generated: readonly stri
   for (const s of sources) {
     if (seen.has(s.path)) {
       throw new OodError('INCLUDE_CONFLICT', `two files would land at ${s.path} in the artifact (${s.source})`, {
-        hint: 'Rename the included file or directory; model.onnx, score.mjs, runtime.yaml, the schemas, sample.json, labels.txt (with --labels) and manifest.json are reserved.',
+        hint: 'Rename the included file or directory; model.onnx, score.mjs, start_server.sh, runtime.yaml, the schemas, sample.json, labels.txt (with --labels) and manifest.json are reserved.',
       });
     }
     seen.add(s.path);

@@ -11,6 +11,8 @@ export interface Source {
   path: string;
   source: string;
   store?: boolean;
+  /** Mode 0755 instead of 0644 (start_server.sh, which DRUM executes). */
+  executable?: boolean;
 }
 
 /** Open the model, turning a directory or an unreadable path into an input error that names it. */

@@ -5,7 +5,7 @@ import type { ValueInfo } from '../onnx/decode.js';
 import { v2Name } from '../tensor/datatypes.js';
 import type { OnnxModel } from '../onnx/model.js';
 import { ARTIFACT_VERSION, type IoSchema, type TensorSpec } from './spec.js';
-import { readPreprocessing } from '../certainty/enable-measure.js';
+import { readPreprocessing } from '../certainty/measured-metadata.js';
 import { describePreprocessingLine } from '../certainty/preprocessing.js';
 
 const VALUE_KINDS: Record<string, string> = {

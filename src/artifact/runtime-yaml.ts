@@ -2,7 +2,7 @@
 // and certainty settings. Validated against schemas/runtime.schema.json before anyone writes it.
 import { stringify } from 'yaml';
 import { readCertaintyRecord } from '../certainty/metadata.js';
-import { readPreprocessing, readThreshold } from '../certainty/enable-measure.js';
+import { readPreprocessing, readThreshold } from '../certainty/measured-metadata.js';
 import { OodError } from '../errors.js';
 import type { OnnxModel } from '../onnx/model.js';
 import { OOD_VERSION } from '../version.js';

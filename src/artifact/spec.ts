@@ -17,6 +17,11 @@ export const ARTIFACT_FILES = {
   evaluation: 'evaluation.json',
   /** Optional: class names, one a line in class order (`ood prepare --labels`; Triton's label_filename form). */
   labels: 'labels.txt',
+  /**
+   * templates/start_server.sh, executable: what DRUM's custom environments run from the model's directory
+   * (/opt/code). prepare writes it into every artifact; artifacts made before it lack it, and none needs it.
+   */
+  startServer: 'start_server.sh',
 } as const;
 
 /** Files every artifact must hold. */

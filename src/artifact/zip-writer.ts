@@ -1,5 +1,5 @@
 // A reproducible zip (PKWARE APPNOTE 6.3) written with archiver: entries sorted by name, one fixed timestamp
-// (SOURCE_DATE_EPOCH or 1980-01-01, stored in UTC), mode 0644 for every file, no directory entries, no
+// (SOURCE_DATE_EPOCH or 1980-01-01, stored in UTC), mode 0644 for every file but the executable ones (0755), no directory entries, no
 // comments. Large binaries (the model, its external data) are stored, small text files deflated.
 import { createReadStream, createWriteStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -16,6 +16,8 @@ export interface ZipEntry {
   source: string | Uint8Array;
   /** Store without compression (weights are high-entropy; storing keeps them cheap to read back). */
   store?: boolean;
+  /** Mode 0755 instead of 0644 (start_server.sh; unzip restores it from the entry's external attributes). */
+  executable?: boolean;
 }
 
 /** The earliest time a zip can record (DOS dates start in 1980). */
@@ -44,7 +46,12 @@ export async function writeZip(outPath: string, entries: readonly ZipEntry[], ti
   const archive = new ZipArchive({ zlib: { level: 9 }, statConcurrency: 1 });
   const done = pipeline(archive, createWriteStream(outPath, { mode: 0o644 }));
   for (const entry of sorted) {
-    const data = { name: entry.path, date: timestamp, mode: 0o644, store: entry.store === true };
+    const data = {
+      name: entry.path,
+      date: timestamp,
+      mode: entry.executable ? 0o755 : 0o644,
+      store: entry.store === true,
+    };
     if (typeof entry.source === 'string' && stats.get(entry.source)!.size >= BIG_FILE) {
       // Big files (the model, external data: few) as 1 MiB-chunk streams: archiver's own file streams read 64 KiB
       // at a time, and the per-chunk cost of its stream chain made a 300 MB entry take about twice as long (same bytes).

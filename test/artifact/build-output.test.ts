@@ -36,7 +36,7 @@ describe('reproducible zips', () => {
     expect(one.equals(two)).toBe(true);
   });
 
-  it('pins every entry to SOURCE_DATE_EPOCH, mode 0644, sorted, and stores the model uncompressed', async () => {
+  it('pins every entry to SOURCE_DATE_EPOCH, mode 0644 (0755 for start_server.sh), sorted, and stores the model uncompressed', async () => {
     const model = await isolatedCopy(fixtures.multiIo);
     const out = join(await tempDir(), 'a.zip');
     await buildArtifact({ model, output: out, env });
@@ -49,7 +49,7 @@ describe('reproducible zips', () => {
     for (const e of entries) {
       expect({ name: e.name, mode: e.mode, date: e.dosDate, time: e.dosTime }).toEqual({
         name: e.name,
-        mode: 0o644,
+        mode: e.name === 'start_server.sh' ? 0o755 : 0o644,
         date: dosDate,
         time: dosTime,
       });
@@ -67,7 +67,7 @@ describe('reproducible zips', () => {
     const code = 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(z.testzip(), sorted(z.namelist()))';
     const r = await execa('/usr/bin/python3', ['-c', code, out]);
     expect(r.stdout).toBe(
-      "None ['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs', 'weights.bin']",
+      "None ['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs', 'start_server.sh', 'weights.bin']",
     );
   });
 

@@ -14,6 +14,7 @@ import { decodeJsonTensor } from '../../src/tensor/json-codec.js';
 import { DIGIT_LABELS, makeDigitsArtifact } from '../helpers/deploy-artifacts.js';
 import { fixtures, repoRoot } from '../helpers/fixtures.js';
 import { serve, type TestServer } from './helpers/server.js';
+import { sealArtifact } from './helpers/artifact.js';
 import {
   capabilitiesSchema,
   errorSchema,
@@ -270,6 +271,7 @@ describe('a model that fails to load', () => {
     await mkdir(broken);
     await extractArchive(zip, broken);
     await copyFile(join(repoRoot, 'test/fixtures/models/truncated.onnx'), join(broken, 'model.onnx'));
+    await sealArtifact(broken); // the damage must reach the model load, past the admission gate's digest check
     const failed = await serve(broken);
     try {
       expect(failed.service.model.state).toBe('failed');
@@ -289,11 +291,20 @@ describe('a model that fails to load', () => {
 
 describe('start_server.sh (DRUM custom environments)', () => {
   it('starts ood serve on the artifact beside it, answers DRUM clients, and exits 0 on SIGTERM', async () => {
-    // DRUM's layout: the model's files and start_server.sh together in one directory (/opt/code).
+    // DRUM's layout: the model's files and start_server.sh together in one directory (/opt/code). prepare ships
+    // the script in the artifact, executable, so unzipping the artifact there is all a custom environment needs.
     const code = join(dir, 'opt-code');
     await mkdir(code);
     await extractArchive(zip, code);
-    await copyFile(join(repoRoot, 'templates/start_server.sh'), join(code, 'start_server.sh'));
+    const mode = await execa('python3', [
+      '-c',
+      'import sys, zipfile; print(oct(zipfile.ZipFile(sys.argv[1]).getinfo("start_server.sh").external_attr >> 16 & 0o777))',
+      zip,
+    ]);
+    expect(mode.stdout).toBe('0o755');
+    expect(await readFile(join(code, 'start_server.sh'), 'utf8')).toBe(
+      await readFile(join(repoRoot, 'templates/start_server.sh'), 'utf8'),
+    );
     const child = execa('sh', [join(code, 'start_server.sh'), '--instances', '1'], {
       env: { OOD_CLI: join(repoRoot, 'dist/src/cli/main.js'), PORT: '0', OOD_HOST: '127.0.0.1' },
       reject: false,
