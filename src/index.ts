@@ -68,7 +68,7 @@ export {
   type Descriptor,
 } from './registry/manifest.js';
 export { enableModel, MAX_TESTED_OPSET, type EnableOptions, type EnableResult } from './certainty/enable.js';
-export { readThreshold, MEASURED_METADATA_KEYS } from './certainty/enable-measure.js';
+export { readThreshold, MEASURED_METADATA_KEYS } from './certainty/measured-metadata.js';
 export { ID_REJECTION_RATE, type ThresholdRecord } from './certainty/threshold.js';
 export { METHODS, getMethod, type ScoreMethod } from './certainty/methods/index.js';
 export { chooseLogits, type LogitsChoice } from './certainty/logits.js';

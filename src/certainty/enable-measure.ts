@@ -13,13 +13,7 @@ import { calibrationWarnings } from './warnings.js';
 import { subsetSample } from './features/collect-features.js';
 import type { FittedFeatureMethod } from './features/fit-feature-score.js';
 import { describePreprocessing, type PreprocessingRecord } from './preprocessing.js';
-
-/** metadata_props keys of what enable measured (read by serve for the OOD-rate metric: ood.threshold). */
-export const MEASURED_METADATA_KEYS = {
-  threshold: 'ood.threshold',
-  warnings: 'ood.warnings',
-  preprocessing: 'ood.preprocessing',
-} as const;
+import { MEASURED_METADATA_KEYS } from './measured-metadata.js';
 
 export interface Measured {
   record: CalibrationRecord;
@@ -79,24 +73,4 @@ export async function calibrateAndMeasure(
       [MEASURED_METADATA_KEYS.preprocessing, JSON.stringify(preprocessing)],
     ],
   };
-}
-
-/** The recorded threshold of an enabled model (ood.threshold), or null when it has none. */
-export function readThreshold(metadata: ReadonlyMap<string, string>): ThresholdRecord | null {
-  try {
-    const t = JSON.parse(metadata.get(MEASURED_METADATA_KEYS.threshold) ?? 'null') as ThresholdRecord | null;
-    return t && typeof t.score === 'number' ? t : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The recorded preprocessing (ood.preprocessing), or null. */
-export function readPreprocessing(metadata: ReadonlyMap<string, string>): PreprocessingRecord | null {
-  try {
-    const p = JSON.parse(metadata.get(MEASURED_METADATA_KEYS.preprocessing) ?? 'null') as PreprocessingRecord | null;
-    return p && typeof p.source === 'string' ? p : null;
-  } catch {
-    return null;
-  }
 }

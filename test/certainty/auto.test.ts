@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { enableModel, type EnableResult } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
-import { readThreshold } from '../../src/certainty/enable-measure.js';
+import { readThreshold } from '../../src/certainty/measured-metadata.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readNpy } from '../helpers/npy.js';
 import { tempDir } from './harness.js';

@@ -163,7 +163,9 @@ describe.skipIf(skip)('ood image', () => {
         );
         if (health.status !== 513) await new Promise((r) => setTimeout(r, 200));
       }
-      expect(health.status).toBe(513);
+      // On failure, the container's own output says why (e.g. ood serve exiting before it listens).
+      const logs = health.status === 513 ? '' : String((await podman.run(['logs', name])).stderr);
+      expect(health.status, logs).toBe(513);
       expect(health.body).toMatchObject({
         code: 'NATIVE_LIBRARY_MISSING',
         message: expect.stringMatching(
