@@ -30,7 +30,15 @@ interface Case {
   files: string[];
 }
 
-const BASE = ['input_schema.json', 'manifest.json', 'model.onnx', 'output_schema.json', 'runtime.yaml', 'score.mjs', 'start_server.sh'];
+const BASE = [
+  'input_schema.json',
+  'manifest.json',
+  'model.onnx',
+  'output_schema.json',
+  'runtime.yaml',
+  'score.mjs',
+  'start_server.sh',
+];
 const cases: Case[] = [
   {
     label: 'the example digits CNN',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { fixtures, repoRoot } from '../helpers/fixtures.js';
@@ -48,7 +48,9 @@ describe('ood prepare (built CLI)', () => {
       'output_schema.json',
       'runtime.yaml',
       'score.mjs',
+      'start_server.sh',
     ]);
+    expect((await stat(join(dir, 'start_server.sh'))).mode & 0o777).toBe(0o755);
   });
 
   it('exits 3 with Error and Hint lines, and no stack trace, for a file that is not ONNX', async () => {
