@@ -105,6 +105,7 @@ export const ERROR_CODES = {
   FEATURES_SINGULAR: { kind: 'input' },
   FEATURES_UNSUPPORTED: { kind: 'usage' },
   FEATURE_METHOD_NEEDS_DATA: { kind: 'usage' },
+  GEN_BAD_GAMMA: { kind: 'usage' },
   HEAD_UNREADABLE: { kind: 'input' },
   IMAGE_OPTIONS: { kind: 'usage' },
   KNN_BAD_K: { kind: 'usage' },

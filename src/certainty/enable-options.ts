@@ -2,6 +2,7 @@
 import { OodError, type ErrorCode } from '../errors.js';
 import type { Normalization } from './metadata.js';
 import { findFeatureMethod, getMethod, type ScoreMethod } from './methods/index.js';
+import { genMethod } from './methods/gen.js';
 import { unfittedScoreMethod, type FeatureFitOptions, type FeatureMethod } from './methods/feature-method.js';
 import type { ImageOptions } from './data/images.js';
 import type { ProgressListener } from './calibrate.js';
@@ -14,6 +15,8 @@ export interface EnableOptions {
   force?: boolean;
   method?: string;
   temperature?: number;
+  /** gen: the exponent γ (default 0.1, gen.ts). */
+  genGamma?: number;
   /** Output to score; default: the single float [batch, classes] output. */
   logits?: string;
   /** Name of the score output; default `ood_scores`. */
@@ -70,7 +73,19 @@ export function resolveEnableOptions(o: EnableOptions): ResolvedEnableOptions {
       'Add --method auto, or drop --ood-val (use `ood evaluate --ood` to measure one method).',
     );
   const featureMethod = findFeatureMethod(o.method);
-  const scoreMethod = featureMethod ? unfittedScoreMethod(featureMethod) : getMethod(o.method ?? 'energy');
+  if (o.genGamma !== undefined && o.method !== 'gen')
+    throw usage(
+      'GEN_BAD_GAMMA',
+      `--gen-gamma only applies to --method gen, not ${o.method ?? 'energy'}`,
+      'Add --method gen, or drop --gen-gamma.',
+    );
+  if (o.genGamma !== undefined && !(Number.isFinite(o.genGamma) && o.genGamma > 0))
+    throw usage('GEN_BAD_GAMMA', `gen's γ must be a positive number, got ${o.genGamma}`, 'Use e.g. --gen-gamma 0.1.');
+  const scoreMethod = featureMethod
+    ? unfittedScoreMethod(featureMethod)
+    : o.method === 'gen'
+      ? genMethod(o.genGamma)
+      : getMethod(o.method ?? 'energy');
   if (featureMethod && !o.data)
     throw usage(
       'FEATURE_METHOD_NEEDS_DATA',
@@ -148,10 +163,10 @@ function resolveAuto(o: EnableOptions): ResolvedEnableOptions {
       '--method auto measures every method on in-distribution data, and none was given',
       'Pass --data PATH with samples the model was trained on (e.g. its training split).',
     );
-  if (o.featureFit !== undefined || o.temperature !== undefined)
+  if (o.featureFit !== undefined || o.temperature !== undefined || o.genGamma !== undefined)
     throw usage(
       'AUTO_TAKES_NO_SETTINGS',
-      "--method auto chooses each method's hyperparameter itself; --temperature and the knn/vim/react/scale settings do not apply",
+      "--method auto chooses each method's hyperparameter itself; --temperature, --gen-gamma and the knn/vim/react/scale settings do not apply",
       'Drop those options, or name one method with --method.',
     );
   const resolved = resolveEnableOptions({ ...o, method: 'energy', oodValidation: undefined });

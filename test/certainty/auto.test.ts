@@ -8,12 +8,14 @@ import * as ort from 'onnxruntime-node';
 import { enableModel, type EnableResult } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
 import { readThreshold } from '../../src/certainty/measured-metadata.js';
-import { fixtures } from '../helpers/fixtures.js';
+import { execa } from 'execa';
+import { fixtures, repoRoot } from '../helpers/fixtures.js';
 import { readNpy } from '../helpers/npy.js';
 import { tempDir } from './harness.js';
 
 const tmp = tempDir('ood-auto-');
 const digits = fixtures.digits;
+const cli = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 
 describe('--method auto on the digits example', () => {
   let synthetic: EnableResult;
@@ -69,6 +71,31 @@ describe('--method auto on the digits example', () => {
     expect(rejected).toBeGreaterThan(0.01);
     expect(rejected).toBeLessThan(0.12);
   });
+
+  it('prints the flags that build its choice without auto, and the CLI builds that method from them', async () => {
+    const flags = synthetic.auto!.chosenFlags;
+    expect(flags.startsWith(`--method ${synthetic.record.method}`)).toBe(true);
+    const again = join(tmp.dir, 'again.onnx');
+    const r = await execa(
+      'node',
+      [cli, 'enable', digits.model, '-o', again, '--data', digits.idTrain, ...flags.split(' ')],
+      {
+        reject: false,
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const model = OnnxModel.open(again);
+    const meta = model.metadataMap;
+    model.close();
+    expect(meta.get('ood.method')).toBe(synthetic.record.method);
+    const chosen = synthetic.auto!.candidates[0]!.parameters;
+    const rebuilt = JSON.parse(meta.get('ood.method_parameters')!) as Record<string, unknown>;
+    for (const key of Object.keys(chosen).filter((k) =>
+      /(^|\.)(k|gamma|principalDim|percentile|clipPercentile)$/.test(k),
+    ))
+      expect(rebuilt[key]).toEqual(chosen[key]);
+  }, 60_000);
 
   it('uses the user OOD sets given with --ood-val instead of synthetic ones', async () => {
     const r = await enableModel({

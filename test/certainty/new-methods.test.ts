@@ -8,8 +8,6 @@ import { join } from 'node:path';
 import { enableModel } from '../../src/certainty/enable.js';
 import { OnnxModel } from '../../src/onnx/model.js';
 import { readFeatureParameters } from '../../src/certainty/features/fit-feature-score.js';
-import { METHOD_NAMES } from '../../src/certainty/methods/index.js';
-import { METHOD_CHOICES } from '../../src/cli/commands/enable.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { FIT_ROWS, expectMatchesReference, referenceScores } from './digits-reference.js';
 import { expectCheckerPasses } from './harness.js';
@@ -73,10 +71,6 @@ describe('the certainty v2 methods on the digits classifier', () => {
       await enableModel({ model: digits.model, output: out, method, data: digits.idTrain, normalize: 'none' });
       enabled[method] = out;
     }
-  });
-
-  it('lists every method in the CLI choices', () => {
-    expect([...METHOD_CHOICES].sort()).toEqual(['auto', ...METHOD_NAMES].sort());
   });
 
   it('computes in the graph the scores NumPy computes from the same features and weights', async () => {

@@ -58,3 +58,15 @@ function combinations(scope: CandidateScope): Candidate[] {
     .filter((k) => k <= Math.min(Math.floor(scope.fitRows * 0.75), 1024))
     .flatMap((k) => partners.map((p) => ({ method: `knn+${p}`, fit: { k }, label: `knn k=${k} + ${p}` })));
 }
+
+/** The `ood enable` flags that build this candidate without auto, e.g. `--method knn+fdbd --knn-k 1`. */
+export function candidateFlags(candidate: Candidate): string {
+  const flags = [`--method ${candidate.method}`];
+  if (candidate.gamma !== undefined) flags.push(`--gen-gamma ${candidate.gamma}`);
+  const fit = candidate.fit ?? {};
+  if (fit.k !== undefined) flags.push(`--knn-k ${fit.k}`);
+  if (fit.principalDim !== undefined) flags.push(`--vim-dim ${fit.principalDim}`);
+  if (fit.clipPercentile !== undefined) flags.push(`--react-percentile ${fit.clipPercentile}`);
+  if (fit.shapePercentile !== undefined) flags.push(`--shape-percentile ${fit.shapePercentile}`);
+  return flags.join(' ');
+}

@@ -10,7 +10,7 @@ import { genMethod } from '../methods/gen.js';
 import type { ScoreMethod } from '../methods/method.js';
 import { asScoreMethod, type FeatureContext } from '../methods/feature-method.js';
 import type { FeatureSample } from '../features/collect-features.js';
-import { listCandidates, type Candidate } from './candidates.js';
+import { candidateFlags, listCandidates, type Candidate } from './candidates.js';
 import { scoreBranch, type BranchSource } from './branch-scores.js';
 import type { ValidationSet } from './validation-sets.js';
 
@@ -33,6 +33,8 @@ export interface CandidateResult {
 /** What ood.auto records. */
 export interface AutoRecord {
   chosen: string;
+  /** The `ood enable` flags that give the chosen candidate without auto (fitted then on its 70% split, not 60%). */
+  chosenFlags: string;
   criterion: string;
   validationRows: number;
   oodSets: { name: string; samples: number }[];
@@ -139,6 +141,7 @@ export async function chooseMethod(
     chosen,
     record: {
       chosen: chosen.candidate.label,
+      chosenFlags: candidateFlags(chosen.candidate),
       criterion: AUTO_CRITERION,
       validationRows: validation.count,
       oodSets: oodSets.map((s) => ({ name: s.name, samples: s.outputs.count })),

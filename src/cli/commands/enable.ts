@@ -18,6 +18,11 @@ export const METHOD_CHOICES = [
   'scale',
   'ash',
   'fdbd',
+  // The combinations --method auto measures (auto/candidates.ts), so that a user can ask for the one it picked.
+  'knn+mahalanobis',
+  'knn+rmds',
+  'knn+vim',
+  'knn+fdbd',
 ];
 
 interface EnableArgs extends GlobalOptions {
@@ -26,6 +31,7 @@ interface EnableArgs extends GlobalOptions {
   data?: string;
   method: string;
   temperature?: string;
+  'gen-gamma'?: string;
   logits?: string;
   'output-name'?: string;
   normalize?: string;
@@ -51,6 +57,7 @@ interface EnableArgs extends GlobalOptions {
 /** What enable's numeric options accept. */
 const ENABLE_NUMBERS = {
   temperature: RULES.positive,
+  'gen-gamma': RULES.positive,
   percentile: RULES.percentile,
   'batch-size': RULES.positiveCount,
   'knn-k': RULES.positiveCount,
@@ -81,7 +88,7 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
         choices: METHOD_CHOICES,
         default: 'energy',
         describe:
-          'Scoring method; auto measures them all on --data and picks one; energy, msp, maxlogit and gen read the logits, the others the penultimate features (they need --data)',
+          'Scoring method; auto measures them all on --data and picks one; energy, msp, maxlogit and gen read the logits, the others the penultimate features (they need --data); knn+X sums the log CDF levels of knn and X',
       })
       .option('ood-val', {
         type: 'string',
@@ -114,6 +121,7 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
         describe: 'scale/ash: per-row activation percentile that counts as the top (default 85 / 90)',
       })
       .option('temperature', { type: 'string', describe: 'Temperature T for energy and msp (default 1)' })
+      .option('gen-gamma', { type: 'string', describe: 'gen: the exponent γ of its generalized entropy (default 0.1)' })
       .option('logits', {
         type: 'string',
         describe: 'Output to score (default: the single float [batch, classes] output)',
@@ -185,6 +193,7 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           force: argv.force,
           method: argv.method,
           temperature: n.temperature,
+          genGamma: n['gen-gamma'],
           logits: argv.logits,
           outputName: argv['output-name'],
           data: argv.data,
@@ -267,6 +276,7 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
 /** The candidates `--method auto` tried, best first. */
 function renderAutoTable(auto: {
   chosen: string;
+  chosenFlags: string;
   criterion: string;
   oodSets: { name: string; samples: number }[];
   candidates: {
@@ -280,6 +290,7 @@ function renderAutoTable(auto: {
 }): string[] {
   const lines = [
     `  auto          chose ${auto.chosen} by score on ${auto.oodSets.map((s) => `${s.name} (${s.samples})`).join(', ')}`,
+    `                the same method without auto: ${auto.chosenFlags}`,
     `                ranked by ${auto.criterion}`,
     `                candidate                score  AUROC  FPR@95  us/row`,
   ];
