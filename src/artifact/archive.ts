@@ -171,6 +171,18 @@ export class ZipArchive {
     return { sha256: hash.digest('hex'), size };
   }
 
+  /**
+   * The error reading `name` here would raise, for its bytes counted and CRC-checked elsewhere (push hashes the
+   * model while it uploads it): undefined when their size and CRC-32 are the central directory's. Judged from
+   * the listing alone, so it answers on a closed archive too.
+   */
+  streamedProblem(name: string, seen: { size: number; crc32: number }): OodError | undefined {
+    const entry = this.raw.get(name);
+    if (!entry) return new OodError('ARCHIVE_ENTRY_MISSING', `${this.inspection.path} has no file named ${name}`);
+    const why = countProblem(seen.size, Number(entry.uncompressedSize), seen.crc32, entry.crc32);
+    return why === undefined ? undefined : corrupt(this.inspection.path, new Error(why), name);
+  }
+
   close(): void {
     this.zip.close();
   }
@@ -367,10 +379,14 @@ class ByteCountGuard extends Transform {
     }
   }
   override _flush(done: TransformCallback): void {
-    if (this.seen !== this.expected)
-      done(corrupt(this.path, new Error(`it holds ${this.seen} bytes, not the declared ${this.expected}`), this.entry));
-    else if (this.crc >>> 0 !== this.expectedCrc >>> 0)
-      done(corrupt(this.path, new Error('its CRC-32 does not match the header'), this.entry));
-    else done();
+    const why = countProblem(this.seen, this.expected, this.crc, this.expectedCrc);
+    done(why === undefined ? undefined : corrupt(this.path, new Error(why), this.entry));
   }
+}
+
+/** Why an entry's bytes are not the ones its header declares (size, then CRC-32), or undefined. */
+function countProblem(seen: number, expected: number, crc: number, expectedCrc: number): string | undefined {
+  if (seen !== expected) return `it holds ${seen} bytes, not the declared ${expected}`;
+  if (crc >>> 0 !== expectedCrc >>> 0) return 'its CRC-32 does not match the header';
+  return undefined;
 }

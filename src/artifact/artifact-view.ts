@@ -27,6 +27,11 @@ export interface ArtifactView {
   has(name: string): boolean;
   read(name: string, maxBytes: number): Promise<Buffer>;
   digest(name: string): Promise<Digest>;
+  /**
+   * Take a file's digest from whoever is reading its bytes anyway, instead of reading them here (push hashes the
+   * model while uploading it, then asks the gate again with that digest). Only before digest(name) was asked.
+   */
+  assumeDigest?(name: string, digest: Promise<Digest>): void;
   /** A path on disk holding the file's bytes. */
   localPath(name: string): Promise<string>;
   /**

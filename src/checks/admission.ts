@@ -4,6 +4,7 @@
 // never disagree. `ignoreChecks` overrides only what a user may knowingly accept (a hash that differs, a runtime
 // range that does not match); never archive safety, missing files, or anything that reaches outside the artifact.
 import { OodError } from '../errors.js';
+import { ARTIFACT_FILES } from '../artifact/spec.js';
 import { CATALOGUE } from './catalogue.js';
 import { openArtifact, type ArtifactReader } from '../artifact/open.js';
 import { runChecks, runChecksOn, type RunChecksOptions } from './run-checks.js';
@@ -74,6 +75,101 @@ export async function admitArtifact(path: string, options: AdmissionOptions): Pr
     extractModel: false,
   });
   return judge(report, path, options);
+}
+
+/** A stored entry the gate left for push to hash while uploading it, and what manifest.json says it hashes to. */
+export interface StreamedEntry {
+  name: string;
+  /** Where its bytes lie in the zip: [start, end). */
+  start: number;
+  end: number;
+  /** manifest.json's sha256 (hex): trusted only once confirm() has seen the bytes hash to it. */
+  sha256: string;
+}
+
+/** What the bytes of a streamed entry turned out to be. */
+export interface SeenBytes {
+  sha256: string;
+  size: number;
+  crc32: number;
+}
+
+/** An admission that is final only once confirm() has judged the bytes of each `streamed` entry. */
+export interface UploadAdmission extends Admission {
+  streamed: StreamedEntry[];
+  /** Judge a streamed entry's real bytes: the admission, or ARTIFACT_REFUSED exactly as admitArtifact words it. */
+  confirm(entry: StreamedEntry, seen: Promise<SeenBytes>): Promise<Admission>;
+}
+
+/**
+ * The gate for push, reading each byte once. Every admission check runs now, with the large stored payloads
+ * (model.onnx and its external data, over `streamAbove` bytes) taken to be what manifest.json records; push hashes
+ * them (sha256, size, CRC-32) while it uploads them and confirms each before it commits the blob, and before any
+ * manifest or tag. Where the bytes are what manifest.json says, this run is introspect's own; where they are not,
+ * confirm() runs the checks again with the real digest and refuses as introspect would. Overrides (--ignore-check)
+ * are judged on real digests only, so with them every file is read here first, as admitArtifact does.
+ */
+export async function admitForUpload(
+  path: string,
+  options: AdmissionOptions,
+  streamAbove: number,
+): Promise<UploadAdmission> {
+  checkIgnorable(options.ignoreChecks ?? []);
+  const reader = await openArtifact(path, { limits: options.limits, tempRoot: options.tempRoot });
+  try {
+    const streamed = (options.ignoreChecks ?? []).length === 0 ? await streamablePayloads(reader, streamAbove) : [];
+    for (const e of streamed) reader.view.assumeDigest!(e.name, Promise.resolve(claimOf(e)));
+    const report = await runChecksOn(reader, path, { only: ADMISSION_KEYS, extractModel: false });
+    const admission = judge(report, path, options);
+    const confirm = async (entry: StreamedEntry, seen: Promise<SeenBytes>): Promise<Admission> => {
+      const bytes = await seen;
+      if (bytes.sha256 === entry.sha256 && !reader.view.archive!.streamedProblem(entry.name, bytes)) return admission;
+      return refuseSeen(path, options, entry, bytes);
+    };
+    return { ...admission, streamed, confirm };
+  } finally {
+    await reader.close();
+  }
+}
+
+const claimOf = (e: StreamedEntry) => ({ sha256: e.sha256, size: e.end - e.start });
+
+/** The model and its external data that are stored, large, and listed once in manifest.json with their size. */
+async function streamablePayloads(reader: ArtifactReader, above: number): Promise<StreamedEntry[]> {
+  const archive = reader.view.archive;
+  const [runtime, manifest] = [await reader.runtime(), await reader.manifest()];
+  if (!archive || !archive.inspection.safe || !reader.view.assumeDigest || !runtime.ok || !manifest.ok) return [];
+  const names = new Set([ARTIFACT_FILES.model, ...runtime.value.MODEL_DETAILS.EXTERNAL_DATA]);
+  const streamed: StreamedEntry[] = [];
+  for (const entry of archive.inspection.entries) {
+    if (!names.has(entry.name) || entry.kind !== 'file' || entry.size <= above || entry.encrypted) continue;
+    if (entry.compressionMethod !== 0 || entry.compressedSize !== entry.size) continue;
+    const listed = manifest.value.files.filter((f) => f.path === entry.name);
+    if (listed.length !== 1 || listed[0]!.size !== entry.size || !/^[a-f0-9]{64}$/.test(listed[0]!.sha256)) continue;
+    const start = await archive.dataOffset(entry.name);
+    streamed.push({ name: entry.name, start, end: start + entry.size, sha256: listed[0]!.sha256 });
+  }
+  return streamed;
+}
+
+/** Bytes that are not what manifest.json says: the admission checks again on them, refused in their words. */
+async function refuseSeen(
+  path: string,
+  options: AdmissionOptions,
+  entry: StreamedEntry,
+  seen: SeenBytes,
+): Promise<never> {
+  const reader = await openArtifact(path, { limits: options.limits, tempRoot: options.tempRoot });
+  try {
+    const corrupt = reader.view.archive!.streamedProblem(entry.name, seen);
+    const digest = corrupt ? Promise.reject(corrupt) : Promise.resolve({ sha256: seen.sha256, size: seen.size });
+    reader.view.assumeDigest!(entry.name, digest);
+    judge(await runChecksOn(reader, path, { only: ADMISSION_KEYS, extractModel: false }), path, options);
+  } finally {
+    await reader.close();
+  }
+  // Unreachable while integrity.hashes compares what it is given; kept so that a mismatch can never pass.
+  throw new OodError('ARTIFACT_REFUSED', `push refuses ${path}: ${entry.name} does not hash to manifest.json's sha256`);
 }
 
 /**

@@ -21,18 +21,25 @@ export class BlobUploader {
 
   /**
    * Upload a blob. A transient failure restarts the upload after checking whether the blob arrived after all (a
-   * lost answer to a successful PUT); a chunked upload resumes in place first (patchChunks).
+   * lost answer to a successful PUT); a chunked upload resumes in place first (patchChunks). With `admitted`
+   * (see ArtifactStore.putBlob) the bytes go up in PATCHes and the closing PUT waits for it; a rejection cancels
+   * the upload session, so the registry never commits bytes the gate refused.
    */
-  async putBlob(d: Descriptor, open: BlobRangeOpener, pending?: Promise<string>): Promise<void> {
-    const digest = pending ?? Promise.resolve(d.digest);
+  async putBlob(d: Descriptor, open: BlobRangeOpener, admitted?: Promise<string>): Promise<void> {
+    let settled = admitted === undefined;
+    admitted?.then(
+      () => (settled = true),
+      () => undefined,
+    );
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.uploadOnce(d, open, digest);
+        return await this.uploadOnce(d, open, admitted);
       } catch (err) {
         const restart = isRetryableFailure(err) || (err instanceof OodError && err.code === 'UPLOAD_SESSION_LOST');
         if (!restart || attempt >= this.session.retry.retries) throw err;
         await pause(backoffMs(attempt, this.session.retry));
-        if (await this.has({ ...d, digest: await digest })) {
+        // Only a blob whose bytes were admitted may be taken as arrived.
+        if (settled && (await this.has(d))) {
           this.stats.blobsUploaded += 1;
           return;
         }
@@ -40,8 +47,13 @@ export class BlobUploader {
     }
   }
 
-  /** One upload; the digest is awaited only for the closing PUT (or before a monolithic one, which names it). */
-  private async uploadOnce(d: Descriptor, open: BlobRangeOpener, digest: Promise<string>): Promise<void> {
+  /**
+   * One upload: POST, then one PUT with the body, or PATCHes and a closing PUT. Both name the digest the bytes
+   * must have, which the registry checks before it commits them (spec v1.1 "Pushing blobs": a mismatch is
+   * DIGEST_INVALID). With `admitted`, a chunked upload is closed only once it settled (a refusal cancels the
+   * session); a monolithic one cannot wait, and its refusal is thrown whatever the registry answered.
+   */
+  private async uploadOnce(d: Descriptor, open: BlobRangeOpener, admitted?: Promise<string>): Promise<void> {
     const startUrl = this.session.url('blobs/uploads/');
     const started = await this.session.send('POST', startUrl);
     if (started.status !== 202) return this.session.fail(`start upload of ${d.digest}`, started);
@@ -49,22 +61,30 @@ export class BlobUploader {
     let location = this.session.location(started, startUrl, 'a new upload');
     const advertised = Number(started.headers['oci-chunk-min-length']);
     const minChunk = Number.isSafeInteger(advertised) && advertised > 0 ? advertised : 0;
-    if (d.size > this.monolithicLimit)
-      location = await this.patchChunks(d, open, location, Math.max(this.chunkSize, minChunk));
-    const body: RequestBody | undefined =
-      d.size > this.monolithicLimit ? undefined : { open: () => open(0, d.size), length: d.size };
-    const finishUrl = withDigest(location, await digest);
+    const chunked = d.size > this.monolithicLimit;
+    if (chunked) location = await this.patchChunks(d, open, location, Math.max(this.chunkSize, minChunk));
+    if (chunked && admitted) await admitted.catch((err: unknown) => this.cancel(location, err));
+    const body: RequestBody | undefined = chunked ? undefined : { open: () => open(0, d.size), length: d.size };
     const finished = await this.session.send(
       'PUT',
-      finishUrl,
+      withDigest(location, d.digest),
       { 'content-type': 'application/octet-stream' },
       body,
       false,
     );
+    if (!chunked && admitted)
+      await admitted.catch((err: unknown) => discardBody(finished).then(() => Promise.reject(err)));
     if (finished.status !== 201) return this.session.fail(`finish upload of ${d.digest}`, finished);
     await discardBody(finished);
     this.stats.blobsUploaded += 1;
     if (body) this.stats.bytesUploaded += d.size;
+  }
+
+  /** Cancel an upload session (distribution spec v1.1 "Canceling an upload": DELETE its URL), then rethrow. */
+  private async cancel(location: URL, err: unknown): Promise<never> {
+    const answer = await this.session.send('DELETE', location, {}, undefined, false).catch(() => undefined);
+    if (answer) await discardBody(answer);
+    throw err;
   }
 
   /**

@@ -55,6 +55,24 @@ export function verifyingStream(expected: { digest: string; size: number }, what
   });
 }
 
+/** A pass-through that fails the stream unless exactly `expected.size` bytes flow (the caller hashes them). */
+export function sizeGuard(expected: { size: number }, what: string): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      seen += chunk.length;
+      if (seen > expected.size)
+        return done(digestMismatch(`${what} is larger than its descriptor says`, `${expected.size} bytes`, `more`));
+      done(null, chunk);
+    },
+    flush(done: TransformCallback) {
+      if (seen !== expected.size)
+        return done(digestMismatch(`${what} has the wrong size`, `${expected.size} bytes`, `${seen} bytes`));
+      done();
+    },
+  });
+}
+
 // image-spec v1.1.0 descriptor.md "Digests": `algorithm ":" encoded`, with the grammar of defs-descriptor.json;
 // sha256 (the only algorithm ood stores) is 64 lowercase hex digits ("Registered algorithms").
 const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;

@@ -14,7 +14,15 @@ import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { OodError, fileError } from '../errors.js';
 import { writeAtomically, writeFileAtomic } from '../io/atomic-file.js';
-import { digestFileRange, digestProblem, isSha256Digest, sha256Digest, verifyingStream } from './digest.js';
+import {
+  digestFileRange,
+  digestMismatch,
+  digestProblem,
+  isSha256Digest,
+  sha256Digest,
+  sizeGuard,
+  verifyingStream,
+} from './digest.js';
 import { withFileLock } from './file-lock.js';
 import type { Descriptor } from './manifest.js';
 import { ANNOTATIONS, ARTIFACT_TYPE, INDEX_MEDIA_TYPE } from './media-types.js';
@@ -140,12 +148,15 @@ export class LocalLayoutStore implements ArtifactStore {
     return (await digestFileRange(path, 0, info.size)) === d.digest;
   }
 
-  async putBlob(given: Descriptor, open: BlobRangeOpener, digest?: Promise<string>): Promise<void> {
-    // A local blob is named by its digest before it is written, so a pending digest is awaited first.
-    const d = digest ? { ...given, digest: await digest } : given;
+  async putBlob(d: Descriptor, open: BlobRangeOpener, admitted?: Promise<string>): Promise<void> {
     await this.ensureLayout();
     await writeAtomically(blobPath(this.root, d.digest), async (tmp) => {
-      await pipeline(open(0, d.size), verifyingStream(d, `blob ${d.digest}`), createWriteStream(tmp));
+      // With `admitted`, the caller hashes these very bytes as they flow: the blob takes its name (the rename)
+      // only once that digest was judged. Without it, they are hashed here.
+      const check = admitted ? sizeGuard(d, `blob ${d.digest}`) : verifyingStream(d, `blob ${d.digest}`);
+      await pipeline(open(0, d.size), check, createWriteStream(tmp, { highWaterMark: 4 << 20 }));
+      const digest = admitted ? await admitted : d.digest;
+      if (digest !== d.digest) throw digestMismatch(`blob ${d.digest}`, d.digest, digest);
     });
     this.stats.blobsUploaded += 1;
     this.stats.bytesUploaded += d.size;

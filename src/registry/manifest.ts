@@ -2,7 +2,7 @@
 // Deterministic: layers in file order, keys in fixed order, annotations sorted, no push-time data — the same
 // zip always gives the same manifest bytes and therefore the same digest.
 import { OodError } from '../errors.js';
-import { ARTIFACT_FILES, ARTIFACT_VERSION } from '../artifact/spec.js';
+import { ARTIFACT_VERSION } from '../artifact/spec.js';
 import { digestFileRange, isSha256Digest, sha256Digest } from './digest.js';
 import { ANNOTATIONS, ARTIFACT_TYPE, EMPTY_CONFIG, LAYER_MEDIA_TYPES, MANIFEST_MEDIA_TYPE } from './media-types.js';
 import type { ZipSplit } from './zip-split.js';
@@ -56,43 +56,22 @@ export function annotationsFor(split: ZipSplit): Record<string, string> {
   return sortedRecord(out);
 }
 
-/** A layer whose digest is not computed up front: its bytes are hashed while they upload (push.ts). */
-export interface DeferredLayer extends PlannedLayer {
-  /** The digest the artifact claims for these bytes (runtime.yaml's model SHA256): a hint, never trusted. */
-  claimed: string;
-}
-
-// Large stored models are hashed during the upload instead of in a pass of their own before it.
-const DEFER_ABOVE = 16 << 20;
-
-/** The digest runtime.yaml claims for a stored model.onnx part, when it names one. */
-function claimedDigest(split: ZipSplit, title: string | undefined, mediaType: string): string | undefined {
-  if (title !== ARTIFACT_FILES.model || mediaType !== LAYER_MEDIA_TYPES.model) return undefined;
-  const hex = String(split.runtime.MODEL_DETAILS?.SHA256 ?? '').replace(/^sha256:/, '');
-  return /^[a-f0-9]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
-}
-
 /**
- * Digest the parts of the split (streamed) and build the manifest. With `defer`, a large stored model whose
- * digest runtime.yaml claims is left undigested (its descriptor carries the claim until push replaces it with
- * the digest of the bytes it sent); every other part is digested here.
+ * Digest the parts of the split (streamed) and build the manifest. A part whose digest is in `known` (by its start
+ * offset) is not read here: push hashes that one while it uploads it, and the gate judges the digest then.
  */
 export async function planManifest(
   zipPath: string,
   split: ZipSplit,
-  options: { defer?: boolean } = {},
-): Promise<{ manifest: ImageManifest; layers: PlannedLayer[]; deferred: DeferredLayer[] }> {
+  options: { known?: ReadonlyMap<number, string> } = {},
+): Promise<{ manifest: ImageManifest; layers: PlannedLayer[] }> {
   const layers: PlannedLayer[] = [];
-  const deferred: DeferredLayer[] = [];
   for (const part of split.parts) {
     const size = part.end - part.start;
-    const claimed = options.defer && size > DEFER_ABOVE ? claimedDigest(split, part.title, part.mediaType) : undefined;
-    const digest = claimed ?? (await digestFileRange(zipPath, part.start, part.end));
+    const digest = options.known?.get(part.start) ?? (await digestFileRange(zipPath, part.start, part.end));
     const descriptor: Descriptor = { mediaType: part.mediaType, digest, size };
     if (part.title) descriptor.annotations = { [ANNOTATIONS.title]: part.title };
-    const layer = { descriptor, start: part.start, end: part.end };
-    layers.push(layer);
-    if (claimed) deferred.push({ ...layer, claimed });
+    layers.push({ descriptor, start: part.start, end: part.end });
   }
   const manifest: ImageManifest = {
     schemaVersion: 2,
@@ -102,7 +81,7 @@ export async function planManifest(
     layers: layers.map((l) => l.descriptor),
     annotations: annotationsFor(split),
   };
-  return { manifest, layers, deferred };
+  return { manifest, layers };
 }
 
 /** The canonical bytes of a manifest: compact JSON in the fixed key order built above. */

@@ -1,18 +1,23 @@
 // `ood push`: artifact zip → OCI manifest + blobs in a store. Blobs go first (each HEAD-checked and skipped when
 // present), the manifest last, so an interrupted push leaves only unreferenced blobs and a rerun completes it.
-// A large stored model is read once: its digest is computed while it uploads (the closing PUT names it), and
-// the digest runtime.yaml claims for it serves only to ask whether the registry has it already — a claimed blob
-// is skipped only after our bytes hash to it, so a lying runtime.yaml can never borrow someone else's blob.
+// The zip is read once: the admission gate checks everything but a large stored model, whose bytes are hashed
+// while they upload (streamed-digest.ts); the store commits that blob, and push writes the manifest and tag,
+// only after the gate has judged the digest of the bytes sent (admitForUpload's confirm). The model goes first,
+// so that nothing else of a refused artifact reaches the store.
 import { Readable } from 'node:stream';
-import { admitArtifact, admissionPassed } from '../checks/admission.js';
+import { admitForUpload, type StreamedEntry, type UploadAdmission } from '../checks/admission.js';
 import { OodError, isOodError } from '../errors.js';
-import { digestFileRange, readFileRange } from './digest.js';
-import { encodeManifest, manifestDigest, planManifest, type DeferredLayer, type Descriptor } from './manifest.js';
+import { readFileRange } from './digest.js';
+import { encodeManifest, manifestDigest, planManifest, type Descriptor } from './manifest.js';
 import { EMPTY_CONFIG_BYTES, MANIFEST_MEDIA_TYPE } from './media-types.js';
 import { openStore, type StoreOptions } from './open-store.js';
 import { formatReference, parseReference } from './reference.js';
 import type { ArtifactStore, TransferStats } from './store.js';
+import { StreamedDigest } from './streamed-digest.js';
 import { splitArtifactZip } from './zip-split.js';
+
+/** Stored payloads larger than this are hashed while they upload instead of in a pass of their own. */
+const STREAM_ABOVE = 16 << 20;
 
 /** One layer of a push and whether its bytes had to travel. */
 export interface PushedLayer {
@@ -82,41 +87,42 @@ export async function pushArtifact(
       hint: 'Push to a tag (name:tag); the digest is computed from the artifact and printed.',
     });
   }
-  // The admission gate reads and hashes every file; when it passed runtime.consistency unforced, the model
-  // digest runtime.yaml claims is the digest of these very bytes, and push need not hash the model again.
-  const admission = await admitArtifact(zipPath, { command: 'push', ignoreChecks: options.ignoreChecks });
-  const verified =
-    admission.overridden.length === 0 &&
-    admissionPassed(admission, 'runtime.consistency') &&
-    admissionPassed(admission, 'integrity.hashes');
+  const admission = await admitForUpload(
+    zipPath,
+    { command: 'push', ignoreChecks: options.ignoreChecks },
+    STREAM_ABOVE,
+  );
   const split = await splitArtifactZip(zipPath);
-  const { manifest, layers, deferred } = await planManifest(zipPath, split, { defer: true });
-  const claims = new Map<Descriptor, DeferredLayer>(verified ? [] : deferred.map((l) => [l.descriptor, l]));
+  // The streamed payloads are named by manifest.json's digests, confirmed while they upload; every other part is
+  // hashed here (small, or read again only where the user overrode a check of the gate).
+  const known = new Map(admission.streamed.map((e) => [e.start, `sha256:${e.sha256}`]));
+  const { manifest, layers } = await planManifest(zipPath, split, { known });
   const store = await openStore(ref, options, 'pull,push');
   try {
-    // Refused before any upload on the digests runtime.yaml claims; checked again on the hashed digests below.
+    // Refused before any upload; checked again before the manifest is written.
     const guardTag = !options.untagged && !options.force;
     const existing = guardTag ? await taggedDigest(store, ref.tag!) : null;
     refuseTagMove(existing, manifestDigest(manifest), refText);
     const pushed: PushedLayer[] = [];
     const done = new Map<string, boolean>();
-    const blobs: { descriptor: Descriptor; open: (s: number, e: number) => Readable; title?: string }[] = [
+    const blobs: { descriptor: Descriptor; open: (s: number, e: number) => Readable }[] = [
       { descriptor: manifest.config, open: (s, e) => Readable.from([EMPTY_CONFIG_BYTES.subarray(s, e)]) },
       ...layers.map((l) => ({
         descriptor: l.descriptor,
         open: (s: number, e: number) => readFileRange(zipPath, l.start + s, l.start + e),
-        title: l.descriptor.annotations?.['org.opencontainers.image.title'],
       })),
     ];
+    for (const entry of admission.streamed) {
+      const { descriptor } = layers.find((l) => l.start === entry.start)!;
+      if (done.has(descriptor.digest)) continue;
+      const uploaded = await pushStreamed(store, zipPath, entry, descriptor, admission);
+      done.set(descriptor.digest, uploaded);
+      await options.onBlob?.({ descriptor, uploaded });
+    }
     for (const blob of blobs) {
       const { descriptor } = blob;
-      let uploaded = false;
-      const claim = claims.get(descriptor);
-      if (claim) {
-        uploaded = await pushClaimed(store, zipPath, claim, blob.open);
-        done.set(descriptor.digest, uploaded);
-        await options.onBlob?.({ descriptor, uploaded });
-      } else if (!done.has(descriptor.digest)) {
+      if (!done.has(descriptor.digest)) {
+        let uploaded = false;
         if (await store.hasBlob(descriptor)) store.stats.blobsSkipped += 1;
         else {
           await store.putBlob(descriptor, blob.open);
@@ -126,12 +132,13 @@ export async function pushArtifact(
         await options.onBlob?.({ descriptor, uploaded });
       }
       if (descriptor === manifest.config) continue;
+      const title = descriptor.annotations?.['org.opencontainers.image.title'];
       pushed.push({
         mediaType: descriptor.mediaType,
         digest: descriptor.digest,
         size: descriptor.size,
-        ...(blob.title ? { title: blob.title } : {}),
-        uploaded,
+        ...(title ? { title } : {}),
+        uploaded: done.get(descriptor.digest)!,
       });
     }
     const bytes = encodeManifest(manifest);
@@ -155,33 +162,27 @@ export async function pushArtifact(
 }
 
 /**
- * Push a layer whose digest runtime.yaml only claims. Present under the claim: skipped once the zip's bytes hash
- * to it (else uploaded under their real digest). Absent: uploaded while the same bytes are hashed alongside, and
- * the registry checks the closing digest. Either way the descriptor ends up with the digest of our bytes.
+ * Push a payload the gate left unhashed. Present in the store already: its bytes are hashed (one read) and judged
+ * before the push goes on. Absent: uploaded while they are hashed, and the store commits the blob only once the
+ * gate has judged that digest (ArtifactStore.putBlob's `admitted`). Either way nothing refers to it before it
+ * passed, and a refusal (ARTIFACT_REFUSED, introspect's words) stops the push before any manifest or tag.
  */
-async function pushClaimed(
+async function pushStreamed(
   store: ArtifactStore,
   zipPath: string,
-  layer: DeferredLayer,
-  open: (s: number, e: number) => Readable,
+  entry: StreamedEntry,
+  descriptor: Descriptor,
+  admission: UploadAdmission,
 ): Promise<boolean> {
-  const { descriptor } = layer;
-  const hashing = digestFileRange(zipPath, layer.start, layer.end);
-  hashing.catch(() => undefined);
+  const bytes = new StreamedDigest(zipPath, entry.start, entry.end);
   if (await store.hasBlob(descriptor)) {
-    descriptor.digest = await hashing;
-    if (descriptor.digest === layer.claimed) {
-      store.stats.blobsSkipped += 1;
-      return false;
-    }
-    if (await store.hasBlob(descriptor)) {
-      store.stats.blobsSkipped += 1;
-      return false;
-    }
-    await store.putBlob(descriptor, open);
-    return true;
+    await admission.confirm(entry, bytes.complete());
+    store.stats.blobsSkipped += 1;
+    return false;
   }
-  await store.putBlob(descriptor, open, hashing);
-  descriptor.digest = await hashing;
+  const admitted = admission.confirm(entry, bytes.result).then(() => descriptor.digest);
+  admitted.catch(() => undefined);
+  await store.putBlob(descriptor, (s, e) => bytes.open(s, e), admitted);
+  await admitted;
   return true;
 }

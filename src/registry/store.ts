@@ -22,10 +22,11 @@ export interface ArtifactStore {
   hasBlob(descriptor: Descriptor): Promise<boolean>;
   /**
    * Store a blob; `open(start, end)` streams bytes [start, end) of it and may be called again for retries. With
-   * `digest`, the descriptor's digest is not yet known: it is being computed while the bytes go up, and the store
-   * must wait for it only where it has to name the blob (push.ts overlaps hashing with uploading this way).
+   * `admitted`, the caller hashes the bytes while they go up (push.ts): it settles to the descriptor's digest once
+   * the admission gate has judged them, or rejects, and the store commits the blob only after it settled (a
+   * rejection cancels the upload and is thrown).
    */
-  putBlob(descriptor: Descriptor, open: BlobRangeOpener, digest?: Promise<string>): Promise<void>;
+  putBlob(descriptor: Descriptor, open: BlobRangeOpener, admitted?: Promise<string>): Promise<void>;
   /** Store manifest bytes under their digest and, when given, a tag. */
   putManifest(bytes: Buffer, digest: string, mediaType: string, tag: string | undefined): Promise<void>;
   /** Fetch manifest bytes by tag or digest; the digest is computed from the bytes received. */
