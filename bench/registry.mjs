@@ -2,7 +2,8 @@
 // Push/pull throughput of a 315 MB artifact (made by ood prepare) against Debian's docker-registry on loopback, with curl moving the
 // same file to and from the same registry (one monolithic blob upload: POST + PUT -T; one GET) as the baseline.
 // Medians over RUNS runs; ratios are ood MB/s ÷ curl MB/s. Writes bench/out/registry.json. Not part of npm test.
-// Usage: npm run build && node bench/registry.mjs [--size-mb 300] [--runs 3]
+// Usage: npm run build && node bench/registry.mjs [--size-mb 300] [--runs 3] [--compare OTHER/dist/src/index.js]
+// --compare times another build of ood (e.g. a checkout of main) in the same runs, for before/after ratios.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -21,6 +22,9 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const SIZE_MB = arg('--size-mb', 300);
+const compareAt = process.argv.indexOf('--compare');
+const other =
+  compareAt > 0 ? await import(new URL(process.argv[compareAt + 1], `file://${process.cwd()}/`).href) : null;
 const RUNS = arg('--runs', 3);
 const MB = 1024 * 1024;
 
@@ -88,9 +92,11 @@ async function main() {
     const size = (await stat(zip)).size;
     const digest = await sha256File(zip);
     const results = { oodPush: [], curlPush: [], oodPull: [], curlPull: [] };
+    if (other) Object.assign(results, { comparePush: [], comparePull: [] });
     for (let run = 0; run < RUNS; run++) {
       // Fresh repositories each run, so that every run really uploads.
       results.oodPush.push(await time(() => pushArtifact(zip, `${host}/bench/ood-${run}:1.0`)));
+      if (other) results.comparePush.push(await time(() => other.pushArtifact(zip, `${host}/bench/other-${run}:1.0`)));
       results.curlPush.push(
         await time(async () => {
           const headers = curl([
@@ -111,6 +117,10 @@ async function main() {
       const out = join(dir, `pulled-${run}.zip`);
       results.oodPull.push(await time(() => pullArtifact(`${host}/bench/ood-${run}:1.0`, out)));
       await rm(out);
+      if (other) {
+        results.comparePull.push(await time(() => other.pullArtifact(`${host}/bench/other-${run}:1.0`, out)));
+        await rm(out);
+      }
       results.curlPull.push(
         await time(async () => curl(['-o', out, `http://${host}/v2/bench/curl-${run}/blobs/${digest}`])),
       );
@@ -127,9 +137,15 @@ async function main() {
       ratios: {
         pushOodOverCurl: median(results.curlPush) / median(results.oodPush),
         pullOodOverCurl: median(results.curlPull) / median(results.oodPull),
+        ...(other
+          ? {
+              pushCompareOverCurl: median(results.curlPush) / median(results.comparePush),
+              pullCompareOverCurl: median(results.curlPull) / median(results.comparePull),
+            }
+          : {}),
       },
       notes:
-        'ood push HEADs every blob and hashes the model while uploading it (runtime.yaml names its digest, as prepare writes it); curl gets the digest precomputed. ood pull verifies every digest while writing and fsyncs before the rename; curl does neither.',
+        'ood push runs the admission gate, HEADs every blob and hashes the model (sha256, CRC-32) while uploading it in one PUT; curl gets the digest precomputed. ood pull verifies every digest while writing and fsyncs before the rename; curl does neither.',
       samplesSeconds: results,
     };
     await mkdir(new URL('./out/', import.meta.url), { recursive: true });
@@ -141,6 +157,16 @@ async function main() {
     );
     console.log(
       `  pull  ood ${f(summary.medianMBps.oodPull)} MB/s   curl ${f(summary.medianMBps.curlPull)} MB/s   ratio ${summary.ratios.pullOodOverCurl.toFixed(2)}`,
+    );
+    if (other) {
+      const { pushCompareOverCurl: push, pullCompareOverCurl: pull } = summary.ratios;
+      console.log(`  --compare build: push ratio ${push.toFixed(2)}, pull ratio ${pull.toFixed(2)}`);
+    }
+    console.log(
+      `  load average ${(await import('node:os'))
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
     );
   } finally {
     child.kill('SIGTERM');

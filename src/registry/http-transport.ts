@@ -218,9 +218,14 @@ export async function discardBody(response: HttpResponse): Promise<void> {
   });
 }
 
-/** Whether a failure is worth retrying: the connection broke or the registry went silent. */
+/**
+ * Whether a failure is worth retrying: the connection broke, the registry went silent, or it refused the
+ * connection (a registry restarting; an unknown host or route is not retried).
+ */
 export function isTransient(err: unknown): boolean {
-  return err instanceof OodError && (err.code === 'REGISTRY_CONNECTION' || err.code === 'REGISTRY_TIMEOUT');
+  if (!(err instanceof OodError)) return false;
+  if (err.code === 'REGISTRY_UNREACHABLE') return err.details?.errno === 'ECONNREFUSED';
+  return err.code === 'REGISTRY_CONNECTION' || err.code === 'REGISTRY_TIMEOUT';
 }
 
 function transportError(err: Error, url: URL): OodError {
@@ -229,6 +234,7 @@ function transportError(err: Error, url: URL): OodError {
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') {
     return new OodError('REGISTRY_UNREACHABLE', `cannot reach the registry ${host} (${code})`, {
       cause: err,
+      details: { errno: code },
       hint: `Check that the registry runs and that ${host} is the right host and port.`,
     });
   }
