@@ -1,5 +1,6 @@
 // The CLI side of `ood serve`: print where to reach the server and what became of the model (stdout), stop it on
 // SIGTERM or SIGINT, and return the exit code. The server itself is the library's startServer.
+import { constants } from 'node:os';
 import { EXIT_CODES } from '../errors.js';
 import { startServer, type ServeOptions } from '../serve/server.js';
 
@@ -47,9 +48,12 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
     { signal: received },
     `ood serve: ${received} received, finishing requests in flight (send it again to stop at once)`,
   );
-  const again = () => process.exit(EXIT_CODES.internal);
-  process.once('SIGTERM', again);
-  process.once('SIGINT', again);
+  // A second signal stops at once: exit 128 + the signal's number (143 for SIGTERM, 130 for SIGINT), what a shell
+  // reports for a process the signal ended, so a supervisor sees "stopped by signal", not 70 ("a bug in ood").
+  // The 'exit' hook of temp-dirs.ts still removes the extracted artifact.
+  const again = (name: 'SIGTERM' | 'SIGINT') => () => process.exit(128 + constants.signals[name]);
+  process.once('SIGTERM', again('SIGTERM'));
+  process.once('SIGINT', again('SIGINT'));
   const { cut } = await server.close();
   if (cut > 0) {
     // Accepted requests were not finished: a non-zero exit tells the supervisor (docs/serve.md, "Stopping").
