@@ -108,3 +108,29 @@ describe('an artifact whose code throws from a timer', () => {
     }
   });
 });
+
+describe('an artifact whose predict() answers null', () => {
+  it('is not ready: /health answers 513 naming the broken contract, instead of 200 while every request fails', async () => {
+    const score = [
+      "import * as real from './real-score.mjs';",
+      'export const load = real.load;',
+      'export async function predict() { return null; }',
+      '',
+    ].join('\n');
+    const dir = await makeArtifact(DIGITS, { name: 'digits', score });
+    await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
+    await sealArtifact(dir);
+    const broken = await serve(dir);
+    try {
+      await broken.ready;
+      expect(broken.service.model.state).toBe('failed');
+      const health = await get(`${broken.url}/health`);
+      expect(health.status).toBe(513);
+      expect(health.json).toMatchObject({ code: 'SCORE_INVALID' });
+      expect(health.json.message).toMatch(/score\.mjs's predict\(\) returned null, not \{ outputs: \[\.\.\.\] \}/);
+      expect((await get(`${broken.url}/v2/health/ready`)).status).toBe(503);
+    } finally {
+      await broken.close();
+    }
+  });
+});

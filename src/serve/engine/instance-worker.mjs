@@ -19,6 +19,15 @@ function failure(code, message) {
   return { code, message };
 }
 
+/** The outputs of what predict() resolved to, or a failure naming what it got instead (score.mjs's contract,
+ * docs/artifact-format.md: `{ outputs: [{ name, datatype, shape, data }, ...] }`). */
+function outputsOf(response, entry) {
+  const outputs = response?.outputs;
+  if (Array.isArray(outputs)) return outputs;
+  const got = response === null ? 'null' : Array.isArray(response) ? 'an array' : typeof response;
+  throw failure('SCORE_INVALID', `${entry}'s predict() returned ${got}, not { outputs: [...] }`);
+}
+
 /** Import score.mjs, load the model and warm it up. Returns { predict, warnings } or throws a failure. */
 export async function openInstance({ dir, entry, sessionOptions, warmup, log }) {
   let module;
@@ -42,8 +51,9 @@ export async function openInstance({ dir, entry, sessionOptions, warmup, log }) 
   };
   const warnings = [];
   if (warmup) {
+    let response;
     try {
-      await predict({ inputs: warmup.inputs });
+      response = await predict({ inputs: warmup.inputs });
     } catch (err) {
       const why = err?.message ?? String(err);
       if (!warmup.synthetic) throw failure('SAMPLE_FAILED', `the artifact's sample.json failed on the model: ${why}`);
@@ -51,8 +61,11 @@ export async function openInstance({ dir, entry, sessionOptions, warmup, log }) 
         `the synthetic warm-up (one row of zeros per input) failed, so the model is served unproven: ${why}`,
       );
     }
+    // A predict() that answers but breaks the contract would fail every request: the model is not ready, whatever
+    // the warm-up's inputs were (issue 18 item 16: it returned null and /health said 200).
+    if (response !== undefined) outputsOf(response, entry);
   }
-  return { predict, warnings };
+  return { predict, warnings, entry };
 }
 
 /** The ArrayBuffers of a list of tensors that can be moved to the other thread. */
@@ -96,8 +109,7 @@ async function serve(channel, init) {
     const started = performance.now();
     try {
       const response = await instance.predict({ inputs: message.inputs, outputs: message.outputs });
-      const outputs = response?.outputs;
-      if (!Array.isArray(outputs)) throw new Error('predict() must return { outputs: [...] }');
+      const outputs = outputsOf(response, instance.entry);
       const plain = outputs.map((t) => ({
         name: t.name,
         datatype: t.datatype,
