@@ -255,6 +255,8 @@ export const ERROR_CODES = {
   PORT_FORBIDDEN: { kind: 'input' },
   PORT_IN_USE: { kind: 'input' },
   QUEUE_FULL: { kind: 'input', http: 503 },
+  MEMORY_BUSY: { kind: 'input', http: 503 },
+  REQUEST_EXCEEDS_MEMORY: { kind: 'input', http: 413 },
   RAW_BINARY_UNSUPPORTED: { kind: 'input' },
   ROW_FORMAT_UNSUPPORTED: { kind: 'input' },
   SAMPLE_FAILED: { kind: 'input' },

@@ -2,6 +2,7 @@
 // plain function from a request to {status, headers, body}), and the JSON error body they share.
 import type { IncomingHttpHeaders } from 'node:http';
 import { toOodError } from '../errors.js';
+import type { MemoryAccount } from './memory-budget.js';
 
 /** A request as a handler sees it: the body is already read (and bounded by --max-body). */
 export interface ServeRequest {
@@ -16,6 +17,8 @@ export interface ServeRequest {
   receivedAt?: number;
   /** Where the request's time went; handlers and the engine fill it in, the access log and metrics read it. */
   timings: RequestTimings;
+  /** The request's share of the server's memory budget (memory-budget.ts); released when it is answered. */
+  memory?: MemoryAccount;
 }
 
 /** Milliseconds per phase of an inference request, and the rows it carried. */

@@ -39,8 +39,28 @@ export class ServeMetrics {
     /** Rows whose score is below this count as out-of-distribution; undefined: no OOD counter. */
     readonly oodThreshold: number | undefined,
     queueDepth: () => number,
+    /** The memory budget's bytes in use and its limit (memory-budget.ts). */
+    memory?: () => { used: number; limit: number },
   ) {
     const registers = [this.registry];
+    if (memory) {
+      new Gauge({
+        name: 'ood_memory_budget_used_bytes',
+        help: 'Bytes of request bodies and tensors held by requests in flight (--max-memory budget).',
+        registers,
+        collect() {
+          this.set(memory().used);
+        },
+      });
+      new Gauge({
+        name: 'ood_memory_budget_limit_bytes',
+        help: 'The --max-memory budget across requests in flight.',
+        registers,
+        collect() {
+          this.set(memory().limit);
+        },
+      });
+    }
     collectDefaultMetrics({ register: this.registry, prefix: 'ood_process_' });
     this.requests = new Counter({
       name: 'ood_requests_total',

@@ -25,6 +25,7 @@ import { claimServeDir, sweepStaleServeDirs } from './temp-dirs.js';
 import { recordedOodThreshold } from './ood-threshold.js';
 import { listen } from './listen.js';
 import { trackConnections } from './connections.js';
+import { MemoryBudget, defaultMemoryBudget, type MemoryAccount } from './memory-budget.js';
 
 export interface ServeOptions {
   /** TCP port; 0 picks a free one (the chosen port is in `RunningServer.port`). */
@@ -42,6 +43,9 @@ export interface ServeOptions {
   threads?: number;
   /** Instances as child processes (default: a native crash kills only the instance) or worker threads. */
   isolation?: Isolation;
+  /** Bytes of request bodies and tensors all requests in flight may hold (memory-budget.ts; default: half the
+   * memory the process may use). */
+  maxMemory?: number;
   /** Requests allowed to wait for an instance; one more gets 503 with Retry-After (default 256). */
   maxQueue?: number;
   /** Deadline of each inference request in ms; past it, 504 (default 60 000; 0: none). */
@@ -76,7 +80,7 @@ export interface RunningServer {
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+function readBody(req: IncomingMessage, limit: number, memory: MemoryAccount): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     const tooLarge = () =>
@@ -86,13 +90,25 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     if (declared > limit) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
+    const refuse = (err: unknown) => {
+      req.removeAllListeners('data');
+      req.pause();
+      reject(err);
+    };
+    try {
+      memory.take(declared, 'body'); // before a byte is read: a refused body is never buffered
+    } catch (err) {
+      return reject(err);
+    }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.pause();
-        reject(tooLarge());
-      } else chunks.push(chunk);
+      if (size > limit) return refuse(tooLarge());
+      try {
+        if (size > declared) memory.take(Math.min(chunk.length, size - declared), 'body');
+      } catch (err) {
+        return refuse(err);
+      }
+      chunks.push(chunk);
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     req.on('error', reject);
@@ -167,7 +183,13 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   });
   await engine.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
   const threshold = options.oodThreshold ?? (await recordedOodThreshold(dir, engine.description));
-  const metrics = new ServeMetrics(engine.description.name, threshold, () => engine.scheduler.depth);
+  const memory = new MemoryBudget(options.maxMemory ?? defaultMemoryBudget());
+  const metrics = new ServeMetrics(
+    engine.description.name,
+    threshold,
+    () => engine.scheduler.depth,
+    () => memory,
+  );
   const svc = new ServeService(
     engine,
     {
@@ -204,7 +226,10 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
       requestId,
       receivedAt,
       timings: {},
+      memory: memory.open(),
     };
+    // 'close' follows the last byte written, or the client going away: either way the request holds nothing more.
+    res.once('close', () => request.memory!.release());
     const finish = (response: ServeResponse, inference: boolean, label: string) => {
       const bytesOut = write(res, response, requestId, head, closing);
       const ms = performance.now() - receivedAt;
@@ -233,7 +258,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
         });
       inFlight--;
     };
-    readBody(req, options.maxBody)
+    readBody(req, options.maxBody, request.memory!)
       .then(
         async (body) => {
           request.body = body;

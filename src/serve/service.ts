@@ -77,6 +77,7 @@ export class ServeService {
     const budgets = [this.options.timeoutMs, timeoutMs].filter((t): t is number => t !== undefined && t > 0);
     const deadline = budgets.length > 0 ? (request?.receivedAt ?? performance.now()) + Math.min(...budgets) : undefined;
     if (request) request.timings.rows = inputs[0]?.shape[0] ?? 1;
+    request?.memory?.takeTensors(inputs, 'input tensors', request.body);
     let outputs: NamedTensor[];
     try {
       const response = await this.model.predict(
@@ -90,6 +91,7 @@ export class ServeService {
         cause: err,
       });
     }
+    request?.memory?.takeTensors(outputs, 'output tensors');
     const score = this.scoreOutput;
     const scores = score ? outputs.find((t) => t.name === score) : undefined;
     if (scores && this.metrics && typeof scores.data[0] !== 'string')

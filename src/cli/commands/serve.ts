@@ -9,6 +9,7 @@ import { withReferenceOptions, type ConnectionArgs } from './registry-options.js
 const SERVE_NUMBERS = {
   port: RULES.port,
   'max-body': { integer: true, min: 1, example: '67108864' },
+  'max-memory': { integer: true, min: 1, example: '4294967296' },
   'max-batch': RULES.count,
   'batch-delay': RULES.milliseconds,
   threads: RULES.positiveCount,
@@ -24,6 +25,7 @@ interface ServeArgs extends GlobalOptions, ConnectionArgs {
   port: string | number;
   host: string;
   'max-body': string | number;
+  'max-memory'?: string | number;
   'max-batch': string | number;
   'batch-delay': string | number;
   threads?: string | number;
@@ -54,6 +56,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         type: 'string',
         default: 64 * 2 ** 20,
         describe: 'Largest request body in bytes; larger gets 413',
+      })
+      .option('max-memory', {
+        type: 'string',
+        describe:
+          'Bytes of request bodies and tensors all requests in flight may hold; past it 503 (default: half the memory the process may use)',
       })
       .option('max-batch', {
         type: 'string',
@@ -127,6 +134,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         port: n.port!,
         host: argv.host,
         maxBody: n['max-body']!,
+        maxMemory: n['max-memory'],
         maxBatch: n['max-batch']!,
         batchDelayMs: n['batch-delay']!,
         threads: n.threads,

@@ -87,7 +87,9 @@ export class ModelEngine implements ServedModel {
       this.spec = {
         dir: this.dir,
         entry: entrypointOf(this.description),
-        sessionOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+        // No CPU arena: with it, onnxruntime keeps the peak of any run for the session's life (a 64 MiB batch
+        // left digits' process at 1.7 GB); without it memory returns after the run (docs/serve.md, "Memory").
+        sessionOptions: { intraOpNumThreads: threads, interOpNumThreads: 1, enableCpuMemArena: false },
         warmup: await warmupInputs(this.reader, this.description),
         isolation: this.options.plan.isolation,
       };
