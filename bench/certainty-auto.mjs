@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { OnnxModel } from '../dist/src/onnx/model.js';
 import { planStrip } from '../dist/src/certainty/strip.js';
 import { chooseLogits } from '../dist/src/certainty/logits.js';
-import { findFeatures } from '../dist/src/certainty/features/find-features.js';
+import { findFeatures, findPreviousLayer } from '../dist/src/certainty/features/find-features.js';
 import { readLinearHead } from '../dist/src/certainty/features/linear-head.js';
 import { openFeedData } from '../dist/src/certainty/data/feed-data.js';
 import { collectFeatures, subsetSample } from '../dist/src/certainty/features/collect-features.js';
@@ -36,10 +36,10 @@ const work = mkdtempSync(join(tmpdir(), 'ood-bench-auto-'));
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const results = {};
 
-async function collect(model, features, logits, path) {
+async function collect(model, features, logits, path, previous) {
   const data = await openFeedData(path, model.info.graph.inputs, 32, undefined);
   try {
-    return await collectFeatures(model, features, logits, data, work);
+    return await collectFeatures(model, features, logits, data, work, previous);
   } finally {
     data.close();
   }
@@ -51,7 +51,8 @@ try {
     const strip = planStrip(model);
     const logits = chooseLogits(strip.outputs).name;
     const features = findFeatures(model, logits);
-    const sample = await collect(model, features.name, logits, bench.fit);
+    const previous = findPreviousLayer(model, features.name);
+    const sample = await collect(model, features.name, logits, bench.fit, previous);
     const split = splitRows(sample.predictions, FIT_CALIBRATION_VALIDATION, seed);
     const fit = subsetSample(sample, split.fit);
     const validation = subsetSample(sample, split.validation);
@@ -63,18 +64,35 @@ try {
       used: strip.used,
       logits,
       features: features.name,
+      previous,
       head: features.head,
       workDir: work,
     };
     const scoreRows = async (m, rows) => (await scoreBranch(source, m, 1, [rows])).scores[0];
-    const context = { features: features.name, logits, head: features.head, linearHead, scoreRows };
-    const request = { model, features: features.name, logits, batchSize: 32, workDir: work, seed };
+    const context = {
+      features: features.name,
+      logits,
+      head: features.head,
+      linearHead,
+      scoreRows,
+      previousFeatures: previous,
+    };
+    const request = { model, features: features.name, previous, logits, batchSize: 32, workDir: work, seed };
     const synthetic = await collectSyntheticSets(bench.fit, split.validation, sample.predictions, request);
-    const idTest = await collect(model, features.name, logits, bench.id);
+    const idTest = await collect(model, features.name, logits, bench.id, previous);
     const oodTest = [];
     for (const path of bench.ood)
-      oodTest.push({ name: basename(path, '.npy'), outputs: await collect(model, features.name, logits, path) });
-    const candidates = listCandidates({ features: true, head: true, dim: fit.dim, fitRows: fit.count });
+      oodTest.push({
+        name: basename(path, '.npy'),
+        outputs: await collect(model, features.name, logits, path, previous),
+      });
+    const candidates = listCandidates({
+      features: true,
+      head: true,
+      dim: fit.dim,
+      fitRows: fit.count,
+      previous: previous !== undefined,
+    });
     const rows = [];
     for (const candidate of candidates) {
       let fitted;

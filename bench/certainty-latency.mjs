@@ -28,11 +28,16 @@ const work = mkdtempSync(join(tmpdir(), 'ood-bench-latency-'));
 const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 };
 
 const sessions = { original: await ort.InferenceSession.create(model, options) };
-// Every method, and the two combinations --method auto chose on the benchmarks (docs/evaluate.md).
-for (const method of [...METHOD_NAMES, 'knn+rmds', 'knn+fdbd']) {
-  const out = join(work, `${method}.onnx`);
-  await enableModel({ model, output: out, method, data, force: true });
-  sessions[method] = await ort.InferenceSession.create(out, options);
+// Every method, and the combinations --method auto chose on the benchmarks (docs/evaluate.md), with knn on the
+// penultimate features and on the previous layer (--knn-layer previous).
+const variants = [
+  ...[...METHOD_NAMES, 'knn+rmds', 'knn+fdbd'].map((m) => [m, m, undefined]),
+  ...['knn', 'knn+rmds', 'knn+fdbd'].map((m) => [`${m} (knn previous layer)`, m, { layer: 'previous' }]),
+];
+for (const [label, method, featureFit] of variants) {
+  const out = join(work, `${label}.onnx`);
+  await enableModel({ model, output: out, method, data, force: true, featureFit });
+  sessions[label] = await ort.InferenceSession.create(out, options);
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const results = {};

@@ -15,7 +15,8 @@ import { BENCHMARKS } from './certainty-benchmarks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-// --methods a,b limits the rows (e.g. --methods auto,fdbd); the default is auto and every method.
+// --methods a,b limits the rows (e.g. --methods auto,fdbd); the default is auto and every method. A method
+// written `knn:previous` (or `knn+fdbd:previous`) reads knn's features from the previous layer (--knn-layer).
 const methodsArg = process.argv.find((a) => a.startsWith('--methods='));
 const methods = methodsArg ? methodsArg.slice('--methods='.length).split(',') : ['auto', ...METHOD_NAMES];
 const work = mkdtempSync(join(tmpdir(), 'ood-bench-methods-'));
@@ -28,7 +29,16 @@ for (const bench of BENCHMARKS.filter((b) => only.length === 0 || only.includes(
   const rows = [];
   for (const method of methods) {
     const out = join(work, `${bench.name}-${method}.onnx`);
-    const enabled = await enableModel({ model: bench.model, output: out, method, data: bench.fit, force: true });
+    const [name, layer] = method.split(':');
+    const featureFit = layer ? { layer } : undefined;
+    const enabled = await enableModel({
+      model: bench.model,
+      output: out,
+      method: name,
+      data: bench.fit,
+      force: true,
+      featureFit,
+    });
     const report = await evaluateModel({ model: out, id: bench.id, ood: bench.ood, original: bench.model });
     const sets = Object.fromEntries(report.ood.map((s) => [s.name, s.metrics.auroc]));
     rows.push({

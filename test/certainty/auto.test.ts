@@ -92,7 +92,7 @@ describe('--method auto on the digits example', () => {
     const chosen = synthetic.auto!.candidates[0]!.parameters;
     const rebuilt = JSON.parse(meta.get('ood.method_parameters')!) as Record<string, unknown>;
     for (const key of Object.keys(chosen).filter((k) =>
-      /(^|\.)(k|gamma|principalDim|percentile|clipPercentile)$/.test(k),
+      /(^|\.)(k|gamma|principalDim|percentile|clipPercentile|layer|layerFeatures)$/.test(k),
     ))
       expect(rebuilt[key]).toEqual(chosen[key]);
   }, 60_000);

@@ -14,7 +14,7 @@ const tmp = tempDir('ood-survival-');
 const digits = fixtures.digits;
 const SIZES = [0, 1, 2000];
 /** Every method, and combinations of two that --method auto may choose (one without the head, one with). */
-const METHODS = [...METHOD_NAMES, 'knn+rmds', 'knn+fdbd'];
+const METHODS = [...METHOD_NAMES, 'knn+rmds', 'knn+fdbd', 'knn+fdbd previous layer'];
 const runner = join(repoRoot, 'test', 'helpers', 'run-batch-sizes.mjs');
 
 describe('every method on batches of 0, 1 and 2000 rows in a bare onnxruntime-node process', () => {
@@ -22,7 +22,14 @@ describe('every method on batches of 0, 1 and 2000 rows in a bare onnxruntime-no
   beforeAll(async () => {
     for (const method of METHODS) {
       models[method] = join(tmp.dir, `${method}.onnx`);
-      await enableModel({ model: digits.model, output: models[method], method, data: digits.idTrain });
+      const [name, layer] = method.split(' ');
+      await enableModel({
+        model: digits.model,
+        output: models[method],
+        method: name!,
+        data: digits.idTrain,
+        ...(layer ? { featureFit: { layer: 'previous' as const } } : {}),
+      });
     }
   }, 120_000);
 

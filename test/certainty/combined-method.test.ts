@@ -15,7 +15,7 @@ import { findFeatureMethod } from '../../src/certainty/methods/index.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readNpy } from '../helpers/npy.js';
 import { expectCheckerPasses, expectOriginalOutputsIdentical, tempDir } from './harness.js';
-import { FIT_ROWS, expectMatchesReference, featuresOf, referenceScores } from './digits-reference.js';
+import { CDF_PY, FDBD_PY, FIT_ROWS, expectMatchesReference, featuresOf, referenceScores } from './digits-reference.js';
 
 const digits = fixtures.digits;
 const tmp = tempDir('ood-combined-');
@@ -37,27 +37,9 @@ W, b = w['classifier.weight'], w['classifier.bias']
 unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 def knn(x):
     return -np.sort(-(unit(x) @ unit(part).T), axis=1)[:, 9]
-def fdbd(x):
-    l = x @ W.T + b; c = l.argmax(1)
-    num = l[np.arange(len(x)), c][:, None] - l
-    den = np.linalg.norm(W[c][:, None, :] - W[None, :, :], axis=2)
-    ratio = np.where(np.arange(W.shape[0])[None, :] == c[:, None], 0, num / np.where(den == 0, 1, den))
-    return ratio.sum(1) / (W.shape[0] - 1) / np.linalg.norm(x - part.mean(0), axis=1)
-def cdf(cal, x):
-    s = np.sort(cal); n = len(s); k = min(101, n)
-    knots = []
-    for i in range(k):
-        p = i / (k - 1); level = ((n - 1) * p + 1) / (n + 1); v = np.float32(np.quantile(s, p))
-        if knots and knots[-1][0] == v: knots[-1][2] = level
-        else: knots.append([v, level, level])
-    kx = np.array([g[0] for g in knots], dtype=np.float64); ky = np.array([(g[1] + g[2]) / 2 for g in knots])
-    floor = 1e-4 * max(1, abs(s[0]), abs(s[-1]))
-    spread = next(v for v in [(np.quantile(s, .75) - np.quantile(s, .25)) / 1.349, s.std(), floor] if v >= floor)
-    y = np.interp(x, kx, ky)
-    y = np.where(x < kx[0], ky[0] * spread / (spread + kx[0] - x), y)
-    y = np.where(x > kx[-1], 1 - (1 - ky[-1]) * spread / (spread + x - kx[-1]), y)
-    return np.clip(y, 0, 1)
-score = sum(np.log(np.maximum(cdf(f(levels), f(q)), 1e-30)) for f in (knn, fdbd))
+${FDBD_PY}
+${CDF_PY}
+score = sum(np.log(np.maximum(cdf(f(levels), f(q)), 1e-30)) for f in (knn, lambda x: fdbd(part, x)))
 print(json.dumps({'knn+fdbd': score.tolist()}))
 `;
 

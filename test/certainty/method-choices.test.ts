@@ -16,7 +16,7 @@ const tmp = tempDir('ood-method-choices-');
 afterAll(tmp.cleanup);
 const cli = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 const enable = (...args: string[]) => execa('node', [cli, 'enable', ...args], { reject: false, cwd: tmp.dir });
-const everyCandidate = listCandidates({ features: true, head: true, dim: 64, fitRows: 10_000 });
+const everyCandidate = listCandidates({ features: true, head: true, dim: 64, fitRows: 10_000, previous: true });
 
 function metadataOf(path: string): ReadonlyMap<string, string> {
   const model = OnnxModel.open(path);
@@ -40,6 +40,9 @@ describe('--method choices', () => {
   it("give every candidate's flags, hyperparameters included", () => {
     expect(candidateFlags(everyCandidate.find((c) => c.label === 'knn k=1 + fdbd')!)).toBe(
       '--method knn+fdbd --knn-k 1',
+    );
+    expect(candidateFlags(everyCandidate.find((c) => c.label === 'knn k=1 previous layer + fdbd')!)).toBe(
+      '--method knn+fdbd --knn-k 1 --knn-layer previous',
     );
     expect(candidateFlags(everyCandidate.find((c) => c.label === 'gen γ=0.5')!)).toBe('--method gen --gen-gamma 0.5');
     expect(candidateFlags(everyCandidate.find((c) => c.label === 'vim D=48')!)).toBe('--method vim --vim-dim 48');

@@ -21,6 +21,8 @@ export interface BranchSource {
   logits: string;
   /** Undefined for a model whose features ood could not find (logit methods only). */
   features?: string;
+  /** The input of the linear layer before the features, fed too when the sets hold it (knn --knn-layer previous). */
+  previous?: string;
   head?: readonly NodeInfo[];
   workDir: string;
 }
@@ -55,6 +57,8 @@ export async function scoreBranch(
   });
   const inputs = [encodeFloatRowsInput(source.logits, first.classes)];
   if (source.features) inputs.push(encodeFloatRowsInput(source.features, first.dim));
+  const previous = source.previous && first.previous ? source.previous : undefined;
+  if (previous) inputs.push(encodeFloatRowsInput(previous, first.previous!.dim));
   const scoring = await openHeadSession(
     source.model,
     source.head ?? [],
@@ -70,6 +74,10 @@ export async function scoreBranch(
         [source.logits]: { data: set.logits, width: set.classes },
       };
       if (source.features) feeds[source.features] = { data: set.features, width: set.dim };
+      if (previous) {
+        if (!set.previous) throw new Error('internal: a validation set was collected without the previous layer');
+        feeds[previous] = { data: set.previous.features, width: set.previous.dim };
+      }
       const start = performance.now();
       scores.push((await runRows(scoring.session, feeds, set.count, output)).data);
       times.push((performance.now() - start) / 1000 / Math.max(1, set.count));

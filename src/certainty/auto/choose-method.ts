@@ -96,6 +96,7 @@ export async function chooseMethod(
     head: context?.linearHead !== undefined,
     dim: fit.dim,
     fitRows: fit.count,
+    previous: fit.previous !== undefined && context?.previousFeatures !== undefined,
   });
   const results: { result: CandidateResult; fitted?: FittedCandidate }[] = [];
   for (const candidate of candidates) {

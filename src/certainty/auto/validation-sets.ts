@@ -22,6 +22,8 @@ export interface ValidationSet {
 export interface ValidationRequest {
   model: OnnxModel;
   features: string | undefined;
+  /** Also collect the input of the linear layer before the features (knn --knn-layer previous). */
+  previous?: string;
   logits: string;
   batchSize: number;
   image?: ImageOptions;
@@ -44,7 +46,7 @@ export async function collectUserSets(paths: readonly string[], r: ValidationReq
         });
       sets.push({
         name: basename(path, extname(path)),
-        outputs: await collectFeatures(r.model, r.features, r.logits, data, r.workDir),
+        outputs: await collectFeatures(r.model, r.features, r.logits, data, r.workDir, r.previous),
       });
     } finally {
       data.close();
@@ -114,7 +116,7 @@ export async function collectSyntheticSets(
   const sets: ValidationSet[] = [];
   for (const kind of syntheticKinds(rows[names[0]!]!.shape)) {
     const made = Object.fromEntries(names.map((n) => [n, makeSynthetic(kind, rows[n]!, r.seed)]));
-    const collector = await OutputCollector.open(r.model, r.features, r.logits, r.workDir);
+    const collector = await OutputCollector.open(r.model, r.features, r.logits, r.workDir, r.previous);
     try {
       for (let start = 0; start < count; start += size) {
         const n = Math.min(size, count - start);

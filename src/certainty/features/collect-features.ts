@@ -20,12 +20,16 @@ export interface FeatureSample {
   classes: number;
   /** The logits as FP32, row-major N × classes. */
   logits: Float32Array;
+  /** The input of the linear layer before the features (find-features.ts findPreviousLayer), when collected. */
+  previous?: { features: Float32Array; dim: number };
 }
 
 /** Collects model outputs batch by batch: `add` runs one batch; `result` stacks what was run. */
 export class OutputCollector {
   private readonly features: Float32Array[] = [];
   private readonly logits: Float32Array[] = [];
+  private readonly previous: Float32Array[] = [];
+  private previousDim = 0;
   private dim = 0;
   private classes = 0;
   private count = 0;
@@ -34,23 +38,27 @@ export class OutputCollector {
     private readonly scoring: ScoringSession,
     private readonly featureName: string | undefined,
     private readonly logitsName: string,
+    private readonly previousName: string | undefined,
   ) {}
 
-  /** A session over `model` that also outputs `features` (if given) next to `logits`. */
+  /** A session over `model` that also outputs `features` (if given) and `previous` (if given) next to `logits`. */
   static async open(
     model: OnnxModel,
     features: string | undefined,
     logits: string,
     workDir: string,
+    previous?: string,
   ): Promise<OutputCollector> {
-    const exposed = features === undefined || model.info.graph.outputs.some((o) => o.name === features);
-    const edit = exposed ? {} : { appendGraph: [encodeGraphOutput(features, ONNX_FLOAT, null)] };
-    return new OutputCollector(await openScoringSession(model, edit, workDir), features, logits);
+    const hidden = [features, previous].filter(
+      (t): t is string => t !== undefined && !model.info.graph.outputs.some((o) => o.name === t),
+    );
+    const edit = { appendGraph: hidden.map((t) => encodeGraphOutput(t, ONNX_FLOAT, null)) };
+    return new OutputCollector(await openScoringSession(model, edit, workDir), features, logits, previous);
   }
 
   /** Run one batch of feeds whose first `rows` rows are real samples. */
   async add(feeds: Record<string, ort.Tensor>, rows: number, first: string): Promise<void> {
-    const fetches = this.featureName ? [this.featureName, this.logitsName] : [this.logitsName];
+    const fetches = [this.featureName, this.logitsName, this.previousName].filter((t): t is string => t !== undefined);
     const out = await runBatch(
       this.scoring.session,
       feeds,
@@ -76,6 +84,17 @@ export class OutputCollector {
       this.dim = Number(f.dims[1]);
       this.features.push((f.data as Float32Array).slice(0, rows * this.dim));
     }
+    if (this.previousName) {
+      const p = out[this.previousName]!;
+      if (p.type !== 'float32' || p.dims.length !== 2)
+        throw new OodError(
+          'FEATURES_UNSUPPORTED',
+          `the previous layer's input ${this.previousName} is ${p.type} [${p.dims.join(', ')}]; ood needs float32 [batch, features]`,
+          { hint: 'Use knn on the penultimate features (drop --knn-layer previous).' },
+        );
+      this.previousDim = Number(p.dims[1]);
+      this.previous.push((p.data as Float32Array).slice(0, rows * this.previousDim));
+    }
     this.count += rows;
   }
 
@@ -91,6 +110,7 @@ export class OutputCollector {
       predictions,
       classes: this.classes,
       logits,
+      ...(this.previousName ? { previous: { features: stack(this.previous), dim: this.previousDim } } : {}),
     };
   }
 
@@ -109,8 +129,9 @@ export async function collectFeatures(
   logits: string,
   data: FeedData,
   workDir: string,
+  previous?: string,
 ): Promise<FeatureSample> {
-  const collector = await OutputCollector.open(model, features, logits, workDir);
+  const collector = await OutputCollector.open(model, features, logits, workDir, previous);
   try {
     for await (const batch of data.batches()) await collector.add(batch.feeds, batch.rows, batch.first);
     return collector.result();
@@ -125,12 +146,24 @@ export function subsetSample(sample: FeatureSample, rows: Int32Array): FeatureSa
   const features = new Float32Array(rows.length * dim);
   const logits = new Float32Array(rows.length * classes);
   const predictions = new Int32Array(rows.length);
+  const previousDim = sample.previous?.dim ?? 0;
+  const previous = new Float32Array(rows.length * previousDim);
   rows.forEach((row, i) => {
     features.set(sample.features.subarray(row * dim, (row + 1) * dim), i * dim);
     logits.set(sample.logits.subarray(row * classes, (row + 1) * classes), i * classes);
     predictions[i] = sample.predictions[row]!;
+    if (sample.previous)
+      previous.set(sample.previous.features.subarray(row * previousDim, (row + 1) * previousDim), i * previousDim);
   });
-  return { features, dim, count: rows.length, predictions, classes, logits };
+  return {
+    features,
+    dim,
+    count: rows.length,
+    predictions,
+    classes,
+    logits,
+    ...(sample.previous ? { previous: { features: previous, dim: previousDim } } : {}),
+  };
 }
 
 /** Float32 parts end to end, in one array. */

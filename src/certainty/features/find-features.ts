@@ -62,3 +62,30 @@ export function findFeatures(model: OnnxModel, logits: string, requested?: strin
   const head = bias && bias !== node ? [node, bias] : [node];
   return { name: dataInput, via: node.opType as 'Gemm' | 'MatMul', head };
 }
+
+/** Elementwise ops between a linear layer and the features it produces (activation, normalisation-free). */
+const ELEMENTWISE = new Set(['Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Gelu', 'HardSwish', 'Identity']);
+
+/**
+ * The input of the linear layer before the penultimate features, when the network has one: walk back from the
+ * features through elementwise activations (and a bias Add) to a Gemm (transA = 0) or MatMul and take its data
+ * input, if it is a computed tensor. For a CNN with a two-layer head this is the flattened convolutional map
+ * (the digits and Fashion-MNIST models: 256 and 32·7·7 = 1568 features); for ResNet (one linear layer) there is none.
+ */
+export function findPreviousLayer(model: OnnxModel, features: string): string | undefined {
+  const g = model.info.graph;
+  const initializers = new Set(g.initializers.map((t) => t.name));
+  let node = producerOf(g.nodes, features);
+  while (node && node.domain === '' && ELEMENTWISE.has(node.opType)) node = producerOf(g.nodes, node.inputs[0] ?? '');
+  if (node && node.domain === '' && node.opType === 'Add') {
+    const linear = node.inputs
+      .map((x) => (x && !initializers.has(x) ? producerOf(g.nodes, x) : undefined))
+      .find((n) => n?.opType === 'MatMul');
+    node = linear ?? node;
+  }
+  if (!node || node.domain !== '' || !(node.opType === 'MatMul' || (node.opType === 'Gemm' && transA(node) === 0)))
+    return undefined;
+  const input = node.inputs[0];
+  const computed = input !== undefined && g.nodes.some((n) => n.outputs.includes(input));
+  return computed && !initializers.has(input) ? input : undefined;
+}

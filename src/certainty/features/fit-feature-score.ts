@@ -10,7 +10,7 @@ import { openFeedData } from '../data/feed-data.js';
 import type { ScoreMethod } from '../methods/method.js';
 import { asScoreMethod, type FeatureFitOptions, type FeatureMethod } from '../methods/feature-method.js';
 import { collectFeatures, subsetSample, type FeatureSample } from './collect-features.js';
-import { findFeatures, type FeatureChoice } from './find-features.js';
+import { findFeatures, findPreviousLayer, type FeatureChoice } from './find-features.js';
 import { readLinearHead } from './linear-head.js';
 import {
   DEFAULT_SPLIT_SEED,
@@ -72,6 +72,9 @@ export async function fitFeatureMethod(
   request: FeatureFitRequest,
 ): Promise<FittedFeatureMethod> {
   const features = findFeaturesFor(model, logits, method, request.features);
+  // The earlier layer is collected only for what reads it: auto's candidates, or knn asked for it.
+  const wantsPrevious = method ? request.fit?.layer === 'previous' : true;
+  const previous = wantsPrevious && features?.head ? findPreviousLayer(model, features.name) : undefined;
   const data = await openFeedData(request.data, model.info.graph.inputs, request.batchSize, request.image);
   let sample: FeatureSample;
   try {
@@ -83,7 +86,7 @@ export async function fitFeatureMethod(
         { hint: 'Pass more in-distribution samples with --data (hundreds or more for a stable fit).' },
       );
     }
-    sample = await collectFeatures(model, features?.name, logits, data, request.workDir);
+    sample = await collectFeatures(model, features?.name, logits, data, request.workDir, previous);
   } finally {
     data.close();
   }
@@ -105,12 +108,13 @@ export async function fitFeatureMethod(
     used: request.used,
     logits,
     features: features?.name,
+    previous,
     head: features?.head,
     workDir: request.workDir,
   };
   const scoreRows = async (m: ScoreMethod, rows: FeatureSample) => (await scoreBranch(source, m, 1, [rows])).scores[0]!;
   const context = features
-    ? { features: features.name, logits, head: features.head, linearHead, scoreRows }
+    ? { features: features.name, logits, head: features.head, linearHead, scoreRows, previousFeatures: previous }
     : undefined;
   let scoreMethod: ScoreMethod;
   let parameters: Record<string, number | string | number[]>;
@@ -123,6 +127,7 @@ export async function fitFeatureMethod(
     const validationRequest = {
       model,
       features: features?.name,
+      previous,
       logits,
       batchSize: request.batchSize,
       image: request.image,

@@ -21,7 +21,13 @@ export interface FeatureFitOptions {
   principalDim?: number;
   /** scale, ash: per-row percentile of the activations that counts as the top (default 85 and 90). */
   shapePercentile?: number;
+  /** knn: which features it reads: the penultimate ones (default) or the input of the linear layer before. */
+  layer?: FeatureLayer;
 }
+
+/** The layers a feature method may read (find-features.ts). */
+export const FEATURE_LAYERS = ['penultimate', 'previous'] as const;
+export type FeatureLayer = (typeof FEATURE_LAYERS)[number];
 
 /** The final linear layer as numbers: logits = W·f + b, with W row-major [classes, dim] (linear-head.ts). */
 export interface LinearHead {
@@ -37,6 +43,8 @@ export interface FeatureContext {
   logits: string;
   /** Absent when --features named the tensor instead of the default rule finding it. */
   head?: NodeInfo[];
+  /** The input of the linear layer before the features (findPreviousLayer), when the model has one. */
+  previousFeatures?: string;
   /** The head's weights, read when the method asks for them (`needsLinearHead`). */
   linearHead?: LinearHead;
   /**

@@ -1,9 +1,15 @@
 // k-nearest-neighbour similarity on normalized penultimate features (Sun et al., "Out-of-Distribution Detection
 // with Deep Nearest Neighbors", ICML 2022): score = cosine similarity to the k-th nearest of a bounded set of
 // stored, L2-normalized calibration features, i.e. 1 − the k-th nearest cosine distance. Higher = in-distribution.
+// With layer 'previous' it reads the input of the linear layer before the penultimate features instead (for a
+// CNN, the flattened last convolutional map): the paper reports kNN on the penultimate layer only, but the
+// earlier layer keeps more of the input's appearance, which separates unseen classes of the same domain
+// better on the small CNNs benchmarked here (docs/evaluate.md); Lee et al. (NeurIPS 2018) score several
+// layers for the same reason.
 import { OodError } from '../../errors.js';
 import { topKValues } from './safe-top-k.js';
-import type { FeatureMethod } from './feature-method.js';
+import type { FeatureContext, FeatureFitOptions, FeatureMethod } from './feature-method.js';
+import type { FeatureSample } from '../features/collect-features.js';
 import { rowSquaredNorm } from './feature-method.js';
 
 const DEFAULT_K = 10;
@@ -16,8 +22,9 @@ const DEFAULT_MAX_STORED = 1024;
 export const knn: FeatureMethod = {
   name: 'knn',
   summary: 'cosine similarity to the k-th nearest stored calibration feature (normalized penultimate features)',
-  fit(sample, options) {
-    const { features, dim, count } = sample;
+  fit(sample, options, context) {
+    const { features, dim, tensor } = knnInput(sample, options.layer, context);
+    const { count } = sample;
     const k = options.k ?? DEFAULT_K;
     const maxStored = options.maxStored ?? DEFAULT_MAX_STORED;
     const stored = Math.min(count, maxStored);
@@ -40,8 +47,9 @@ export const knn: FeatureMethod = {
       for (let j = 0; j < dim; j++) bt[j * stored + s] = features[row * dim + j]! * scale;
     }
     return {
-      parameters: { k, stored, dim, samples: count },
-      build(b, f, out) {
+      parameters: { k, stored, dim, samples: count, ...(tensor ? { layer: 'previous', layerFeatures: tensor } : {}) },
+      build(b, penultimate, out) {
+        const f = tensor ?? penultimate;
         const norm = b.binary('Max', b.op('Sqrt', [rowSquaredNorm(b, f, dim)]), b.floats('norm_floor', [], [1e-12]));
         const similarity = b.binary(
           'MatMul',
@@ -54,3 +62,20 @@ export const knn: FeatureMethod = {
     };
   },
 };
+
+/** The rows knn fits on and the tensor it reads (undefined: the penultimate features enable passes in). */
+function knnInput(
+  sample: FeatureSample,
+  layer: FeatureFitOptions['layer'],
+  context: FeatureContext | undefined,
+): { features: Float32Array; dim: number; tensor?: string } {
+  if (layer !== 'previous') return { features: sample.features, dim: sample.dim };
+  if (!context?.previousFeatures)
+    throw new OodError(
+      'FEATURES_NOT_FOUND',
+      'knn --knn-layer previous reads the input of the linear layer before the penultimate features, and this model has none (a single linear layer, or --features given)',
+      { hint: 'Drop --knn-layer (knn then reads the penultimate features), or drop --features.' },
+    );
+  if (!sample.previous) throw new Error('internal: knn on the previous layer was fitted without its features');
+  return { features: sample.previous.features, dim: sample.previous.dim, tensor: context.previousFeatures };
+}

@@ -45,6 +45,7 @@ interface EnableArgs extends GlobalOptions {
   features?: string;
   'knn-k'?: string;
   'knn-max-stored'?: string;
+  'knn-layer'?: string;
   'react-percentile'?: string;
   'vim-dim'?: string;
   'shape-percentile'?: string;
@@ -107,6 +108,12 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       .option('knn-max-stored', {
         type: 'string',
         describe: 'knn: most calibration features stored in the graph (default 1024)',
+      })
+      .option('knn-layer', {
+        type: 'string',
+        choices: ['penultimate', 'previous'],
+        describe:
+          'knn: the features it reads: penultimate (default) or previous, the input of the linear layer before them',
       })
       .option('react-percentile', {
         type: 'string',
@@ -215,12 +222,14 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
           featureFit:
             n['knn-k'] !== undefined ||
             n['knn-max-stored'] !== undefined ||
+            argv['knn-layer'] !== undefined ||
             n['react-percentile'] !== undefined ||
             n['vim-dim'] !== undefined ||
             n['shape-percentile'] !== undefined
               ? {
                   k: n['knn-k'],
                   maxStored: n['knn-max-stored'],
+                  layer: argv['knn-layer'] as 'penultimate' | 'previous' | undefined,
                   clipPercentile: n['react-percentile'],
                   principalDim: n['vim-dim'],
                   shapePercentile: n['shape-percentile'],
