@@ -4,25 +4,28 @@
 // the other instance's requests and every later request are answered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, readFile, readdir } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { makeArtifact, ROOT, sealArtifact } from './helpers/artifact.js';
-import { get, postJson, serve, type TestServer } from './helpers/server.js';
+import { get, postJson, serve, until, type TestServer } from './helpers/server.js';
 
 const INT_DIV = join(ROOT, 'test/serve/fixtures/int_div.onnx');
 const INT32_MIN = -(2 ** 31);
 
-// A score.mjs around the real one that aborts its process when a is 99 (after 0.4 s when a is 98), and holds
-// its thread for 0.8 s when a is 555 (so a test can see which instance is busy).
+// A score.mjs around the real one that aborts its process when a is 99 (when a is 98: once the test opens the
+// gate file, at most 30 s later), and holds its thread for 0.8 s when a is 555 (so a test can see which instance
+// is busy).
+const GATE = join(await mkdtemp(join(tmpdir(), 'ood-isolation-gate-')), 'open');
 const ABORTING_SCORE = `
+import { existsSync } from 'node:fs';
 import * as real from './real-score.mjs';
 export const load = real.load;
 export async function predict(model, request) {
   const a = request.inputs[0].data[0];
   if (a === 99) process.abort();
-  if (a === 98) { const end = Date.now() + 400; while (Date.now() < end); process.abort(); }
+  if (a === 98) { const end = Date.now() + 30000; while (Date.now() < end && !existsSync(${JSON.stringify(GATE)})); process.abort(); }
   if (a === 555) { const end = Date.now() + 800; while (Date.now() < end); }
   return real.predict(model, request);
 }
@@ -93,7 +96,7 @@ await s.run({ a: t(${INT32_MIN}), b: t(-1) });`,
 
     const restarts = server.engine.restarts;
     const busy = postJson(infer(), divide(555, 5)); // holds one instance
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => server.engine.instances.some((i) => (i?.load ?? 0) > 0), 'the busy request to run');
     const crash = await postJson(infer(), divide(INT32_MIN, -1), { 'x-request-id': 'sigfpe-1' });
     expect(crash.status).toBe(500);
     expect(crash.json).toMatchObject({ code: 'INSTANCE_CRASHED' });
@@ -113,8 +116,7 @@ await s.run({ a: t(${INT32_MIN}), b: t(-1) });`,
     expect(crash.json.error).toMatch(/killed by SIGABRT/);
     expect(crash.json.hint).toMatch(/restarted; retry/);
     // What the dying process printed (V8's abort trace) is in the server's log, as JSON lines like the rest.
-    await new Promise((r) => setTimeout(r, 100));
-    expect(server.logs.some((l) => /^instance \d: .*score\.mjs/.test(l.msg))).toBe(true);
+    await until(() => server.logs.some((l) => /^instance \d: .*score\.mjs/.test(l.msg)), 'the abort trace in the log');
     await restarted(server, restarts + 1);
     expect((await get(`${server.url}/metrics`)).text).toMatch(
       new RegExp(`^ood_instance_restarts_total ${restarts + 1}$`, 'm'),
@@ -126,11 +128,12 @@ await s.run({ a: t(${INT32_MIN}), b: t(-1) });`,
     const own = await serve(await intDivArtifact(ABORTING_SCORE), { instances: 1 });
     try {
       const url = `${own.url}/v2/models/int_div/infer`;
-      const crashing = postJson(url, divide(98, 1));
-      await new Promise((r) => setTimeout(r, 100));
+      const load = () => own.engine.instances[0]?.load ?? 0;
+      const crashing = postJson(url, divide(98, 1)); // aborts its process once the gate opens
+      await until(() => load() === 1, 'the crashing request to reach the instance');
       const behind = postJson(url, divide(21, 7)); // sent to the instance while the crashing one runs
-      await new Promise((r) => setTimeout(r, 50));
-      expect(own.engine.instances[0]!.load).toBe(2);
+      await until(() => load() === 2, 'the next request to wait inside the instance');
+      await writeFile(GATE, '');
       const [lost, answered] = await Promise.all([crashing, behind]);
       expect(lost.status).toBe(500);
       expect(lost.json.error).toMatch(/killed by SIGABRT/);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
-import { get, postJson, serve, type TestServer } from './helpers/server.js';
+import { get, postJson, serve, until, type TestServer } from './helpers/server.js';
 import { readNpy } from '../helpers/npy.js';
 import { fixtures } from '../helpers/fixtures.js';
 
@@ -38,14 +38,6 @@ async function slowArtifact(): Promise<string> {
   await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
   await sealArtifact(dir);
   return dir;
-}
-
-/** Wait until the server is in the state `ready` describes (polled; no test depends on how long it takes). */
-async function until(ready: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !ready(); waited += 5) {
-    if (waited > 30_000) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const images = readNpy(fixtures.digits.calibration).data as Float32Array;

@@ -46,3 +46,11 @@ export async function get(url: string, init: RequestInit = {}) {
   }
   return { status: res.status, headers: res.headers, text, json };
 }
+
+/** Wait until the server is in the state `ready` describes (polled; no test depends on how long it takes). */
+export async function until(ready: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !ready(); waited += 5) {
+    if (waited > 30_000) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
