@@ -1,11 +1,14 @@
 // Decoding a large V2 JSON tensor (ResNet-18's input, 3x224x224 FP32, flat and nested) into its typed array:
-// the server's path (JSON.parse, then the one-pass decoder src/serve/v2-request.ts → src/tensor's JSON codec)
-// against the baseline of the issue, JSON.parse followed by Float32Array.from. Same process, interleaved, medians.
+// the server's path (parseJsonBody, which reads the data arrays straight from the bytes, src/serve/
+// v2-number-arrays.ts, then decodeV2Request) and the previous one (JSON.parse, then the one-pass decoder) against
+// the baseline of the issue, JSON.parse followed by Float32Array.from. The values are float32s written as their
+// shortest doubles (17 digits, as Python's json.dumps of a float32 array's tolist()). Same process, interleaved,
+// medians.
 // Usage: npm run build && node bench/json-decode.mjs [--repeats 15]   → bench/out/json-decode.json
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeV2Request } from '../dist/src/serve/v2-request.js';
+import { decodeV2Request, parseJsonBody } from '../dist/src/serve/v2-request.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const i = process.argv.indexOf('--repeats');
@@ -31,7 +34,8 @@ for (const [layout, data] of [
   const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape, data }] }));
   const times = {
     'JSON.parse + Float32Array.from': [],
-    'JSON.parse + decodeV2Request (server)': [],
+    'parseJsonBody + decodeV2Request (server)': [],
+    'JSON.parse + decodeV2Request (before)': [],
     'JSON.parse alone': [],
   };
   for (let r = 0; r < repeats; r++) {
@@ -40,8 +44,11 @@ for (const [layout, data] of [
     Float32Array.from(layout === 'flat' ? a.inputs[0].data : a.inputs[0].data.flat(Infinity));
     times['JSON.parse + Float32Array.from'].push(performance.now() - t);
     t = performance.now();
+    decodeV2Request(parseJsonBody(body), Buffer.alloc(0), signature);
+    times['parseJsonBody + decodeV2Request (server)'].push(performance.now() - t);
+    t = performance.now();
     decodeV2Request(JSON.parse(body.toString('utf8')), Buffer.alloc(0), signature);
-    times['JSON.parse + decodeV2Request (server)'].push(performance.now() - t);
+    times['JSON.parse + decodeV2Request (before)'].push(performance.now() - t);
     t = performance.now();
     JSON.parse(body.toString('utf8'));
     times['JSON.parse alone'].push(performance.now() - t);

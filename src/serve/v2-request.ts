@@ -8,6 +8,7 @@ import type { NamedTensor } from '../tensor/tensor.js';
 import { splitBinaryBody, decodeBinaryTensor } from '../tensor/binary-codec.js';
 import { decodeJsonTensor } from '../tensor/json-codec.js';
 import { parseJsonAllowingNonFinite } from './non-finite-json.js';
+import { decodeNumberArray, parseWithNumberArrays } from './v2-number-arrays.js';
 import {
   checkInputEnvelope,
   checkInputSignature,
@@ -44,11 +45,14 @@ export interface Signature {
 
 /**
  * Parse a JSON body, turning a syntax error into a 400 that says so. Python's bare NaN / Infinity / -Infinity
- * tokens are accepted (non-finite-json.ts).
+ * tokens are accepted (non-finite-json.ts). A large body's tensor data arrays are read straight into
+ * Float64Arrays (v2-number-arrays.ts); the decoder below takes them as it takes plain arrays.
  */
 export function parseJsonBody(bytes: Buffer): unknown {
   if (bytes.length === 0)
     throw new OodError('EMPTY_BODY', 'the request body is empty', { hint: 'Send a JSON inference request.' });
+  const fast = parseWithNumberArrays(bytes, parseJsonAllowingNonFinite);
+  if (fast !== undefined) return fast;
   try {
     return parseJsonAllowingNonFinite(bytes.toString('utf8'));
   } catch (err) {
@@ -169,6 +173,7 @@ export function decodeV2Request(request: unknown, binary: Buffer, signature: Sig
     if (size === undefined) {
       if (raw.data === undefined)
         throw envelopeError(`/inputs/${i} ("${raw.name}") has neither "data" nor parameters.binary_data_size`);
+      if (raw.data instanceof Float64Array) return decodeNumberArray(raw.name, raw.datatype, raw.shape, raw.data);
       return decodeJsonTensor(raw.name, raw.datatype, raw.shape, raw.data);
     }
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || offset + size > binary.length) {
