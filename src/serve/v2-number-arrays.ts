@@ -42,7 +42,8 @@ export interface NumberArray {
  * as float32, which is all an FP32 tensor keeps, and no longer taken for any other datatype.
  */
 export function readNumberArray(b: Buffer, at: number): (NumberArray & { end: number }) | undefined {
-  let values = new Float64Array(Math.max(64, Math.ceil((b.length - at) / 8)));
+  // About 20 bytes per number (a float32 as its shortest double, and a comma); grown when there are more.
+  let values = new Float64Array(Math.max(64, Math.ceil((b.length - at) / 16)));
   let count = 0;
   let depth = 0;
   let i = at;
