@@ -2,9 +2,10 @@
 // process (the hand-over and the inference), under wrk, read from /proc/PID/stat (utime + stime). On a machine
 // whose cores other work shares, throughput swings 2x from one window to the next, but the CPU a request costs
 // each process moves much less: this is the figure to compare two builds by. `--against DIR` runs the same
-// points, interleaved, with the `ood` built in DIR (a checkout of another commit after `npm run build`).
+// points, interleaved, with the `ood` built in DIR (a checkout of another commit after `npm run build`);
+// `--variant "OPTIONS"` adds this build with those `ood serve` options (e.g. "--log-level warn").
 // Usage: npm run build && node bench/serve-cpu.mjs [--models digits,resnet18] [--concurrency 64] [--seconds 8]
-//        [--repeats 3] [--against /path/to/other/checkout] [-- extra ood serve options]
+//        [--repeats 3] [--against /path/to/other/checkout] [--variant "OPTIONS"] [-- extra ood serve options]
 // Writes bench/out/serve-cpu.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,7 +28,14 @@ const models = opt('models', 'digits').split(',');
 const levels = opt('concurrency', '64').split(',').map(Number);
 const seconds = Number(opt('seconds', 8));
 const repeats = Number(opt('repeats', 3));
-const builds = { this: root, ...(opt('against') ? { against: opt('against') } : {}), minimal: 'minimal' };
+const variant = opt('variant')?.split(' ').filter(Boolean);
+/** Contenders: [the checkout whose dist/ runs, its extra options]; `minimal` is bench/minimal-server.mjs. */
+const builds = {
+  this: [root, extra],
+  ...(opt('against') ? { against: [opt('against'), extra] } : {}),
+  ...(variant ? { variant: [root, [...extra, ...variant]] } : {}),
+  minimal: ['minimal', []],
+};
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const work = await mkdtemp(join(tmpdir(), 'ood-bench-cpu-'));
 
@@ -74,11 +82,11 @@ async function modelCase(name) {
  * One point: start the server from `build` (or, for `minimal`, bench/minimal-server.mjs, the same-run baseline),
  * warm it up for 2 s, then count CPU over a `seconds` window of wrk.
  */
-async function point(build, artifact, c, script, connections) {
+async function point([build, options], artifact, c, script, connections) {
   const minimal = build === 'minimal';
   const argv = minimal
     ? [join(root, 'bench/minimal-server.mjs'), c.model]
-    : [join(build, 'dist/src/cli/main.js'), 'serve', artifact, '--port', '0', '--json', ...extra];
+    : [join(build, 'dist/src/cli/main.js'), 'serve', artifact, '--port', '0', '--json', ...options];
   const child = execa(process.execPath, argv, { reject: false, stderr: 'ignore' });
   const base = await new Promise((resolve, reject) => {
     let text = '';
@@ -121,9 +129,13 @@ for (const name of models) {
   );
   for (const level of levels) {
     const samples = Object.fromEntries(Object.keys(builds).map((k) => [k, []]));
+    // The order turns with each repeat, so that no contender always runs first (or right after the minimal one).
+    const order = Object.entries(builds);
     for (let r = 0; r < repeats; r++)
-      for (const [key, build] of Object.entries(builds))
+      for (let k = 0; k < order.length; k++) {
+        const [key, build] = order[(k + r) % order.length];
         samples[key].push(await point(build, artifact, c, script, level));
+      }
     for (const [key, s] of Object.entries(samples)) {
       const row = {
         model: name,
