@@ -167,6 +167,8 @@ function plainNumber(cell: string): number | undefined {
   return cell.charCodeAt(0) === 48 && (c === 120 || c === 98 || c === 111) ? undefined : n;
 }
 
+const LONG_INTEGER_CELL = /^[+-]?\d+$/;
+
 /** The reader of a datatype's cells, made once per input (this runs for every cell of the table). */
 function cellReader(datatype: string): CellReader {
   if (datatype === 'BYTES') return (cell) => cell;
@@ -176,8 +178,14 @@ function cellReader(datatype: string): CellReader {
       return v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : undefined;
     };
   const float = datatype.startsWith('FP') || datatype === 'BF16';
+  // A 64-bit integer cell beyond 2^53 is read digit for digit (a double would round it); the codec checks its range.
+  const exact = datatype === 'INT64' || datatype === 'UINT64';
   return (cell) => {
     const fast = plainNumber(cell);
+    if (exact && fast !== undefined && !Number.isSafeInteger(fast)) {
+      const v = cell.trim();
+      if (LONG_INTEGER_CELL.test(v)) return BigInt(v);
+    }
     if (fast !== undefined) return fast;
     const v = cell.trim();
     if (float && MISSING.has(v)) return NaN;

@@ -35,12 +35,13 @@ function findTokens(text: string): { at: number; token: 'NaN' | 'Infinity' | '-I
 }
 
 /**
- * Parse JSON text that may hold NaN, Infinity and -Infinity as bare values. Throws JSON.parse's own SyntaxError
- * (for the text as sent) when the text is not JSON even with them.
+ * Parse JSON text that may hold NaN, Infinity and -Infinity as bare values, with JSON.parse or another parser of
+ * RFC 8259 text (exact-json.ts). Throws the parser's own SyntaxError (for the text as sent) when the text is not
+ * JSON even with them.
  */
-export function parseJsonAllowingNonFinite(text: string): unknown {
+export function parseJsonAllowingNonFinite(text: string, parse: (text: string) => unknown = JSON.parse): unknown {
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (strictError) {
     const tokens = findTokens(text);
     if (tokens.length === 0) throw strictError;
@@ -56,7 +57,7 @@ export function parseJsonAllowingNonFinite(text: string): unknown {
     }
     rewritten += text.slice(last);
     try {
-      return JSON.parse(rewritten);
+      return parse(rewritten);
     } catch {
       throw strictError;
     }

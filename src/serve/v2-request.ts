@@ -5,8 +5,9 @@
 import { OodError } from '../errors.js';
 import type { TensorSpec } from '../artifact/spec.js';
 import type { NamedTensor } from '../tensor/tensor.js';
-import { splitBinaryBody, decodeBinaryTensor } from '../tensor/binary-codec.js';
-import { decodeJsonTensor } from '../tensor/json-codec.js';
+import { decodeBinaryTensor } from '../tensor/binary-codec.js';
+import { RoundedInteger, decodeJsonTensor, showValue } from '../tensor/json-codec.js';
+import { parseBodyExactly } from './exact-json.js';
 import { parseJsonAllowingNonFinite } from './non-finite-json.js';
 import { decodeNumberArray, parseWithNumberArrays } from './v2-number-arrays.js';
 import {
@@ -60,10 +61,18 @@ export function parseJsonBody(bytes: Buffer): unknown {
   }
 }
 
-/** Read a V2 request body, honouring Inference-Header-Content-Length. */
-export function readV2Body(body: Buffer, headerLength: string | undefined): { json: unknown; binary: Buffer } {
-  const { json, binary } = splitBinaryBody(body, headerLength);
-  return { json: parseJsonBody(json), binary };
+/**
+ * Decode a JSON request body with `decode`. JSON.parse reads numbers as doubles, exact to 2^53: when the codec meets
+ * a 64-bit integer element beyond that (RoundedInteger), the body is parsed again exactly and decoded once more,
+ * so ordinary requests pay nothing. `parsed`: the body as JSON.parse already read it, when the caller has it.
+ */
+export function decodeJsonBody<T>(bytes: Buffer, decode: (json: unknown) => T, parsed?: unknown): T {
+  try {
+    return decode(parsed === undefined ? parseJsonBody(bytes) : parsed);
+  } catch (err) {
+    if (!(err instanceof RoundedInteger)) throw err;
+    return decode(parseBodyExactly(bytes));
+  }
 }
 
 /**
@@ -74,9 +83,7 @@ function timeoutOf(parameters: Record<string, unknown> | undefined): number | un
   const value = parameters?.timeout;
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-    throw envelopeError(
-      `/parameters/timeout must be a non-negative integer (microseconds), got ${JSON.stringify(value)}`,
-    );
+    throw envelopeError(`/parameters/timeout must be a non-negative integer (microseconds), got ${showValue(value)}`);
   return value === 0 ? undefined : value / 1000;
 }
 
@@ -84,7 +91,7 @@ function timeoutOf(parameters: Record<string, unknown> | undefined): number | un
 function booleanParameter(parameters: Record<string, unknown> | undefined, key: string, at: string) {
   const value = parameters?.[key];
   if (value !== undefined && typeof value !== 'boolean')
-    throw envelopeError(`${at}/parameters/${key} must be boolean, got ${JSON.stringify(value)}`);
+    throw envelopeError(`${at}/parameters/${key} must be boolean, got ${showValue(value)}`);
   return value;
 }
 
@@ -97,7 +104,7 @@ function classificationParameter(parameters: Record<string, unknown> | undefined
   const value = parameters?.classification;
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-    throw envelopeError(`${at}/parameters/classification must be a positive integer, got ${JSON.stringify(value)}`);
+    throw envelopeError(`${at}/parameters/classification must be a positive integer, got ${showValue(value)}`);
   return value;
 }
 

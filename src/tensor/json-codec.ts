@@ -32,9 +32,43 @@ const NON_FINITE: ReadonlyMap<string, number> = new Map([
   [BARE_NAN, NaN],
 ]);
 
-/** A float element: a JSON number, or one of the three non-finite strings; undefined when neither. */
+/**
+ * A float element: a JSON number (a bigint when an exact parse read a long integer literal, serve/exact-json.ts),
+ * or one of the three non-finite strings; undefined when none of these.
+ */
 function floatOf(v: unknown): number | undefined {
-  return typeof v === 'number' ? v : typeof v === 'string' ? NON_FINITE.get(v) : undefined;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return NON_FINITE.get(v);
+  return typeof v === 'bigint' ? Number(v) : undefined;
+}
+
+/** A JSON value as a message quotes it (JSON.stringify throws on bigint and drops NaN). */
+export function showValue(v: unknown): string {
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** 2^53: the first integer a double cannot tell from its neighbour (2^53 + 1 reads as 2^53). */
+const EXACT_LIMIT = 2 ** 53;
+
+/**
+ * A 64-bit integer element that came as a double beyond 2^53, whose digits may already be lost. A request body
+ * read by JSON.parse is then read again exactly (serve/v2-request.ts decodeJsonBody), so this reaches a client only
+ * for what no exact parse can recover: a float literal (9.2e18), or a data file's value.
+ */
+export class RoundedInteger extends OodError<'BAD_TENSOR_DATA'> {
+  constructor(name: string, datatype: string, index: number, value: number) {
+    super(
+      'BAD_TENSOR_DATA',
+      `input "${name}": ${datatype} element ${index} is ${value}, beyond 2^53, where a JSON number read as a double may already be rounded`,
+      {
+        hint:
+          `Write ${datatype} values as integer literals, digit for digit (request bodies read those exactly), or ` +
+          'send the tensor with the binary tensor data extension.',
+      },
+    );
+  }
 }
 
 /**
@@ -56,7 +90,7 @@ export function bytesElementProblem(s: string): string | undefined {
     : `holds a lone UTF-16 surrogate at offset ${m.index}, which is not valid UTF-8`;
 }
 
-function sinkFor(type: DataType, out: ReturnType<typeof allocate>): Sink {
+function sinkFor(type: DataType, out: ReturnType<typeof allocate>, name: string, datatype: string): Sink {
   const arr = out as unknown as Record<number, number | bigint | string>;
   switch (type.json) {
     case 'string':
@@ -81,10 +115,14 @@ function sinkFor(type: DataType, out: ReturnType<typeof allocate>): Sink {
     case 'integer': {
       const [lo, hi] = type.range!;
       if (type.bytes === 8) {
-        // JSON numbers are exact to 2^53; larger 64-bit values travel exactly through the binary extension.
+        // A double is exact to 2^53; past it only a bigint (an exactly parsed integer literal) is taken as sent.
         return (v, i) => {
-          if (typeof v !== 'number' || !Number.isInteger(v)) return false;
-          const b = BigInt(v);
+          let b: bigint;
+          if (typeof v === 'bigint') b = v;
+          else if (typeof v === 'number' && Number.isInteger(v)) {
+            if (Math.abs(v) >= EXACT_LIMIT) throw new RoundedInteger(name, datatype, i, v);
+            b = BigInt(v);
+          } else return false;
           return b >= lo && b <= hi && ((arr[i] = b), true);
         };
       }
@@ -116,7 +154,7 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
   if (type.json === 'float' && fillFloats(out as Float32Array | Float64Array, data, shape.length) === expected) {
     return { name, datatype, shape: [...shape], data: out };
   }
-  const sink = sinkFor(type, out);
+  const sink = sinkFor(type, out, name, datatype);
   let count = 0;
   let bad: { index: number; value: unknown } | undefined;
   const take = (v: unknown) => {
@@ -152,7 +190,7 @@ export function decodeJsonTensor(name: string, datatype: string, shape: readonly
     }
     throw new OodError(
       'BAD_TENSOR_DATA',
-      `input "${name}": element ${bad.index} is ${Number.isNaN(bad.value) ? 'NaN' : (JSON.stringify(bad.value) ?? String(bad.value))}, not a valid ${datatype} value`,
+      `input "${name}": element ${bad.index} is ${showValue(bad.value)}, not a valid ${datatype} value`,
       {
         hint:
           type.json === 'boolean'

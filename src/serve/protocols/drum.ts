@@ -82,7 +82,7 @@ async function predict(service: ServeService, req: ServeRequest, times: Predicto
   if (payload.format === 'v2-binary') return inferV2(service, req);
   if (payload.format === 'json') {
     const body = parseJsonBody(req.body);
-    return isInstancesBody(body) ? predictInstances(service, body.instances, req) : inferV2(service, req, body);
+    return isInstancesBody(body) ? predictInstances(service, body, req) : inferV2(service, req, body);
   }
   const decodeStart = performance.now();
   const { inputs } = service.model.description;

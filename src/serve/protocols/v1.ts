@@ -15,17 +15,24 @@ import {
   toPredictions,
 } from '../instances.js';
 import { OodError } from '../../errors.js';
-import { decodeV2Request, parseJsonBody } from '../v2-request.js';
+import { decodeJsonBody, decodeV2Request } from '../v2-request.js';
+import type { ModelDescription } from '../served-model.js';
 import { writeV1Json } from '../v1-json.js';
+import { showValue } from '../../tensor/json-codec.js';
 import { DEFAULT_SIGNATURE, tfModelMetadata, v1ModelStatus } from '../v1-metadata.js';
 import { assertModel } from './v2.js';
 
 const MODEL = String.raw`^/v1/models/(?<name>[^/:]+)(?:/versions/(?<version>[^/:]+))?`;
 
-/** Validate and run rows given as `instances`; answer as DRUM's /predict does today. Used by drum.ts. */
-export async function predictInstances(service: ServeService, instances: unknown, req?: ServeRequest) {
+/**
+ * Validate and run a DRUM JSON body of rows ({"instances": ...}, already parsed as `body`); answer as DRUM's /predict
+ * does today. Used by drum.ts.
+ */
+export async function predictInstances(service: ServeService, body: { instances: unknown }, req: ServeRequest) {
   const { description } = service.model;
-  const decoded = decodeV2Request(instancesToV2(instances, description.inputs), Buffer.alloc(0), description);
+  const decode = (json: unknown) =>
+    decodeV2Request(instancesToV2((json as typeof body).instances, description.inputs), Buffer.alloc(0), description);
+  const decoded = decodeJsonBody(req.body, decode, body);
   return jsonResponse(200, toPredictions(await service.infer(decoded.inputs, undefined, req), service.scoreOutput));
 }
 
@@ -44,11 +51,8 @@ function looksLikeV2(inputs: unknown): boolean {
   );
 }
 
-/** POST …:predict, TF-Serving's Predict API. */
-async function predict(service: ServeService, req: ServeRequest): Promise<ServeResponse> {
-  service.assertReady();
-  const decodeStart = performance.now();
-  const body = parseJsonBody(req.body);
+/** Check a parsed V1 predict body and decode it against the signature; `rows`: it is the row form. */
+function decodeV1Request(body: unknown, description: ModelDescription) {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badBody('the body must be a JSON object');
   const rows = 'instances' in body;
   const columns = 'inputs' in body;
@@ -56,16 +60,21 @@ async function predict(service: ServeService, req: ServeRequest): Promise<ServeR
   if (!rows && !columns) throw badBody('it has neither "instances" nor "inputs"');
   const signature = (body as { signature_name?: unknown }).signature_name;
   if (signature !== undefined && signature !== DEFAULT_SIGNATURE && signature !== '')
-    throw badBody(
-      `signature_name ${JSON.stringify(signature)} is not served; the one signature is "${DEFAULT_SIGNATURE}"`,
-    );
-  const { description } = service.model;
+    throw badBody(`signature_name ${showValue(signature)} is not served; the one signature is "${DEFAULT_SIGNATURE}"`);
   if (looksLikeV2((body as { inputs?: unknown }).inputs))
     throw badBody(`"inputs" holds V2 tensors; POST a V2 request to /v2/models/${description.name}/infer`);
   const v2 = isInstancesBody(body)
     ? instancesToV2(body.instances, description.inputs)
     : columnsToV2((body as { inputs: unknown }).inputs, description.inputs);
-  const decoded = decodeV2Request(v2, Buffer.alloc(0), description);
+  return { rows, decoded: decodeV2Request(v2, Buffer.alloc(0), description) };
+}
+
+/** POST …:predict, TF-Serving's Predict API. */
+async function predict(service: ServeService, req: ServeRequest): Promise<ServeResponse> {
+  service.assertReady();
+  const decodeStart = performance.now();
+  const { description } = service.model;
+  const { rows, decoded } = decodeJsonBody(req.body, (body) => decodeV1Request(body, description));
   req.timings.decodeMs = performance.now() - decodeStart;
   const outputs = await service.infer(decoded.inputs, undefined, req);
   const encodeStart = performance.now();

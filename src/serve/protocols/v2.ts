@@ -7,7 +7,8 @@ import type { TensorSpec } from '../../artifact/spec.js';
 import { errorResponse, jsonResponse, type ServeRequest } from '../http.js';
 import type { Route } from '../router.js';
 import type { ServeService } from '../service.js';
-import { decodeV2Request, readV2Body } from '../v2-request.js';
+import { decodeJsonBody, decodeV2Request } from '../v2-request.js';
+import { splitBinaryBody } from '../../tensor/binary-codec.js';
 import { decodeRawBinaryRequest } from '../v2-raw-binary.js';
 import { encodeV2Response } from '../v2-response.js';
 import { applyClassification } from '../v2-classification.js';
@@ -58,10 +59,12 @@ export async function inferV2(service: ServeService, req: ServeRequest, request?
   let decoded;
   if (request === undefined && header !== undefined && header.trim() === '0') {
     decoded = decodeRawBinaryRequest(req.body, description);
+  } else if (request === undefined) {
+    const { json, binary } = splitBinaryBody(req.body, header);
+    decoded = decodeJsonBody(json, (body) => decodeV2Request(body, binary, description));
   } else {
-    const { json, binary } =
-      request === undefined ? readV2Body(req.body, header) : { json: request, binary: Buffer.alloc(0) };
-    decoded = decodeV2Request(json, binary, description);
+    // A body the caller (DRUM) parsed already; it is the whole of req.body.
+    decoded = decodeJsonBody(req.body, (body) => decodeV2Request(body, Buffer.alloc(0), description), request);
   }
   req.timings.decodeMs = performance.now() - decodeStart;
   const results = await service.infer(decoded.inputs, decoded.outputs, req, decoded.timeoutMs);
