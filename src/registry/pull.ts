@@ -10,6 +10,7 @@ import { ANNOTATIONS } from './media-types.js';
 import { openStore, type StoreOptions } from './open-store.js';
 import { formatReference, parseReference } from './reference.js';
 import type { TransferStats } from './store.js';
+import { blobProgress, meteredStream, type ByteProgress } from './byte-meter.js';
 
 /** What `ood pull` reports. */
 export interface PullResult {
@@ -25,7 +26,7 @@ export interface PullResult {
 export async function pullArtifact(
   refText: string,
   outPath: string,
-  options: StoreOptions & { force?: boolean } = {},
+  options: StoreOptions & { force?: boolean; onBytes?: ByteProgress } = {},
 ): Promise<PullResult> {
   const ref = parseReference(refText);
   await assertWritableTarget(outPath, options.force === true);
@@ -40,9 +41,18 @@ export async function pullArtifact(
     }
     const manifest = parseArtifactManifest(fetched.bytes, where);
     let size = 0;
+    const { onBytes } = options;
+    const progress =
+      onBytes &&
+      blobProgress(
+        manifest.layers.reduce((n, l) => n + l.size, 0),
+        onBytes,
+      );
+    progress?.at(0);
     await writeAtomically(outPath, async (tmp) => {
       for (const [i, layer] of manifest.layers.entries()) {
-        const source = await store.openBlob(layer);
+        const blob = await store.openBlob(layer);
+        const source = progress ? meteredStream(blob, 0, (at) => progress.at(at)) : blob;
         await pipeline(
           source,
           verifyingStream(layer, `layer ${i} (${layer.digest})`),
@@ -50,6 +60,7 @@ export async function pullArtifact(
         );
         size += layer.size;
         store.stats.bytesDownloaded += layer.size;
+        progress?.finish(layer.size, true);
       }
       if (manifest.layers.length === 0) await pipeline([], createWriteStream(tmp));
       const expected = manifest.annotations[ANNOTATIONS.zipSize];

@@ -12,9 +12,10 @@ import { encodeManifest, manifestDigest, planManifest, type Descriptor } from '.
 import { EMPTY_CONFIG_BYTES, MANIFEST_MEDIA_TYPE } from './media-types.js';
 import { openStore, type StoreOptions } from './open-store.js';
 import { formatReference, parseReference } from './reference.js';
-import type { ArtifactStore, TransferStats } from './store.js';
+import type { ArtifactStore, BlobRangeOpener, TransferStats } from './store.js';
 import { StreamedDigest } from './streamed-digest.js';
 import { splitArtifactZip } from './zip-split.js';
+import { blobProgress, meteredStream, type ByteProgress } from './byte-meter.js';
 
 /** Stored payloads larger than this are hashed while they upload instead of in a pass of their own. */
 const STREAM_ABOVE = 16 << 20;
@@ -74,6 +75,8 @@ export async function pushArtifact(
   refText: string,
   options: StoreOptions & {
     onBlob?: PushProgress;
+    /** Bytes done of the total as blobs upload (the CLI's progress bar). */
+    onBytes?: ByteProgress;
     untagged?: boolean;
     /** Move the tag when it already names another artifact. */
     force?: boolean;
@@ -112,10 +115,22 @@ export async function pushArtifact(
         open: (s: number, e: number) => readFileRange(zipPath, l.start + s, l.start + e),
       })),
     ];
+    const unique = new Map(blobs.map((b) => [b.descriptor.digest, b.descriptor.size]));
+    const { onBytes } = options;
+    const progress =
+      onBytes &&
+      blobProgress(
+        [...unique.values()].reduce((a, b) => a + b, 0),
+        onBytes,
+      );
+    const metered = (open: BlobRangeOpener): BlobRangeOpener =>
+      progress ? (s, e) => meteredStream(open(s, e), s, (at) => progress.at(at)) : open;
+    progress?.at(0);
     for (const entry of admission.streamed) {
       const { descriptor } = layers.find((l) => l.start === entry.start)!;
       if (done.has(descriptor.digest)) continue;
-      const uploaded = await pushStreamed(store, zipPath, entry, descriptor, admission);
+      const uploaded = await pushStreamed(store, zipPath, entry, descriptor, admission, metered);
+      progress?.finish(descriptor.size, uploaded);
       done.set(descriptor.digest, uploaded);
       await options.onBlob?.({ descriptor, uploaded });
     }
@@ -125,9 +140,10 @@ export async function pushArtifact(
         let uploaded = false;
         if (await store.hasBlob(descriptor)) store.stats.blobsSkipped += 1;
         else {
-          await store.putBlob(descriptor, blob.open);
+          await store.putBlob(descriptor, metered(blob.open));
           uploaded = true;
         }
+        progress?.finish(descriptor.size, uploaded);
         done.set(descriptor.digest, uploaded);
         await options.onBlob?.({ descriptor, uploaded });
       }
@@ -173,6 +189,7 @@ async function pushStreamed(
   entry: StreamedEntry,
   descriptor: Descriptor,
   admission: UploadAdmission,
+  metered: (open: BlobRangeOpener) => BlobRangeOpener,
 ): Promise<boolean> {
   const bytes = new StreamedDigest(zipPath, entry.start, entry.end);
   if (await store.hasBlob(descriptor)) {
@@ -182,7 +199,11 @@ async function pushStreamed(
   }
   const admitted = admission.confirm(entry, bytes.result).then(() => descriptor.digest);
   admitted.catch(() => undefined);
-  await store.putBlob(descriptor, (s, e) => bytes.open(s, e), admitted);
+  await store.putBlob(
+    descriptor,
+    metered((s, e) => bytes.open(s, e)),
+    admitted,
+  );
   await admitted;
   return true;
 }

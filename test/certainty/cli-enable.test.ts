@@ -92,7 +92,8 @@ describe('ood enable (CLI)', () => {
     // util-linux `script` runs the CLI on a pseudo-terminal, so stderr is a TTY (stdout and stderr share it).
     const out = join(tmp.dir, 'tty.onnx');
     const command = `node ${cli} enable ${fixtures.digits.model} -o ${out} --data ${fixtures.digits.calibration} --batch-size 16`;
-    const r = await execa('script', ['-qec', command, '/dev/null'], { reject: false });
+    // CI unset: in a CI job the bars stay off even on a terminal (src/cli/progress-bar.ts).
+    const r = await execa('script', ['-qec', command, '/dev/null'], { reject: false, env: { CI: '' } });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/\rcalibrating \[#+\.*\] 16\/289/);
     expect(r.stdout).toContain('] 289/289\r\x1b[K');

@@ -36,10 +36,13 @@ export const pullCommand: CommandModule<object, PullArgs> = {
       requireZipTarget('pull', argv.output);
       const { pullArtifact } = await import('../../registry/pull.js');
       const { printJson } = await import('../output.js');
+      const { createByteProgressBar } = await import('../progress-bar.js');
+      const bar = createByteProgressBar('pulling', { quiet: argv.quiet || argv.json });
       const result = await pullArtifact(argv.ref, argv.output, {
         ...(await storeOptionsFrom(argv)),
         force: argv.force === true,
-      });
+        onBytes: (done, total, moved) => bar.update(done, total, moved),
+      }).finally(() => bar.finish());
       if (argv.json) printJson(result);
       else process.stdout.write(`${result.digest}\nwrote ${result.output} (${result.size} bytes, verified)\n`);
     }),

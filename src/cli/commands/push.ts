@@ -71,11 +71,14 @@ export const pushCommand: CommandModule<object, PushArgs> = {
           hint: 'Add --modelcar to push a KServe modelcar image, or drop those options to push the artifact.',
         });
       const { pushArtifact } = await import('../../registry/push.js');
+      const { createByteProgressBar } = await import('../progress-bar.js');
+      const bar = createByteProgressBar('pushing', { quiet: argv.quiet || argv.json });
       const result = await pushArtifact(argv.artifact, argv.ref, {
         ...(await storeOptionsFrom(argv)),
         force: argv.force === true,
         ignoreChecks: argv['ignore-check'] ?? [],
-      });
+        onBytes: (done, total, moved) => bar.update(done, total, moved),
+      }).finally(() => bar.finish());
       if (argv.json) printJson(result);
       else {
         for (const c of result.ignoredChecks)
