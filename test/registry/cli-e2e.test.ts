@@ -43,7 +43,11 @@ describe('the CLI with the local store', () => {
     const out = join(dir, 'local.zip');
     const pull = await ood(['pull', 'digits:1.0', '-o', out]);
     expect(pull.exitCode).toBe(0);
-    expect(pull.stdout.split('\n')[0]).toBe(push.stdout);
+    // Like push: only the digest on stdout, the note on stderr, which --quiet drops.
+    expect(pull.stdout).toBe(push.stdout);
+    expect(pull.stderr).toMatch(/^pulled digits:1\.0: wrote .*local\.zip \([\d.]+ KiB, verified\)$/);
+    const quiet = await ood(['pull', 'digits:1.0', '-o', out, '--force', '--quiet']);
+    expect([quiet.exitCode, quiet.stdout, quiet.stderr]).toEqual([0, push.stdout, '']);
     expect((await readFile(out)).equals(await readFile(zip))).toBe(true);
     const ls = await ood(['ls', 'digits']);
     expect(ls.stdout).toMatch(/^TAG\s+VERSION\s+CREATED\s+COMMIT\s+CERTAINTY\s+DIGEST/);

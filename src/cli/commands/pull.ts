@@ -43,7 +43,13 @@ export const pullCommand: CommandModule<object, PullArgs> = {
         force: argv.force === true,
         onBytes: (done, total, moved) => bar.update(done, total, moved),
       }).finally(() => bar.finish());
-      if (argv.json) printJson(result);
-      else process.stdout.write(`${result.digest}\nwrote ${result.output} (${result.size} bytes, verified)\n`);
+      if (argv.json) return printJson(result);
+      // As push: the digest on stdout, the note on stderr (--quiet drops it).
+      process.stdout.write(`${result.digest}\n`);
+      const { formatBytes } = await import('../wording.js');
+      if (!argv.quiet)
+        process.stderr.write(
+          `pulled ${result.reference}: wrote ${result.output} (${formatBytes(result.size)}, verified)\n`,
+        );
     }),
 };
