@@ -46,6 +46,7 @@ export async function main(argv: string[]): Promise<void> {
       const help = named ? `ood ${named} --help` : 'ood --help';
       const error =
         err ??
+        unknownCommand(argv, named, message) ??
         new OodError('BAD_USAGE', message ?? 'invalid command line', {
           hint: `See \`${help}\` for the arguments and options.`,
         });
@@ -54,6 +55,21 @@ export async function main(argv: string[]): Promise<void> {
     });
   for (const command of commands) parser.command(command);
   await parser.parseAsync();
+}
+
+/**
+ * A first word that names no command. yargs says "Did you mean prepare?" (recommendCommands) or lists it among
+ * "Unknown arguments", with any flag a command would have taken (`ood frobnicate --json` read "Unknown arguments:
+ * json, frobnicate"); the error names the word, and the suggestion becomes the hint.
+ */
+function unknownCommand(argv: string[], named: string | undefined, message: string | undefined) {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (named !== undefined || first === undefined || !/^(Did you mean|Unknown arguments?:)/.test(message ?? ''))
+    return undefined;
+  const suggestion = message!.startsWith('Did you mean') ? `${message} ` : '';
+  return new OodError('BAD_USAGE', `unknown command "${first}"`, {
+    hint: `${suggestion}The commands: ${commands.map(commandName).join(', ')} (ood --help).`,
+  });
 }
 
 function commandName(command: (typeof commands)[number]): string {

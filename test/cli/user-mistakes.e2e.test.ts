@@ -211,7 +211,8 @@ const MISTAKES: Mistake[] = [
     exit: 2,
     message: /Invalid values/,
   },
-  { what: 'an unknown command', args: ['frobnicate'], exit: 2, message: /Unknown arguments?: .*frobnicate/ },
+  { what: 'an unknown command', args: ['frobnicate'], exit: 2, message: /^(Error: )?unknown command "frobnicate"$/m },
+  { what: 'a misspelt command', args: ['prepar', 'model.onnx'], exit: 2, message: /unknown command "prepar"/ },
   {
     what: 'a non-ONNX file where a model is wanted',
     args: ['inspect', join(work, 'not-a-model.txt')],
@@ -227,6 +228,11 @@ mkdirSync(home, { recursive: true });
 writeFileSync(join(work, 'not-a-model.txt'), 'hello');
 
 describe.concurrent('user mistakes', () => {
+  it('a misspelt command gets the suggestion and the commands as its hint', async () => {
+    const r = await ood(['prepar', 'model.onnx']);
+    expect(r.stderr).toMatch(/^Hint: Did you mean prepare\? The commands: enable, prepare, .*\(ood --help\)\.$/m);
+  });
+
   it.each(MISTAKES)('$what: exit $exit with a message and a hint, no stack trace', async ({ args, exit, message }) => {
     const r = await ood(args);
     expect(r.exitCode, r.stderr).toBe(exit);
