@@ -19,7 +19,7 @@ export const CATALOGUE: readonly CheckDefinition[] = Object.freeze([
     category: 'archive',
     description: 'No symbolic links, devices, sockets or FIFOs',
     failure: 'the artifact holds symbolic links or special files',
-    hint: 'Replace links by the files themselves; ' + REPREPARE,
+    hint: 'Replace links by the files themselves. ' + REPREPARE,
   },
   {
     key: 'archive.duplicates',
@@ -33,7 +33,7 @@ export const CATALOGUE: readonly CheckDefinition[] = Object.freeze([
     category: 'archive',
     description: 'No encrypted entries; only stored or deflated entries',
     failure: 'the archive has entries that cannot be read',
-    hint: 'Create the zip without encryption and with deflate; ' + REPREPARE,
+    hint: 'Create the zip without encryption and with deflate. ' + REPREPARE,
   },
   {
     key: 'archive.limits',
@@ -128,7 +128,7 @@ export const CATALOGUE: readonly CheckDefinition[] = Object.freeze([
     category: 'schemas',
     description: 'The I/O schemas agree with the ONNX graph on names, datatypes and ranks',
     failure: "the I/O schemas do not describe the model's graph",
-    hint: 'Requests validated against these schemas would fail at inference; ' + REPREPARE,
+    hint: 'Requests validated against these schemas would fail at inference. ' + REPREPARE,
   },
   {
     key: 'schemas.sample',

@@ -110,6 +110,6 @@ describe('the admission gate on push', () => {
     );
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^sha256:[0-9a-f]{64}$/m);
-    expect(r.stderr).toContain(`warning: pushed although introspect fails ${d.key}: `);
+    expect(r.stderr).toContain(`Warning: pushed although introspect fails ${d.key}: `);
   });
 });

@@ -18,6 +18,13 @@ describe('the check catalogue', () => {
     }
   });
 
+  it('writes each hint as sentences: no sentence starts after a semicolon, each ends with a full stop', () => {
+    for (const c of CATALOGUE) {
+      expect(c.hint, c.key).not.toMatch(/; [A-Z]/);
+      expect(c.hint, c.key).toMatch(/[.?]$/);
+    }
+  });
+
   it.each([['docs', 'introspect.md'], ['README.md']])(
     'is listed in %s exactly as declared (key, category, description)',
     async (...path) => {

@@ -82,7 +82,7 @@ export const pushCommand: CommandModule<object, PushArgs> = {
       if (argv.json) printJson(result);
       else {
         for (const c of result.ignoredChecks)
-          process.stderr.write(`warning: pushed although introspect fails ${c.key}: ${c.message}\n`);
+          process.stderr.write(`Warning: pushed although introspect fails ${c.key}: ${c.message}\n`);
         process.stdout.write(`${result.digest}\n`);
         const s = result.stats;
         if (!argv.quiet)
