@@ -39,6 +39,14 @@ describe('64-bit integers beyond 2^53 in JSON', () => {
     expect(r.text).toContain(`"data":[${values.join(',')}]`);
   });
 
+  it('a large body (past any fast path for big arrays) keeps them exact too', async () => {
+    // 3000 rows of 19-digit ids: about 180 KiB of JSON.
+    const values = Array.from({ length: 9000 }, (_, i) => `${9007199254740993n + BigInt(i) * 1000000007n}`);
+    const r = await postJson(`${int64.url}/v2/models/i64/infer`, v2Body('INT64', values));
+    expect(r.status, r.text.slice(0, 300)).toBe(200);
+    expect(r.text).toContain(`"data":[${values.join(',')}]`);
+  });
+
   it('V1 rows and columns, and DRUM JSON, round-trip INT64 exactly', async () => {
     const list = rowsOf(INT64);
     const rows = await postJson(`${int64.url}/v1/models/i64:predict`, `{"instances":${list}}`);
