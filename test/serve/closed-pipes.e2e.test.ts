@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { ROOT } from './helpers/artifact.js';
+import { servedUrl } from './helpers/server.js';
 
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 
@@ -31,15 +32,7 @@ describe('ood serve whose stdout and stderr readers go away', () => {
       env: { TMPDIR: tmp },
     });
     // Read the first line, as `head -n 1` does, then close both pipes.
-    const url = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(text);
-        if (m) resolve(m[1]!);
-      });
-      void child.then((r) => reject(new Error(`serve exited early (${r.exitCode}): ${r.stderr}`)));
-    });
+    const url = await servedUrl(child);
     child.stdout!.destroy();
     child.stderr!.destroy();
     const sample = await readFile(fixtures.digits.sample, 'utf8');

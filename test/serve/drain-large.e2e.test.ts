@@ -5,10 +5,10 @@ import { request } from 'node:http';
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { makeArtifact, passthrough, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
-import { serve } from './helpers/server.js';
+import { serve, servedUrl } from './helpers/server.js';
 
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const ROWS = 400_000; // x: FP32 [batch, 3]; the JSON answer is about 13 MB
@@ -64,18 +64,6 @@ const slowRequest = () => {
   return JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data }] });
 };
 
-/** The URL ood serve listens on, once its model is ready. */
-function readyUrl(child: ResultPromise): Promise<string> {
-  let text = '';
-  return new Promise<string>((resolve) =>
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const m = /listening on (http:\/\/\S+)[\s\S]*is ready/.exec(text);
-      if (m) resolve(m[1]!);
-    }),
-  );
-}
-
 describe('a graceful stop', () => {
   it('delivers every byte of a 13 MB answer read slowly during the drain, then reports nothing cut', async () => {
     const server = await serve(await makeArtifact(passthrough('FP32'), { name: 'big' }), {
@@ -112,7 +100,7 @@ describe('a graceful stop', () => {
       timeout: 60_000,
       env: { TMPDIR: tmp },
     });
-    const url = await readyUrl(child);
+    const url = await servedUrl(child, { ready: true });
     const answer = fetch(`${url}/v2/models/digits/infer`, { method: 'POST', body: slowRequest() }).catch(() => 'cut');
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');
@@ -133,7 +121,7 @@ describe('a graceful stop', () => {
       reject: false,
       timeout: 60_000,
     });
-    const url = await readyUrl(child);
+    const url = await servedUrl(child, { ready: true });
     const answer = fetch(`${url}/v2/models/digits/infer`, { method: 'POST', body: slowRequest() }).catch(() => 'cut');
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');

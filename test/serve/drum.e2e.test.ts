@@ -13,7 +13,7 @@ import { runDirect } from '../../src/verify/direct-run.js';
 import { decodeJsonTensor } from '../../src/tensor/json-codec.js';
 import { DIGIT_LABELS, makeDigitsArtifact } from '../helpers/deploy-artifacts.js';
 import { fixtures, repoRoot } from '../helpers/fixtures.js';
-import { serve, type TestServer } from './helpers/server.js';
+import { serve, servedUrl, type TestServer } from './helpers/server.js';
 import { sealArtifact } from './helpers/artifact.js';
 import {
   capabilitiesSchema,
@@ -310,15 +310,7 @@ describe('start_server.sh (DRUM custom environments)', () => {
       reject: false,
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const ready = /listening on (\S+)[\s\S]*is ready/.exec(out);
-          if (ready) resolve(ready[1]!);
-        });
-        void child.then((r) => reject(new Error(`start_server.sh exited ${r.exitCode}: ${r.stderr}`)));
-      });
+      const url = await servedUrl(child, { ready: true });
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const r = await curl(['-F', `X=@${csv}`, `${url}/predict/`]);
       expect(r.status).toBe(200);

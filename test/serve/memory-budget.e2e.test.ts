@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
-import { get, postJson, serve, type TestServer } from './helpers/server.js';
+import { get, postJson, serve, servedUrl, type TestServer } from './helpers/server.js';
 // @ts-expect-error: a plain .mjs bench helper without types
 import { treeRss } from '../../bench/serve-process.mjs';
 
@@ -79,15 +79,7 @@ describe('memory after a large request', () => {
       { reject: false, timeout: 120_000 },
     );
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let text = '';
-        child.stdout!.on('data', (d: Buffer) => {
-          text += d.toString();
-          const m = /listening on (\S+)[\s\S]*is ready/.exec(text);
-          if (m) resolve(m[1]!);
-        });
-        void child.then((r) => reject(new Error(`serve exited (${r.exitCode}): ${r.stderr}`)));
-      });
+      const url = await servedUrl(child, { ready: true });
       const small = await postJson(`${url}/v2/models/digits/infer`, rows(1));
       expect(small.status).toBe(200);
       const before = (await treeRss(child.pid)) as number;

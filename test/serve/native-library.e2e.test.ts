@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { ROOT } from './helpers/artifact.js';
+import { servedUrl } from './helpers/server.js';
 
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const PRELOAD = join(ROOT, 'test/fixtures/dlopen-fails.cjs');
@@ -32,15 +33,7 @@ describe('ood serve where onnxruntime-node cannot be loaded', () => {
       timeout: 60_000,
       env: { NODE_OPTIONS: `--require ${PRELOAD}` },
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(text);
-        if (m) resolve(m[1]!);
-      });
-      void child.then((r) => reject(new Error(`serve exited before listening (${r.exitCode}): ${r.stderr}`)));
-    });
+    const url = await servedUrl(child);
     let health = { status: 0, body: {} as Record<string, string> };
     for (let i = 0; i < 200 && health.status !== 513; i++) {
       const r = await fetch(`${url}/health/`);

@@ -1,5 +1,6 @@
 // Start an in-process server on a free loopback port for a test, and small fetch helpers. The server's log
 // lines are kept on `logs` (JSON lines parsed), not printed.
+import type { ResultPromise } from 'execa';
 import { startServer, type RunningServer, type ServeOptions } from '../../../src/serve/server.js';
 
 export type TestServer = RunningServer & { logs: Record<string, any>[] };
@@ -53,4 +54,21 @@ export async function until(ready: () => boolean, what: string): Promise<void> {
     if (waited > 30_000) throw new Error(`gave up waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * The URL a child `ood serve` (or start_server.sh) prints in "listening on URL": as soon as it listens, or with
+ * `ready` once it also says its model is ready. Rejects with the exit code and stderr if the child exits first.
+ */
+export function servedUrl(child: ResultPromise, { ready = false } = {}): Promise<string> {
+  const line = ready ? /listening on (http:\/\/\S+)[\s\S]*is ready/ : /listening on (http:\/\/\S+)/;
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = line.exec(text);
+      if (m) resolve(m[1]!);
+    });
+    void child.then((r) => reject(new Error(`exited before it listened (${r.exitCode}): ${r.stderr}`)));
+  });
 }
