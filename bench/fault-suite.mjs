@@ -14,22 +14,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { seededRandom } from '../dist/src/certainty/split.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(root, 'dist', 'src', 'cli', 'main.js');
 const run = promisify(execFile);
-
-/** A seeded PRNG (mulberry32), so that a failing kill point can be replayed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function sha256(path) {
   const hash = createHash('sha256');
@@ -121,7 +110,7 @@ async function storeProblem(home, env, expectedZip, scratch, tags) {
 
 /** Run the suite; returns one row of figures per command. */
 export async function runFaultSuite({ kills = 25, seed = 1, sizeMb = 48, log = () => {} } = {}) {
-  const random = prng(seed);
+  const random = seededRandom(seed); // mulberry32: a failing kill point can be replayed from its seed
   const work = await mkdtemp(join(tmpdir(), 'ood-faults-'));
   const tmp = join(work, 'tmp');
   const home = join(work, 'home');
