@@ -34,40 +34,33 @@ export function digestMismatch(what: string, expected: string, actual: string): 
  * expected size and digest. Downstream writers therefore never finish on unverified data.
  */
 export function verifyingStream(expected: { digest: string; size: number }, what: string): Transform {
-  const hash = createHash('sha256');
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
-      seen += chunk.length;
-      if (seen > expected.size)
-        return done(digestMismatch(`${what} is larger than its descriptor says`, `${expected.size} bytes`, `more`));
-      hash.update(chunk);
-      done(null, chunk);
-    },
-    flush(done: TransformCallback) {
-      if (seen !== expected.size)
-        return done(digestMismatch(`${what} has the wrong size`, `${expected.size} bytes`, `${seen} bytes`));
-      const actual = `sha256:${hash.digest('hex')}`;
-      if (actual !== expected.digest)
-        return done(digestMismatch(`digest mismatch for ${what}`, expected.digest, actual));
-      done();
-    },
-  });
+  return checkedStream(expected, what, expected.digest);
 }
 
 /** A pass-through that fails the stream unless exactly `expected.size` bytes flow (the caller hashes them). */
 export function sizeGuard(expected: { size: number }, what: string): Transform {
+  return checkedStream(expected, what);
+}
+
+/** The size check both streams make, and the sha256 check when `digest` is given. */
+function checkedStream(expected: { size: number }, what: string, digest?: string): Transform {
+  const hash = digest === undefined ? undefined : createHash('sha256');
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       seen += chunk.length;
       if (seen > expected.size)
         return done(digestMismatch(`${what} is larger than its descriptor says`, `${expected.size} bytes`, `more`));
+      hash?.update(chunk);
       done(null, chunk);
     },
     flush(done: TransformCallback) {
       if (seen !== expected.size)
         return done(digestMismatch(`${what} has the wrong size`, `${expected.size} bytes`, `${seen} bytes`));
+      if (hash) {
+        const actual = `sha256:${hash.digest('hex')}`;
+        if (actual !== digest) return done(digestMismatch(`digest mismatch for ${what}`, digest!, actual));
+      }
       done();
     },
   });
