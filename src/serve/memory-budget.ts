@@ -29,12 +29,9 @@ export function defaultMemoryBudget(): number {
 const MIB = 2 ** 20;
 const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
 
-/** The shared budget. `used` and `peak` are what /metrics and /stats report. */
+/** The shared budget. `used` and `limit` are what /metrics reports (ood_memory_budget_*). */
 export class MemoryBudget {
   used = 0;
-  peak = 0;
-  /** Requests refused because the budget was full (503) or too small for them alone (413). */
-  refused = 0;
 
   constructor(readonly limit: number) {}
 
@@ -47,7 +44,6 @@ export class MemoryBudget {
   charge(bytes: number, held: number, what: string): void {
     if (bytes <= 0) return;
     if (held + bytes > this.limit) {
-      this.refused++;
       throw new OodError(
         'REQUEST_EXCEEDS_MEMORY',
         `the request needs more than the server's whole memory budget (${mib(held + bytes)} with its ${what}; ` +
@@ -56,7 +52,6 @@ export class MemoryBudget {
       );
     }
     if (this.used + bytes > this.limit) {
-      this.refused++;
       throw new OodError(
         'MEMORY_BUSY',
         `the server's memory budget is taken by requests in flight (${mib(this.used)} of ${mib(this.limit)}; ` +
@@ -68,7 +63,6 @@ export class MemoryBudget {
       );
     }
     this.used += bytes;
-    if (this.used > this.peak) this.peak = this.used;
   }
 
   give(bytes: number): void {
