@@ -11,7 +11,9 @@
 // docs/performance.md), so only the one in progress at the end of the window is lost, for both alike. Contenders are interleaved per repeat so that machine noise hits all alike; medians.
 // Usage: npm run build && node bench/serve.mjs [--models digits,resnet18] [--seconds 3] [--repeats 3] [--engine]
 //        [--concurrency 1,8,64] [--resnet-seconds 5] [--resnet-requests N] [--batched] (adds `--max-batch 64`)
-//        [--isolation] (adds `--isolation thread`: the price of process isolation).
+//        [--isolation] (adds `--isolation thread`: the price of process isolation)
+//        [--acceptors N] (adds `ood serve --acceptors N`, with thread isolation too, and batched with --batched)
+//        [--only a,b] (keep only contenders whose name contains one of these; the bare loop always runs).
 // Writes bench/out/serve.json.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -40,6 +42,9 @@ const withBatched = process.argv.includes('--batched');
 const withEngine = process.argv.includes('--engine');
 // --isolation: also `ood serve --isolation thread`, to price the default process isolation against threads.
 const withIsolation = process.argv.includes('--isolation');
+// --acceptors N: also `ood serve --acceptors N` (several HTTP acceptor processes on the one port).
+const acceptors = Number(opt('acceptors', 0));
+const only = opt('only', '').split(',').filter(Boolean);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -223,6 +228,10 @@ async function benchModel(c) {
   if (c.oneThread) servers.oneThread = await startServe(dir, ['--threads', '1']);
   if (withEngine) servers.single = await startServe(dir, ['--instances', '1', '--log-level', 'warn']);
   if (withIsolation) servers.thread = await startServe(dir, ['--isolation', 'thread']);
+  const many = ['--acceptors', String(acceptors)];
+  if (acceptors > 1) servers.acceptors = await startServe(dir, many);
+  if (acceptors > 1) servers.acceptorsThread = await startServe(dir, [...many, '--isolation', 'thread']);
+  if (acceptors > 1 && withBatched) servers.acceptorsBatched = await startServe(dir, [...many, '--max-batch', '64']);
   servers.minimal = await startMinimal(c.model);
   if (withEngine && !c.amount) servers.minimal2 = await startMinimal(c.model, 2);
   if (withEngine && !c.amount) servers.minimal2shared = await startMinimal(c.model, 2, 'shared');
@@ -262,13 +271,24 @@ async function benchModel(c) {
           'ood --isolation thread v2 binary': load(infer(servers.thread), 'binary'),
         }
       : {}),
+    ...(servers.acceptors
+      ? {
+          [`ood --acceptors ${acceptors} v2 json`]: load(infer(servers.acceptors), 'json'),
+          [`ood --acceptors ${acceptors} v2 binary`]: load(infer(servers.acceptors), 'binary'),
+          [`ood --acceptors ${acceptors} --isolation thread v2 json`]: load(infer(servers.acceptorsThread), 'json'),
+        }
+      : {}),
+    ...(servers.acceptorsBatched
+      ? { [`ood --acceptors ${acceptors} --max-batch 64 v2 json`]: load(infer(servers.acceptorsBatched), 'json') }
+      : {}),
     'minimal node:http json': load(servers.minimal.base, 'json'),
     ...(servers.minimal2 ? { 'minimal node:http x2 cluster json': load(servers.minimal2.base, 'json') } : {}),
     ...(servers.minimal2shared
       ? { 'minimal node:http x2 cluster, shared socket, json': load(servers.minimal2shared.base, 'json') }
       : {}),
   };
-  const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !c.skip?.includes(k)));
+  const wanted = (k) => only.length === 0 || k.startsWith('minimal node:http json') || only.some((o) => k.includes(o));
+  const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !c.skip?.includes(k) && wanted(k)));
   const session = await ort.InferenceSession.create(c.model);
   const feeds = { [c.input]: new ort.Tensor('float32', c.data, c.shape) };
   await session.run(feeds);

@@ -3,10 +3,45 @@
 import { constants } from 'node:os';
 import { EXIT_CODES } from '../errors.js';
 import { startServer, type ServeOptions } from '../serve/server.js';
+import type { ServeHandle } from '../serve/acceptors/primary.js';
 
 export interface ServeCliOptions extends ServeOptions {
   /** Lifecycle lines on stdout as JSON. */
   json: boolean;
+  /** HTTP acceptor processes (default 1: the server runs in this process). */
+  acceptors?: number;
+}
+
+/** One server process, or a primary and its acceptors (`--acceptors N`, N > 1). */
+async function start(artifact: string, options: ServeOptions & { acceptors?: number }): Promise<ServeHandle> {
+  if ((options.acceptors ?? 1) > 1) {
+    const { startAcceptors } = await import('../serve/acceptors/primary.js');
+    return startAcceptors(artifact, { ...options, acceptors: options.acceptors! });
+  }
+  const server = await startServer(artifact, options);
+  const model = server.service.model;
+  return {
+    url: server.url,
+    port: server.port,
+    ready: server.ready,
+    model: {
+      get state() {
+        return model.state;
+      },
+      get name() {
+        return model.description.name;
+      },
+      get warnings() {
+        return model.warnings;
+      },
+      get loadError() {
+        return model.loadError;
+      },
+    },
+    plan: server.engine.plan,
+    pids: () => [process.pid],
+    close: () => server.close(),
+  };
 }
 
 /** Run a server until a signal arrives. Lines on stdout: "listening on URL", then "ready" or the load error. */
@@ -18,21 +53,32 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
   // to a closed stdout or stderr fails with EPIPE as an 'error' event, which would otherwise crash the process.
   // What would have been printed is dropped; the server keeps answering and still drains on SIGTERM.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  const server = await startServer(artifact, serveOptions);
+  const server = await start(artifact, serveOptions);
   const signal = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   say('listening', { url: server.url, port: server.port }, `ood serve: listening on ${server.url}`);
   void server.ready.then(() => {
-    const { model: host } = server.service;
-    const { instances, threads, isolation } = server.engine.plan;
+    const { model: host, plan } = server;
+    const { acceptors, instances, threads, isolation } = plan;
+    const shape =
+      acceptors > 1
+        ? `${acceptors} acceptors x ${instances} instances x ${threads} threads`
+        : `${instances} instances x ${threads} threads`;
     if (host.state === 'ready')
       say(
         'ready',
-        { model: host.description.name, instances, threads, isolation, warnings: host.warnings },
-        `ood serve: model "${host.description.name}" is ready (${instances} instances x ${threads} threads, ` +
-          `each in its own ${isolation})` +
+        {
+          model: host.name,
+          acceptors,
+          instances,
+          threads,
+          isolation,
+          pids: server.pids(),
+          warnings: host.warnings,
+        },
+        `ood serve: model "${host.name}" is ready (${shape}, each instance in its own ${isolation})` +
           host.warnings.map((w) => `\nood serve: WARNING: ${w}`).join(''),
       );
     else

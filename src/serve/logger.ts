@@ -17,6 +17,8 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Where lines go (default: stderr). */
   write?: (line: string) => void;
+  /** Fields every line carries first (an acceptor's `acceptor` index, with `--acceptors`). */
+  fields?: Record<string, unknown>;
 }
 
 function textValue(v: unknown): string {
@@ -36,8 +38,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const threshold = LOG_LEVELS.indexOf(level);
   const enabled = (l: LogLevel) => LOG_LEVELS.indexOf(l) >= threshold;
-  const log = ((l: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
+  const base = options.fields ?? {};
+  const log = ((l: LogLevel, message: string, own: Record<string, unknown> = {}) => {
     if (!enabled(l)) return;
+    const fields = { ...base, ...own };
     const time = new Date().toISOString();
     if (format === 'json') write(JSON.stringify({ time, level: l, msg: message, ...fields }));
     else {

@@ -41,8 +41,19 @@ export class ServeMetrics {
     queueDepth: () => number,
     /** The memory budget's bytes in use and its limit (memory-budget.ts). */
     memory?: () => { used: number; limit: number },
+    /** HTTP requests received and not yet answered. */
+    inFlight?: () => number,
   ) {
     const registers = [this.registry];
+    if (inFlight)
+      new Gauge({
+        name: 'ood_requests_in_flight',
+        help: 'HTTP requests received and not yet answered (this scrape included).',
+        registers,
+        collect() {
+          this.set(inFlight());
+        },
+      });
     if (memory) {
       new Gauge({
         name: 'ood_memory_budget_used_bytes',
@@ -129,6 +140,7 @@ export class ServeMetrics {
       name: 'ood_threshold',
       help: 'The OOD threshold in use.',
       labelNames: ['model'],
+      aggregator: 'first', // the same on every acceptor (--acceptors): not a sum
       registers,
     });
     if (oodThreshold !== undefined) threshold.set({ model }, oodThreshold);

@@ -16,6 +16,23 @@ const add = (d: Duration, ms: number | undefined) => {
   d.ns += Math.round(ms * 1e6);
 };
 
+type InferenceStats = Record<
+  'success' | 'fail' | 'queue' | 'compute_input' | 'compute_infer' | 'compute_output' | 'cache_hit' | 'cache_miss',
+  Duration
+>;
+type BatchStat = { batch_size: number } & Record<'compute_input' | 'compute_infer' | 'compute_output', Duration>;
+
+/** Triton's $model_stat. */
+export interface ModelStat {
+  name: string;
+  version: string;
+  last_inference: number;
+  inference_count: number;
+  execution_count: number;
+  inference_stats: InferenceStats;
+  batch_stats: BatchStat[];
+}
+
 /** One finished inference request, as the statistics need it. */
 export interface InferenceRecord {
   ok: boolean;
@@ -31,7 +48,7 @@ export class ModelStatistics {
   private lastInference = 0;
   private inferenceCount = 0;
   private executionCount = 0;
-  private readonly stats = {
+  private readonly stats: InferenceStats = {
     success: zero(),
     fail: zero(),
     queue: zero(),
@@ -72,7 +89,7 @@ export class ModelStatistics {
   }
 
   /** $model_stat for this model. */
-  snapshot(name: string, version: string): Record<string, unknown> {
+  snapshot(name: string, version: string): ModelStat {
     return {
       name,
       version,
@@ -90,4 +107,33 @@ export class ModelStatistics {
         })),
     };
   }
+}
+
+/**
+ * Several acceptors' $model_stat of the same model as one (`--acceptors`): counts and nanoseconds summed, the
+ * latest last_inference, batch_stats joined by batch size. Triton keeps one set of counters per model; this is
+ * what that set would hold had one process served every request.
+ */
+export function mergeModelStats(stats: readonly ModelStat[]): ModelStat {
+  const [first, ...others] = stats;
+  if (!first) throw new Error('mergeModelStats needs at least one $model_stat');
+  const sum = (a: Duration, b: Duration): Duration => ({ count: a.count + b.count, ns: a.ns + b.ns });
+  const out = structuredClone(first);
+  const batches = new Map(out.batch_stats.map((b) => [b.batch_size, b]));
+  for (const s of others) {
+    out.last_inference = Math.max(out.last_inference, s.last_inference);
+    out.inference_count += s.inference_count;
+    out.execution_count += s.execution_count;
+    for (const key of Object.keys(out.inference_stats) as (keyof InferenceStats)[])
+      out.inference_stats[key] = sum(out.inference_stats[key], s.inference_stats[key]);
+    for (const b of s.batch_stats) {
+      const mine = batches.get(b.batch_size);
+      if (!mine) batches.set(b.batch_size, structuredClone(b));
+      else
+        for (const key of ['compute_input', 'compute_infer', 'compute_output'] as const)
+          mine[key] = sum(mine[key], b[key]);
+    }
+  }
+  out.batch_stats = [...batches.values()].sort((a, b) => a.batch_size - b.batch_size);
+  return out;
 }

@@ -7,8 +7,6 @@ import { Server } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { OodError } from '../errors.js';
-import type { ArtifactReader } from '../artifact/open.js';
-import { openAdmitted } from '../checks/admission.js';
 import { errorResponse, normalizePath, type ServeRequest, type ServeResponse } from './http.js';
 import { createRouter } from './router.js';
 import { ServeService } from './service.js';
@@ -21,7 +19,8 @@ import { planInstances } from './engine/instance-plan.js';
 import type { Isolation } from './engine/instance-host.js';
 import { ServeMetrics } from './metrics.js';
 import { createLogger, levelForStatus, type LogFormat, type Logger, type LogLevel } from './logger.js';
-import { claimServeDir, sweepStaleServeDirs } from './temp-dirs.js';
+import { openServedArtifact } from './served-artifact.js';
+import { gatedModel, type WholeServer } from './acceptors/whole-server.js';
 import { recordedOodThreshold } from './ood-threshold.js';
 import { listen } from './listen.js';
 import { trackConnections } from './connections.js';
@@ -60,6 +59,12 @@ export interface ServeOptions {
   logLevel?: LogLevel;
   /** Where log lines go (default stderr). */
   log?: (line: string) => void;
+  /**
+   * Set in an acceptor process of `--acceptors` (acceptors/acceptor-main.ts): the artifact is the directory its
+   * primary admitted and extracted; /metrics, the statistics extension and readiness are the whole server's;
+   * `listenWhenReady` (a restarted acceptor) joins the listening socket only once its instances are up.
+   */
+  acceptor?: { whole: WholeServer; listenWhenReady: boolean };
 }
 
 /** A listening server. `ready` settles when the model has loaded (or failed to). */
@@ -145,26 +150,18 @@ function errorCode(response: ServeResponse): string | undefined {
 
 /** Open an artifact (zip or directory), listen, then start the model instances in the background. */
 export async function startServer(artifact: string, options: ServeOptions): Promise<RunningServer> {
-  const log: Logger = createLogger({ format: options.logFormat, level: options.logLevel, write: options.log });
+  const whole = options.acceptor?.whole;
+  const log: Logger = createLogger({
+    format: options.logFormat,
+    level: options.logLevel,
+    write: options.log,
+    fields: whole ? { acceptor: whole.index } : undefined,
+  });
   const urlPrefix = normalizeUrlPrefix(options.urlPrefix ?? process.env.URL_PREFIX);
+  // One acceptor's plan: with --acceptors, the primary resolved instances and threads for each (primary.ts).
   const plan = planInstances({ instances: options.instances, threads: options.threads, isolation: options.isolation });
-  for (const path of sweepStaleServeDirs())
-    log('info', 'removed a temporary directory a crashed server left', { path });
-  const temp = claimServeDir();
-  // The admission gate (issue 18) runs before anything is extracted or imported: what introspect fails in its
-  // archive, files, integrity or runtime checks is refused with the check key. Then a zip is extracted, before
-  // the port opens, so an unsafe artifact never gets served.
-  let opened: ArtifactReader | undefined;
-  let dir: string;
-  try {
-    opened = (await openAdmitted(artifact, { command: 'serve', tempRoot: temp.path })).reader;
-    dir = await opened.directory();
-  } catch (err) {
-    await opened?.close();
-    temp.release();
-    throw err;
-  }
-  const reader = opened;
+  const artifactOnDisk = await openServedArtifact(artifact, log, whole !== undefined);
+  const { reader, dir } = artifactOnDisk;
   const engine = new ModelEngine(reader, dir, {
     plan,
     maxBatch: options.maxBatch ?? 0,
@@ -183,15 +180,17 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   });
   await engine.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
   const threshold = options.oodThreshold ?? (await recordedOodThreshold(dir, engine.description));
+  let inFlight = 0;
   const memory = new MemoryBudget(options.maxMemory ?? defaultMemoryBudget());
   const metrics = new ServeMetrics(
     engine.description.name,
     threshold,
     () => engine.scheduler.depth,
     () => memory,
+    () => inFlight,
   );
   const svc = new ServeService(
-    engine,
+    whole ? gatedModel(engine, whole) : engine,
     {
       maxBody: options.maxBody,
       maxBatch: options.maxBatch,
@@ -199,6 +198,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
       timeoutMs: options.timeoutMs ?? 60_000,
     },
     metrics,
+    whole,
   );
   const route = createRouter([
     ...drumRoutes(svc, { urlPrefix, codeDir: dir }),
@@ -207,7 +207,6 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
     ...prometheusRoutes(svc),
   ]);
   let closing = false;
-  let inFlight = 0;
   const connections = trackConnections();
   const server = createServer((req, res) => {
     inFlight++;
@@ -287,16 +286,19 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   });
   server.on('connection', connections.add);
   server.keepAliveTimeout = 5_000;
+  const loaded = options.acceptor?.listenWhenReady ? engine.load() : undefined;
   try {
+    await loaded;
+    if (loaded && engine.state === 'failed') throw engine.loadError!; // a replacement that cannot serve stays out
     await listen(server, options.port, options.host);
   } catch (err) {
-    await reader.close();
-    temp.release();
+    await engine.stop();
+    await artifactOnDisk.release();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const ready = engine.load().then(() => {
+  const ready = (loaded ?? engine.load()).then(() => {
     if (engine.state === 'failed') log('error', `model failed to load: ${engine.loadError?.message}`);
     else
       log('info', `model "${engine.description.name}" ready`, {
@@ -345,8 +347,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
       clearInterval(sweep);
       await ready;
       await engine.stop();
-      await reader.close();
-      temp.release();
+      await artifactOnDisk.release();
       return { cut };
     },
   };

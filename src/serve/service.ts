@@ -6,9 +6,10 @@ import type { NamedTensor } from '../tensor/tensor.js';
 import type { ServedModel } from './served-model.js';
 import type { ServeRequest } from './http.js';
 import { ServeStats } from './stats.js';
-import { ModelStatistics } from './model-statistics.js';
+import { ModelStatistics, type ModelStat } from './model-statistics.js';
 import type { ServeMetrics } from './metrics.js';
 import { canBatch } from './batcher.js';
+import type { WholeServer } from './acceptors/whole-server.js';
 
 /** Options a server is started with that handlers need to know. */
 export interface ServiceOptions {
@@ -31,7 +32,21 @@ export class ServeService {
     readonly model: ServedModel,
     readonly options: ServiceOptions,
     readonly metrics?: ServeMetrics,
+    /** With --acceptors: the whole server, whose counters /metrics and the statistics extension report. */
+    readonly wholeServer?: WholeServer,
   ) {}
+
+  /** The statistics extension's $model_stat: this server's, or every acceptor's summed. */
+  async modelStat(): Promise<ModelStat> {
+    if (this.wholeServer) return this.wholeServer.modelStat();
+    const { name, version } = this.model.description;
+    return this.statistics.snapshot(name, version);
+  }
+
+  /** The /metrics exposition: this server's registry, or every acceptor's aggregated. */
+  async renderMetrics(): Promise<{ contentType: string; text: string } | undefined> {
+    return this.wholeServer ? this.wholeServer.metrics() : this.metrics?.render();
+  }
 
   /** 503 while loading, 503 naming the load error after a failed load. */
   assertReady(): void {

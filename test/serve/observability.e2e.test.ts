@@ -7,33 +7,13 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { missingPython, runPythonCode } from '../helpers/python.js';
+import { missingPython } from '../helpers/python.js';
 import { enableModel } from '../../src/certainty/enable.js';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readNpy } from '../helpers/npy.js';
 import { get, postJson, serve, type TestServer } from './helpers/server.js';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-// The Prometheus project's own parser (python3-prometheus-client) reads the exposition: an independent oracle.
-const PARSE = `
-import json, sys
-from prometheus_client.parser import text_string_to_metric_families
-out = [{"name": s.name, "labels": s.labels, "value": s.value}
-       for f in text_string_to_metric_families(sys.stdin.read()) for s in f.samples]
-print(json.dumps(out))
-`;
-
-/** Samples by name, filtered by labels; the value of the one that matches (0 when none does). */
-function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  const hit = samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  return hit?.value ?? 0;
-}
+import { parsePrometheus, value, type Sample } from './helpers/prometheus.js';
 
 let work: string;
 let server: TestServer;
@@ -58,7 +38,7 @@ async function metrics(): Promise<Sample[]> {
   const res = await get(`${server.url}/metrics`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
-  return JSON.parse((await runPythonCode(PARSE, [], { input: res.text })).stdout) as Sample[];
+  return parsePrometheus(res.text);
 }
 
 beforeAll(async () => {

@@ -14,6 +14,7 @@ const SERVE_NUMBERS = {
   'batch-delay': RULES.milliseconds,
   threads: RULES.positiveCount,
   instances: RULES.positiveCount,
+  acceptors: RULES.positiveCount,
   'max-queue': RULES.count,
   timeout: RULES.seconds,
   'drain-timeout': RULES.seconds,
@@ -30,6 +31,7 @@ interface ServeArgs extends GlobalOptions, ConnectionArgs {
   'batch-delay': string | number;
   threads?: string | number;
   instances?: string | number;
+  acceptors: string | number;
   isolation: string;
   'max-queue': string | number;
   timeout: string | number;
@@ -75,6 +77,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('instances', {
         type: 'string',
         describe: 'Model instances, each with its own session (default: cores / --threads; see docs/serve.md)',
+      })
+      .option('acceptors', {
+        type: 'string',
+        default: 1,
+        describe:
+          'HTTP acceptor processes on the one port, each with its own instances (pays for small models; see docs/serve.md)',
       })
       .option('isolation', {
         choices: ['process', 'thread'],
@@ -139,6 +147,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         batchDelayMs: n['batch-delay']!,
         threads: n.threads,
         instances: n.instances,
+        acceptors: n.acceptors,
         isolation: argv.isolation as 'process' | 'thread',
         maxQueue: n['max-queue']!,
         timeoutMs: n.timeout! * 1000,

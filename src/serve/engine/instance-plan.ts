@@ -1,7 +1,8 @@
-// How many model instances to run and how many intra-op threads each gets, so that instances do not
-// oversubscribe the cores. The rule (docs/serve.md, "Instances and threads"):
-//   threads   = --threads, else 1 when several instances share the machine, else the core count;
-//   instances = --instances, else max(1, floor(cores / threads)).
+// How many HTTP acceptors and model instances to run and how many intra-op threads each instance gets, so that
+// acceptors x instances x threads do not oversubscribe the cores. The rule (docs/serve.md, "Instances and threads"):
+//   acceptors = --acceptors, else 1 (each acceptor is a process with instances of its own);
+//   threads   = --threads, else 1 when several instances share the machine, else the cores an acceptor gets;
+//   instances = --instances (per acceptor), else max(1, floor(cores / (acceptors x threads))).
 // With neither flag a 2-core machine runs 2 instances of 1 thread: requests run side by side, which beats one
 // request spread over two threads for throughput (bench/serve.mjs --engine measures both).
 import { availableParallelism } from 'node:os';
@@ -9,6 +10,9 @@ import { OodError } from '../../errors.js';
 import { ISOLATIONS, type Isolation } from './instance-host.js';
 
 export interface InstancePlan {
+  /** HTTP acceptors: processes that each accept on the one listening socket (acceptors/primary.ts). */
+  acceptors: number;
+  /** Instances per acceptor. */
   instances: number;
   threads: number;
   cores: number;
@@ -25,7 +29,7 @@ function positiveInteger(flag: string, value: number | undefined): number | unde
 
 /** Resolve --instances and --threads against the machine's cores. */
 export function planInstances(
-  requested: { instances?: number; threads?: number; isolation?: Isolation },
+  requested: { acceptors?: number; instances?: number; threads?: number; isolation?: Isolation },
   cores = availableParallelism(),
 ): InstancePlan {
   const isolation = requested.isolation ?? 'process';
@@ -33,7 +37,9 @@ export function planInstances(
     throw new OodError('BAD_OPTION', `--isolation must be one of ${ISOLATIONS.join(', ')}, got ${String(isolation)}`);
   const instancesFlag = positiveInteger('instances', requested.instances);
   const threadsFlag = positiveInteger('threads', requested.threads);
-  const threads = threadsFlag ?? (instancesFlag === undefined || instancesFlag > 1 ? 1 : cores);
-  const instances = instancesFlag ?? Math.max(1, Math.floor(cores / threads));
-  return { instances, threads, cores, isolation };
+  const acceptors = positiveInteger('acceptors', requested.acceptors) ?? 1;
+  const perAcceptor = Math.max(1, Math.floor(cores / acceptors));
+  const threads = threadsFlag ?? (instancesFlag === undefined || instancesFlag > 1 ? 1 : perAcceptor);
+  const instances = instancesFlag ?? Math.max(1, Math.floor(perAcceptor / threads));
+  return { acceptors, instances, threads, cores, isolation };
 }

@@ -6,14 +6,13 @@ import type { ServeService } from '../service.js';
 
 /** The /metrics route, when the server keeps metrics. */
 export function prometheusRoutes(service: ServeService): Route[] {
-  const metrics = service.metrics;
-  if (!metrics) return [];
+  if (!service.metrics) return [];
   return [
     {
       method: 'GET',
       pattern: /^\/metrics$/,
       handle: async () => {
-        const { contentType, text } = await metrics.render();
+        const { contentType, text } = (await service.renderMetrics())!;
         return { status: 200, headers: { 'content-type': contentType }, body: text };
       },
     },

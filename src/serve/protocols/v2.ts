@@ -79,11 +79,6 @@ export async function inferV2(service: ServeService, req: ServeRequest, request?
   return response;
 }
 
-function modelStat(service: ServeService) {
-  const { name, version } = service.model.description;
-  return service.statistics.snapshot(name, version);
-}
-
 /** The V2 route table. */
 export function v2Routes(service: ServeService): Route[] {
   const ready = () => {
@@ -113,14 +108,14 @@ export function v2Routes(service: ServeService): Route[] {
       // Statistics extension: GET v2/models[/${MODEL_NAME}[/versions/${MODEL_VERSION}]]/stats
       method: 'GET',
       pattern: /^\/v2\/models\/stats$/,
-      handle: () => jsonResponse(200, { model_stats: [modelStat(service)] }),
+      handle: async () => jsonResponse(200, { model_stats: [await service.modelStat()] }),
     },
     {
       method: 'GET',
       pattern: new RegExp(`${MODEL}/stats$`),
-      handle: (_req, params) => {
+      handle: async (_req, params) => {
         assertModel(service, params);
-        return jsonResponse(200, { model_stats: [modelStat(service)] });
+        return jsonResponse(200, { model_stats: [await service.modelStat()] });
       },
     },
     { method: 'GET', pattern: /^\/v2\/health\/live$/, handle: () => jsonResponse(200, { live: true }) },
