@@ -50,6 +50,16 @@ function cpuSeconds(pid) {
 }
 const childrenOf = (pid) =>
   readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+/** A process and all its descendants (with --acceptors: the primary, its acceptors and their instances). */
+const treeOf = (pid) => [pid, ...childrenOf(pid).flatMap(treeOf)];
+/** Whether a process is a model instance (instance-worker.mjs) rather than the server's HTTP side. */
+const isInstance = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('instance-worker');
+  } catch {
+    return false;
+  }
+};
 
 async function modelCase(name) {
   if (name === 'digits') {
@@ -99,7 +109,8 @@ async function point([build, options], artifact, c, script, connections) {
   const url = minimal ? base : `${base}/v2/models/${c.name}/infer`;
   const wrk = (s) => execa('wrk', ['-t1', `-c${connections}`, `-d${s}s`, '--timeout', '30s', '-s', script, url]);
   await wrk(2);
-  const pids = [child.pid, ...childrenOf(child.pid)];
+  const pids = treeOf(child.pid);
+  const instance = pids.map(isInstance);
   const before = pids.map(cpuSeconds);
   const { stdout } = await wrk(seconds);
   const after = pids.map(cpuSeconds);
@@ -109,8 +120,9 @@ async function point([build, options], artifact, c, script, connections) {
   const ms = (i) => ((after[i] - before[i]) * 1000) / requests;
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)[1]),
-    server_ms: ms(0),
-    instances_ms: pids.slice(1).reduce((sum, _, i) => sum + ms(i + 1), 0),
+    // The HTTP side (the server, or the primary and its acceptors) and the instance processes.
+    server_ms: pids.reduce((sum, _, i) => sum + (instance[i] ? 0 : ms(i)), 0),
+    instances_ms: pids.reduce((sum, _, i) => sum + (instance[i] ? ms(i) : 0), 0),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
   };
 }

@@ -1,7 +1,8 @@
 // Memory of the serving engine: RSS (/proc/<pid>/status VmRSS summed over the server and its instance processes,
 // or the one process with its instance threads under --isolation thread) of `ood serve` on ResNet-18 with 1, 2
 // and 4 instances, once ready and after 20 requests, against 1 instance, for each isolation.
-// Usage: npm run build && node bench/serve-memory.mjs [--instances 1,2,4] [--isolation process,thread]
+// With --acceptors N, also N acceptor processes (`ood serve --acceptors N`, one instance each), against 1 instance.
+// Usage: npm run build && node bench/serve-memory.mjs [--instances 1,2,4] [--isolation process,thread] [--acceptors N]
 //        → bench/out/serve-memory.json
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,33 +33,37 @@ const header = Buffer.from(
   }),
 );
 const tensor = Buffer.alloc(4 * 3 * 224 * 224);
+const acceptors = Number(opt('acceptors', 0));
+const runs = isolations.flatMap((isolation) => counts.map((n) => ({ isolation, n, acceptors: 1 })));
+if (acceptors > 1) runs.push({ isolation: 'process', n: 1, acceptors });
 const rows = [];
-for (const isolation of isolations)
-  for (const n of counts) {
-    const { child, base: url } = await startServe(dir, [
-      '--instances',
-      String(n),
-      '--threads',
-      '1',
-      '--isolation',
-      isolation,
-    ]);
-    const ready = await treeRss(child.pid);
-    for (let k = 0; k < 20; k++) {
-      const res = await fetch(`${url}/v2/models/resnet18/infer`, {
-        method: 'POST',
-        body: Buffer.concat([header, tensor]),
-        headers: { 'inference-header-content-length': String(header.length) },
-      });
-      await res.arrayBuffer();
-    }
-    rows.push({ isolation, instances: n, rss_ready_mb: ready, rss_after_20_mb: await treeRss(child.pid) });
-    child.kill('SIGTERM');
-    await child;
+for (const { isolation, n, acceptors: a } of runs) {
+  const { child, base: url } = await startServe(dir, [
+    '--instances',
+    String(n),
+    '--threads',
+    '1',
+    '--isolation',
+    isolation,
+    '--acceptors',
+    String(a),
+  ]);
+  const ready = await treeRss(child.pid);
+  for (let k = 0; k < 20; k++) {
+    const res = await fetch(`${url}/v2/models/resnet18/infer`, {
+      method: 'POST',
+      body: Buffer.concat([header, tensor]),
+      headers: { 'inference-header-content-length': String(header.length) },
+    });
+    await res.arrayBuffer();
   }
+  rows.push({ isolation, acceptors: a, instances: n, rss_ready_mb: ready, rss_after_20_mb: await treeRss(child.pid) });
+  child.kill('SIGTERM');
+  await child;
+}
 await rm(work, { recursive: true, force: true });
 for (const r of rows) {
-  const one = rows.find((o) => o.isolation === r.isolation && o.instances === 1) ?? rows[0];
+  const one = rows.find((o) => o.isolation === r.isolation && o.instances === 1 && o.acceptors === 1) ?? rows[0];
   r.vs_one_instance = r.rss_after_20_mb / one.rss_after_20_mb;
 }
 await mkdir(join(root, 'bench', 'out'), { recursive: true });
@@ -69,7 +74,8 @@ await writeFile(
 console.table(
   rows.map((r) => ({
     isolation: r.isolation,
-    instances: r.instances,
+    acceptors: r.acceptors,
+    'instances each': r.instances,
     'RSS ready MB': r.rss_ready_mb.toFixed(0),
     'RSS after 20 MB': r.rss_after_20_mb.toFixed(0),
     'vs 1 instance': r.vs_one_instance.toFixed(2),

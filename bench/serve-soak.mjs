@@ -2,7 +2,8 @@
 // steady mix of good and bad requests (good V2 JSON, good binary, malformed JSON, wrong shapes, unknown routes,
 // empty batches, oversized V2 timeouts), sampling the server's RSS (from /proc/<pid>/status, summed over the
 // server and its instance processes, each process's share kept in `by_process`) every 15 s. Reports RSS at the end of minute 1 and its growth after it.
-// Usage: npm run build && node bench/serve-soak.mjs [--minutes 10] [--rate 100]   → bench/out/serve-soak.json
+// Usage: npm run build && node bench/serve-soak.mjs [--minutes 10] [--rate 100] [--acceptors N]
+//        → bench/out/serve-soak.json
 import { readFile, mkdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,7 +27,8 @@ await buildArtifact({
   sample: join(root, 'examples/digits/sample.json'),
   introspect: false,
 });
-const { child, base: url } = await startServe(zip, ['--log-level', 'error']);
+const acceptors = opt('acceptors', 1);
+const { child, base: url } = await startServe(zip, ['--log-level', 'error', '--acceptors', String(acceptors)]);
 const sample = JSON.parse(await readFile(join(root, 'examples/digits/sample.json'), 'utf8'));
 const image = sample.inputs[0];
 const data = Float32Array.from(image.data);
@@ -88,6 +90,7 @@ const last = samples.at(-1).rss_mb;
 const out = {
   benchmark: 'serve-soak',
   minutes,
+  acceptors,
   rate_per_s: rate,
   requests: sent,
   by_status: byStatus,

@@ -20,7 +20,15 @@ import { openServedArtifact } from '../served-artifact.js';
 import type { ModelState } from '../served-model.js';
 import type { ServeOptions } from '../server.js';
 import { planInstances, type InstancePlan } from '../engine/instance-plan.js';
-import { CONFIG_ENV, fromShape, isMessage, type AcceptorConfig, type Collect, type ToPrimary } from './messages.js';
+import {
+  CONFIG_ENV,
+  fromShape,
+  isMessage,
+  type AcceptorConfig,
+  type Collect,
+  type ToAcceptor,
+  type ToPrimary,
+} from './messages.js';
 
 /** Next to this module in dist/ (the acceptors run the compiled server). */
 export const ACCEPTOR_SCRIPT = fileURLToPath(new URL('./acceptor-main.js', import.meta.url));
@@ -125,7 +133,7 @@ export async function startAcceptors(
         resolve();
       };
       collecting.set(id, { waiting, values, done: finish });
-      for (const a of targets) a.worker.send({ type: 'ood:collect', id, what });
+      for (const a of targets) tell(a, { type: 'ood:collect', id, what });
       if (waiting.size === 0) finish();
     });
     if (what === 'stats') return mergeModelStats(values.filter((v) => v !== undefined) as ModelStat[]);
@@ -147,9 +155,14 @@ export async function startAcceptors(
     loadError = failed?.error ? fromShape(failed.error) : undefined;
     warnings = loaded[0]!.warnings;
     name = loaded[0]!.name;
-    for (const a of live()) a.worker.send({ type: 'ood:state', state, error: failed?.error });
+    for (const a of live()) tell(a, { type: 'ood:state', state, error: failed?.error });
     decided();
   };
+
+  /** Send, unless the acceptor is gone (its exit is handled on its own). */
+  function tell(a: Acceptor, message: ToAcceptor): void {
+    if (a.worker.isConnected()) a.worker.send(message, undefined, () => undefined);
+  }
 
   function onMessage(a: Acceptor, message: unknown): void {
     if (!isMessage<ToPrimary>(message)) return;
@@ -171,8 +184,8 @@ export async function startAcceptors(
         break;
       case 'ood:ask':
         void gather(message.what).then(
-          (value) => a.worker.send({ type: 'ood:answer', id: message.id, value }),
-          (err: Error) => a.worker.send({ type: 'ood:answer', id: message.id, error: err.message }),
+          (value) => tell(a, { type: 'ood:answer', id: message.id, value }),
+          (err: Error) => tell(a, { type: 'ood:answer', id: message.id, error: err.message }),
         );
         break;
       case 'ood:collected':
@@ -230,6 +243,7 @@ export async function startAcceptors(
     };
     acceptors[index] = a;
     worker.on('message', (m: unknown) => onMessage(a, m));
+    worker.on('error', () => undefined); // a send to a process that just died: its 'exit' reports the loss
     worker.once('exit', (code: number | null, signal: string | null) => onExit(a, code, signal));
   }
 
@@ -237,7 +251,7 @@ export async function startAcceptors(
     stopping = true;
     for (const t of timers) clearTimeout(t);
     const running = acceptors.filter((a): a is Acceptor => a !== undefined);
-    for (const a of running) if (a.worker.isConnected()) a.worker.send({ type: 'ood:stop' });
+    for (const a of running) tell(a, { type: 'ood:stop' });
     // Each acceptor cuts its own connections at --drain-timeout; past that and a margin, it is ended.
     const limit = setTimeout(
       () => running.forEach((a) => a.worker.process.kill('SIGKILL')),
