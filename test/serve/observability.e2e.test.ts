@@ -62,7 +62,9 @@ afterAll(async () => {
 });
 
 describe('an empty batch', () => {
-  it('gets 200 with zero-row outputs of the right datatypes, and the server stays up', async () => {
+  it('gets 200 with zero-row outputs of the right datatypes without running the model, and the server stays up', async () => {
+    const runs = () => server.engine.instances.reduce((n, i) => n + (i?.runs ?? 0), 0);
+    const before = runs();
     const empty = await postJson(`${server.url}/v2/models/digits/infer`, {
       inputs: [{ name: 'image', datatype: 'FP32', shape: [0, 1, 8, 8], data: [] }],
     });
@@ -71,6 +73,7 @@ describe('an empty batch', () => {
       { name: 'logits', datatype: 'FP32', shape: [0, 8], data: [] },
       { name: 'ood_scores', datatype: 'FP32', shape: [0, 1], data: [] },
     ]);
+    expect(runs()).toBe(before); // answered by the engine: no instance saw it
     expect((await get(`${server.url}/health`)).status).toBe(200);
     expect(
       (await postJson(`${server.url}/v2/models/digits/infer`, rows(fixtures.digits.calibration, 0, 2))).status,
