@@ -32,7 +32,6 @@ describe('--method auto on the digits example', () => {
       'synthetic:inverted',
       'synthetic:pixel-permutation',
       'synthetic:upside-down',
-      'synthetic:mixup',
       'synthetic:cut-paste',
       'synthetic:tile-shuffle',
     ]);
