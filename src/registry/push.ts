@@ -38,8 +38,8 @@ export interface PushResult {
   annotations: Record<string, string>;
   layers: PushedLayer[];
   stats: TransferStats;
-  /** Admission checks that FAILED and were pushed anyway (--ignore-check), with introspect's message. */
-  ignoredChecks: { key: string; message: string }[];
+  /** Checks that FAILED and were pushed anyway, with introspect's message and the override (--ignore-check, --force). */
+  ignoredChecks: { key: string; message: string; override: 'ignore-check' | 'force' }[];
 }
 
 /** Called after each blob is stored or skipped (progress display; tests use it to interrupt a push). */
@@ -78,10 +78,12 @@ export async function pushArtifact(
     /** Bytes done of the total as blobs upload (the CLI's progress bar). */
     onBytes?: ByteProgress;
     untagged?: boolean;
-    /** Move the tag when it already names another artifact. */
+    /** Move the tag when it already names another artifact, and push past FAILED checks beyond the gate. */
     force?: boolean;
-    /** Admission checks whose FAILED the user accepts (only integrity and runtime-version ones: admission.ts). */
+    /** Checks whose FAILED the user accepts (integrity, runtime versions and those beyond the gate: admission.ts). */
     ignoreChecks?: readonly string[];
+    /** Provenance checks FAIL instead of warning (--require-provenance). */
+    requireProvenance?: boolean;
   } = {},
 ): Promise<PushResult> {
   const ref = parseReference(refText);
@@ -92,7 +94,13 @@ export async function pushArtifact(
   }
   const admission = await admitForUpload(
     zipPath,
-    { command: 'push', ignoreChecks: options.ignoreChecks },
+    {
+      command: 'push',
+      ignoreChecks: options.ignoreChecks,
+      everyCheck: true,
+      force: options.force,
+      requireProvenance: options.requireProvenance,
+    },
     STREAM_ABOVE,
   );
   const split = await splitArtifactZip(zipPath);
@@ -157,6 +165,7 @@ export async function pushArtifact(
         uploaded: done.get(descriptor.digest)!,
       });
     }
+    const { overridden } = await admission.settled();
     const bytes = encodeManifest(manifest);
     const digest = manifestDigest(manifest);
     refuseTagMove(existing, digest, refText);
@@ -170,7 +179,7 @@ export async function pushArtifact(
       annotations: manifest.annotations,
       layers: pushed,
       stats: { ...store.stats },
-      ignoredChecks: admission.overridden.map((c) => ({ key: c.key, message: c.message })),
+      ignoredChecks: overridden.map((c) => ({ key: c.key, message: c.message, override: c.override })),
     };
   } finally {
     store.close?.();

@@ -3,6 +3,7 @@
 // stop the server. Returns a report; only the CLI turns it into an exit code.
 import { requireDocument } from '../artifact/open.js';
 import { openAdmitted } from '../checks/admission.js';
+import type { IntrospectReport } from '../checks/types.js';
 import { ARTIFACT_FILES, type IoSchema } from '../artifact/spec.js';
 import type { NamedTensor } from '../tensor/tensor.js';
 import { OodError } from '../errors.js';
@@ -73,8 +74,10 @@ function parseOutputs(text: string): JsonOutput[] | string {
 export async function verifyArtifact(artifact: string, options: VerifyOptions): Promise<VerifyReport> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   // The admission gate (issue 18): nothing introspect fails in archive, files, integrity or runtime is extracted.
-  const { reader: opened } = await openAdmitted(artifact, { command: 'verify' });
-  const checks: VerifyCheck[] = [];
+  // Every other check of introspect runs on the same reader, and each FAILED one is a failed check of verify's:
+  // an artifact that answers well but is not fit to deploy (labels that do not count the classes) is not verified.
+  const { reader: opened, admission } = await openAdmitted(artifact, { command: 'verify', everyCheck: true });
+  const checks: VerifyCheck[] = introspectChecks(admission.report);
   const add = (name: string, problems: string[] | string | null, ok = 'ok') =>
     checks.push(
       typeof problems === 'string'
@@ -170,6 +173,20 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
   } finally {
     await opened.close();
   }
+}
+
+/** introspect's verdict as verify checks: one per FAILED check, or one that says all passed. */
+function introspectChecks(report: IntrospectReport): VerifyCheck[] {
+  const failed = report.checks.filter((c) => c.result === 'FAILED');
+  if (failed.length > 0) return failed.map((c) => ({ name: `introspect: ${c.key}`, passed: false, detail: c.message }));
+  const { passed, warning, skipped } = report.summary;
+  return [
+    {
+      name: 'introspect fails no check',
+      passed: true,
+      detail: `passed ${passed}, warning ${warning}, skipped ${skipped}`,
+    },
+  ];
 }
 
 function scoreProblems(

@@ -10,7 +10,8 @@ import { startFakeRegistry, type FakeRegistry } from '../helpers/fake-registry.j
 let dir: string;
 let zip: string;
 const noEnv = { HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' };
-const chunked = { env: noEnv, monolithicLimit: 64 * 1024, chunkSize: 64 * 1024 };
+// The model is bytes of the test's own, not ONNX (model.format FAILS): push past that one check, by name.
+const chunked = { env: noEnv, monolithicLimit: 64 * 1024, chunkSize: 64 * 1024, ignoreChecks: ['model.format'] };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ood-fake-'));

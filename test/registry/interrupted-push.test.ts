@@ -12,6 +12,9 @@ import { startCountingProxy } from '../helpers/counting-proxy.js';
 import { registryAvailable, startRegistry, type RunningRegistry } from '../helpers/registry-harness.js';
 
 const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
+// The model is bytes of the test's own, not ONNX (model.format FAILS): push past that one check, by name.
+const NOT_ONNX = ['model.format'];
+const IGNORE_NOT_ONNX = ['--ignore-check', 'model.format'];
 
 describe.skipIf(!registryAvailable())('an interrupted push', () => {
   let registry: RunningRegistry;
@@ -35,13 +38,14 @@ describe.skipIf(!registryAvailable())('an interrupted push', () => {
     const ref = `${registry.host}/team/hook:1.0`;
     let uploads = 0;
     const failing = pushArtifact(zip, ref, {
+      ignoreChecks: NOT_ONNX,
       onBlob: ({ uploaded }) => {
         if (uploaded && ++uploads === 2) throw new Error('simulated crash');
       },
     });
     await expect(failing).rejects.toThrow('simulated crash');
     await expect(pullArtifact(ref, join(dir, 'none.zip'))).rejects.toMatchObject({ code: 'REGISTRY_NOT_FOUND' });
-    const rerun = await pushArtifact(zip, ref);
+    const rerun = await pushArtifact(zip, ref, { ignoreChecks: NOT_ONNX });
     expect(rerun.stats.blobsSkipped).toBe(2);
     expect(rerun.stats.blobsUploaded).toBe(rerun.layers.length + 1 - 2);
     const out = join(dir, 'hook.zip');
@@ -53,7 +57,7 @@ describe.skipIf(!registryAvailable())('an interrupted push', () => {
     const proxy = await startCountingProxy(registry.host);
     try {
       const ref = `${proxy.host}/team/killed:1.0`;
-      const child = execa('node', [CLI, 'push', zip, ref], { reject: false });
+      const child = execa('node', [CLI, 'push', zip, ref, ...IGNORE_NOT_ONNX], { reject: false });
       const deadline = Date.now() + 30_000;
       // The model goes up first, in one streamed PUT: kill once its bytes are flowing.
       const uploading = () =>
@@ -67,7 +71,7 @@ describe.skipIf(!registryAvailable())('an interrupted push', () => {
       await expect(pullArtifact(`${registry.host}/team/killed:1.0`, join(dir, 'none2.zip'))).rejects.toMatchObject({
         code: 'REGISTRY_NOT_FOUND',
       });
-      const rerun = await execa('node', [CLI, 'push', zip, ref, '--json']);
+      const rerun = await execa('node', [CLI, 'push', zip, ref, '--json', ...IGNORE_NOT_ONNX]);
       const result = JSON.parse(rerun.stdout);
       // The model goes first (nothing else of an artifact is sent before its bytes passed the gate), so nothing
       // else had reached the registry; skipping what did is the first test's.

@@ -38,6 +38,7 @@ describe('ood verify', () => {
     expect(report.model).toBe('digits');
     const names = report.checks.map((c: { name: string }) => c.name);
     expect(names).toEqual([
+      'introspect fails no check',
       'server starts and /health is 200',
       '/predict answers the sample',
       '/predict matches output_schema.json',
@@ -52,7 +53,8 @@ describe('ood verify', () => {
       '/health is still 200 after the bad requests',
       'server stops cleanly',
     ]);
-    expect(report.checks[3].detail).toContain('logits, ood_scores identical');
+    expect(report.checks[0].detail).toMatch(/^passed \d+, warning \d+, skipped \d+$/);
+    expect(report.checks[4].detail).toContain('logits, ood_scores identical');
   });
 
   it('prints a table and accepts --data for a plain prepared directory', async () => {
@@ -67,7 +69,7 @@ describe('ood verify', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^RESULT\s+CHECK\s+DETAIL/);
     expect(result.stdout).toContain('PASS    /predict outputs identical to direct onnxruntime');
-    expect(result.stdout).toMatch(/digits-plain .*: all 13 checks passed/);
+    expect(result.stdout).toMatch(/digits-plain .*: all 14 checks passed/);
   });
 
   it('fails with exit code 4, and says why, when the model cannot load', async () => {
@@ -78,9 +80,29 @@ describe('ood verify', () => {
     const result = await verify(dir, '--json');
     expect(result.exitCode).toBe(4);
     const report = JSON.parse(result.stdout);
-    expect(report.checks[0]).toMatchObject({ name: 'server starts and /health is 200', passed: false });
-    expect(report.checks[0].detail).toMatch(/^GET \/health: 513 .*failed to load/);
+    // introspect's verdict first, in its own words; then what the server did with it.
+    expect(report.checks[0]).toMatchObject({ name: 'introspect: model.format', passed: false });
+    expect(report.checks[0].detail).toMatch(/^model\.onnx is not a usable ONNX model: /);
+    expect(report.checks[1]).toMatchObject({ name: 'server starts and /health is 200', passed: false });
+    expect(report.checks[1].detail).toMatch(/^GET \/health: 513 .*failed to load/);
     expect(report.checks.at(-1)).toMatchObject({ name: 'server stops cleanly', passed: true });
+  });
+
+  it("fails with exit code 4, naming introspect's check, for an artifact whose labels do not count the classes", async () => {
+    // It serves and answers well; only introspect knows it is not fit to deploy (it used to say "all 13 passed").
+    const result = await verify(join(ROOT, 'test/fixtures/broken/labels-count-mismatch.zip'), '--json');
+    expect(result.exitCode).toBe(4);
+    const report = JSON.parse(result.stdout);
+    const failed = report.checks.filter((c: { passed: boolean }) => !c.passed);
+    expect(failed).toEqual([
+      {
+        name: 'introspect: schemas.labels',
+        passed: false,
+        detail:
+          "the labels do not name the classifier output's classes: labels.txt has 4 labels but output logits has 5 classes",
+      },
+    ]);
+    expect(report.checks.find((c: { name: string }) => c.name === '/predict answers the sample').passed).toBe(true);
   });
 
   it('fails with exit code 4 when the served outputs differ from the model', async () => {
@@ -103,6 +125,6 @@ describe('ood verify', () => {
       '/predict outputs identical to direct onnxruntime',
       '/v2/models/digits/infer outputs identical to direct onnxruntime',
     ]);
-    expect(report.checks[3].detail).toMatch(/"logits": 32 of 32 elements differ/);
+    expect(report.checks[4].detail).toMatch(/"logits": 32 of 32 elements differ/);
   });
 });

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
 import { OodError } from '../../errors.js';
 import { readNumbers } from '../option-checks.js';
+import { requireProvenance, withProvenancePolicy } from '../provenance-policy.js';
 import { formatBytes, plural } from '../wording.js';
 import { TRITON_NUMBERS } from './export.js';
 import { withModelcarOptions, type ModelcarArgs } from './modelcar-options.js';
@@ -15,6 +16,7 @@ interface PushArgs extends GlobalOptions, RegistryArgs, ModelcarArgs {
   ref: string;
   force?: boolean;
   'ignore-check'?: string[];
+  'require-provenance'?: boolean;
 }
 
 export const pushCommand: CommandModule<object, PushArgs> = {
@@ -23,7 +25,7 @@ export const pushCommand: CommandModule<object, PushArgs> = {
   builder: (y) =>
     withModelcarOptions(
       withRegistryOptions(
-        y
+        withProvenancePolicy(y)
           .positional('artifact', {
             type: 'string',
             demandOption: true,
@@ -37,14 +39,15 @@ export const pushCommand: CommandModule<object, PushArgs> = {
           .option('json', { type: 'boolean', describe: 'Print digest, layers and transfer counts as JSON' })
           .option('force', {
             type: 'boolean',
-            describe: 'Move the tag when it already names another artifact (a re-push of the same one needs none)',
+            describe:
+              'Move the tag when it already names another artifact, and push although introspect FAILS schemas, model, score, certainty or provenance checks (each printed as a warning); never past archive, files, integrity or runtime',
           })
           .option('ignore-check', {
             type: 'string',
             array: true,
             requiresArg: true,
             describe:
-              'Push although introspect FAILS this check (repeatable; only integrity.* and runtime.node/onnxruntime, never archive safety or what runs)',
+              'Push although introspect FAILS this check (repeatable): integrity.*, runtime.node/onnxruntime, or any schemas/model/score/certainty/provenance check; never archive safety or what runs',
           })
           .example('$0 push digits.zip digits:1.0', 'Store in ~/.ood/registry (or $OOD_HOME/registry)')
           .example(
@@ -77,6 +80,7 @@ export const pushCommand: CommandModule<object, PushArgs> = {
         ...(await storeOptionsFrom(argv)),
         force: argv.force === true,
         ignoreChecks: argv['ignore-check'] ?? [],
+        requireProvenance: requireProvenance(argv['require-provenance']),
         onBytes: (done, total, moved) => bar.update(done, total, moved),
       }).finally(() => bar.finish());
       if (argv.json) printJson(result);
