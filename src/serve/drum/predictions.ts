@@ -4,9 +4,15 @@
 // outputs with pandas' DataFrame.to_json(orient="split") (predict_mixin.py `_build_drum_response_json_str`):
 // {"columns": [...], "index": [0, 1, ...], "data": [[...], ...]}, one row per input row; ood does the same, so the
 // certainty score arrives as the column "ood_scores".
+//
+// INT64 and UINT64 elements stay bigint and are written digit for digit, as the V2 writer does (json-codec.ts's
+// encodeJsonData): JSON.stringify cannot write a bigint, and a Number would round 9007199254740993 to ...992.
+// lossless-json, the parser of exact-json.ts, writes the body then (bigint as its digits, NaN and Infinity as
+// null exactly like JSON.stringify, and so like pandas' to_json); a body without one is JSON.stringify's.
+import { stringify } from 'lossless-json';
 import type { ClassActivation } from '../../artifact/spec.js';
 import type { NamedTensor } from '../../tensor/tensor.js';
-import { tensorValues } from '../../tensor/json-codec.js';
+import { tensorElements, tensorValues } from '../../tensor/json-codec.js';
 import type { ModelDescription } from '../served-model.js';
 
 /** DRUM's target types (its TargetType enum) that an ONNX model served here can be. */
@@ -90,7 +96,7 @@ function splitTable(outputs: readonly NamedTensor[], rows: number) {
   for (const t of outputs) {
     const width = rows === 0 ? 0 : Math.round(t.data.length / rows);
     columns.push(...(width === 1 ? [t.name] : Array.from({ length: width }, (_, i) => `${t.name}_${i}`)));
-    blocks.push({ values: tensorValues(t), width });
+    blocks.push({ values: tensorElements(t), width });
   }
   const data = Array.from({ length: rows }, (_, r) =>
     blocks.flatMap((b) => b.values.slice(r * b.width, (r + 1) * b.width)),
@@ -107,12 +113,20 @@ export function drumPredictions(outputs: readonly NamedTensor[], target: DrumTar
   const rows = main.shape[0] ?? 1;
   let predictions: unknown[];
   if (CLASSIFYING.has(target.targetType)) predictions = classProbabilities(main, target);
-  else if (target.targetType === 'regression') predictions = tensorValues(main);
+  else if (target.targetType === 'regression') predictions = tensorElements(main);
   else {
-    const flat = tensorValues(main);
+    const flat = tensorElements(main);
     const width = rows === 0 ? 0 : flat.length / rows;
     predictions = Array.from({ length: rows }, (_, r) => flat.slice(r * width, (r + 1) * width));
   }
   const extra = outputs.filter((t) => t !== main && t.shape[0] === rows);
   return extra.length === 0 ? { predictions } : { predictions, extraModelOutput: splitTable(extra, rows) };
+}
+
+const is64Bit = (t: NamedTensor) => t.data instanceof BigInt64Array || t.data instanceof BigUint64Array;
+
+/** The JSON text of drumPredictions(), 64-bit integers exact. */
+export function drumPredictionsText(outputs: readonly NamedTensor[], target: DrumTarget): string {
+  const body = drumPredictions(outputs, target);
+  return outputs.some(is64Bit) ? stringify(body)! : JSON.stringify(body);
 }

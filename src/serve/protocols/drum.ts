@@ -17,7 +17,7 @@ import { isInstancesBody } from '../instances.js';
 import { parseJsonBody } from '../v2-request.js';
 import { readDrumPayload } from '../drum/payload.js';
 import { matrixMarketTable } from '../drum/matrix-market.js';
-import { drumPredictions, drumTarget } from '../drum/predictions.js';
+import { drumPredictionsText, drumTarget } from '../drum/predictions.js';
 import { PredictorTimes, drumCapabilities, drumInfo, drumStats } from '../drum/info.js';
 import { predictInstances } from './v1.js';
 import { V2_EXTENSIONS, inferV2 } from './v2.js';
@@ -94,7 +94,8 @@ async function predict(service: ServeService, req: ServeRequest, times: Predicto
   const started = performance.now();
   const outputs = await service.infer(tensors, undefined, req);
   times.record((performance.now() - started) / 1000);
-  return jsonResponse(200, drumPredictions(outputs, drumTarget(service.model.description, service.scoreOutput)));
+  const text = drumPredictionsText(outputs, drumTarget(service.model.description, service.scoreOutput));
+  return jsonResponse(200, undefined, text);
 }
 
 /** The DRUM route table, mounted under `options.urlPrefix`. */
