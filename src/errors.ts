@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   ARTIFACT_IS_A_MODEL: { kind: 'input' },
   ARTIFACT_UNREADABLE: { kind: 'input' },
   BAD_SOURCE_DATE_EPOCH: { kind: 'usage' },
+  DIRECTORY_NOT_AN_ARTIFACT: { kind: 'input' },
   EVALUATION_NOT_BETTER_THAN_CHANCE: { kind: 'input' },
   EXTERNAL_DATA_MISSING: { kind: 'input' },
   EXTERNAL_DATA_OUTSIDE: { kind: 'input' },

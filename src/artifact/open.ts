@@ -11,6 +11,7 @@ import { DEFAULT_ARCHIVE_LIMITS, ZipArchive } from './archive.js';
 import type { ArtifactView, ViewOptions } from './artifact-view.js';
 import { DirectoryView } from './directory-view.js';
 import { ZipView } from './zip-view.js';
+import { directoryNotAnArtifact } from './wrong-kind.js';
 import { assertArchiveSafe } from './archive-extract.js';
 import { evaluationProblems, type EvaluationReport } from './evaluation.js';
 import { FORMAT_MIGRATIONS, migrateDocument, type MigrationRegistry } from './format-migrations.js';
@@ -59,7 +60,11 @@ async function openArtifactView(path: string, options: ViewOptions = {}): Promis
   const info = await stat(path).catch((err: unknown) => {
     throw fileError(err, path, 'artifact');
   });
-  if (info.isDirectory()) return DirectoryView.open(resolve(path), options.limits ?? DEFAULT_ARCHIVE_LIMITS);
+  if (info.isDirectory()) {
+    const notAnArtifact = await directoryNotAnArtifact(path);
+    if (notAnArtifact) throw notAnArtifact;
+    return DirectoryView.open(resolve(path), options.limits ?? DEFAULT_ARCHIVE_LIMITS);
+  }
   if (info.isFile()) return new ZipView(await ZipArchive.open(path, options.limits), path, options.tempRoot);
   throw new OodError('ARTIFACT_UNREADABLE', `${path} is neither a zip file nor a directory`, {
     hint: 'Pass the .zip written by `ood prepare -o`, or the directory written by `ood prepare --dir`.',

@@ -1,6 +1,7 @@
 // The two files users swap: an ONNX model handed to a command that wants an artifact, and an artifact handed to
-// one that wants a model. Each gets told what it holds and which command takes it, instead of a parser's error.
-import { open, stat } from 'node:fs/promises';
+// one that wants a model; and a directory that is no artifact at all (empty, or a model's folder). Each gets told
+// what it holds and which command takes it, instead of a parser's error or a list of missing files.
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodError } from '../errors.js';
 import { OnnxModel } from '../onnx/model.js';
@@ -46,4 +47,25 @@ export async function artifactGivenAsModel(path: string): Promise<OodError | nul
   return new OodError('MODEL_IS_AN_ARTIFACT', `${path} is an ood artifact, not an ONNX model`, {
     hint: `Check it with: ood introspect ${path} (ood serve ${path} serves it).`,
   });
+}
+
+/**
+ * When directory `path` holds neither runtime.yaml nor manifest.json (nothing `ood prepare --dir` wrote), the
+ * error that says what it lacks and what to run; else null. Its models, if any, are named in the hint.
+ */
+export async function directoryNotAnArtifact(path: string): Promise<OodError | null> {
+  const names = (await readdir(path).catch(() => null))?.sort();
+  if (!names || names.includes(ARTIFACT_FILES.runtime) || names.includes(ARTIFACT_FILES.manifest)) return null;
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} entries)` : '');
+  const lacks = `it has no ${ARTIFACT_FILES.runtime} or ${ARTIFACT_FILES.manifest}`;
+  const model = names.find((n) => n.endsWith('.onnx'));
+  return new OodError(
+    'DIRECTORY_NOT_AN_ARTIFACT',
+    `${path} is not an artifact: ${names.length === 0 ? 'the directory is empty' : `${lacks} (it holds ${shown})`}`,
+    {
+      hint: model
+        ? `Package the model first: ood prepare ${join(path, model)} -o ${model.replace(/\.onnx$/, '')}.zip, then use that zip.`
+        : 'An artifact is what `ood prepare MODEL.onnx -o model.zip` (or `--dir DIR`) writes; pass that zip or directory.',
+    },
+  );
 }

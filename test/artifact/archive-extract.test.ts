@@ -88,11 +88,13 @@ describe('openArtifact(...).directory()', () => {
   it('uses a directory as it is, and its close deletes nothing', async () => {
     const artifactDir = await mkdtemp(join(dir, 'plain-'));
     await writeFile(join(artifactDir, 'model.onnx'), 'm');
+    // A directory with neither runtime.yaml nor manifest.json is no artifact (DIRECTORY_NOT_AN_ARTIFACT).
+    await writeFile(join(artifactDir, 'runtime.yaml'), 'r');
     const opened = await openArtifact(artifactDir);
     expect(opened.source).toBe('directory');
     expect(await opened.directory()).toBe(artifactDir);
     await opened.close();
-    expect(await readdir(artifactDir)).toEqual(['model.onnx']);
+    expect((await readdir(artifactDir)).sort()).toEqual(['model.onnx', 'runtime.yaml']);
   });
 
   it('leaves no temporary directory behind when the zip is unsafe', async () => {

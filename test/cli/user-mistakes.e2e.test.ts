@@ -2,7 +2,7 @@
 // with an `Error:` line naming what was wrong and a `Hint:`, never 70 ("a bug in ood") and never a stack trace.
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtures, repoRoot } from '../helpers/fixtures.js';
@@ -18,6 +18,8 @@ interface Mistake {
   args: string[];
   exit: 2 | 3;
   message: RegExp;
+  /** What the hint must say, where the mistake's fix is the point. */
+  hint?: RegExp;
 }
 
 const MISTAKES: Mistake[] = [
@@ -175,6 +177,28 @@ const MISTAKES: Mistake[] = [
     message: /--retries must be a whole number ≥ 0, not "1.5"/,
   },
   {
+    what: 'serve an empty folder',
+    args: ['serve', join(work, 'empty'), '--port', '0'],
+    exit: 3,
+    message: /empty is not an artifact: the directory is empty$/m,
+    hint: /ood prepare MODEL\.onnx -o model\.zip/,
+  },
+  {
+    what: 'serve a folder holding a model, not an artifact',
+    args: ['serve', join(work, 'model-folder'), '--port', '0'],
+    exit: 3,
+    message:
+      /model-folder is not an artifact: it has no runtime\.yaml or manifest\.json \(it holds model\.onnx, notes\.txt\)/,
+    hint: /Package the model first: ood prepare .*model-folder\/model\.onnx -o model\.zip/,
+  },
+  {
+    what: 'verify an empty folder',
+    args: ['verify', join(work, 'empty')],
+    exit: 3,
+    message: /empty is not an artifact: the directory is empty/,
+    hint: /ood prepare/,
+  },
+  {
     what: 'serve a path that is neither a file nor a reference',
     args: ['serve', join(work, 'nosuch.zip')],
     exit: 3,
@@ -226,6 +250,10 @@ const ood = (args: string[]) =>
 
 mkdirSync(home, { recursive: true });
 writeFileSync(join(work, 'not-a-model.txt'), 'hello');
+mkdirSync(join(work, 'empty'));
+mkdirSync(join(work, 'model-folder'));
+copyFileSync(fixtures.digits.model, join(work, 'model-folder', 'model.onnx'));
+writeFileSync(join(work, 'model-folder', 'notes.txt'), 'trained on digits');
 
 describe.concurrent('user mistakes', () => {
   it('a misspelt command gets the suggestion and the commands as its hint', async () => {
@@ -233,15 +261,19 @@ describe.concurrent('user mistakes', () => {
     expect(r.stderr).toMatch(/^Hint: Did you mean prepare\? The commands: enable, prepare, .*\(ood --help\)\.$/m);
   });
 
-  it.each(MISTAKES)('$what: exit $exit with a message and a hint, no stack trace', async ({ args, exit, message }) => {
-    const r = await ood(args);
-    expect(r.exitCode, r.stderr).toBe(exit);
-    expect(r.stderr).toMatch(/^Error: /m);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr).toMatch(/^Hint: /m);
-    expect(r.stderr).not.toMatch(/^\s+at /m);
-    expect(r.stderr).not.toContain('bug in ood');
-  });
+  it.each(MISTAKES)(
+    '$what: exit $exit with a message and a hint, no stack trace',
+    async ({ args, exit, message, hint }) => {
+      const r = await ood(args);
+      expect(r.exitCode, r.stderr).toBe(exit);
+      expect(r.stderr).toMatch(/^Error: /m);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/^Hint: /m);
+      if (hint) expect(r.stderr).toMatch(new RegExp(`^Hint: .*${hint.source}`, 'm'));
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stderr).not.toContain('bug in ood');
+    },
+  );
 
   it.each(MISTAKES)(
     '$what with --json: the same error as one JSON object on stderr',
