@@ -12,6 +12,7 @@ import type { ArtifactView, ViewOptions } from './artifact-view.js';
 import { DirectoryView } from './directory-view.js';
 import { ZipView } from './zip-view.js';
 import { directoryNotAnArtifact } from './wrong-kind.js';
+import { parseDataJson } from '../io/exact-json.js';
 import { assertArchiveSafe } from './archive-extract.js';
 import { evaluationProblems, type EvaluationReport } from './evaluation.js';
 import { FORMAT_MIGRATIONS, migrateDocument, type MigrationRegistry } from './format-migrations.js';
@@ -208,7 +209,10 @@ export class ArtifactReader {
       const doc = await this.json(ARTIFACT_FILES.sample);
       if (!doc.ok) return doc;
       const problems = createRequestValidator(input.value)(doc.value).map((p) => `${ARTIFACT_FILES.sample}: ${p}`);
-      return problems.length ? { ok: false, problems } : { ok: true, value: doc.value as SampleDocument };
+      if (problems.length) return { ok: false, problems };
+      // Checked as JSON.parse reads it; handed on exactly, INT64 / UINT64 beyond 2^53 digit for digit as bigint.
+      const text = await this.text(ARTIFACT_FILES.sample);
+      return { ok: true, value: (text.ok ? parseDataJson(text.value) : doc.value) as SampleDocument };
     });
   }
 

@@ -8,6 +8,8 @@ export interface JsonFileRole {
   /** e.g. "sample file", used in "sample file not found: PATH". */
   what: string;
   notJson(path: string, err: Error): OodError;
+  /** The parser (default JSON.parse); data files pass io/exact-json.ts's parseDataJson. */
+  parse?: (text: string) => unknown;
 }
 
 /** The file's text and its parsed value. Throws OodError (kind input) for a missing file or invalid JSON. */
@@ -19,7 +21,7 @@ export async function readJsonFile(path: string, role: JsonFileRole): Promise<{ 
     throw fileError(err, path, role.what);
   }
   try {
-    return { text, value: JSON.parse(text) as unknown };
+    return { text, value: (role.parse ?? JSON.parse)(text) };
   } catch (err) {
     throw role.notJson(path, err as Error);
   }

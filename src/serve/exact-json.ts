@@ -7,23 +7,11 @@
 // So a body is read by JSON.parse first, as always; only when the tensor codec meets a 64-bit integer element a
 // double cannot hold exactly (|v| >= 2^53) is the body parsed again by lossless-json, which hands each number
 // literal to us as text: integer literals beyond 2^53 become bigint, every other literal the double JSON.parse
-// gives. An ordinary request pays nothing (bench/json-int64.mjs).
-import { parse } from 'lossless-json';
+// gives (io/exact-json.ts, shared with the data files users give). An ordinary request pays nothing
+// (bench/json-int64.mjs).
 import { OodError } from '../errors.js';
+import { parseJsonExactly } from '../io/exact-json.js';
 import { parseJsonAllowingNonFinite } from './non-finite-json.js';
-
-const INTEGER_LITERAL = /^-?\d+$/;
-
-/** A number literal as JSON.parse would read it, except an integer beyond 2^53, which stays exact. */
-function exactNumber(literal: string): number | bigint {
-  const n = Number(literal);
-  return Number.isSafeInteger(n) || !INTEGER_LITERAL.test(literal) ? n : BigInt(literal);
-}
-
-/** lossless-json with JSON.parse's semantics otherwise: a duplicated key keeps its last value. */
-function parseExactly(text: string): unknown {
-  return parse(text, null, { parseNumber: exactNumber, onDuplicateKey: ({ newValue }) => newValue });
-}
 
 /**
  * Parse a request body exactly: bare NaN / Infinity tokens allowed (non-finite-json.ts), integers beyond 2^53 as
@@ -31,7 +19,7 @@ function parseExactly(text: string): unknown {
  */
 export function parseBodyExactly(bytes: Buffer): unknown {
   try {
-    return parseJsonAllowingNonFinite(bytes.toString('utf8'), parseExactly);
+    return parseJsonAllowingNonFinite(bytes.toString('utf8'), parseJsonExactly);
   } catch (err) {
     throw new OodError('BAD_JSON', `the request body is not valid JSON: ${(err as Error).message}`, { cause: err });
   }

@@ -3,6 +3,7 @@
 import type { TensorSpec } from '../artifact/spec.js';
 import type { NamedTensor } from '../tensor/tensor.js';
 import { toHalfBits } from '../onnx/float16.js';
+import { stringifyExactly } from '../io/exact-json.js';
 
 /** A V2 response output as JSON carries it. */
 export interface JsonOutput {
@@ -38,8 +39,10 @@ function sameElement(datatype: string, served: unknown, direct: unknown): boolea
       return served === Boolean(direct);
     case 'INT64':
     case 'UINT64':
-      // JSON numbers are exact up to 2^53; beyond that compare what survives the double conversion.
-      return Number(served) === Number(direct as bigint);
+      // The answer is read exactly (io/exact-json.ts): beyond 2^53 an element is a bigint, digit for digit.
+      return typeof served === 'bigint'
+        ? served === direct
+        : Number.isSafeInteger(served) && BigInt(served as number) === direct;
     default:
       return served === direct;
   }
@@ -66,7 +69,7 @@ export function compareOutput(served: JsonOutput, direct: NamedTensor): string[]
   }
   if (differing > 0)
     problems.push(
-      `"${served.name}": ${differing} of ${data.length} elements differ (first at ${first}: served ${JSON.stringify(data[first])}, direct ${String(direct.data[first])})`,
+      `"${served.name}": ${differing} of ${data.length} elements differ (first at ${first}: served ${stringifyExactly(data[first])}, direct ${String(direct.data[first])})`,
     );
   return problems;
 }

@@ -10,6 +10,7 @@ import { OodError } from '../errors.js';
 import { decodeJsonTensor } from '../tensor/json-codec.js';
 import { instancesToV2, isInstancesBody } from '../serve/instances.js';
 import { readJsonFile } from '../io/json-file.js';
+import { parseDataJson, stringifyExactly } from '../io/exact-json.js';
 import { runDirect, runtimeCertainty } from './direct-run.js';
 import { checkOutputAgainstSchema, compareOutput, type JsonOutput } from './compare.js';
 import { call, waitFor } from './http-client.js';
@@ -33,6 +34,7 @@ const REQUEST_HINT = 'Pass a KServe V2 inference request ({"inputs": [...]}) or 
 async function readRequest(path: string, inputs: IoSchema): Promise<V2InferenceRequest> {
   const { value } = await readJsonFile(path, {
     what: 'request file',
+    parse: parseDataJson,
     notJson: (p, err) =>
       new OodError('VERIFY_DATA_INVALID', `cannot read the request in ${p}: ${err.message}`, { hint: REQUEST_HINT }),
   }).catch((err: unknown) => {
@@ -63,7 +65,7 @@ function zerosRequest(inputs: IoSchema): V2InferenceRequest {
 
 function parseOutputs(text: string): JsonOutput[] | string {
   try {
-    const body = JSON.parse(text) as { outputs?: JsonOutput[] };
+    const body = parseDataJson(text) as { outputs?: JsonOutput[] };
     return Array.isArray(body.outputs) ? body.outputs : 'the response has no "outputs"';
   } catch {
     return `the response is not JSON: ${text.slice(0, 200)}`;
@@ -118,7 +120,7 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
       if (health.status === 200) {
         model = (JSON.parse(health.text) as { model?: string }).model ?? '?';
         const direct = await runDirect(await opened.modelPath(), inputs);
-        const body = JSON.stringify(request);
+        const body = stringifyExactly(request);
         const json = { 'content-type': 'application/json' };
         const routes: [string, string][] = [
           ['/predict', `${server.url}/predict`],

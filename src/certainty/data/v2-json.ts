@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { OodError, fileError } from '../../errors.js';
+import { parseDataJson } from '../../io/exact-json.js';
 import { dataTypeFromV2 } from '../../tensor/datatypes.js';
 import { decodeJsonTensor } from '../../tensor/json-codec.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -28,7 +29,8 @@ export async function readV2Request(path: string): Promise<V2Sample> {
   const label = basename(path);
   let body: unknown;
   try {
-    body = JSON.parse(await readFile(path, 'utf8'));
+    // INT64 / UINT64 beyond 2^53 digit for digit, as the server reads a request (io/exact-json.ts).
+    body = parseDataJson(await readFile(path, 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code) throw fileError(err, path, 'data file');
     throw invalid(label, `not valid JSON (${(err as Error).message})`);

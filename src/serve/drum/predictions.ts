@@ -7,9 +7,9 @@
 //
 // INT64 and UINT64 elements stay bigint and are written digit for digit, as the V2 writer does (json-codec.ts's
 // encodeJsonData): JSON.stringify cannot write a bigint, and a Number would round 9007199254740993 to ...992.
-// lossless-json, the parser of exact-json.ts, writes the body then (bigint as its digits, NaN and Infinity as
-// null exactly like JSON.stringify, and so like pandas' to_json); a body without one is JSON.stringify's.
-import { stringify } from 'lossless-json';
+// io/exact-json.ts writes the body then (lossless-json: bigint as its digits, NaN and Infinity as null exactly
+// like JSON.stringify, and so like pandas' to_json); a body without one is JSON.stringify's.
+import { stringifyExactly } from '../../io/exact-json.js';
 import type { ClassActivation } from '../../artifact/spec.js';
 import type { NamedTensor } from '../../tensor/tensor.js';
 import { tensorElements, tensorValues } from '../../tensor/json-codec.js';
@@ -128,5 +128,5 @@ const is64Bit = (t: NamedTensor) => t.data instanceof BigInt64Array || t.data in
 /** The JSON text of drumPredictions(), 64-bit integers exact. */
 export function drumPredictionsText(outputs: readonly NamedTensor[], target: DrumTarget): string {
   const body = drumPredictions(outputs, target);
-  return outputs.some(is64Bit) ? stringify(body)! : JSON.stringify(body);
+  return outputs.some(is64Bit) ? stringifyExactly(body) : JSON.stringify(body);
 }
