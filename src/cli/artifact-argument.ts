@@ -14,7 +14,14 @@ export async function resolveArtifactArgument(
   // Only a reference needs the registry flags (and stdin for a password).
   if (existsSync(text) || !looksLikeReference(text)) return (await resolveArtifactSource(text, { what })).path;
   const { storeOptionsFrom } = await import('./commands/registry-options.js');
-  const source = await resolveArtifactSource(text, { ...(await storeOptionsFrom(argv)), what });
+  const { createByteProgressBar } = await import('./progress-bar.js');
+  // A pull into the cache draws push and pull's bar (terminal only; none with --quiet or --json).
+  const bar = createByteProgressBar('pulling', { quiet: argv.quiet || argv.json });
+  const source = await resolveArtifactSource(text, {
+    ...(await storeOptionsFrom(argv)),
+    what,
+    onBytes: (done, total, moved) => bar.update(done, total, moved),
+  }).finally(() => bar.finish());
   if (!argv.quiet)
     process.stderr.write(
       `${source.pulled ? 'pulled' : 'using cached'} ${source.reference} (${source.digest}): ${source.path}\n`,

@@ -51,6 +51,7 @@ function drawBar(
     },
     finish() {
       if (tty && drawn) stream.write('\r\x1b[K');
+      drawn = false;
     },
   };
 }
@@ -87,5 +88,29 @@ export function createByteProgressBar(
       bar.update(done, total);
     },
     finish: () => bar.finish(),
+  };
+}
+
+/**
+ * The two bars of an image push (push --modelcar, ood image): "pushing artifact", then "pushing image", the first
+ * cleared when the second begins. `progress` goes to the library; `finish()` clears whatever is left.
+ */
+export function createImageUploadBars(options: ProgressOptions = {}) {
+  const artifact = createByteProgressBar('pushing artifact', options);
+  const image = createByteProgressBar('pushing image', options);
+  let imageBegun = false;
+  return {
+    progress: {
+      artifact: (done: number, total: number, moved: number) => artifact.update(done, total, moved),
+      image: (done: number, total: number, moved: number) => {
+        if (!imageBegun) artifact.finish();
+        imageBegun = true;
+        image.update(done, total, moved);
+      },
+    },
+    finish() {
+      artifact.finish();
+      image.finish();
+    },
   };
 }

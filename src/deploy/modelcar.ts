@@ -21,6 +21,7 @@ import { pushImage, type ImagePushResult } from '../registry/image/push-image.js
 import type { TarEntry } from '../registry/image/tar-writer.js';
 import type { StoreOptions } from '../registry/open-store.js';
 import { pushArtifact } from '../registry/push.js';
+import type { ImageUploadProgress } from '../registry/byte-meter.js';
 import { formatReference, parseReference } from '../registry/reference.js';
 import { openModelSource } from './model-source.js';
 import { planTritonRepository, type TritonExportOptions } from './triton/repository.js';
@@ -42,6 +43,8 @@ export interface ModelcarOptions extends TritonExportOptions, StoreOptions {
   base: string;
   /** os/arch to take from a multi-platform base; default linux/amd64. */
   platform?: string;
+  /** Bytes as the artifact, then the image, upload (the CLI's progress bars). */
+  progress?: ImageUploadProgress;
 }
 
 /** What `ood push --modelcar` reports. */
@@ -99,7 +102,11 @@ export async function pushModelcar(
     const layer = await writeLayerFile(entries, join(work, 'models.tar.gz'), { mtime });
     const base = await resolveBaseImage(options.base, platform, options);
     try {
-      const artifact = await pushArtifact(zipPath, formatReference(ref), { ...options, untagged: true });
+      const artifact = await pushArtifact(zipPath, formatReference(ref), {
+        ...options,
+        untagged: true,
+        onBytes: options.progress?.artifact,
+      });
       const image = await pushImage(
         formatReference(ref),
         {
@@ -130,7 +137,7 @@ export async function pushModelcar(
           },
           subject: { mediaType: MANIFEST_MEDIA_TYPE, digest: artifact.digest, size: artifact.size },
         },
-        options,
+        { ...options, onBytes: options.progress?.image },
       );
       return {
         ...image,

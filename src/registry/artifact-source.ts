@@ -9,6 +9,7 @@ import { OodError } from '../errors.js';
 import { defaultLayoutRoot } from './local-layout.js';
 import { openStore, type StoreOptions } from './open-store.js';
 import { pullArtifact } from './pull.js';
+import type { ByteProgress } from './byte-meter.js';
 import { formatReference, parseReference } from './reference.js';
 
 /** What an artifact argument turned out to be. */
@@ -38,7 +39,7 @@ export function looksLikeReference(text: string): boolean {
  */
 export async function resolveArtifactSource(
   text: string,
-  options: StoreOptions & { cacheRoot?: string; what?: string } = {},
+  options: StoreOptions & { cacheRoot?: string; what?: string; onBytes?: ByteProgress } = {},
 ): Promise<ArtifactSource> {
   const what = options.what ?? 'artifact';
   if (await exists(text)) return { path: text };

@@ -22,6 +22,12 @@ export function meteredStream(source: Readable, start: number, onAt: (position: 
 /** Bytes done (moved, or already in the store) of `total`; `moved`: how many of them travelled. */
 export type ByteProgress = (done: number, total: number, moved: number) => void;
 
+/** The two uploads of an image push (push --modelcar, ood image): the artifact it refers to, then the image. */
+export interface ImageUploadProgress {
+  artifact?: ByteProgress;
+  image?: ByteProgress;
+}
+
 /**
  * Progress over several blobs moved one after another: `finish(size)` when a blob is done (or was already there:
  * then `moved` is false and its bytes count as done but not as transferred), `at(position)` while one streams.

@@ -41,12 +41,15 @@ export const imageCommand: CommandModule<object, ImageArgs> = {
     runCommand(argv, async () => {
       const { pushOodImage } = await import('../../deploy/ood-image/ood-image.js');
       const artifact = await resolveArtifactArgument(argv.artifact, argv);
+      const { createImageUploadBars } = await import('../progress-bar.js');
+      const bars = createImageUploadBars({ quiet: argv.quiet || argv.json });
       const result = await pushOodImage(artifact, argv.ref, {
         ...(await storeOptionsFrom(argv)),
         base: argv.base,
         platform: argv.platform,
         nodeVersion: argv['node-version'],
-      });
+        progress: bars.progress,
+      }).finally(() => bars.finish());
       if (argv.json) {
         const { printJson } = await import('../output.js');
         return printJson(result);

@@ -104,6 +104,8 @@ async function pushModelcarCommand(argv: PushArgs, printJson: (value: unknown) =
       hint: 'Mirror a small image with a shell into your registry and name it: --base registry.example.com/mirror/busybox:1.36',
     });
   const { pushModelcar } = await import('../../deploy/modelcar.js');
+  const { createImageUploadBars } = await import('../progress-bar.js');
+  const bars = createImageUploadBars({ quiet: argv.quiet || argv.json });
   const result = await pushModelcar(argv.artifact, argv.ref, {
     ...(await storeOptionsFrom(argv)),
     base: argv.base,
@@ -113,7 +115,8 @@ async function pushModelcarCommand(argv: PushArgs, printJson: (value: unknown) =
     maxBatch: n['max-batch'],
     instances: n.instances,
     kind: argv.device,
-  });
+    progress: bars.progress,
+  }).finally(() => bars.finish());
   if (argv.json) return printJson(result);
   process.stdout.write(`${result.digest}\n`);
   if (argv.quiet) return;

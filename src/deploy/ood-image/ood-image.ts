@@ -21,6 +21,7 @@ import { pushImage, type ImagePushResult } from '../../registry/image/push-image
 import type { TarEntry } from '../../registry/image/tar-writer.js';
 import type { StoreOptions } from '../../registry/open-store.js';
 import { pushArtifact } from '../../registry/push.js';
+import type { ImageUploadProgress } from '../../registry/byte-meter.js';
 import { formatReference, parseReference } from '../../registry/reference.js';
 import { OOD_VERSION } from '../../version.js';
 import { packagePath } from '../../io/package-files.js';
@@ -37,6 +38,8 @@ export interface OodImageOptions extends StoreOptions {
   platform?: string;
   /** The base's Node.js version when its config does not say (NODE_VERSION in Env). */
   nodeVersion?: string;
+  /** Bytes as the artifact, then the image, upload (the CLI's progress bars). */
+  progress?: ImageUploadProgress;
 }
 
 export interface OodImageResult extends ImagePushResult {
@@ -159,7 +162,11 @@ export async function pushOodImage(
         },
       ];
       const artifact = isZip
-        ? await pushArtifact(artifactPath, formatReference(ref), { ...options, untagged: true })
+        ? await pushArtifact(artifactPath, formatReference(ref), {
+            ...options,
+            untagged: true,
+            onBytes: options.progress?.artifact,
+          })
         : undefined;
       const image = await pushImage(
         formatReference(ref),
@@ -189,7 +196,7 @@ export async function pushOodImage(
             ? { subject: { mediaType: MANIFEST_MEDIA_TYPE, digest: artifact.digest, size: artifact.size } }
             : {}),
         },
-        options,
+        { ...options, onBytes: options.progress?.image },
       );
       return {
         ...image,

@@ -15,7 +15,8 @@ import type { Descriptor } from '../manifest.js';
 import { openStore, type StoreOptions } from '../open-store.js';
 import { formatReference, parseReference } from '../reference.js';
 import { RemoteStore } from '../remote-store.js';
-import type { TransferStats } from '../store.js';
+import type { BlobRangeOpener, TransferStats } from '../store.js';
+import { blobProgress, meteredStream, type ByteProgress } from '../byte-meter.js';
 import type { BaseImage } from './base-image.js';
 import { buildImageConfig, type ConfigOverrides } from './image-config.js';
 import type { LayerFile } from './layer-file.js';
@@ -62,33 +63,51 @@ export interface ImagePushResult {
 const sortRecord = (r: Record<string, string>) =>
   Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
+/** An opener whose bytes are counted as they stream (the CLI's progress bar); the opener itself without one. */
+type Meter = (open: BlobRangeOpener) => BlobRangeOpener;
+
 /** Copy a base blob from another registry: download it verified into a temporary file, then upload that. */
-async function copyBlob(base: BaseImage, target: RemoteStore, d: Descriptor): Promise<void> {
+async function copyBlob(base: BaseImage, target: RemoteStore, d: Descriptor, metered: Meter): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'ood-blob-'));
   try {
     const file = join(dir, 'blob');
     await pipeline(await base.store.openBlob(d), verifyingStream(d, `base layer ${d.digest}`), createWriteStream(file));
     base.store.stats.bytesDownloaded += d.size;
-    await target.putBlob(d, (start, end) => readFileRange(file, start, end));
+    await target.putBlob(
+      d,
+      metered((start, end) => readFileRange(file, start, end)),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function transferBaseLayer(base: BaseImage, target: RemoteStore, d: Descriptor): Promise<LayerTransfer> {
+async function transferBaseLayer(
+  base: BaseImage,
+  target: RemoteStore,
+  d: Descriptor,
+  metered: Meter,
+): Promise<LayerTransfer> {
   if (await target.hasBlob(d)) {
     target.stats.blobsSkipped += 1;
     return 'present';
   }
   if (base.ref.host === parseHost(target.where) && (await target.mountBlob(d, base.ref.repository))) return 'mounted';
-  await copyBlob(base, target, d);
+  await copyBlob(base, target, d, metered);
   return 'copied';
 }
 
 const parseHost = (where: string) => where.slice(0, where.indexOf('/'));
 
-/** Push the image to `refText` (a tag in a registry). */
-export async function pushImage(refText: string, build: ImageBuild, options: StoreOptions): Promise<ImagePushResult> {
+/**
+ * Push the image to `refText` (a tag in a registry). `onBytes`: the layers' bytes done of their total as they
+ * upload; layers already there or mounted count as done, not moved.
+ */
+export async function pushImage(
+  refText: string,
+  build: ImageBuild,
+  options: StoreOptions & { onBytes?: ByteProgress },
+): Promise<ImagePushResult> {
   const ref = parseReference(refText);
   if (!ref.host || ref.digest)
     throw new OodError('IMAGE_NEEDS_REGISTRY_TAG', `cannot push an image to ${refText}`, {
@@ -97,16 +116,33 @@ export async function pushImage(refText: string, build: ImageBuild, options: Sto
   const target = (await openStore(ref, options, 'pull,push')) as RemoteStore;
   try {
     const layers: ImagePushResult['layers'] = [];
-    for (const d of build.base.layers)
-      layers.push({ ...d, from: 'base', transfer: await transferBaseLayer(build.base, target, d) });
+    const sizes = [...build.base.layers.map((d) => d.size), ...build.layers.map((l) => l.file.size)];
+    const progress =
+      options.onBytes &&
+      blobProgress(
+        sizes.reduce((a, b) => a + b, 0),
+        options.onBytes,
+      );
+    const metered: Meter = (open) =>
+      progress ? (s, e) => meteredStream(open(s, e), s, (at) => progress.at(at)) : open;
+    progress?.at(0);
+    for (const d of build.base.layers) {
+      const transfer = await transferBaseLayer(build.base, target, d, metered);
+      progress?.finish(d.size, transfer === 'copied');
+      layers.push({ ...d, from: 'base', transfer });
+    }
     for (const layer of build.layers) {
       const d: Descriptor = { mediaType: layer.file.mediaType, digest: layer.file.digest, size: layer.file.size };
       let transfer: LayerTransfer = 'present';
       if (await target.hasBlob(d)) target.stats.blobsSkipped += 1;
       else {
-        await target.putBlob(d, (start, end) => readFileRange(layer.file.path, start, end));
+        await target.putBlob(
+          d,
+          metered((start, end) => readFileRange(layer.file.path, start, end)),
+        );
         transfer = 'uploaded';
       }
+      progress?.finish(d.size, transfer === 'uploaded');
       layers.push({ ...d, from: 'new', transfer });
     }
     const configBytes = Buffer.from(
