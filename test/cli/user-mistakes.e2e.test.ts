@@ -192,6 +192,13 @@ const MISTAKES: Mistake[] = [
     hint: /Package the model first: ood prepare .*model-folder\/model\.onnx -o model\.zip/,
   },
   {
+    what: 'push a directory (ood prepare --dir), not a zip',
+    args: ['push', join(work, 'artifact-dir'), 'digits:dir'],
+    exit: 3,
+    message: /artifact-dir is a directory: ood push stores an artifact zip$/m,
+    hint: /ood prepare MODEL\.onnx -o artifact\.zip/,
+  },
+  {
     what: 'verify an empty folder',
     args: ['verify', join(work, 'empty')],
     exit: 3,
@@ -251,6 +258,8 @@ const ood = (args: string[]) =>
 mkdirSync(home, { recursive: true });
 writeFileSync(join(work, 'not-a-model.txt'), 'hello');
 mkdirSync(join(work, 'empty'));
+mkdirSync(join(work, 'artifact-dir'));
+writeFileSync(join(work, 'artifact-dir', 'runtime.yaml'), 'MODEL_ARTIFACT_VERSION: "1.0"\n');
 mkdirSync(join(work, 'model-folder'));
 copyFileSync(fixtures.digits.model, join(work, 'model-folder', 'model.onnx'));
 writeFileSync(join(work, 'model-folder', 'notes.txt'), 'trained on digits');

@@ -73,6 +73,7 @@ export const pushCommand: CommandModule<object, PushArgs> = {
         throw new OodError('MODELCAR_OPTION_ALONE', `--${stray.join(', --')} only apply with --modelcar`, {
           hint: 'Add --modelcar to push a KServe modelcar image, or drop those options to push the artifact.',
         });
+      await refuseDirectory(argv.artifact);
       const { pushArtifact } = await import('../../registry/push.js');
       const { createByteProgressBar } = await import('../progress-bar.js');
       const bar = createByteProgressBar('pushing', { quiet: argv.quiet || argv.json });
@@ -96,6 +97,15 @@ export const pushCommand: CommandModule<object, PushArgs> = {
       }
     }),
 };
+
+/** A registry stores the zip, byte for byte: a directory (prepare --dir) is told so before introspect runs on it. */
+async function refuseDirectory(path: string): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  if (!(await stat(path).catch(() => null))?.isDirectory()) return;
+  throw new OodError('NOT_AN_ARTIFACT', `${path} is a directory: ood push stores an artifact zip`, {
+    hint: 'Write the zip with `ood prepare MODEL.onnx -o artifact.zip` (not --dir), and push that.',
+  });
+}
 
 async function pushModelcarCommand(argv: PushArgs, printJson: (value: unknown) => void): Promise<void> {
   const n = readNumbers(argv, TRITON_NUMBERS);
