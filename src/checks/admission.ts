@@ -10,7 +10,7 @@ import { ARTIFACT_FILES } from '../artifact/spec.js';
 import { CATALOGUE } from './catalogue.js';
 import { openArtifact, type ArtifactReader } from '../artifact/open.js';
 import { runChecks, runChecksOn, type RunChecksOptions } from './run-checks.js';
-import { judgeQuality, mergeReports, type OverriddenCheck } from './quality-gate.js';
+import { judgeQuality, mergeReports, refusal, type OverriddenCheck } from './quality-gate.js';
 import type { IntrospectReport } from './types.js';
 
 /** The categories whose FAILED the gate refuses. */
@@ -263,18 +263,12 @@ function judge(report: IntrospectReport, path: string, options: AdmissionOptions
   if (refused.length === 0) return { report, overridden: ignored.map((c) => ({ ...c, override: 'ignore-check' })) };
   const ignorable = refused.filter((c) => IGNORABLE_CHECKS.includes(c.key)).map((c) => c.key);
   const allIgnorable = ignorable.length === refused.length;
-  throw new OodError(
-    'ARTIFACT_REFUSED',
-    `${options.command} refuses ${path}, which introspect fails:\n` +
-      refused.map((c) => `  ${c.key}: ${c.message}`).join('\n'),
-    {
-      hint:
-        `${refused[0]!.hint ?? 'Rebuild it with `ood prepare`.'} Run \`ood introspect ${path}\` for the full report.` +
-        (allIgnorable && options.command === 'push'
-          ? ` To push it anyway, pass ${ignorable.map((k) => `--ignore-check ${k}`).join(' ')}.`
-          : '') +
-        (options.force ? ' --force does not override archive, files, integrity or runtime checks.' : ''),
-      details: { failed: refused.map((c) => ({ key: c.key, message: c.message })) },
-    },
+  throw refusal(
+    options.command,
+    path,
+    refused,
+    (allIgnorable && options.command === 'push'
+      ? ` To push it anyway, pass ${ignorable.map((k) => `--ignore-check ${k}`).join(' ')}.`
+      : '') + (options.force ? ' --force does not override archive, files, integrity or runtime checks.' : ''),
   );
 }

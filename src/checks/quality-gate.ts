@@ -36,19 +36,27 @@ export function judgeQuality(
   const failed = report.checks.filter((c) => c.result === 'FAILED' && keys.includes(c.key));
   const named = (c: CheckOutcome) => (options.ignoreChecks ?? []).includes(c.key);
   const refused = options.force ? [] : failed.filter((c) => !named(c));
-  if (refused.length > 0) {
-    throw new OodError(
-      'ARTIFACT_REFUSED',
-      `${options.command} refuses ${path}, which introspect fails:\n` +
-        refused.map((c) => `  ${c.key}: ${c.message}`).join('\n'),
-      {
-        hint:
-          `${refused[0]!.hint ?? 'Rebuild it with `ood prepare`.'} Run \`ood introspect ${path}\` for the full report. ` +
-          `To ${options.command} it anyway, pass --force (each failure is then printed as a warning) or ` +
-          `${refused.map((c) => `--ignore-check ${c.key}`).join(' ')}.`,
-        details: { failed: refused.map((c) => ({ key: c.key, message: c.message })) },
-      },
+  if (refused.length > 0)
+    throw refusal(
+      options.command,
+      path,
+      refused,
+      ` To ${options.command} it anyway, pass --force (each failure is then printed as a warning) or ` +
+        `${refused.map((c) => `--ignore-check ${c.key}`).join(' ')}.`,
     );
-  }
   return failed.map((c) => ({ ...c, override: named(c) ? 'ignore-check' : 'force' }));
+}
+
+/** ARTIFACT_REFUSED (exit 4) for `refused`, in introspect's words: each key and message, the first one's hint. */
+export function refusal(command: string, path: string, refused: readonly CheckOutcome[], hintTail: string): OodError {
+  return new OodError(
+    'ARTIFACT_REFUSED',
+    `${command} refuses ${path}, which introspect fails:\n` + refused.map((c) => `  ${c.key}: ${c.message}`).join('\n'),
+    {
+      hint:
+        `${refused[0]!.hint ?? 'Rebuild it with `ood prepare`.'} Run \`ood introspect ${path}\` for the full report.` +
+        hintTail,
+      details: { failed: refused.map((c) => ({ key: c.key, message: c.message })) },
+    },
+  );
 }
