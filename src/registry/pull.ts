@@ -1,16 +1,17 @@
 // `ood pull`: reference → the artifact zip, byte-identical to what was pushed. The manifest digest is checked
 // against the reference (or the registry's Docker-Content-Digest), every layer against its descriptor while it
-// streams, and the output appears atomically only when all of it verified.
-import { createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+// streams (hashed on a second thread, verified-file-writer.ts), and the output appears atomically only when all
+// of it verified.
 import { assertWritableTarget, writeAtomically } from '../io/atomic-file.js';
-import { digestMismatch, verifyingStream } from './digest.js';
+import { digestMismatch } from './digest.js';
 import { parseArtifactManifest } from './manifest.js';
 import { ANNOTATIONS } from './media-types.js';
 import { openStore, type StoreOptions } from './open-store.js';
 import { formatReference, parseReference } from './reference.js';
 import type { TransferStats } from './store.js';
 import { blobProgress, meteredStream, type ByteProgress } from './byte-meter.js';
+import type { BlockHasher } from './sha256-thread.js';
+import { startBlockHasher, VerifiedFileWriter } from './verified-file-writer.js';
 
 /** What `ood pull` reports. */
 export interface PullResult {
@@ -31,6 +32,7 @@ export async function pullArtifact(
   const ref = parseReference(refText);
   await assertWritableTarget(outPath, options.force === true);
   const store = await openStore(ref, options, 'pull');
+  let hasher: BlockHasher | undefined;
   try {
     const where = formatReference(ref);
     const fetched = await store.getManifest(ref.digest ?? ref.tag!);
@@ -41,28 +43,26 @@ export async function pullArtifact(
     }
     const manifest = parseArtifactManifest(fetched.bytes, where);
     let size = 0;
+    const total = manifest.layers.reduce((n, l) => n + l.size, 0);
+    // Booted now, the hashing thread starts while the first blob's GET is answered.
+    const blocks = (hasher = startBlockHasher(total));
     const { onBytes } = options;
-    const progress =
-      onBytes &&
-      blobProgress(
-        manifest.layers.reduce((n, l) => n + l.size, 0),
-        onBytes,
-      );
+    const progress = onBytes && blobProgress(total, onBytes);
     progress?.at(0);
     await writeAtomically(outPath, async (tmp) => {
-      for (const [i, layer] of manifest.layers.entries()) {
-        const blob = await store.openBlob(layer);
-        const source = progress ? meteredStream(blob, 0, (at) => progress.at(at)) : blob;
-        await pipeline(
-          source,
-          verifyingStream(layer, `layer ${i} (${layer.digest})`),
-          createWriteStream(tmp, { flags: i === 0 ? 'w' : 'a', highWaterMark: 4 << 20 }),
-        );
-        size += layer.size;
-        store.stats.bytesDownloaded += layer.size;
-        progress?.finish(layer.size, true);
+      const writer = await VerifiedFileWriter.create(tmp, blocks);
+      try {
+        for (const [i, layer] of manifest.layers.entries()) {
+          const blob = await store.openBlob(layer);
+          const source = progress ? meteredStream(blob, 0, (at) => progress.at(at)) : blob;
+          await writer.append(source, layer, `layer ${i} (${layer.digest})`);
+          size += layer.size;
+          store.stats.bytesDownloaded += layer.size;
+          progress?.finish(layer.size, true);
+        }
+      } finally {
+        await writer.close();
       }
-      if (manifest.layers.length === 0) await pipeline([], createWriteStream(tmp));
       const expected = manifest.annotations[ANNOTATIONS.zipSize];
       if (expected !== undefined && Number(expected) !== size) {
         throw digestMismatch(`reassembled size mismatch for ${where}`, `${expected} bytes`, `${size} bytes`);
@@ -78,5 +78,6 @@ export async function pullArtifact(
     };
   } finally {
     store.close?.();
+    await hasher?.close();
   }
 }

@@ -1,0 +1,88 @@
+// Pulls large enough to hash on the sha256 thread (verified-file-writer.ts, from 32 MiB), against Debian's
+// docker-registry: byte-identical output, a broken download resumed, a corrupted stored blob refused with nothing
+// left behind — the same guarantees as the inline path the small-artifact tests cover.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pullArtifact, pushArtifact } from '../../src/index.js';
+import { writeTestArtifact } from '../helpers/artifact-zip.js';
+import { registryAvailable, startRegistry, storedBlobPath, type RunningRegistry } from '../helpers/registry-harness.js';
+import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.js';
+
+const available = registryAvailable();
+const options = { env: { HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' } };
+
+/** 40 MiB that do not repeat within a block, so that a block written or hashed out of place changes the digest. */
+function bigModel(): Buffer {
+  const bytes = Buffer.alloc(40 << 20);
+  for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
+  return bytes;
+}
+
+describe.skipIf(!available)('pulling a 40 MiB artifact (hashed on a thread)', () => {
+  let registry: RunningRegistry;
+  let dir: string;
+  let zip: string;
+  let original: Buffer;
+  let modelDigest: string;
+  const proxies: TamperProxy[] = [];
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    dir = await mkdtemp(join(tmpdir(), 'ood-threaded-pull-'));
+    zip = join(dir, 'big.zip');
+    await writeTestArtifact(zip, { model: bigModel() });
+    original = await readFile(zip);
+    const pushed = await pushArtifact(zip, `${registry.host}/team/big:1.0`, options);
+    modelDigest = pushed.layers.find((l) => l.title === 'model.onnx')!.digest;
+  });
+  afterAll(async () => {
+    for (const p of proxies) await p.close();
+    await registry?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the zip byte-identical to the one pushed', async () => {
+    const out = join(dir, 'pulled.zip');
+    const pulled = await pullArtifact(`${registry.host}/team/big:1.0`, out, options);
+    expect(pulled.size).toBe(original.length);
+    expect((await readFile(out)).equals(original)).toBe(true);
+  });
+
+  it('resumes a download broken off mid-block and still verifies every byte', async () => {
+    const proxy = await startTamperProxy(registry.host, [
+      {
+        method: 'GET',
+        path: new RegExp(`/blobs/${modelDigest}$`),
+        times: 1,
+        attack: { kind: 'reset-body', afterBytes: (13 << 20) + 12345 },
+      },
+    ]);
+    proxies.push(proxy);
+    const out = join(dir, 'resumed.zip');
+    await pullArtifact(`${proxy.host}/team/big:1.0`, out, options);
+    expect((await readFile(out)).equals(original)).toBe(true);
+    expect(proxy.seen.some((l) => / range=bytes=\d+-$/.test(l))).toBe(true);
+  });
+
+  it('refuses a blob corrupted in the registry storage near its end, leaving no output and no temp file', async () => {
+    const pushed = await pushArtifact(zip, `${registry.host}/team/corrupt:1.0`, options);
+    expect(pushed.layers.find((l) => l.title === 'model.onnx')!.digest).toBe(modelDigest);
+    const path = storedBlobPath(registry.storage, modelDigest);
+    const stored = await readFile(path);
+    const damaged = Buffer.from(stored);
+    damaged[damaged.length - 3] = damaged[damaged.length - 3]! ^ 0x01;
+    await writeFile(path, damaged);
+    const out = join(dir, 'out', 'corrupt.zip');
+    try {
+      await expect(pullArtifact(`${registry.host}/team/corrupt:1.0`, out, options)).rejects.toMatchObject({
+        code: 'DIGEST_MISMATCH',
+        message: expect.stringContaining(modelDigest),
+      });
+      expect(await readdir(join(dir, 'out'))).toEqual([]);
+    } finally {
+      await writeFile(path, stored);
+    }
+  });
+});
