@@ -4,9 +4,12 @@
 // Medians over RUNS runs; ratios are ood MB/s ÷ curl MB/s. Writes bench/out/registry.json. Not part of npm test.
 // Usage: npm run build && node bench/registry.mjs [--size-mb 300] [--runs 3] [--compare OTHER/dist/src/index.js]
 // --compare times another build of ood (e.g. a checkout of main) in the same runs, for before/after ratios.
+// CPU seconds are counted too (ood in-process with its threads, curl as a child, docker-registry from /proc), with a
+// bare node:http GET that discards the body and the single-core sha256 rate: what bounds pull on 2 cores.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -74,11 +77,55 @@ async function sha256File(path) {
   return `sha256:${hash.digest('hex')}`;
 }
 
-const time = async (fn) => {
+// CPU seconds from /proc/PID/stat: utime+stime (fields 14-15) and, of waited-for children, cutime+cstime (16-17).
+const TICK = 1 / 100;
+function procCpu(pid, children = false) {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return children ? (Number(f[13]) + Number(f[14])) * TICK : (Number(f[11]) + Number(f[12])) * TICK;
+}
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** Wall seconds of `fn`, and the CPU seconds it spent: in this process (ood), in children (curl), in the registry. */
+let registryPid;
+const cpuSamples = {};
+const time = async (fn, name) => {
+  const before = [ownCpu(), procCpu('self', true), procCpu(registryPid)];
   const t = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
+  const wall = Number(process.hrtime.bigint() - t) / 1e9;
+  const after = [ownCpu(), procCpu('self', true), procCpu(registryPid)];
+  if (name) {
+    const mover = name.startsWith('curl') ? after[1] - before[1] : after[0] - before[0];
+    (cpuSamples[name] ??= { mover: [], registry: [] }).mover.push(mover);
+    cpuSamples[name].registry.push(after[2] - before[2]);
+  }
+  return wall;
 };
+
+/** GET a blob with node:http and throw the body away: Node's receive path alone, no hash, no disk. */
+function nodeReceive(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        res.on('data', () => {});
+        res.on('end', resolve);
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+/** sha256 MB/s on one core over an in-memory buffer (what verification costs per byte here). */
+function sha256Rate() {
+  const bytes = Buffer.alloc(64 * MB, 7);
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < 5; i++) createHash('sha256').update(bytes).digest();
+  return (5 * 64) / (Number(process.hrtime.bigint() - t) / 1e9);
+}
 
 function curl(args) {
   return execFileSync('curl', ['-sS', '--fail', ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -87,16 +134,20 @@ function curl(args) {
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'ood-bench-registry-'));
   const { host, child } = await startRegistry(dir);
+  registryPid = child.pid;
   try {
     const zip = await makeArtifact(dir);
     const size = (await stat(zip)).size;
     const digest = await sha256File(zip);
-    const results = { oodPush: [], curlPush: [], oodPull: [], curlPull: [] };
+    const results = { oodPush: [], curlPush: [], oodPull: [], curlPull: [], nodeReceive: [] };
     if (other) Object.assign(results, { comparePush: [], comparePull: [] });
     for (let run = 0; run < RUNS; run++) {
       // Fresh repositories each run, so that every run really uploads.
-      results.oodPush.push(await time(() => pushArtifact(zip, `${host}/bench/ood-${run}:1.0`)));
-      if (other) results.comparePush.push(await time(() => other.pushArtifact(zip, `${host}/bench/other-${run}:1.0`)));
+      results.oodPush.push(await time(() => pushArtifact(zip, `${host}/bench/ood-${run}:1.0`), 'oodPush'));
+      if (other)
+        results.comparePush.push(
+          await time(() => other.pushArtifact(zip, `${host}/bench/other-${run}:1.0`), 'comparePush'),
+        );
       results.curlPush.push(
         await time(async () => {
           const headers = curl([
@@ -112,28 +163,39 @@ async function main() {
           const url = new URL(location, `http://${host}`);
           url.searchParams.set('digest', digest);
           curl(['-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', zip, '-o', '/dev/null', url.href]);
-        }),
+        }, 'curlPush'),
       );
       const out = join(dir, `pulled-${run}.zip`);
-      results.oodPull.push(await time(() => pullArtifact(`${host}/bench/ood-${run}:1.0`, out)));
+      results.oodPull.push(await time(() => pullArtifact(`${host}/bench/ood-${run}:1.0`, out), 'oodPull'));
       await rm(out);
       if (other) {
-        results.comparePull.push(await time(() => other.pullArtifact(`${host}/bench/other-${run}:1.0`, out)));
+        results.comparePull.push(
+          await time(() => other.pullArtifact(`${host}/bench/other-${run}:1.0`, out), 'comparePull'),
+        );
         await rm(out);
       }
       results.curlPull.push(
-        await time(async () => curl(['-o', out, `http://${host}/v2/bench/curl-${run}/blobs/${digest}`])),
+        await time(async () => curl(['-o', out, `http://${host}/v2/bench/curl-${run}/blobs/${digest}`]), 'curlPull'),
       );
       await rm(out);
+      results.nodeReceive.push(
+        await time(() => nodeReceive(`http://${host}/v2/bench/curl-${run}/blobs/${digest}`), 'nodeReceive'),
+      );
       console.error(`run ${run + 1}/${RUNS} done`);
     }
     const mbps = (seconds) => size / MB / seconds;
+    const sha256MBps = sha256Rate();
+    const medianCpuSeconds = Object.fromEntries(
+      Object.entries(cpuSamples).map(([k, v]) => [k, { mover: median(v.mover), registry: median(v.registry) }]),
+    );
     const summary = {
       artifactBytes: size,
       runs: RUNS,
       registry: 'docker-registry (distribution 2.8.2, Debian) on 127.0.0.1, filesystem storage',
       medianSeconds: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)])),
       medianMBps: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, mbps(median(v))])),
+      medianCpuSeconds,
+      sha256MBpsOneCore: sha256MBps,
       ratios: {
         pushOodOverCurl: median(results.curlPush) / median(results.oodPush),
         pullOodOverCurl: median(results.curlPull) / median(results.oodPull),
@@ -145,18 +207,26 @@ async function main() {
           : {}),
       },
       notes:
-        'ood push runs the admission gate, HEADs every blob and hashes the model (sha256, CRC-32) while uploading it in one PUT; curl gets the digest precomputed. ood pull verifies every digest while writing and fsyncs before the rename; curl does neither.',
+        'CPU seconds: ood counts this process (its hashing thread and libuv pool included), curl its child process, registry the docker-registry process; nodeReceive is a bare node:http GET discarding the body. ood push runs the admission gate, HEADs every blob and hashes the model (sha256, CRC-32) while uploading it in one PUT; curl gets the digest precomputed. ood pull verifies every digest while writing and fsyncs before the rename; curl does neither.',
       samplesSeconds: results,
     };
     await mkdir(new URL('./out/', import.meta.url), { recursive: true });
     await writeFile(new URL('./out/registry.json', import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
     const f = (x) => x.toFixed(1);
+    const f2 = (x) => x.toFixed(2);
     console.log(`artifact ${f(size / MB)} MB, ${RUNS} runs, medians:`);
     console.log(
       `  push  ood ${f(summary.medianMBps.oodPush)} MB/s   curl ${f(summary.medianMBps.curlPush)} MB/s   ratio ${summary.ratios.pushOodOverCurl.toFixed(2)}`,
     );
     console.log(
       `  pull  ood ${f(summary.medianMBps.oodPull)} MB/s   curl ${f(summary.medianMBps.curlPull)} MB/s   ratio ${summary.ratios.pullOodOverCurl.toFixed(2)}`,
+    );
+    const c = (k) => medianCpuSeconds[k];
+    console.log(
+      `  CPU s (mover + registry): pull ood ${f2(c('oodPull').mover)} + ${f2(c('oodPull').registry)}, curl ${f2(c('curlPull').mover)} + ${f2(c('curlPull').registry)}; push ood ${f2(c('oodPush').mover)} + ${f2(c('oodPush').registry)}, curl ${f2(c('curlPush').mover)} + ${f2(c('curlPush').registry)}`,
+    );
+    console.log(
+      `  node:http GET discarding the body: ${f(summary.medianMBps.nodeReceive)} MB/s (CPU ${f2(c('nodeReceive').mover)} s); sha256 on one core ${f(sha256MBps)} MB/s`,
     );
     if (other) {
       const { pushCompareOverCurl: push, pullCompareOverCurl: pull } = summary.ratios;
