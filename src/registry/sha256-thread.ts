@@ -54,10 +54,12 @@ export class Sha256Thread implements BlockHasher {
 
   constructor(readonly memory: SharedArrayBuffer) {
     this.worker = new Worker(WORKER_SCRIPT, { workerData: { memory } });
-    // Never what keeps the process alive: a pull that returns or throws closes it, a crash takes it along.
+    // Referenced only while an answer is awaited: the process must not exit under a pull waiting for its hash
+    // (nothing else may be pending by then), nor stay alive for an idle thread.
     this.worker.unref();
     this.worker.on('message', (message: { op: string; hex?: string }) => {
       this.pending.shift()?.resolve(message.op === 'digest' ? `sha256:${message.hex}` : '');
+      if (this.pending.length === 0) this.worker.unref();
     });
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`the sha256 thread exited (code ${code})`)));
@@ -80,6 +82,7 @@ export class Sha256Thread implements BlockHasher {
   private request(message: object): Promise<string> {
     if (this.failure !== undefined) return Promise.reject(hashFailure(this.failure));
     return new Promise<string>((resolve, reject) => {
+      if (this.pending.length === 0) this.worker.ref();
       this.pending.push({ resolve, reject });
       this.worker.postMessage(message);
     });
