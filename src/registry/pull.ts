@@ -1,7 +1,7 @@
 // `ood pull`: reference → the artifact zip, byte-identical to what was pushed. The manifest digest is checked
 // against the reference (or the registry's Docker-Content-Digest), every layer against its descriptor while it
-// streams (hashed on a second thread, verified-file-writer.ts), and the output appears atomically only when all
-// of it verified.
+// streams (verified-file-writer.ts: on a second thread when a core is free), and the output appears atomically
+// only when all of it verified.
 import { assertWritableTarget, writeAtomically } from '../io/atomic-file.js';
 import { digestMismatch } from './digest.js';
 import { parseArtifactManifest } from './manifest.js';
@@ -10,8 +10,7 @@ import { openStore, type StoreOptions } from './open-store.js';
 import { formatReference, parseReference } from './reference.js';
 import type { TransferStats } from './store.js';
 import { blobProgress, meteredStream, type ByteProgress } from './byte-meter.js';
-import type { BlockHasher } from './sha256-thread.js';
-import { startBlockHasher, VerifiedFileWriter } from './verified-file-writer.js';
+import { chooseHashing, writeVerifiedLayers, type HashPlacement } from './verified-file-writer.js';
 
 /** What `ood pull` reports. */
 export interface PullResult {
@@ -27,12 +26,16 @@ export interface PullResult {
 export async function pullArtifact(
   refText: string,
   outPath: string,
-  options: StoreOptions & { force?: boolean; onBytes?: ByteProgress } = {},
+  options: StoreOptions & {
+    force?: boolean;
+    onBytes?: ByteProgress;
+    /** Where to hash; by default on a thread for large pulls while a core is free (verified-file-writer.ts). */
+    hashing?: HashPlacement;
+  } = {},
 ): Promise<PullResult> {
   const ref = parseReference(refText);
   await assertWritableTarget(outPath, options.force === true);
   const store = await openStore(ref, options, 'pull');
-  let hasher: BlockHasher | undefined;
   try {
     const where = formatReference(ref);
     const fetched = await store.getManifest(ref.digest ?? ref.tag!);
@@ -44,25 +47,25 @@ export async function pullArtifact(
     const manifest = parseArtifactManifest(fetched.bytes, where);
     let size = 0;
     const total = manifest.layers.reduce((n, l) => n + l.size, 0);
-    // Booted now, the hashing thread starts while the first blob's GET is answered.
-    const blocks = (hasher = startBlockHasher(total));
     const { onBytes } = options;
     const progress = onBytes && blobProgress(total, onBytes);
     progress?.at(0);
+    const placement = chooseHashing(total, options.hashing);
     await writeAtomically(outPath, async (tmp) => {
-      const writer = await VerifiedFileWriter.create(tmp, blocks);
-      try {
-        for (const [i, layer] of manifest.layers.entries()) {
+      await writeVerifiedLayers(
+        tmp,
+        manifest.layers,
+        async (layer) => {
           const blob = await store.openBlob(layer);
-          const source = progress ? meteredStream(blob, 0, (at) => progress.at(at)) : blob;
-          await writer.append(source, layer, `layer ${i} (${layer.digest})`);
+          return progress ? meteredStream(blob, 0, (at) => progress.at(at)) : blob;
+        },
+        (layer) => {
           size += layer.size;
           store.stats.bytesDownloaded += layer.size;
           progress?.finish(layer.size, true);
-        }
-      } finally {
-        await writer.close();
-      }
+        },
+        placement,
+      );
       const expected = manifest.annotations[ANNOTATIONS.zipSize];
       if (expected !== undefined && Number(expected) !== size) {
         throw digestMismatch(`reassembled size mismatch for ${where}`, `${expected} bytes`, `${size} bytes`);
@@ -78,6 +81,5 @@ export async function pullArtifact(
     };
   } finally {
     store.close?.();
-    await hasher?.close();
   }
 }

@@ -3,7 +3,6 @@
 // The receiving thread copies the socket's chunks into blocks of one SharedArrayBuffer; the worker
 // (sha256-thread-worker.mjs) hashes each block while the main thread fills the next one and the libuv pool
 // writes it to disk. Replies come back in the order of the updates (one message port, one worker).
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { OodError } from '../errors.js';
@@ -15,39 +14,8 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** sha256 over ranges of a shared block memory; `digest()` ends one digest and starts the next. */
-export interface BlockHasher {
-  readonly memory: SharedArrayBuffer;
-  /** Hash `length` bytes of `memory` from `offset`; resolves once the range may be reused. */
-  update(offset: number, length: number): Promise<void>;
-  /** The digest of everything hashed since the last digest. */
-  digest(): Promise<string>;
-  close(): Promise<void>;
-}
-
-/** The same on the calling thread: for pulls too small to repay a thread's start-up (~40 ms of CPU). */
-export class InlineSha256 implements BlockHasher {
-  private hash = createHash('sha256');
-  constructor(readonly memory: SharedArrayBuffer) {}
-
-  update(offset: number, length: number): Promise<void> {
-    this.hash.update(new Uint8Array(this.memory, offset, length));
-    return Promise.resolve();
-  }
-
-  digest(): Promise<string> {
-    const hex = this.hash.digest('hex');
-    this.hash = createHash('sha256');
-    return Promise.resolve(`sha256:${hex}`);
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 /** A sha256 computed off the main thread over ranges of `memory`. */
-export class Sha256Thread implements BlockHasher {
+export class Sha256Thread {
   private readonly worker: Worker;
   private readonly pending: Pending[] = [];
   private failure: unknown;
@@ -65,10 +33,12 @@ export class Sha256Thread implements BlockHasher {
     this.worker.on('exit', (code) => this.fail(new Error(`the sha256 thread exited (code ${code})`)));
   }
 
+  /** Hash `length` bytes of `memory` from `offset`; resolves once the range may be reused. */
   async update(offset: number, length: number): Promise<void> {
     await this.request({ op: 'update', offset, length });
   }
 
+  /** The digest of everything hashed since the last digest, which starts the next one. */
   digest(): Promise<string> {
     return this.request({ op: 'digest' });
   }

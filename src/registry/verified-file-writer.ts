@@ -1,13 +1,21 @@
 // Pull's write path: blobs appended one after another to one file, each verified against its descriptor (size and
-// sha256) before the next begins. Socket chunks (64 KiB) are copied into 8 MiB blocks of a shared ring; a full
-// block goes to the libuv pool as one positioned write and to the sha256 thread at the same time, so receiving,
-// writing and hashing overlap instead of taking turns on one thread. A block is refilled only when both its write
-// and its hash are done, which bounds memory to the ring and slows the socket down when the disk or the hash
-// falls behind. The file is not the output: pull writes it inside writeAtomically, which fsyncs and renames it
-// only after every blob verified (bench/registry.mjs, BENCHMARKS.md "Registry line rate").
-import { open, type FileHandle } from 'node:fs/promises';
-import { digestMismatch } from './digest.js';
-import { InlineSha256, Sha256Thread, type BlockHasher } from './sha256-thread.js';
+// sha256) before the next begins. The file is not the output: pull writes it inside writeAtomically, which fsyncs
+// and renames it only after every blob verified.
+// Two ways, measured (bench/registry.mjs, BENCHMARKS.md "Registry line rate"). With a core to spare, socket chunks
+// (64 KiB) are copied into 8 MiB blocks of a shared ring; a full block goes to the libuv pool as one positioned
+// write and to the sha256 thread at the same time, so that receiving, writing and hashing overlap instead of
+// taking turns on one thread. A block is refilled only when both its write and its hash are done, which bounds
+// memory to the ring and slows the socket down when the disk or the hash falls behind. On a busy machine the
+// three threads wait on each other's scheduling and the copy is pure cost, so the bytes are hashed as they stream
+// and written by a write stream, on the receiving thread.
+import { createWriteStream } from 'node:fs';
+import { open, writeFile, type FileHandle } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { digestMismatch, verifyingStream } from './digest.js';
+import type { Descriptor } from './manifest.js';
+import { Sha256Thread } from './sha256-thread.js';
 
 const BLOCK_BYTES = 8 << 20;
 const BLOCKS = 4;
@@ -19,10 +27,59 @@ const FLUSH_EVERY = 64 << 20;
 // hashing earns back only past a few tens of MB.
 const THREAD_FROM_BYTES = 32 << 20;
 
-/** The hasher for a pull of `bytes`, over a fresh ring; a thread is booted at once (it takes tens of ms). */
-export function startBlockHasher(bytes: number): BlockHasher {
-  const memory = new SharedArrayBuffer(BLOCK_BYTES * BLOCKS);
-  return bytes >= THREAD_FROM_BYTES ? new Sha256Thread(memory) : new InlineSha256(memory);
+/** Where a pull hashes: on a worker thread beside the receiving one, or inline as the bytes stream. */
+export type HashPlacement = 'thread' | 'inline';
+
+/**
+ * A thread for pulls of THREAD_FROM_BYTES or more while a core is free: the 1-minute load average below the
+ * core count, the test GNU make's --load-average applies before it starts another job.
+ */
+export function chooseHashing(bytes: number, forced?: HashPlacement): HashPlacement {
+  if (forced) return forced;
+  const cores = availableParallelism();
+  return bytes >= THREAD_FROM_BYTES && cores >= 2 && loadavg()[0]! < cores ? 'thread' : 'inline';
+}
+
+/**
+ * Write `layers` one after another into `path` (created or truncated), each read from `openLayer` and verified
+ * against its descriptor before the next one is opened; `onLayer` after each.
+ */
+export async function writeVerifiedLayers(
+  path: string,
+  layers: Descriptor[],
+  openLayer: (layer: Descriptor) => Promise<Readable>,
+  onLayer: (layer: Descriptor) => void,
+  placement: HashPlacement,
+): Promise<void> {
+  const what = (i: number) => `layer ${i} (${layers[i]!.digest})`;
+  if (placement === 'inline') {
+    for (const [i, layer] of layers.entries()) {
+      const flags = i === 0 ? 'w' : 'a';
+      await pipeline(
+        await openLayer(layer),
+        verifyingStream(layer, what(i)),
+        createWriteStream(path, { flags, highWaterMark: 4 << 20 }),
+      );
+      onLayer(layer);
+    }
+    if (layers.length === 0) await writeFile(path, '');
+    return;
+  }
+  // Booted first, the thread starts while the first blob's GET is answered.
+  const hasher = new Sha256Thread(new SharedArrayBuffer(BLOCK_BYTES * BLOCKS));
+  try {
+    const writer = await VerifiedFileWriter.create(path, hasher);
+    try {
+      for (const [i, layer] of layers.entries()) {
+        await writer.append(await openLayer(layer), layer, what(i));
+        onLayer(layer);
+      }
+    } finally {
+      await writer.close();
+    }
+  } finally {
+    await hasher.close();
+  }
 }
 
 /** Appends verified blobs to one file. `close()` always, on success and on failure. */
@@ -33,11 +90,11 @@ export class VerifiedFileWriter {
 
   private constructor(
     private readonly handle: FileHandle,
-    private readonly hasher: BlockHasher,
+    private readonly hasher: Sha256Thread,
   ) {}
 
   /** Create (or truncate) `path` for writing through `hasher`'s ring. */
-  static async create(path: string, hasher: BlockHasher): Promise<VerifiedFileWriter> {
+  static async create(path: string, hasher: Sha256Thread): Promise<VerifiedFileWriter> {
     return new VerifiedFileWriter(await open(path, 'w'), hasher);
   }
 

@@ -1,6 +1,6 @@
 // Pulls large enough to hash on the sha256 thread (verified-file-writer.ts, from 32 MiB), against Debian's
-// docker-registry: byte-identical output, a broken download resumed, a corrupted stored blob refused with nothing
-// left behind — the same guarantees as the inline path the small-artifact tests cover.
+// docker-registry, in both placements (pull picks one by the load; the test forces each): byte-identical output, a
+// broken download resumed, a corrupted stored blob refused with nothing left behind.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { registryAvailable, startRegistry, storedBlobPath, type RunningRegistry 
 import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.js';
 
 const available = registryAvailable();
-const options = { env: { HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' } };
+const env = { HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' };
 
 /** 40 MiB that do not repeat within a block, so that a block written or hashed out of place changes the digest. */
 function bigModel(): Buffer {
@@ -20,13 +20,14 @@ function bigModel(): Buffer {
   return bytes;
 }
 
-describe.skipIf(!available)('pulling a 40 MiB artifact (hashed on a thread)', () => {
+describe.skipIf(!available).each(['thread', 'inline'] as const)('pulling a 40 MiB artifact, hashing %s', (hashing) => {
   let registry: RunningRegistry;
   let dir: string;
   let zip: string;
   let original: Buffer;
   let modelDigest: string;
   const proxies: TamperProxy[] = [];
+  const options = { env, hashing };
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -34,7 +35,7 @@ describe.skipIf(!available)('pulling a 40 MiB artifact (hashed on a thread)', ()
     zip = join(dir, 'big.zip');
     await writeTestArtifact(zip, { model: bigModel() });
     original = await readFile(zip);
-    const pushed = await pushArtifact(zip, `${registry.host}/team/big:1.0`, options);
+    const pushed = await pushArtifact(zip, `${registry.host}/team/big:1.0`, { env });
     modelDigest = pushed.layers.find((l) => l.title === 'model.onnx')!.digest;
   });
   afterAll(async () => {
@@ -67,7 +68,7 @@ describe.skipIf(!available)('pulling a 40 MiB artifact (hashed on a thread)', ()
   });
 
   it('refuses a blob corrupted in the registry storage near its end, leaving no output and no temp file', async () => {
-    const pushed = await pushArtifact(zip, `${registry.host}/team/corrupt:1.0`, options);
+    const pushed = await pushArtifact(zip, `${registry.host}/team/corrupt:1.0`, { env });
     expect(pushed.layers.find((l) => l.title === 'model.onnx')!.digest).toBe(modelDigest);
     const path = storedBlobPath(registry.storage, modelDigest);
     const stored = await readFile(path);
