@@ -10,7 +10,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,7 +139,16 @@ async function main() {
     const zip = await makeArtifact(dir);
     const size = (await stat(zip)).size;
     const digest = await sha256File(zip);
-    const results = { oodPush: [], curlPush: [], oodPull: [], curlPull: [], nodeReceive: [] };
+    const results = {
+      oodPush: [],
+      curlPush: [],
+      oodPull: [],
+      curlPull: [],
+      oodPullThread: [],
+      oodPullInline: [],
+      nodeReceive: [],
+      fsyncAfterCurl: [],
+    };
     if (other) Object.assign(results, { comparePush: [], comparePull: [] });
     for (let run = 0; run < RUNS; run++) {
       // Fresh repositories each run, so that every run really uploads.
@@ -168,6 +177,12 @@ async function main() {
       const out = join(dir, `pulled-${run}.zip`);
       results.oodPull.push(await time(() => pullArtifact(`${host}/bench/ood-${run}:1.0`, out), 'oodPull'));
       await rm(out);
+      // Each placement forced (by default pull picks by the load average), to show both in the same run.
+      for (const hashing of ['thread', 'inline']) {
+        const key = hashing === 'thread' ? 'oodPullThread' : 'oodPullInline';
+        results[key].push(await time(() => pullArtifact(`${host}/bench/ood-${run}:1.0`, out, { hashing }), key));
+        await rm(out);
+      }
       if (other) {
         results.comparePull.push(
           await time(() => other.pullArtifact(`${host}/bench/other-${run}:1.0`, out), 'comparePull'),
@@ -176,6 +191,14 @@ async function main() {
       }
       results.curlPull.push(
         await time(async () => curl(['-o', out, `http://${host}/v2/bench/curl-${run}/blobs/${digest}`]), 'curlPull'),
+      );
+      // What ood's durability costs on top of curl: an fsync of the 315 MB curl just wrote (not in curl's time).
+      results.fsyncAfterCurl.push(
+        await time(async () => {
+          const handle = await open(out, 'r+');
+          await handle.sync();
+          await handle.close();
+        }),
       );
       await rm(out);
       results.nodeReceive.push(
@@ -199,6 +222,8 @@ async function main() {
       ratios: {
         pushOodOverCurl: median(results.curlPush) / median(results.oodPush),
         pullOodOverCurl: median(results.curlPull) / median(results.oodPull),
+        pullThreadOverCurl: median(results.curlPull) / median(results.oodPullThread),
+        pullInlineOverCurl: median(results.curlPull) / median(results.oodPullInline),
         ...(other
           ? {
               pushCompareOverCurl: median(results.curlPush) / median(results.comparePush),
@@ -222,6 +247,10 @@ async function main() {
       `  pull  ood ${f(summary.medianMBps.oodPull)} MB/s   curl ${f(summary.medianMBps.curlPull)} MB/s   ratio ${summary.ratios.pullOodOverCurl.toFixed(2)}`,
     );
     const c = (k) => medianCpuSeconds[k];
+    const { pullThreadOverCurl, pullInlineOverCurl } = summary.ratios;
+    console.log(
+      `  pull forced: thread ${f(summary.medianMBps.oodPullThread)} MB/s (ratio ${f2(pullThreadOverCurl)}, CPU ${f2(c('oodPullThread').mover)} s), inline ${f(summary.medianMBps.oodPullInline)} MB/s (ratio ${f2(pullInlineOverCurl)}, CPU ${f2(c('oodPullInline').mover)} s); fsync of curl's output ${f2(summary.medianSeconds.fsyncAfterCurl)} s`,
+    );
     console.log(
       `  CPU s (mover + registry): pull ood ${f2(c('oodPull').mover)} + ${f2(c('oodPull').registry)}, curl ${f2(c('curlPull').mover)} + ${f2(c('curlPull').registry)}; push ood ${f2(c('oodPush').mover)} + ${f2(c('oodPush').registry)}, curl ${f2(c('curlPush').mover)} + ${f2(c('curlPush').registry)}`,
     );
