@@ -1,24 +1,23 @@
 // Pulls large enough to hash on the sha256 thread (verified-file-writer.ts, from 32 MiB), against Debian's
 // docker-registry, in both placements (pull picks one by the load; the test forces each): byte-identical output, a
 // broken download resumed, a corrupted stored blob refused with nothing left behind.
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullArtifact, pushArtifact } from '../../src/index.js';
-import { writeTestArtifact } from '../helpers/artifact-zip.js';
+import { repoRoot } from '../helpers/fixtures.js';
 import { registryAvailable, startRegistry, storedBlobPath, type RunningRegistry } from '../helpers/registry-harness.js';
 import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.js';
 
 const available = registryAvailable();
 const env = { HOME: '/nonexistent', DOCKER_CONFIG: '/nonexistent' };
 
-/** 40 MiB that do not repeat within a block, so that a block written or hashed out of place changes the digest. */
-function bigModel(): Buffer {
-  const bytes = Buffer.alloc(40 << 20);
-  for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
-  return bytes;
-}
+const { writeBigModel } = (await import(join(repoRoot, 'bench', 'big-model.mjs'))) as {
+  writeBigModel: (p: string, mb: number) => Promise<void>;
+};
+const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 
 describe.skipIf(!available).each(['thread', 'inline'] as const)('pulling a 40 MiB artifact, hashing %s', (hashing) => {
   let registry: RunningRegistry;
@@ -33,11 +32,14 @@ describe.skipIf(!available).each(['thread', 'inline'] as const)('pulling a 40 Mi
     registry = await startRegistry();
     dir = await mkdtemp(join(tmpdir(), 'ood-threaded-pull-'));
     zip = join(dir, 'big.zip');
-    await writeTestArtifact(zip, { model: bigModel() });
+    // A real `ood prepare` artifact (push runs introspect's checks) around 40 MiB of high-entropy weights, so that
+    // a block written or hashed out of place changes the digest.
+    await writeBigModel(join(dir, 'model.onnx'), 40);
+    execFileSync('node', [CLI, 'prepare', join(dir, 'model.onnx'), '-o', zip, '--no-introspect'], { stdio: 'ignore' });
     original = await readFile(zip);
     const pushed = await pushArtifact(zip, `${registry.host}/team/big:1.0`, { env });
     modelDigest = pushed.layers.find((l) => l.title === 'model.onnx')!.digest;
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const p of proxies) await p.close();
     await registry?.stop();
