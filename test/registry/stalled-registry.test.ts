@@ -152,8 +152,10 @@ describe.skipIf(!registryAvailable())('a registry that stalls or fails for a whi
       { method: 'PATCH', path: /\/blobs\/uploads\//, times: 1, attack: { kind: 'reset' } },
     ]);
     try {
-      // The first PATCH of the model never reaches the registry; its status says 0 bytes held.
-      const pushed = await pushArtifact(zip, `${cutter.host}/team/inplace:1.0`, chunked);
+      // The first PATCH of the model never reaches the registry; its status says 0 bytes held. The reset is not a
+      // timeout: generous timeouts keep a slow answer on a loaded machine from starting a session over.
+      const patient = { ...chunked, timeouts: { connectMs: 10_000, headersMs: 10_000, idleMs: 10_000 } };
+      const pushed = await pushArtifact(zip, `${cutter.host}/team/inplace:1.0`, patient);
       const after = cutter.seen.slice(cutter.seen.indexOf(cutter.attacked[0]!) + 1);
       expect(after[0]).toMatch(/^GET \/v2\/team\/inplace\/blobs\/uploads\//);
       expect(after[1]).toMatch(/^PATCH /);
