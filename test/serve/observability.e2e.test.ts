@@ -1,7 +1,7 @@
 // What operators see of a certainty-enabled (knn) digits server: /metrics parsed by an independent Prometheus
 // text-format parser with counters that match the requests sent, an ood_scores histogram that moves when
 // out-of-distribution digits arrive, the V2 statistics extension, and an empty batch that is answered without
-// running the model (knn's TopK raises SIGFPE on zero rows).
+// running the model (knn's TopK once raised SIGFPE on zero rows; the test checks that no instance ran it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,5 +1,6 @@
-// A request whose batch is empty (shape [0, ...]) is answered without running the model: onnxruntime kernels
-// such as TopK divide by the row count and raise SIGFPE on it, which would take the whole process down. The
+// A request whose batch is empty (shape [0, ...]) is answered without running the model: an onnxruntime kernel
+// that divides by the row count raises SIGFPE on it and takes its process down (knn's TopK did, issue 12; with
+// onnxruntime-node 1.30 today's knn graph answers zero rows, but another model's kernels may not). The
 // answer has every output with a zero batch dimension, in the signature's datatypes and shapes.
 import type { TensorSpec } from '../../artifact/spec.js';
 import type { NamedTensor } from '../../tensor/tensor.js';
