@@ -80,7 +80,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       const { printJson } = await import('../output.js');
       if (argv.html) await assertWritableTarget(argv.html, argv.force === true);
       const { createProgressBar } = await import('../progress-bar.js');
-      const bar = createProgressBar('evaluating', { quiet: argv.quiet });
+      const bar = createProgressBar('evaluating', { quiet: argv.quiet || argv.json });
       const model = await resolveArtifactArgument(argv.model, argv, 'model or artifact');
       const report = await evaluateModel({
         model,
