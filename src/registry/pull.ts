@@ -29,7 +29,7 @@ export async function pullArtifact(
   options: StoreOptions & {
     force?: boolean;
     onBytes?: ByteProgress;
-    /** Where to hash; by default on a thread for large pulls while a core is free (verified-file-writer.ts). */
+    /** Where to hash: inline by default, or forced onto a thread (verified-file-writer.ts). */
     hashing?: HashPlacement;
   } = {},
 ): Promise<PullResult> {
@@ -50,7 +50,7 @@ export async function pullArtifact(
     const { onBytes } = options;
     const progress = onBytes && blobProgress(total, onBytes);
     progress?.at(0);
-    const placement = chooseHashing(total, options.hashing);
+    const placement = chooseHashing(options.hashing);
     await writeAtomically(outPath, async (tmp) => {
       await writeVerifiedLayers(
         tmp,

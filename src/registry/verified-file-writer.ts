@@ -1,16 +1,16 @@
 // Pull's write path: blobs appended one after another to one file, each verified against its descriptor (size and
 // sha256) before the next begins. The file is not the output: pull writes it inside writeAtomically, which fsyncs
 // and renames it only after every blob verified.
-// Two ways, measured (bench/registry.mjs, BENCHMARKS.md "Registry line rate"). With a core to spare, socket chunks
-// (64 KiB) are copied into 8 MiB blocks of a shared ring; a full block goes to the libuv pool as one positioned
-// write and to the sha256 thread at the same time, so that receiving, writing and hashing overlap instead of
-// taking turns on one thread. A block is refilled only when both its write and its hash are done, which bounds
-// memory to the ring and slows the socket down when the disk or the hash falls behind. On a busy machine the
-// three threads wait on each other's scheduling and the copy is pure cost, so the bytes are hashed as they stream
-// and written by a write stream, on the receiving thread.
+// Two ways, measured (bench/registry.mjs, BENCHMARKS.md "Registry line rate"). Inline, the default: the bytes are
+// hashed as they stream and written by a write stream, on the receiving thread. On a thread (opt-in): socket
+// chunks (64 KiB) are copied into 8 MiB blocks of a shared ring; a full block goes to the libuv pool as one
+// positioned write and to the sha256 thread at the same time, so that receiving, writing and hashing overlap. A
+// block is refilled only when both its write and its hash are done, which bounds memory to the ring and slows
+// the socket down when the disk or the hash falls behind. The thread was slower in every run measured on the
+// 2-core machine, quiet or loaded (the copy and up to four pool writes in flight cost more CPU than the overlap
+// saves), so it stays a forced option for machines where a run of the bench favours it.
 import { createWriteStream } from 'node:fs';
 import { open, writeFile, type FileHandle } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { digestMismatch, verifyingStream } from './digest.js';
@@ -23,21 +23,12 @@ const BLOCKS = 4;
 // time), so that the fsync before the rename finds little left to write.
 const FLUSH_EVERY = 64 << 20;
 
-// Below this many bytes a pull hashes on its own thread: a thread costs ~40 ms of CPU to start, which 1 GB/s of
-// hashing earns back only past a few tens of MB.
-const THREAD_FROM_BYTES = 32 << 20;
-
 /** Where a pull hashes: on a worker thread beside the receiving one, or inline as the bytes stream. */
 export type HashPlacement = 'thread' | 'inline';
 
-/**
- * A thread for pulls of THREAD_FROM_BYTES or more while a core is free: the 1-minute load average below the
- * core count, the test GNU make's --load-average applies before it starts another job.
- */
-export function chooseHashing(bytes: number, forced?: HashPlacement): HashPlacement {
-  if (forced) return forced;
-  const cores = availableParallelism();
-  return bytes >= THREAD_FROM_BYTES && cores >= 2 && loadavg()[0]! < cores ? 'thread' : 'inline';
+/** Inline unless the caller forces the thread (see the comment at the top for why). */
+export function chooseHashing(forced?: HashPlacement): HashPlacement {
+  return forced ?? 'inline';
 }
 
 /**
