@@ -1,6 +1,10 @@
 // The floor of HTTP overhead for bench/serve.mjs: a bare node:http server that parses the same V2 JSON, calls the
 // same onnxruntime session and writes the outputs back, with no validation, routing or stats.
-// Usage: node bench/minimal-server.mjs model.onnx [processes] [rr|shared]   (prints {"url": ...} once listening)
+// Usage: node bench/minimal-server.mjs model.onnx [processes] [rr|shared] [no-inference]
+//        (prints {"url": ...} once listening)
+// `no-inference`: the first request runs the session and every later one is answered with its outputs, still
+// parsing the body and stringifying the outputs: the HTTP + JSON floor that no server doing more can beat, batched
+// or not (bench/serve.mjs --floor).
 // With processes > 1 it is a node:cluster of that many such servers on one port (several acceptors): the
 // measure of what more than one HTTP thread could gain on this machine. `rr` (Node's default on Linux): the
 // primary accepts every connection and hands it to a worker over IPC; `shared`: every worker accepts on the one
@@ -11,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 
 const processes = Number(process.argv[3] ?? 1);
 if (process.argv[4] === 'shared') cluster.schedulingPolicy = cluster.SCHED_NONE;
+const noInference = process.argv[5] === 'no-inference';
 if (processes > 1 && cluster.isPrimary) {
   const probe = createServer();
   await new Promise((r) => probe.listen(0, '127.0.0.1', r));
@@ -28,6 +33,7 @@ if (processes > 1 && cluster.isPrimary) {
   });
 } else {
   const session = await ort.InferenceSession.create(process.argv[2]);
+  let cached;
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -40,7 +46,7 @@ if (processes > 1 && cluster.isPrimary) {
             new ort.Tensor('float32', Float32Array.from(t.data.flat(Infinity)), t.shape),
           ]),
         );
-        const out = await session.run(feeds);
+        const out = noInference ? (cached ??= await session.run(feeds)) : await session.run(feeds);
         const outputs = Object.entries(out).map(([name, t]) => ({
           name,
           datatype: 'FP32',

@@ -12,7 +12,9 @@
 // Usage: npm run build && node bench/serve.mjs [--models digits,resnet18] [--seconds 3] [--repeats 3] [--engine]
 //        [--concurrency 1,8,64] [--resnet-seconds 5] [--resnet-requests N] [--batched] (adds `--max-batch 64`)
 //        [--isolation] (adds `--isolation thread`: the price of process isolation)
-//        [--acceptors N] (adds `ood serve --acceptors N`, with thread isolation too, and batched with --batched)
+//        [--acceptors N] (adds `ood serve --acceptors N`, with thread and inline isolation too, and batched with
+//        --batched)
+//        [--floor] (adds the minimal server without inference: the HTTP + JSON ceiling)
 //        [--only a,b] (keep only contenders whose name contains one of these; the bare loop always runs).
 // Writes bench/out/serve.json.
 import { execFile, spawnSync } from 'node:child_process';
@@ -42,6 +44,9 @@ const withBatched = process.argv.includes('--batched');
 const withEngine = process.argv.includes('--engine');
 // --isolation: also `ood serve --isolation thread`, to price the default process isolation against threads.
 const withIsolation = process.argv.includes('--isolation');
+// --floor: also the minimal server (1 process, and 2 on a shared socket) answering every request with the outputs of
+// its first run: what HTTP and JSON alone cost, the ceiling of any server that does more per request.
+const withFloor = process.argv.includes('--floor');
 // --acceptors N: also `ood serve --acceptors N` (several HTTP acceptor processes on the one port).
 const acceptors = Number(opt('acceptors', 0));
 const only = opt('only', '').split(',').filter(Boolean);
@@ -182,8 +187,9 @@ async function wrk(url, script, connections, seconds) {
   return { rps: r.requests / (r.duration_us / 1e6), p50: r.p50 / 1000, p99: r.p99 / 1000, errors: r.errors + r.non2xx };
 }
 
-async function startMinimal(model, processes = 1, policy = 'rr') {
-  const child = execa(process.execPath, [join(root, 'bench/minimal-server.mjs'), model, String(processes), policy], {
+async function startMinimal(model, processes = 1, policy = 'rr', inference = 'inference') {
+  const args = [join(root, 'bench/minimal-server.mjs'), model, String(processes), policy, inference];
+  const child = execa(process.execPath, args, {
     reject: false,
   });
   const base = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(JSON.parse(String(d)).url)));
@@ -232,9 +238,14 @@ async function benchModel(c) {
   if (acceptors > 1) servers.acceptors = await startServe(dir, many);
   if (acceptors > 1) servers.acceptorsThread = await startServe(dir, [...many, '--isolation', 'thread']);
   if (acceptors > 1 && withBatched) servers.acceptorsBatched = await startServe(dir, [...many, '--max-batch', '64']);
+  if (acceptors > 1) servers.inline = await startServe(dir, [...many, '--isolation', 'inline']);
+  if (acceptors > 1 && withBatched)
+    servers.inlineBatched = await startServe(dir, [...many, '--isolation', 'inline', '--max-batch', '64']);
   servers.minimal = await startMinimal(c.model);
   if (withEngine && !c.amount) servers.minimal2 = await startMinimal(c.model, 2);
   if (withEngine && !c.amount) servers.minimal2shared = await startMinimal(c.model, 2, 'shared');
+  if (withFloor && !c.amount) servers.floor = await startMinimal(c.model, 1, 'rr', 'no-inference');
+  if (withFloor && !c.amount) servers.floor2 = await startMinimal(c.model, 2, 'shared', 'no-inference');
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
   // wrk for the overhead-bound model (a timed window; thousands of requests, so the ones cut off at its end do not
   // matter, and wrk's C costs the 2 cores little); autocannon with a fixed count for the compute-bound one.
@@ -281,10 +292,30 @@ async function benchModel(c) {
     ...(servers.acceptorsBatched
       ? { [`ood --acceptors ${acceptors} --max-batch 64 v2 json`]: load(infer(servers.acceptorsBatched), 'json') }
       : {}),
+    ...(servers.inline
+      ? {
+          [`ood --acceptors ${acceptors} --isolation inline v2 json`]: load(infer(servers.inline), 'json'),
+          [`ood --acceptors ${acceptors} --isolation inline v2 binary`]: load(infer(servers.inline), 'binary'),
+        }
+      : {}),
+    ...(servers.inlineBatched
+      ? {
+          [`ood --acceptors ${acceptors} --isolation inline --max-batch 64 v2 json`]: load(
+            infer(servers.inlineBatched),
+            'json',
+          ),
+        }
+      : {}),
     'minimal node:http json': load(servers.minimal.base, 'json'),
     ...(servers.minimal2 ? { 'minimal node:http x2 cluster json': load(servers.minimal2.base, 'json') } : {}),
     ...(servers.minimal2shared
       ? { 'minimal node:http x2 cluster, shared socket, json': load(servers.minimal2shared.base, 'json') }
+      : {}),
+    ...(servers.floor
+      ? {
+          'floor node:http json, no inference': load(servers.floor.base, 'json'),
+          'floor node:http x2 cluster, shared socket, no inference': load(servers.floor2.base, 'json'),
+        }
       : {}),
   };
   const wanted = (k) => only.length === 0 || k.startsWith('minimal node:http json') || only.some((o) => k.includes(o));

@@ -12,11 +12,16 @@ export interface ServeCliOptions extends ServeOptions {
   acceptors?: number;
 }
 
-/** One server process, or a primary and its acceptors (`--acceptors N`, N > 1). */
+/**
+ * One server process, or a primary and its acceptors (`--acceptors N`, N > 1). An inline server always has the
+ * primary, even with one acceptor: its model runs in the acceptor's process, and a native crash there must not end
+ * the server (the primary replaces the acceptor).
+ */
 async function start(artifact: string, options: ServeOptions & { acceptors?: number }): Promise<ServeHandle> {
-  if ((options.acceptors ?? 1) > 1) {
+  if ((options.acceptors ?? 1) > 1 || options.isolation === 'inline') {
     const { startAcceptors } = await import('../serve/acceptors/primary.js');
-    return startAcceptors(artifact, { ...options, acceptors: options.acceptors! });
+    const { planInstances } = await import('../serve/engine/instance-plan.js');
+    return startAcceptors(artifact, { ...options, acceptors: planInstances(options).acceptors });
   }
   const server = await startServer(artifact, options);
   const model = server.service.model;
@@ -63,7 +68,7 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
     const { model: host, plan } = server;
     const { acceptors, instances, threads, isolation } = plan;
     const shape =
-      acceptors > 1
+      acceptors > 1 || isolation === 'inline'
         ? `${acceptors} acceptors x ${instances} instances x ${threads} threads`
         : `${instances} instances x ${threads} threads`;
     if (host.state === 'ready')
@@ -78,7 +83,7 @@ export async function serveUntilSignal(artifact: string, options: ServeCliOption
           pids: server.pids(),
           warnings: host.warnings,
         },
-        `ood serve: model "${host.name}" is ready (${shape}, each instance in its own ${isolation})` +
+        `ood serve: model "${host.name}" is ready (${shape}, ${isolation === 'inline' ? "each instance on its acceptor's HTTP thread" : `each instance in its own ${isolation}`})` +
           host.warnings.map((w) => `\nood serve: WARNING: ${w}`).join(''),
       );
     else

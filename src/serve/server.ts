@@ -159,7 +159,13 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   });
   const urlPrefix = normalizeUrlPrefix(options.urlPrefix ?? process.env.URL_PREFIX);
   // One acceptor's plan: with --acceptors, the primary resolved instances and threads for each (primary.ts).
-  const plan = planInstances({ instances: options.instances, threads: options.threads, isolation: options.isolation });
+  // startServer is one acceptor, whether alone or one of the primary's.
+  const plan = planInstances({
+    acceptors: 1,
+    instances: options.instances,
+    threads: options.threads,
+    isolation: options.isolation,
+  });
   const artifactOnDisk = await openServedArtifact(artifact, log, whole !== undefined);
   const { reader, dir } = artifactOnDisk;
   const engine = new ModelEngine(reader, dir, {

@@ -6,19 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import * as ort from 'onnxruntime-node';
 import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { until } from './helpers/server.js';
+import { getFresh, post, serveCli, type Answer, type Served } from './helpers/cli-server.js';
 import { parsePrometheus, value } from './helpers/prometheus.js';
 import { missingPython } from '../helpers/python.js';
 import { readNpy } from '../helpers/npy.js';
 import { fixtures } from '../helpers/fixtures.js';
 
-const CLI = join(ROOT, 'dist/src/cli/main.js');
 const INFER_ROUTE = '/v2/models/{name}[/versions/{version}]/infer';
 const GATES = await mkdtemp(join(tmpdir(), 'ood-acceptor-gates-'));
 const open = (gate: string) => writeFile(join(GATES, gate), '');
@@ -52,91 +50,6 @@ const row = (i: number, first?: number, gate = 0) => {
   if (first !== undefined) [data[0], data[1]] = [first, gate];
   return { inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data }] };
 };
-
-interface Answer {
-  status: number;
-  id?: string;
-  json?: any;
-  error?: string;
-}
-
-/** POST JSON on a connection of its own (no keep-alive pool), so that each request is accepted anew. */
-function post(url: string, body: unknown): Promise<Answer> {
-  return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } });
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, id: String(res.headers['x-request-id']), json: JSON.parse(text) }),
-      );
-      res.on('error', (err) => resolve({ status: 0, error: err.message }));
-    });
-    req.on('error', (err) => resolve({ status: 0, error: err.message }));
-    req.end(JSON.stringify(body));
-  });
-}
-
-function getFresh(url: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-interface Served {
-  child: ResultPromise;
-  url: string;
-  pids: number[];
-  logs: Record<string, any>[];
-  events: Record<string, any>[];
-  /** The acceptor that answered the request with this id (from its access-log line). */
-  acceptorOf(id: string): number | undefined;
-}
-
-/** Start `ood serve --acceptors 2` on a free port; resolves once it listens (and, unless told, is ready). */
-async function serveAcceptors(dir: string, { ready = true, env = {} as Record<string, string> } = {}) {
-  const child = execa(
-    process.execPath,
-    [CLI, 'serve', dir, '--acceptors', '2', '--port', '0', '--json', '--log-format', 'json'],
-    { reject: false, env, buffer: false },
-  );
-  const logs: Record<string, any>[] = [];
-  const events: Record<string, any>[] = [];
-  const lines = (stream: NodeJS.ReadableStream, into: Record<string, any>[]) => {
-    let rest = '';
-    stream.on('data', (chunk: Buffer) => {
-      const parts = (rest + chunk.toString()).split('\n');
-      rest = parts.pop()!;
-      for (const line of parts)
-        try {
-          into.push(JSON.parse(line));
-        } catch {
-          // not a JSON line (a native library's own print)
-        }
-    });
-  };
-  lines(child.stdout!, events);
-  lines(child.stderr!, logs);
-  let exited = false;
-  void child.then(() => (exited = true));
-  await until(() => exited || events.some((e) => e.event === (ready ? 'ready' : 'listening')), 'ood serve to start');
-  if (exited) throw new Error(`ood serve exited early: ${JSON.stringify(logs.slice(-5))}`);
-  const served: Served = {
-    child,
-    url: events.find((e) => e.event === 'listening')!.url,
-    pids: events.find((e) => e.event === 'ready')?.pids ?? [],
-    logs,
-    events,
-    acceptorOf: (id) => logs.find((l) => l.msg === 'request' && l.request_id === id)?.acceptor,
-  };
-  return served;
-}
 
 async function gatedArtifact(): Promise<string> {
   const dir = await makeArtifact(DIGITS, { name: 'digits', score: GATED_SCORE });
@@ -181,7 +94,7 @@ const infer = (s: Served) => `${s.url}/v2/models/digits/infer`;
 describe.skipIf(missingPython('prometheus_client'))('two acceptors', () => {
   let s: Served;
   beforeAll(async () => {
-    s = await serveAcceptors(await gatedArtifact());
+    s = await serveCli(await gatedArtifact());
   });
   afterAll(async () => {
     s?.child.kill('SIGTERM');
@@ -238,7 +151,7 @@ describe.skipIf(missingPython('prometheus_client'))('two acceptors', () => {
 
 describe('readiness across acceptors', () => {
   it('answers /health 503 on every acceptor until the last one has loaded', async () => {
-    const s = await serveAcceptors(await gatedArtifact(), { ready: false, env: { LOAD_GATES: 'load-1' } });
+    const s = await serveCli(await gatedArtifact(), { ready: false, env: { LOAD_GATES: 'load-1' } });
     try {
       await until(() => s.logs.some((l) => l.acceptor === 0 && /model "digits" ready/.test(l.msg)), 'acceptor 0');
       const health = await Promise.all(Array.from({ length: 12 }, () => getFresh(`${s.url}/health`)));
@@ -260,7 +173,7 @@ describe('readiness across acceptors', () => {
 
 describe('a graceful stop of every acceptor', () => {
   it('answers every request accepted before SIGTERM on both acceptors, then exits 0 and removes its files', async () => {
-    const s = await serveAcceptors(await gatedArtifact());
+    const s = await serveCli(await gatedArtifact());
     const held = Array.from({ length: 16 }, (_, i) => post(infer(s), row(i, 666, 9)));
     await untilInFlight(s, 17); // 16 held, and the scrape
     const primary = s.child.pid!;

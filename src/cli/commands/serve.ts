@@ -31,7 +31,7 @@ interface ServeArgs extends GlobalOptions, ConnectionArgs {
   'batch-delay': string | number;
   threads?: string | number;
   instances?: string | number;
-  acceptors: string | number;
+  acceptors?: string | number;
   isolation: string;
   'max-queue': string | number;
   timeout: string | number;
@@ -80,14 +80,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       })
       .option('acceptors', {
         type: 'string',
-        default: 1,
         describe:
-          'HTTP acceptor processes on the one port, each with its own instances (pays for small models; see docs/serve.md)',
+          'HTTP acceptor processes on the one port, each with its own instances (default 1, with --isolation inline the cores; see docs/serve.md)',
       })
       .option('isolation', {
-        choices: ['process', 'thread'],
+        choices: ['process', 'thread', 'inline'],
         default: 'process',
-        describe: 'Run each instance in a child process (a native crash kills only it) or a worker thread',
+        describe:
+          "Run each instance in a child process (a native crash kills only it), a worker thread, or inline on each acceptor's HTTP thread (tiny models)",
       })
       .option('threads', {
         type: 'string',
@@ -148,7 +148,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         threads: n.threads,
         instances: n.instances,
         acceptors: n.acceptors,
-        isolation: argv.isolation as 'process' | 'thread',
+        isolation: argv.isolation as 'process' | 'thread' | 'inline',
         maxQueue: n['max-queue']!,
         timeoutMs: n.timeout! * 1000,
         drainTimeoutMs: n['drain-timeout']! * 1000,

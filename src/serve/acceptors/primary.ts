@@ -227,8 +227,10 @@ export async function startAcceptors(
       index,
       dir: served.dir,
       // The port as asked (0 included): node:cluster shares one handle per address and requested port, so a
-      // replacement asking for the same joins the socket the others hold (another port number would not).
-      options: acceptorOptions,
+      // replacement asking for the same joins the socket the others hold (another port number would not). When
+      // none is left (one acceptor, as an inline server may have), node:cluster has closed that handle, and port 0
+      // would be a new port: the replacement asks for the one the server was reached on.
+      options: replacement && live().length === 0 ? { ...acceptorOptions, port } : acceptorOptions,
       listenWhenReady: replacement,
       state: replacement ? state : 'loading',
     };

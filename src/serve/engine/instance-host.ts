@@ -1,19 +1,25 @@
-// Where a model instance lives: a worker thread of this process, or a child process of its own. The two share
-// one message protocol (instance-worker.mjs runs in both) behind `InstanceHost`, so the rest of the engine does
-// not care which. Only a process contains a native crash: a SIGSEGV, SIGFPE or abort inside onnxruntime ends the
-// process it happens in, and a worker thread shares the server's (docs/serve.md, "Isolation").
+// Where a model instance lives: a child process of its own, a worker thread of this process, or this very thread
+// (`inline`). The three share one message protocol (instance-worker.mjs runs in all) behind `InstanceHost`, so the
+// rest of the engine does not care which. Only a process contains a native crash: a SIGSEGV, SIGFPE or abort
+// inside onnxruntime ends the process it happens in, and a worker thread or an inline instance shares the
+// server's; the CLI therefore runs an inline server under the acceptors' primary, which replaces a dead acceptor
+// (docs/serve.md, "Isolation").
 import { Worker } from 'node:worker_threads';
 import { fork, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NamedTensor } from '../../tensor/tensor.js';
 import { FRAME_FD, readFrames, writeFrame } from './tensor-frames.mjs';
 
-/** `process` (default): a crash kills only the instance. `thread`: cheaper, but a native crash kills the server. */
-export type Isolation = 'process' | 'thread';
+/**
+ * `process` (default): a crash kills only the instance. `thread`: cheaper, but a native crash kills the server.
+ * `inline`: the session runs on the HTTP thread itself, with no hand-over at all; for models whose run takes
+ * microseconds, where the hand-over costs more than the inference (docs/serve.md, "Isolation").
+ */
+export type Isolation = 'process' | 'thread' | 'inline';
 
-export const ISOLATIONS: readonly Isolation[] = ['process', 'thread'];
+export const ISOLATIONS: readonly Isolation[] = ['process', 'thread', 'inline'];
 
 /** Next to this module in dist/ and in src/ alike (tsc copies .mjs under allowJs). */
 export const INSTANCE_SCRIPT = fileURLToPath(new URL('./instance-worker.mjs', import.meta.url));
@@ -130,7 +136,63 @@ function processHost(init: unknown): InstanceHost {
   };
 }
 
+/** The channel instance-worker.mjs's `serve` talks through, as it sees it. */
+interface WorkerChannel {
+  transfers: boolean;
+  post(message: unknown): void;
+  postRun(message: unknown): void;
+  onRun(listener: (message: unknown) => void): void;
+}
+
+/**
+ * This thread. A run is a function call: its tensors are handed over by reference, and a result comes back through
+ * a resolved promise of the instance's own. The worker module (and with it onnxruntime's binding) is imported only
+ * when an inline instance starts, so that a server whose instances live elsewhere never loads it (a missing system
+ * library then fails the model with 513, not the server at start).
+ */
+function inlineHost(init: unknown): InstanceHost {
+  const listeners: ((message: unknown) => void)[] = [];
+  let runListener: ((message: unknown) => void) | undefined;
+  let goneListener: ((why: string) => void) | undefined;
+  let gone = false;
+  // Answers are delivered on a later microtask, as a port would: the engine's bookkeeping of a run (Instance.run)
+  // is complete before its answer arrives.
+  const deliver = (message: unknown) =>
+    queueMicrotask(() => {
+      if (!gone) for (const listener of listeners) listener(message);
+    });
+  const channel: WorkerChannel = {
+    transfers: true, // the server's own process: ../../io/onnxruntime-litter.ts tidies its debug log, not the instance
+    post: deliver,
+    postRun: deliver,
+    onRun: (listener) => (runListener = listener),
+  };
+  const end = (why: string) => {
+    if (gone) return;
+    gone = true;
+    goneListener?.(why);
+  };
+  import(pathToFileURL(INSTANCE_SCRIPT).href)
+    .then((worker: { serve(channel: WorkerChannel, init: unknown): Promise<void> }) => worker.serve(channel, init))
+    .catch((err: unknown) => queueMicrotask(() => end(`it threw ${(err as Error)?.message ?? String(err)}`)));
+  return {
+    pid: process.pid,
+    post(message) {
+      if (!gone) runListener?.(message);
+    },
+    onMessage: (listener) => void listeners.push(listener),
+    onOutput: () => undefined,
+    onGone(listener) {
+      goneListener = once(listener);
+    },
+    async terminate() {
+      end('it was stopped');
+    },
+  };
+}
+
 /** Start an instance's host; `init` is what instance-worker.mjs needs to open the model. */
 export function startHost(isolation: Isolation, init: unknown): InstanceHost {
+  if (isolation === 'inline') return inlineHost(init);
   return isolation === 'process' ? processHost(init) : threadHost(init);
 }

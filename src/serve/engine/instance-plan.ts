@@ -3,6 +3,8 @@
 //   acceptors = --acceptors, else 1 (each acceptor is a process with instances of its own);
 //   threads   = --threads, else 1 when several instances share the machine, else the cores an acceptor gets;
 //   instances = --instances (per acceptor), else max(1, floor(cores / (acceptors x threads))).
+// `--isolation inline` runs the one instance an acceptor has on the acceptor's own thread, so the cores are used by
+// acceptors instead: acceptors = --acceptors, else the cores; instances = 1; threads = --threads, else 1.
 // With neither flag a 2-core machine runs 2 instances of 1 thread: requests run side by side, which beats one
 // request spread over two threads for throughput (bench/serve.mjs --engine measures both).
 import { availableParallelism } from 'node:os';
@@ -37,7 +39,20 @@ export function planInstances(
     throw new OodError('BAD_OPTION', `--isolation must be one of ${ISOLATIONS.join(', ')}, got ${String(isolation)}`);
   const instancesFlag = positiveInteger('instances', requested.instances);
   const threadsFlag = positiveInteger('threads', requested.threads);
-  const acceptors = positiveInteger('acceptors', requested.acceptors) ?? 1;
+  const acceptorsFlag = positiveInteger('acceptors', requested.acceptors);
+  if (isolation === 'inline') {
+    // Several sessions on one thread would only take turns; an acceptor's thread is its one instance.
+    if (instancesFlag !== undefined && instancesFlag > 1)
+      throw new OodError(
+        'BAD_OPTION',
+        `--isolation inline runs one instance per acceptor, got --instances ${instancesFlag}`,
+        {
+          hint: 'Use --acceptors N for N instances, each on its own HTTP thread.',
+        },
+      );
+    return { acceptors: acceptorsFlag ?? cores, instances: 1, threads: threadsFlag ?? 1, cores, isolation };
+  }
+  const acceptors = acceptorsFlag ?? 1;
   const perAcceptor = Math.max(1, Math.floor(cores / acceptors));
   const threads = threadsFlag ?? (instancesFlag === undefined || instancesFlag > 1 ? 1 : perAcceptor);
   const instances = instancesFlag ?? Math.max(1, Math.floor(perAcceptor / threads));

@@ -1,5 +1,5 @@
-// One model instance, in a child process of the server (forked with the `advanced` IPC serialization) or in a
-// worker thread: opens the session through the artifact's score.mjs with its own onnxruntime-node, proves it
+// One model instance, in a child process of the server (forked with the `advanced` IPC serialization), in a
+// worker thread, or on the server's own thread (`--isolation inline`, through the exported `serve`): opens the session through the artifact's score.mjs with its own onnxruntime-node, proves it
 // with a warm-up, then runs one batch at a time. Plain JavaScript that imports nothing of ood, so Node can start
 // it whether ood runs from source or from dist/ (instance-host.ts starts it).
 // In a thread, tensors come in and go out as transferred ArrayBuffers (no copies; a buffer that cannot be
@@ -82,7 +82,11 @@ function errorOf(err) {
   return { code: typeof err?.code === 'string' ? err.code : undefined, message: err?.message ?? String(err) };
 }
 
-async function serve(channel, init) {
+/**
+ * Open the instance and answer its runs over `channel`. Exported for `--isolation inline` (instance-host.ts),
+ * where the channel is a pair of function calls on the server's own thread.
+ */
+export async function serve(channel, init) {
   const log = (message) => channel.post({ type: 'log', message: String(message) });
   let instance;
   try {

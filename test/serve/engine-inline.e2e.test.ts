@@ -1,0 +1,99 @@
+// `ood serve --isolation inline`: each acceptor runs its one instance on its own HTTP thread, with no hand-over.
+// Answers are bitwise-equal to a direct onnxruntime run; a native crash (a real SIGFPE, INT32_MIN / -1 in an integer
+// Div) ends only the acceptor that ran it, whose connections are reset, and the primary replaces it, so the server
+// keeps answering and says so in /metrics. Without --acceptors, inline runs one acceptor per core.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { until } from './helpers/server.js';
+import { getFresh, post, serveCli, type Served } from './helpers/cli-server.js';
+import { parsePrometheus, value } from './helpers/prometheus.js';
+import { missingPython } from '../helpers/python.js';
+import { readNpy } from '../helpers/npy.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { planInstances } from '../../src/serve/engine/instance-plan.js';
+
+const INT_DIV = join(ROOT, 'test/serve/fixtures/int_div.onnx');
+const INT32_MIN = -(2 ** 31);
+const images = readNpy(fixtures.digits.calibration).data as Float32Array;
+const row = (i: number) => ({
+  inputs: [
+    { name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data: Array.from(images.subarray(i * 64, (i + 1) * 64)) },
+  ],
+});
+const divide = (a: number, b: number) => ({
+  inputs: [
+    { name: 'a', datatype: 'INT32', shape: [1, 1], data: [a] },
+    { name: 'b', datatype: 'INT32', shape: [1, 1], data: [b] },
+  ],
+});
+
+const stop = async (s: Served | undefined) => {
+  s?.child.kill('SIGTERM');
+  return s?.child;
+};
+
+describe('the inline plan', () => {
+  it('uses the cores for acceptors, one instance of one thread each, and refuses several instances', () => {
+    expect(planInstances({ isolation: 'inline' }, 2)).toMatchObject({ acceptors: 2, instances: 1, threads: 1 });
+    expect(planInstances({ isolation: 'inline', acceptors: 3, threads: 2 }, 8)).toMatchObject({
+      acceptors: 3,
+      instances: 1,
+      threads: 2,
+    });
+    expect(() => planInstances({ isolation: 'inline', instances: 2 }, 2)).toThrow(/one instance per acceptor/);
+  });
+});
+
+describe('inline instances', () => {
+  let digits: Served | undefined;
+  beforeAll(async () => {
+    digits = await serveCli(await makeArtifact(DIGITS, { name: 'digits' }), { args: ['--isolation', 'inline'] });
+  });
+  afterAll(async () => stop(digits));
+
+  it('run on the acceptors themselves, one per core by default, and answer bitwise-equal to onnxruntime', async () => {
+    const ready = digits!.events.find((e) => e.event === 'ready')!;
+    expect(ready).toMatchObject({ isolation: 'inline', instances: 1, threads: 1 });
+    expect(ready.acceptors).toBe(planInstances({ isolation: 'inline' }).acceptors);
+    expect(ready.pids).toHaveLength(ready.acceptors); // no instance process besides the acceptors
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => post(`${digits!.url}/v2/models/digits/infer`, row(i))),
+    );
+    const session = await ort.InferenceSession.create(DIGITS);
+    for (const [i, a] of answers.entries()) {
+      expect(a.status).toBe(200);
+      const feed = new ort.Tensor('float32', images.slice(i * 64, (i + 1) * 64), [1, 1, 8, 8]);
+      const direct = (await session.run({ image: feed })).logits!.data as Float32Array;
+      expect(Float32Array.from(a.json.outputs[0].data)).toEqual(direct);
+    }
+    await session.release();
+  });
+});
+
+describe.skipIf(missingPython('prometheus_client'))('a native crash on an inline instance', () => {
+  let s: Served | undefined;
+  beforeAll(async () => {
+    s = await serveCli(await makeArtifact(INT_DIV, { name: 'int_div' }), {
+      args: ['--isolation', 'inline', '--acceptors', '1'],
+    });
+  });
+  afterAll(async () => stop(s));
+
+  it('ends only its acceptor, which the primary replaces; the server keeps answering', async () => {
+    const infer = `${s!.url}/v2/models/int_div/infer`;
+    expect((await post(infer, divide(7, 2))).json.outputs[0].data).toEqual([3]);
+    const [victim] = s!.pids;
+    const crash = await post(infer, divide(INT32_MIN, -1));
+    expect(crash.status).toBe(0); // its connection was reset: the process that held it is gone
+    await until(() => s!.logs.some((l) => /acceptor 0 died \(killed by SIGFPE\)/.test(l.msg)), 'the death to be seen');
+    await until(() => s!.logs.some((l) => l.msg === 'acceptor 0 restarted'), 'the replacement to listen');
+    expect(s!.logs.find((l) => l.msg === 'acceptor 0 restarted')!.pid).not.toBe(victim);
+    expect(s!.child.exitCode).toBe(null);
+    const after = await Promise.all([9, 10, 11].map((a) => post(infer, divide(a, 3))));
+    expect(after.map((r) => r.json.outputs[0].data[0])).toEqual([3, 3, 3]);
+    const metrics = await parsePrometheus((await getFresh(`${s!.url}/metrics`)).text);
+    expect(value(metrics, 'ood_acceptor_restarts_total')).toBe(1);
+  });
+});
