@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NamedTensor } from '../../tensor/tensor.js';
+import { CONFIG_ENV } from '../acceptors/messages.js';
 import { FRAME_FD, readFrames, writeFrame } from './tensor-frames.mjs';
 
 /**
@@ -138,7 +139,8 @@ function processHost(init: unknown): InstanceHost {
 
 /** The channel instance-worker.mjs's `serve` talks through, as it sees it. */
 interface WorkerChannel {
-  transfers: boolean;
+  /** Whether the onnxruntime telemetry log of the process the instance runs in is the instance's to remove. */
+  ownProcess: boolean;
   post(message: unknown): void;
   postRun(message: unknown): void;
   onRun(listener: (message: unknown) => void): void;
@@ -162,7 +164,9 @@ function inlineHost(init: unknown): InstanceHost {
       if (!gone) for (const listener of listeners) listener(message);
     });
   const channel: WorkerChannel = {
-    transfers: true, // the server's own process: ../../io/onnxruntime-litter.ts tidies its debug log, not the instance
+    // An acceptor of `ood serve` is a process of ood's own whose only session is this one; in a library caller's
+    // process the log is the caller's (../../io/onnxruntime-litter.ts removes it when ood's own code opens one).
+    ownProcess: process.env[CONFIG_ENV] !== undefined,
     post: deliver,
     postRun: deliver,
     onRun: (listener) => (runListener = listener),
@@ -183,7 +187,7 @@ function inlineHost(init: unknown): InstanceHost {
     onMessage: (listener) => void listeners.push(listener),
     onOutput: () => undefined,
     onGone(listener) {
-      goneListener = once(listener);
+      goneListener = listener; // called once: `end` keeps it so
     },
     async terminate() {
       end('it was stopped');

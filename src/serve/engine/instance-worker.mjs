@@ -1,6 +1,7 @@
 // One model instance, in a child process of the server (forked with the `advanced` IPC serialization), in a
-// worker thread, or on the server's own thread (`--isolation inline`, through the exported `serve`): opens the session through the artifact's score.mjs with its own onnxruntime-node, proves it
-// with a warm-up, then runs one batch at a time. Plain JavaScript that imports nothing of ood, so Node can start
+// worker thread, or on the server's own thread (`--isolation inline`, through the exported `serve`): opens the
+// session through the artifact's score.mjs with its own onnxruntime-node, proves it with a warm-up, then runs one
+// batch at a time. Plain JavaScript that imports nothing of ood, so Node can start
 // it whether ood runs from source or from dist/ (instance-host.ts starts it).
 // In a thread, tensors come in and go out as transferred ArrayBuffers (no copies; a buffer that cannot be
 // transferred is copied by structured clone instead). In a process they cross a socket pair as binary frames
@@ -97,7 +98,7 @@ export async function serve(channel, init) {
   }
   // onnxruntime's telemetry leaves an empty $TMPDIR/mat-debug-<pid>.log in every process that opens a session
   // (src/io/onnxruntime-litter.ts); in a process of our own it is ours to remove.
-  if (!channel.transfers) await unlink(join(tmpdir(), `mat-debug-${process.pid}.log`)).catch(() => undefined);
+  if (channel.ownProcess) await unlink(join(tmpdir(), `mat-debug-${process.pid}.log`)).catch(() => undefined);
   // One batch at a time, in the order sent: a batch's deadline is checked when its turn comes, not when it
   // arrived behind the running one (pipelining, model-engine.ts).
   let turn = Promise.resolve();
@@ -130,7 +131,7 @@ export async function serve(channel, init) {
 
 if (parentPort && workerData?.oodInstance === true) {
   const channel = {
-    transfers: true,
+    ownProcess: false,
     post: (message) => parentPort.postMessage(message),
     // Results move their buffers to the server's thread; one that refuses to move is copied instead.
     postRun(message) {
@@ -152,7 +153,7 @@ if (parentPort && workerData?.oodInstance === true) {
   const frames = new Socket({ fd: FRAME_FD, readable: true, writable: true });
   frames.on('error', () => process.exit(0)); // the server is gone
   const channel = {
-    transfers: false,
+    ownProcess: true,
     post: (message) => process.send(message, () => undefined),
     postRun: (message) => writeFrame(frames, message, message.outputs ? 'outputs' : undefined),
     onRun: (listener) => readFrames(frames, listener),
