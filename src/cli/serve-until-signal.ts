@@ -20,8 +20,7 @@ export interface ServeCliOptions extends ServeOptions {
 async function start(artifact: string, options: ServeOptions & { acceptors?: number }): Promise<ServeHandle> {
   if ((options.acceptors ?? 1) > 1 || options.isolation === 'inline') {
     const { startAcceptors } = await import('../serve/acceptors/primary.js');
-    const { planInstances } = await import('../serve/engine/instance-plan.js');
-    return startAcceptors(artifact, { ...options, acceptors: planInstances(options).acceptors });
+    return startAcceptors(artifact, options);
   }
   const server = await startServer(artifact, options);
   const model = server.service.model;

@@ -59,10 +59,13 @@ interface Acceptor {
   exited: Promise<void>;
 }
 
-/** Start `options.acceptors` acceptor processes on one port; resolves once every one listens. */
+/**
+ * Start the plan's acceptor processes on one port (`options.acceptors`, else what planInstances says: the cores
+ * for an inline server); resolves once every one listens.
+ */
 export async function startAcceptors(
   artifact: string,
-  options: ServeOptions & { acceptors: number },
+  options: ServeOptions & { acceptors?: number },
 ): Promise<ServeHandle> {
   const log = createLogger({ format: options.logFormat, level: options.logLevel, write: options.log });
   const plan = planInstances(options);
