@@ -8,14 +8,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { until } from './helpers/server.js';
 import { getFresh, post, serveCli, type Answer, type Served } from './helpers/cli-server.js';
+import { digitsPixels, expectDirectRunOutputs } from './helpers/digits-direct.js';
 import { parsePrometheus, value } from './helpers/prometheus.js';
 import { missingPython } from '../helpers/python.js';
-import { readNpy } from '../helpers/npy.js';
-import { fixtures } from '../helpers/fixtures.js';
 
 const INFER_ROUTE = '/v2/models/{name}[/versions/{version}]/infer';
 const GATES = await mkdtemp(join(tmpdir(), 'ood-acceptor-gates-'));
@@ -44,9 +42,8 @@ export async function predict(model, request) {
 }
 `;
 
-const images = readNpy(fixtures.digits.calibration).data as Float32Array;
 const row = (i: number, first?: number, gate = 0) => {
-  const data = Array.from(images.subarray(i * 64, (i + 1) * 64));
+  const data = Array.from(digitsPixels(i));
   if (first !== undefined) [data[0], data[1]] = [first, gate];
   return { inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data }] };
 };
@@ -103,14 +100,7 @@ describe.skipIf(missingPython('prometheus_client'))('two acceptors', () => {
 
   it('spread concurrent requests over both, bitwise-equal to onnxruntime, and count them all in /metrics and /stats', async () => {
     const answers = await untilBothAnswer(s, 16);
-    const session = await ort.InferenceSession.create(DIGITS);
-    for (const { i, a } of answers) {
-      expect(a.status).toBe(200);
-      const feed = new ort.Tensor('float32', images.slice(i * 64, (i + 1) * 64), [1, 1, 8, 8]);
-      const direct = (await session.run({ image: feed })).logits!.data as Float32Array;
-      expect(Float32Array.from(a.json.outputs[0].data)).toEqual(direct);
-    }
-    await session.release();
+    await expectDirectRunOutputs(answers.map(({ i, a }) => ({ row: i, ...a })));
     const samples = await metricsOf(s);
     expect(value(samples, 'ood_requests_total', { route: INFER_ROUTE, status: '200' })).toBe(answers.length);
     expect(value(samples, 'ood_request_duration_seconds_count', { route: INFER_ROUTE })).toBe(answers.length);

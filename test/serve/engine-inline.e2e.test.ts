@@ -4,23 +4,18 @@
 // keeps answering and says so in /metrics. Without --acceptors, inline runs one acceptor per core.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { until } from './helpers/server.js';
 import { getFresh, post, serveCli, type Served } from './helpers/cli-server.js';
+import { digitsPixels, expectDirectRunOutputs } from './helpers/digits-direct.js';
 import { parsePrometheus, value } from './helpers/prometheus.js';
 import { missingPython } from '../helpers/python.js';
-import { readNpy } from '../helpers/npy.js';
-import { fixtures } from '../helpers/fixtures.js';
 import { planInstances } from '../../src/serve/engine/instance-plan.js';
 
 const INT_DIV = join(ROOT, 'test/serve/fixtures/int_div.onnx');
 const INT32_MIN = -(2 ** 31);
-const images = readNpy(fixtures.digits.calibration).data as Float32Array;
 const row = (i: number) => ({
-  inputs: [
-    { name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data: Array.from(images.subarray(i * 64, (i + 1) * 64)) },
-  ],
+  inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data: Array.from(digitsPixels(i)) }],
 });
 const divide = (a: number, b: number) => ({
   inputs: [
@@ -61,14 +56,7 @@ describe('inline instances', () => {
     const answers = await Promise.all(
       Array.from({ length: 24 }, (_, i) => post(`${digits!.url}/v2/models/digits/infer`, row(i))),
     );
-    const session = await ort.InferenceSession.create(DIGITS);
-    for (const [i, a] of answers.entries()) {
-      expect(a.status).toBe(200);
-      const feed = new ort.Tensor('float32', images.slice(i * 64, (i + 1) * 64), [1, 1, 8, 8]);
-      const direct = (await session.run({ image: feed })).logits!.data as Float32Array;
-      expect(Float32Array.from(a.json.outputs[0].data)).toEqual(direct);
-    }
-    await session.release();
+    await expectDirectRunOutputs(answers.map((answer, i) => ({ row: i, ...answer })));
   });
 });
 

@@ -4,11 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { get, postJson, serve, until, type TestServer } from './helpers/server.js';
-import { readNpy } from '../helpers/npy.js';
-import { fixtures } from '../helpers/fixtures.js';
+import { digitsPixels, expectDirectRunOutputs } from './helpers/digits-direct.js';
 
 // Gates the slow model waits on: a request whose first pixel is 666 holds its instance until the file
 // gate-<second pixel> exists here (at most 30 s), so a test decides when it ends, whatever the machine's load.
@@ -40,9 +38,8 @@ async function slowArtifact(): Promise<string> {
   return dir;
 }
 
-const images = readNpy(fixtures.digits.calibration).data as Float32Array;
 const row = (i: number, first?: number, gateOf = 0) => {
-  const data = Array.from(images.subarray(i * 64, (i + 1) * 64));
+  const data = Array.from(digitsPixels(i));
   if (first !== undefined) data[0] = first;
   if (first === 666) data[1] = gateOf;
   return { inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 8, 8], data }] };
@@ -64,15 +61,8 @@ describe('two instances', () => {
   const infer = () => `${server.url}/v2/models/digits/infer`;
 
   it('answer concurrent requests bitwise-equal to a direct onnxruntime run', async () => {
-    const session = await ort.InferenceSession.create(DIGITS);
     const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => postJson(infer(), row(i))));
-    for (const [i, answer] of answers.entries()) {
-      expect(answer.status).toBe(200);
-      const feed = new ort.Tensor('float32', images.slice(i * 64, (i + 1) * 64), [1, 1, 8, 8]);
-      const direct = (await session.run({ image: feed })).logits!.data as Float32Array;
-      expect(Float32Array.from(answer.json.outputs[0].data)).toEqual(direct);
-    }
-    await session.release();
+    await expectDirectRunOutputs(answers.map((answer, i) => ({ row: i, ...answer })));
     expect(server.engine.instances.every((i) => i !== undefined && i.runs > 0)).toBe(true);
   });
 
