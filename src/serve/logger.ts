@@ -21,11 +21,87 @@ export interface LoggerOptions {
   fields?: Record<string, unknown>;
 }
 
+/** A text-format value: numbers to 3 decimals, a string quoted only when it holds a space, a quote or `=`. */
 function textValue(v: unknown): string {
   if (typeof v === 'number') return String(Math.round(v * 1000) / 1000);
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return /[\s"=]/.test(s) ? JSON.stringify(s) : s;
 }
+
+/** Printable ASCII without `"` and `\\`: a string JSON writes as itself between quotes. */
+const PLAIN_JSON = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** A value as JSON.stringify writes it inside an object, or undefined for one it leaves out (undefined, a function). */
+function jsonValue(v: unknown): string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (typeof v === 'string') return PLAIN_JSON.test(v) ? `"${v}"` : JSON.stringify(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return JSON.stringify(v);
+}
+
+/**
+ * The fields of a line, in the order `{ ...base, ...own }` has them, with undefined values left out: what both
+ * formats print. Written out rather than spread: the access log formats a line per request, and building the
+ * spread object and stringifying it cost several times this (bench/NOTES.md, "Access log").
+ */
+function eachField(
+  base: Record<string, unknown>,
+  own: Record<string, unknown>,
+  visit: (key: string, value: unknown) => void,
+): void {
+  for (const k in base) {
+    const v = k in own ? own[k] : base[k];
+    if (v !== undefined) visit(k, v);
+  }
+  for (const k in own) if (!(k in base) && own[k] !== undefined) visit(k, own[k]);
+}
+
+/** The ISO time of now, formatted once per millisecond (a busy server logs several lines in each). */
+function clock(): () => string {
+  let ms = -1;
+  let text = '';
+  return () => {
+    const now = Date.now();
+    if (now !== ms) {
+      ms = now;
+      text = new Date(now).toISOString();
+    }
+    return text;
+  };
+}
+
+/**
+ * Lines to stderr, written together once per turn of the event loop: a server answering thousands of requests a
+ * second would otherwise make a write(2) for each. `flush()` writes what is held now; the process's exit writes the
+ * rest. A native crash (SIGSEGV, SIGFPE) loses what this turn held, so the inline host flushes before each run of
+ * onnxruntime on this thread (engine/instance-host.ts), the one place such a crash happens in this process.
+ */
+const stderrLines = (() => {
+  let held = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (held === '') return;
+    const text = held;
+    held = '';
+    process.stderr.write(text);
+  };
+  return {
+    write(line: string) {
+      held += `${line}\n`;
+      if (held.length >= 64 * 1024) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+})();
+process.on('exit', stderrLines.flush);
+
+/** Write the log lines this process holds for stderr now (see stderrLines). */
+export const flushLog: () => void = stderrLines.flush;
 
 /** A logger; throws a usage error for an unknown level or format. */
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -35,22 +111,28 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     throw new OodError('BAD_OPTION', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${level}`);
   if (format !== 'text' && format !== 'json')
     throw new OodError('BAD_OPTION', `--log-format must be text or json, got ${String(format)}`);
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = options.write ?? stderrLines.write;
   const threshold = LOG_LEVELS.indexOf(level);
   const enabled = (l: LogLevel) => LOG_LEVELS.indexOf(l) >= threshold;
   const base = options.fields ?? {};
+  const now = clock();
+  const keys = new Map<string, string>(); // each field name as a JSON string, quoted once
+  const jsonKey = (k: string) => keys.get(k) ?? (keys.set(k, JSON.stringify(k)), keys.get(k)!);
   const log = ((l: LogLevel, message: string, own: Record<string, unknown> = {}) => {
     if (!enabled(l)) return;
-    const fields = { ...base, ...own };
-    const time = new Date().toISOString();
-    if (format === 'json') write(JSON.stringify({ time, level: l, msg: message, ...fields }));
-    else {
-      const rest = Object.entries(fields)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${textValue(v)}`)
-        .join(' ');
-      write(`${time} ${l.toUpperCase().padEnd(5)} ${message}${rest ? ` ${rest}` : ''}`);
+    let line: string;
+    if (format === 'json') {
+      line = `{"time":"${now()}","level":"${l}","msg":${jsonValue(message)}`;
+      eachField(base, own, (k, v) => {
+        const json = jsonValue(v);
+        if (json !== undefined) line += `,${jsonKey(k)}:${json}`;
+      });
+      line += '}';
+    } else {
+      line = `${now()} ${l.toUpperCase().padEnd(5)} ${message}`;
+      eachField(base, own, (k, v) => (line += ` ${k}=${textValue(v)}`));
     }
+    write(line);
   }) as Logger;
   log.enabled = enabled;
   return log;
