@@ -36,6 +36,14 @@ export class ServeService {
     readonly wholeServer?: WholeServer,
   ) {}
 
+  /** The served outputs' positions by name, for answers that list every output; built once per signature. */
+  private order?: { of: readonly { name: string }[]; index: Map<string, number> };
+  private outputOrder(): Map<string, number> {
+    const outputs = this.model.description.outputs;
+    if (this.order?.of !== outputs) this.order = { of: outputs, index: new Map(outputs.map((t, i) => [t.name, i])) };
+    return this.order.index;
+  }
+
   /** The statistics extension's $model_stat: this server's, or every acceptor's summed. */
   async modelStat(): Promise<ModelStat> {
     if (this.wholeServer) return this.wholeServer.modelStat();
@@ -112,7 +120,7 @@ export class ServeService {
     if (scores && this.metrics && typeof scores.data[0] !== 'string')
       this.metrics.observeScores(scores.data as ArrayLike<number>);
     if (!names) {
-      const order = new Map(this.model.description.outputs.map((t, i) => [t.name, i]));
+      const order = this.outputOrder();
       return [...outputs].sort((a, b) => (order.get(a.name) ?? 1e9) - (order.get(b.name) ?? 1e9));
     }
     return names.map((n) => {

@@ -110,7 +110,7 @@ export class Scheduler {
         inputs,
         outputs,
         rows: inputs[0]?.shape[0] ?? 1,
-        key: shapeKey(inputs),
+        key: this.options.maxBatch > 1 ? shapeKey(inputs) : '', // only batching compares keys
         enqueuedAt: performance.now(),
         deadline,
         timings,
