@@ -1,7 +1,9 @@
 // The floor of HTTP overhead for bench/serve.mjs: a bare node:http server that parses the same V2 JSON, calls the
 // same onnxruntime session and writes the outputs back, with no validation, routing or stats.
-// Usage: node bench/minimal-server.mjs model.onnx [processes] [rr|shared] [no-inference]
+// Usage: node bench/minimal-server.mjs model.onnx [processes] [rr|shared] [no-inference|inference] [threads]
 //        (prints {"url": ...} once listening)
+// `threads`: onnxruntime's intra-op threads (default: onnxruntime's own, a pool as wide as the cores, whose threads
+// spin between runs); 1 prices the per-request CPU of the server alone (bench/serve-cpu.mjs's `minimal-1t`).
 // `no-inference`: the first request runs the session and every later one is answered with its outputs, still
 // parsing the body and stringifying the outputs: the HTTP + JSON floor that no server doing more can beat, batched
 // or not (bench/serve.mjs --floor).
@@ -16,6 +18,7 @@ import * as ort from 'onnxruntime-node';
 const processes = Number(process.argv[3] ?? 1);
 if (process.argv[4] === 'shared') cluster.schedulingPolicy = cluster.SCHED_NONE;
 const noInference = process.argv[5] === 'no-inference';
+const threads = Number(process.argv[6] ?? 0);
 if (processes > 1 && cluster.isPrimary) {
   const probe = createServer();
   await new Promise((r) => probe.listen(0, '127.0.0.1', r));
@@ -32,7 +35,7 @@ if (processes > 1 && cluster.isPrimary) {
     process.exit(0);
   });
 } else {
-  const session = await ort.InferenceSession.create(process.argv[2]);
+  const session = await ort.InferenceSession.create(process.argv[2], threads ? { intraOpNumThreads: threads } : {});
   let cached;
   const server = createServer((req, res) => {
     const chunks = [];

@@ -35,6 +35,9 @@ const builds = {
   ...(opt('against') ? { against: [opt('against'), extra] } : {}),
   ...(variant ? { variant: [root, [...extra, ...variant]] } : {}),
   minimal: ['minimal', []],
+  // The same server with one onnxruntime thread: its default pool spins on the other core between runs, which
+  // this process's CPU counts; with one thread, the CPU is the request's alone.
+  'minimal-1t': ['minimal', ['1', 'shared', 'inference', '1']],
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const work = await mkdtemp(join(tmpdir(), 'ood-bench-cpu-'));
@@ -95,7 +98,7 @@ async function modelCase(name) {
 async function point([build, options], artifact, c, script, connections) {
   const minimal = build === 'minimal';
   const argv = minimal
-    ? [join(root, 'bench/minimal-server.mjs'), c.model]
+    ? [join(root, 'bench/minimal-server.mjs'), c.model, ...options]
     : [join(build, 'dist/src/cli/main.js'), 'serve', artifact, '--port', '0', '--json', ...options];
   const child = execa(process.execPath, argv, { reject: false, stderr: 'ignore' });
   const base = await new Promise((resolve, reject) => {
