@@ -15,6 +15,7 @@
 //        [--acceptors N] (adds `ood serve --acceptors N`, with thread and inline isolation too, and batched with
 //        --batched)
 //        [--floor] (adds the minimal server without inference: the HTTP + JSON ceiling)
+//        [--observed] (adds the minimal server with the request id, metrics and access log the issue requires)
 //        [--only a,b] (keep only contenders whose name contains one of these; the bare loop always runs).
 // Writes bench/out/serve.json.
 import { execFile, spawnSync } from 'node:child_process';
@@ -47,6 +48,9 @@ const withIsolation = process.argv.includes('--isolation');
 // --floor: also the minimal server (1 process, and 2 on a shared socket) answering every request with the outputs of
 // its first run: what HTTP and JSON alone cost, the ceiling of any server that does more per request.
 const withFloor = process.argv.includes('--floor');
+// --observed: also the minimal server plus the per-request request id, metrics and access log that issue 12 requires
+// (bench/minimal-server.mjs `observed`): what observing each request costs a server that does nothing else.
+const withObserved = process.argv.includes('--observed');
 // --acceptors N: also `ood serve --acceptors N` (several HTTP acceptor processes on the one port).
 const acceptors = Number(opt('acceptors', 0));
 const only = opt('only', '').split(',').filter(Boolean);
@@ -189,9 +193,8 @@ async function wrk(url, script, connections, seconds) {
 
 async function startMinimal(model, processes = 1, policy = 'rr', inference = 'inference') {
   const args = [join(root, 'bench/minimal-server.mjs'), model, String(processes), policy, inference];
-  const child = execa(process.execPath, args, {
-    reject: false,
-  });
+  // stderr to /dev/null, as startServe does for ood (the `observed` server writes its access log there).
+  const child = execa(process.execPath, args, { reject: false, stderr: 'ignore' });
   const base = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(JSON.parse(String(d)).url)));
   return { child, base };
 }
@@ -246,6 +249,7 @@ async function benchModel(c) {
   if (withEngine && !c.amount) servers.minimal2shared = await startMinimal(c.model, 2, 'shared');
   if (withFloor && !c.amount) servers.floor = await startMinimal(c.model, 1, 'rr', 'no-inference');
   if (withFloor && !c.amount) servers.floor2 = await startMinimal(c.model, 2, 'shared', 'no-inference');
+  if (withObserved && !c.amount) servers.observed = await startMinimal(c.model, 1, 'rr', 'observed');
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
   // wrk for the overhead-bound model (a timed window; thousands of requests, so the ones cut off at its end do not
   // matter, and wrk's C costs the 2 cores little); autocannon with a fixed count for the compute-bound one.
@@ -310,6 +314,9 @@ async function benchModel(c) {
     ...(servers.minimal2 ? { 'minimal node:http x2 cluster json': load(servers.minimal2.base, 'json') } : {}),
     ...(servers.minimal2shared
       ? { 'minimal node:http x2 cluster, shared socket, json': load(servers.minimal2shared.base, 'json') }
+      : {}),
+    ...(servers.observed
+      ? { 'observed node:http json (minimal + request id, metrics, access log)': load(servers.observed.base, 'json') }
       : {}),
     ...(servers.floor
       ? {
