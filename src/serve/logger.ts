@@ -71,10 +71,12 @@ function clock(): () => string {
 }
 
 /**
- * Lines to stderr, written together once per turn of the event loop: a server answering thousands of requests a
- * second would otherwise make a write(2) for each. `flush()` writes what is held now; the process's exit writes the
- * rest. A native crash (SIGSEGV, SIGFPE) loses what this turn held, so the inline host flushes before each run of
- * onnxruntime on this thread (engine/instance-host.ts), the one place such a crash happens in this process.
+ * Lines to stderr, written together at the end of the task that logged them (a microtask): an answer's line is
+ * written once its response is, off the path of the next request, and the lines a task logs (a batch's answers, a
+ * socket read's) go out in one write(2) instead of one each. A native crash (SIGSEGV, SIGFPE in onnxruntime) happens
+ * inside a task, so every line of an earlier task is out by then; the process's exit writes the rest. A flush at
+ * the next turn of the loop instead (setImmediate) put that write in front of the next request under
+ * `--isolation inline` at concurrency 1, where it cost 12 µs of a 0.3 ms answer (bench/NOTES.md, "Access log").
  */
 const stderrLines = (() => {
   let held = '';
@@ -92,16 +94,13 @@ const stderrLines = (() => {
       if (held.length >= 64 * 1024) flush();
       else if (!scheduled) {
         scheduled = true;
-        setImmediate(flush);
+        queueMicrotask(flush);
       }
     },
     flush,
   };
 })();
 process.on('exit', stderrLines.flush);
-
-/** Write the log lines this process holds for stderr now (see stderrLines). */
-export const flushLog: () => void = stderrLines.flush;
 
 /** A logger; throws a usage error for an unknown level or format. */
 export function createLogger(options: LoggerOptions = {}): Logger {

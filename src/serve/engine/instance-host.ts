@@ -11,7 +11,6 @@ import type { Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NamedTensor } from '../../tensor/tensor.js';
 import { CONFIG_ENV } from '../acceptors/messages.js';
-import { flushLog } from '../logger.js';
 import { FRAME_FD, readFrames, writeFrame } from './tensor-frames.mjs';
 
 /**
@@ -183,8 +182,6 @@ function inlineHost(init: unknown): InstanceHost {
   return {
     pid: process.pid,
     post(message) {
-      // A native crash in the run would end this process with the log lines it holds: write them first.
-      flushLog();
       if (!gone) runListener?.(message);
     },
     onMessage: (listener) => void listeners.push(listener),
