@@ -191,8 +191,8 @@ async function wrk(url, script, connections, seconds) {
   return { rps: r.requests / (r.duration_us / 1e6), p50: r.p50 / 1000, p99: r.p99 / 1000, errors: r.errors + r.non2xx };
 }
 
-async function startMinimal(model, processes = 1, policy = 'rr', inference = 'inference') {
-  const args = [join(root, 'bench/minimal-server.mjs'), model, String(processes), policy, inference];
+async function startMinimal(model, processes = 1, policy = 'rr', inference = 'inference', threads = 0) {
+  const args = [join(root, 'bench/minimal-server.mjs'), model, String(processes), policy, inference, String(threads)];
   // stderr to /dev/null, as startServe does for ood (the `observed` server writes its access log there).
   const child = execa(process.execPath, args, { reject: false, stderr: 'ignore' });
   const base = await new Promise((resolve) => child.stdout.on('data', (d) => resolve(JSON.parse(String(d)).url)));
@@ -250,6 +250,9 @@ async function benchModel(c) {
   if (withFloor && !c.amount) servers.floor = await startMinimal(c.model, 1, 'rr', 'no-inference');
   if (withFloor && !c.amount) servers.floor2 = await startMinimal(c.model, 2, 'shared', 'no-inference');
   if (withObserved && !c.amount) servers.observed = await startMinimal(c.model, 1, 'rr', 'observed');
+  // Two such processes on one socket, one onnxruntime thread each (as ood's inline acceptors run): the most any
+  // design with the issue's per-request observability could reach on these cores.
+  if (withObserved && !c.amount) servers.observed2 = await startMinimal(c.model, 2, 'shared', 'observed', 1);
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
   // wrk for the overhead-bound model (a timed window; thousands of requests, so the ones cut off at its end do not
   // matter, and wrk's C costs the 2 cores little); autocannon with a fixed count for the compute-bound one.
@@ -316,7 +319,10 @@ async function benchModel(c) {
       ? { 'minimal node:http x2 cluster, shared socket, json': load(servers.minimal2shared.base, 'json') }
       : {}),
     ...(servers.observed
-      ? { 'observed node:http json (minimal + request id, metrics, access log)': load(servers.observed.base, 'json') }
+      ? {
+          'observed node:http json (minimal + request id, metrics, access log)': load(servers.observed.base, 'json'),
+          'observed node:http x2 cluster, shared socket, 1 thread each, json': load(servers.observed2.base, 'json'),
+        }
       : {}),
     ...(servers.floor
       ? {
