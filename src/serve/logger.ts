@@ -100,7 +100,25 @@ const stderrLines = (() => {
     flush,
   };
 })();
-process.on('exit', stderrLines.flush);
+exitFlushes().add(stderrLines.flush);
+
+/**
+ * The flushes the process's exit runs: one 'exit' listener per process, however many times this module is
+ * evaluated in it (a test runner re-evaluates modules for each test file in one process).
+ */
+function exitFlushes(): Set<() => void> {
+  const key = Symbol.for('ood.logger.exitFlushes');
+  const global = globalThis as { [k: symbol]: Set<() => void> | undefined };
+  let flushes = global[key];
+  if (!flushes) {
+    const created = new Set<() => void>();
+    process.on('exit', () => {
+      for (const flush of created) flush();
+    });
+    global[key] = flushes = created;
+  }
+  return flushes;
+}
 
 /** A logger; throws a usage error for an unknown level or format. */
 export function createLogger(options: LoggerOptions = {}): Logger {
