@@ -9,7 +9,7 @@
 // Also prints what the tie rule would pick (certainty-tie-rule.mjs: leads within one paired-bootstrap
 // standard error tie, broken by validation FPR@95 then latency), and with --folds=K the pick by the mean score
 // over K rotations of the validation part (docs/evaluate.md, "The tie rule and k-fold validation").
-// Run: npm run build && /usr/bin/python3 bench/fashion/train.py && nice node bench/certainty-auto.mjs [digits|fashion]
+// Run (bench/fashion/train.py writes the data sets for the committed bench/fashion/model.onnx): npm run build && /usr/bin/python3 bench/fashion/train.py && nice node bench/certainty-auto.mjs [digits|fashion]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
