@@ -198,7 +198,11 @@ try {
     const best = ok.reduce((a, b) => (b.testMean > a.testMean ? b : a));
     const tieSets = synthetic.map((s) => ({ reach: s.reach, count: s.outputs.count }));
     const ranked = [...ok].sort((a, b) => b.criterion - a.criterion);
-    const { pick, tied: tiedRanks, standardErrors } = pickWithTies(
+    const {
+      pick,
+      tied: tiedRanks,
+      standardErrors,
+    } = pickWithTies(
       ranked.map((r) => ({ ...r, scores: r.validationScores })),
       tieSets,
       seed,

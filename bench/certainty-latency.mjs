@@ -16,9 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const i = process.argv.indexOf('--rounds');
 const ROUNDS = i > 0 ? Number(process.argv[i + 1]) : 300;
 const fashion = process.argv.includes('fashion');
-const model = fashion
-  ? join(root, 'bench', 'fashion', 'model.onnx')
-  : join(root, 'examples', 'digits', 'model.onnx');
+const model = fashion ? join(root, 'bench', 'fashion', 'model.onnx') : join(root, 'examples', 'digits', 'model.onnx');
 const data = fashion
   ? join(root, 'bench', 'out', 'fashion', 'id_train.npy')
   : join(root, 'examples', 'digits', 'data', 'id_train.npy');

@@ -72,7 +72,7 @@ export function bootstrapAuroc(
     let below = 0; // OOD weight strictly below the current group of equal values
     let area = 0;
     let totalId = 0;
-    for (let start = 0; start < n; ) {
+    for (let start = 0; start < n;) {
       let end = start;
       let groupId = 0;
       let groupOod = 0;
