@@ -16,14 +16,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const i = process.argv.indexOf('--rounds');
 const ROUNDS = i > 0 ? Number(process.argv[i + 1]) : 300;
 const fashion = process.argv.includes('fashion');
-const model = fashion
-  ? join(root, 'bench', 'out', 'fashion', 'model.onnx')
-  : join(root, 'examples', 'digits', 'model.onnx');
+const model = fashion ? join(root, 'bench', 'fashion', 'model.onnx') : join(root, 'examples', 'digits', 'model.onnx');
 const data = fashion
   ? join(root, 'bench', 'out', 'fashion', 'id_train.npy')
   : join(root, 'examples', 'digits', 'data', 'id_train.npy');
 const side = fashion ? 28 : 8;
-if (!existsSync(model)) throw new Error(`${model} is missing: run /usr/bin/python3 bench/fashion/train.py`);
+if (!existsSync(data)) throw new Error(`${data} is missing: run /usr/bin/python3 bench/fashion/train.py`);
 const work = mkdtempSync(join(tmpdir(), 'ood-bench-latency-'));
 const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 };
 

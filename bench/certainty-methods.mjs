@@ -2,7 +2,7 @@
 // in-distribution fit data and measured by `ood evaluate` (the library's evaluateModel) on held-out ID test data
 // against each OOD set, on the two benchmarks of bench/certainty-benchmarks.mjs.
 // auto chooses on synthetic OOD made from its own validation rows: it never sees the evaluated OOD sets.
-// Run: npm run build && /usr/bin/python3 bench/fashion/train.py && node bench/certainty-methods.mjs
+// Run (bench/fashion/train.py writes the data sets for the committed bench/fashion/model.onnx): npm run build && /usr/bin/python3 bench/fashion/train.py && node bench/certainty-methods.mjs
 // Prints a Markdown table per benchmark (AUROC per OOD set, mean, FPR@95 mean) and writes bench/out/certainty-methods.json.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +22,8 @@ const methods = methodsArg ? methodsArg.slice('--methods='.length).split(',') : 
 const work = mkdtempSync(join(tmpdir(), 'ood-bench-methods-'));
 const results = {};
 for (const bench of BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.name))) {
-  if (!existsSync(bench.model)) {
-    console.error(`${bench.name}: ${bench.model} is missing; run /usr/bin/python3 bench/fashion/train.py first`);
+  if (!existsSync(bench.fit)) {
+    console.error(`${bench.name}: ${bench.fit} is missing; run /usr/bin/python3 bench/fashion/train.py first`);
     process.exit(1);
   }
   const rows = [];

@@ -1,5 +1,6 @@
 // `--method auto` chooses by measuring: it splits the data 60/20/20 (fit, calibration, validation), scores every
-// candidate on the validation rows against synthetic or user OOD sets, picks the best mean AUROC, records the
+// candidate on the validation rows against synthetic or user OOD sets, picks the best score (ties within one
+// bootstrap standard error go to the lowest FPR@95), records the
 // table, and writes a model whose ood.method is the chosen method; the 5%-rejection threshold it records
 // rejects about 5% of in-distribution data the model never saw.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ describe('--method auto on the digits example', () => {
     synthetic = await enableModel({ model: digits.model, output: out, method: 'auto', data: digits.idTrain });
   }, 120_000);
 
-  it('measures every candidate on synthetic OOD from its own validation rows and picks the best mean AUROC', () => {
+  it('measures every candidate on synthetic OOD from its own validation rows and picks, among those tied with the best score, the lowest FPR@95', () => {
     const auto = synthetic.auto!;
     expect(auto.oodSets.map((s) => s.name)).toEqual([
       'synthetic:uniform-noise',
@@ -39,8 +40,13 @@ describe('--method auto on the digits example', () => {
     const ranked = auto.candidates.filter((c) => !c.error);
     expect(ranked.length).toBeGreaterThanOrEqual(20);
     for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1]!.score).toBeGreaterThanOrEqual(ranked[i]!.score);
-    expect(auto.chosen).toBe(ranked[0]!.label);
-    expect(synthetic.record.method).toBe(ranked[0]!.method);
+    // the leader and those within one bootstrap standard error of it tie; the tied one with the lowest FPR@95 wins
+    const tied = ranked.filter((c) => c.tied);
+    expect(tied[0]).toBe(ranked[0]);
+    const chosen = ranked.find((c) => c.label === auto.chosen)!;
+    expect(chosen.tied).toBe(true);
+    expect(chosen.meanFprAt95Tpr).toBe(Math.min(...tied.map((c) => c.meanFprAt95Tpr)));
+    expect(synthetic.record.method).toBe(chosen.method);
   });
 
   it('splits the rows 60/20/20, calibrates on the calibration part only, and records table and split', () => {
@@ -88,7 +94,7 @@ describe('--method auto on the digits example', () => {
     const meta = model.metadataMap;
     model.close();
     expect(meta.get('ood.method')).toBe(synthetic.record.method);
-    const chosen = synthetic.auto!.candidates[0]!.parameters;
+    const chosen = synthetic.auto!.candidates.find((c) => c.label === synthetic.auto!.chosen)!.parameters;
     const rebuilt = JSON.parse(meta.get('ood.method_parameters')!) as Record<string, unknown>;
     for (const key of Object.keys(chosen).filter((k) =>
       /(^|\.)(k|gamma|principalDim|percentile|clipPercentile|layer|layerFeatures)$/.test(k),

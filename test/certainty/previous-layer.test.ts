@@ -23,7 +23,7 @@ afterAll(tmp.cleanup);
 const PREVIOUS = '/features/features.5/Flatten_output_0';
 
 // knn (cosine, k-th largest similarity over the stored rows: every fit row, 805 < 1024) on the previous layer's
-// rows; fdbd on the penultimate ones; the combination as combined.ts defines it, with the tailed CDF.
+// rows after the signed square root; fdbd on the penultimate ones; the combination as combined.ts defines it, with the tailed CDF.
 const REFERENCE = `
 import json, sys
 import numpy as np
@@ -38,8 +38,9 @@ qp = np.array(d['query_prev'], dtype=np.float64).reshape(-1, pdim)
 w = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in onnx.load(d['model']).graph.initializer}
 W, b = w['classifier.weight'], w['classifier.bias']
 unit = lambda x: x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+root = lambda x: np.sign(x) * np.sqrt(np.abs(x))
 def knn(bank, x, k):
-    return -np.sort(-(unit(x) @ unit(bank).T), axis=1)[:, k - 1]
+    return -np.sort(-(unit(root(x)) @ unit(root(bank)).T), axis=1)[:, k - 1]
 ${FDBD_PY}
 ${CDF_PY}
 part, levels = d['part'], d['levels']
@@ -97,8 +98,9 @@ describe('knn on the previous layer', () => {
   it('computes in the graph the scores NumPy computes from the same rows, alone and combined with fdbd', async () => {
     await expectMatchesReference(single, reference.knn!, 'knn previous layer');
     await expectMatchesReference(combined, reference['knn+fdbd']!, 'knn previous layer + fdbd');
-    // Scores that spread: a reference whose values were all equal could not tell a wrong graph.
-    expect(Math.max(...reference.knn!) - Math.min(...reference.knn!)).toBeGreaterThan(0.05);
+    // Scores that spread (rooted rows' cosines lie closer together, 0.033 here), by far more than the 1e-4
+    // tolerance: a reference whose values were all equal could not tell a wrong graph.
+    expect(Math.max(...reference.knn!) - Math.min(...reference.knn!)).toBeGreaterThan(0.02);
   });
 
   it('leaves the logits bit-identical, passes onnx.checker and records the tensor knn reads', async () => {
@@ -112,7 +114,13 @@ describe('knn on the previous layer', () => {
     const model = OnnxModel.open(single);
     const p = readFeatureParameters(model.metadataMap)!;
     model.close();
-    expect(p).toMatchObject({ k: 10, layer: 'previous', layerFeatures: PREVIOUS, dim: 256 });
+    expect(p).toMatchObject({
+      k: 10,
+      layer: 'previous',
+      layerFeatures: PREVIOUS,
+      dim: 256,
+      transform: 'signed square root',
+    });
   });
 
   it('refuses on a model without a layer before the features, naming what to do', async () => {

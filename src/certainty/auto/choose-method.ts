@@ -1,8 +1,9 @@
 // `--method auto`: choose the scoring method, and its main hyperparameter, by measuring. Every candidate
 // (candidates.ts) is fitted on the fit rows, scored on the validation rows against each validation OOD set,
-// and ranked by validationScore (mean AUROC, near- and far-OOD synthetic sets weighed apart), ties broken by
-// mean FPR@95%TPR and then by the measured time per row. The table of
-// every candidate tried is returned for printing and for the metadata (ood.auto).
+// and ranked by validationScore (mean AUROC, near- and far-OOD synthetic sets weighed apart). The candidates
+// whose score trails the leader's by at most one bootstrap standard error tie with it (tie-rule.ts); among them
+// the lowest mean FPR@95%TPR wins, then the measured time per row. The table of every candidate tried is
+// returned for printing and for the metadata (ood.auto).
 import { isOodError } from '../../errors.js';
 import { separationMetrics } from '../separation-metrics.js';
 import { findFeatureMethod, getMethod } from '../methods/index.js';
@@ -13,6 +14,8 @@ import type { FeatureSample } from '../features/collect-features.js';
 import { candidateFlags, listCandidates, type Candidate } from './candidates.js';
 import { scoreBranch, type BranchSource } from './branch-scores.js';
 import type { ValidationSet } from './validation-sets.js';
+import { pickWithTies } from './tie-rule.js';
+import { DEFAULT_SPLIT_SEED } from '../split.js';
 
 /** One row of the candidates table. */
 export interface CandidateResult {
@@ -26,6 +29,8 @@ export interface CandidateResult {
   /** Per validation OOD set. */
   sets: Record<string, { auroc: number; fprAt95Tpr: number }>;
   microsecondsPerRow: number;
+  /** Whether its score is within one bootstrap standard error of the best (tie-rule.ts). */
+  tied?: boolean;
   /** Why the candidate could not be fitted (it is then not ranked). */
   error?: string;
 }
@@ -51,7 +56,7 @@ export interface FittedCandidate {
 /** How much the near-OOD synthetic sets weigh against the far ones. */
 export const NEAR_WEIGHT = 0.5;
 
-export const AUTO_CRITERION = `score (mean AUROC over the validation OOD sets; synthetic near-OOD sets weigh ${NEAR_WEIGHT}, far-OOD ones ${1 - NEAR_WEIGHT}), then mean FPR@95%TPR, then time per row`;
+export const AUTO_CRITERION = `score (mean AUROC over the validation OOD sets; synthetic near-OOD sets weigh ${NEAR_WEIGHT}, far-OOD ones ${1 - NEAR_WEIGHT}); scores within one paired-bootstrap standard error of the best tie, and the tied go by mean FPR@95%TPR, then time per row`;
 
 /**
  * The figure auto ranks by: the mean AUROC over the sets, where synthetic sets are first averaged within their
@@ -90,6 +95,7 @@ export async function chooseMethod(
   validation: FeatureSample,
   oodSets: readonly ValidationSet[],
   context: FeatureContext | undefined,
+  seed = DEFAULT_SPLIT_SEED,
 ): Promise<{ record: AutoRecord; chosen: FittedCandidate }> {
   const candidates = listCandidates({
     features: source.features !== undefined,
@@ -98,7 +104,11 @@ export async function chooseMethod(
     fitRows: fit.count,
     previous: fit.previous !== undefined && context?.previousFeatures !== undefined,
   });
-  const results: { result: CandidateResult; fitted?: FittedCandidate }[] = [];
+  const results: {
+    result: CandidateResult;
+    fitted?: FittedCandidate;
+    scores?: { id: Float32Array; ood: Float32Array[] };
+  }[] = [];
   for (const candidate of candidates) {
     let fitted: FittedCandidate;
     try {
@@ -121,6 +131,7 @@ export async function chooseMethod(
     const values = Object.values(sets);
     results.push({
       fitted,
+      scores: { id: id!, ood: ood as Float32Array[] },
       result: {
         label: candidate.label,
         method: candidate.method,
@@ -137,7 +148,14 @@ export async function chooseMethod(
     .filter((r) => r.fitted && Number.isFinite(r.result.score))
     .sort((a, b) => compare(a.result, b.result));
   const rest = results.filter((r) => !ranked.includes(r));
-  const chosen = ranked[0]!.fitted!;
+  const { pick, tied } = pickWithTies(
+    ranked.map((r) => ({ ...r.result, scores: r.scores! })),
+    oodSets.map((s) => ({ reach: s.reach, count: s.outputs.count })),
+    seed,
+    (aurocs) => validationScore(oodSets.map((s, i) => ({ reach: s.reach, auroc: aurocs[i]! }))),
+  );
+  for (const i of tied) ranked[i]!.result.tied = true;
+  const chosen = ranked[pick]!.fitted!;
   return {
     chosen,
     record: {
@@ -151,7 +169,7 @@ export async function chooseMethod(
   };
 }
 
-/** Higher score first; then lower FPR@95; then faster. Scores within 1e-9 count as tied. */
+/** The table's order: higher score first; then lower FPR@95; then faster. */
 function compare(a: CandidateResult, b: CandidateResult): number {
   if (Math.abs(a.score - b.score) > 1e-9) return b.score - a.score;
   if (Math.abs(a.meanFprAt95Tpr - b.meanFprAt95Tpr) > 1e-9) return a.meanFprAt95Tpr - b.meanFprAt95Tpr;

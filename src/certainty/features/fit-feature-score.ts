@@ -137,7 +137,7 @@ export async function fitFeatureMethod(
     const oodSets = request.oodValidation?.length
       ? await collectUserSets(request.oodValidation, validationRequest)
       : await collectSyntheticSets(request.data, split.validation, sample.predictions, validationRequest);
-    const chosen = await chooseMethod(source, fit, subsetSample(sample, split.validation), oodSets, context);
+    const chosen = await chooseMethod(source, fit, subsetSample(sample, split.validation), oodSets, context, seed);
     scoreMethod = chosen.chosen.scoreMethod;
     parameters = chosen.chosen.parameters;
     auto = chosen.record;
