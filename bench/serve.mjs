@@ -253,6 +253,8 @@ async function benchModel(c) {
   // Two such processes on one socket, one onnxruntime thread each (as ood's inline acceptors run): the most any
   // design with the issue's per-request observability could reach on these cores.
   if (withObserved && !c.amount) servers.observed2 = await startMinimal(c.model, 2, 'shared', 'observed', 1);
+  // The same two processes without the observability: what it costs them.
+  if (withObserved && !c.amount) servers.minimal2one = await startMinimal(c.model, 2, 'shared', 'inference', 1);
   const infer = (s) => `${s.base}/v2/models/${c.name}/infer`;
   // wrk for the overhead-bound model (a timed window; thousands of requests, so the ones cut off at its end do not
   // matter, and wrk's C costs the 2 cores little); autocannon with a fixed count for the compute-bound one.
@@ -322,6 +324,7 @@ async function benchModel(c) {
       ? {
           'observed node:http json (minimal + request id, metrics, access log)': load(servers.observed.base, 'json'),
           'observed node:http x2 cluster, shared socket, 1 thread each, json': load(servers.observed2.base, 'json'),
+          'minimal node:http x2 cluster, shared socket, 1 thread each, json': load(servers.minimal2one.base, 'json'),
         }
       : {}),
     ...(servers.floor
