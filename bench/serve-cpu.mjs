@@ -38,6 +38,8 @@ const builds = {
   // The same server with one onnxruntime thread: its default pool spins on the other core between runs, which
   // this process's CPU counts; with one thread, the CPU is the request's alone.
   'minimal-1t': ['minimal', ['1', 'shared', 'inference', '1']],
+  // And with the per-request observability issue 12 requires (minimal-server.mjs `observed`).
+  'observed-1t': ['minimal', ['1', 'shared', 'observed', '1']],
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const work = await mkdtemp(join(tmpdir(), 'ood-bench-cpu-'));
