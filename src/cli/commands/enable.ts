@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { runCommand, type GlobalOptions } from '../context.js';
 import { RULES, readImageSize, readNumberList, readNumbers } from '../option-checks.js';
+import { renderAutoTable } from '../render-auto-table.js';
 
 /** Kept in step with src/certainty/methods/index.ts by test/certainty/new-methods.test.ts (not imported here for start-up time). */
 export const METHOD_CHOICES = [
@@ -281,36 +282,6 @@ export const enableCommand: CommandModule<object, EnableArgs> = {
       }
     }),
 };
-
-/** The candidates `--method auto` tried, best first. */
-function renderAutoTable(auto: {
-  chosen: string;
-  chosenFlags: string;
-  criterion: string;
-  oodSets: { name: string; samples: number }[];
-  candidates: {
-    label: string;
-    meanAuroc: number;
-    score: number;
-    meanFprAt95Tpr: number;
-    microsecondsPerRow: number;
-    error?: string;
-  }[];
-}): string[] {
-  const lines = [
-    `  auto          chose ${auto.chosen} by score on ${auto.oodSets.map((s) => `${s.name} (${s.samples})`).join(', ')}`,
-    `                the same method without auto: ${auto.chosenFlags}`,
-    `                ranked by ${auto.criterion}`,
-    `                candidate                score  AUROC  FPR@95  us/row`,
-  ];
-  for (const c of auto.candidates) {
-    const cells = c.error
-      ? `not fitted: ${c.error}`
-      : `${c.score.toFixed(3)}  ${c.meanAuroc.toFixed(3)}  ${c.meanFprAt95Tpr.toFixed(3)}   ${c.microsecondsPerRow.toFixed(1)}`;
-    lines.push(`                ${c.label.padEnd(24)} ${cells}`);
-  }
-  return lines;
-}
 
 function fmt(v: number): string {
   return Number(v.toPrecision(4)).toString();
