@@ -21,7 +21,8 @@ function warpRows(rows, map) {
         const sy = Math.round(fy);
         const sx = Math.round(fx);
         const inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
-        for (let c = 0; c < channels; c++) out[r * perRow + at(y, x, c)] = rows.data[r * perRow + (inside ? at(sy, sx, c) : at(0, 0, c))];
+        for (let c = 0; c < channels; c++)
+          out[r * perRow + at(y, x, c)] = rows.data[r * perRow + (inside ? at(sy, sx, c) : at(0, 0, c))];
       }
   return out;
 }
@@ -29,7 +30,8 @@ function warpRows(rows, map) {
 const scaled = (name, sy, sx) => ({
   name,
   reach: 'near',
-  make: (rows) => warpRows(rows, (y, x, h, w) => [(y - (h - 1) / 2) / sy + (h - 1) / 2, (x - (w - 1) / 2) / sx + (w - 1) / 2]),
+  make: (rows) =>
+    warpRows(rows, (y, x, h, w) => [(y - (h - 1) / 2) / sy + (h - 1) / 2, (x - (w - 1) / 2) / sx + (w - 1) / 2]),
 });
 
 /** Row and a partner of another predicted class, combined pixel by pixel. */
@@ -41,7 +43,8 @@ const paired = (name, combine) => ({
     const partners = partnerRows(rows, random);
     const out = new Float32Array(rows.data.length);
     for (let r = 0; r < rows.shape[0]; r++)
-      for (let j = 0; j < width; j++) out[r * width + j] = combine(rows.data[r * width + j], rows.data[partners[r] * width + j]);
+      for (let j = 0; j < width; j++)
+        out[r * width + j] = combine(rows.data[r * width + j], rows.data[partners[r] * width + j]);
     return out;
   },
 });
@@ -58,7 +61,10 @@ export const TRIAL_KINDS = [
     name: 'trial:wave', // a sinusoidal warp, both axes, one period per side, amplitude a sixth of it
     reach: 'near',
     make: (rows) =>
-      warpRows(rows, (y, x, h, w) => [y + (h / 6) * Math.sin((2 * Math.PI * x) / w), x + (w / 6) * Math.sin((2 * Math.PI * y) / h)]),
+      warpRows(rows, (y, x, h, w) => [
+        y + (h / 6) * Math.sin((2 * Math.PI * x) / w),
+        x + (w / 6) * Math.sin((2 * Math.PI * y) / h),
+      ]),
   },
 ];
 
@@ -101,7 +107,9 @@ export async function collectKinds(model, images, kinds, r) {
     try {
       for (let start = 0; start < count; start += 32) {
         const n = Math.min(32, count - start);
-        const feeds = { [images.name]: new ort.Tensor('float32', made.slice(start * width, (start + n) * width), [n, ...trailing]) };
+        const feeds = {
+          [images.name]: new ort.Tensor('float32', made.slice(start * width, (start + n) * width), [n, ...trailing]),
+        };
         await collector.add(feeds, n, `${kind.name}[${start}]`);
       }
       sets.push({ name: kind.name, reach: kind.reach, outputs: collector.result() });

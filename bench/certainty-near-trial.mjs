@@ -55,9 +55,25 @@ try {
     const fit = subsetSample(sample, split.fit);
     const validation = subsetSample(sample, split.validation);
     const linearHead = await readLinearHead(model, features.head, features.name, sample.dim, work);
-    const source = { model, opset: model.defaultOpset, used: strip.used, logits, features: features.name, previous, head: features.head, workDir: work };
+    const source = {
+      model,
+      opset: model.defaultOpset,
+      used: strip.used,
+      logits,
+      features: features.name,
+      previous,
+      head: features.head,
+      workDir: work,
+    };
     const scoreRows = async (m, rows) => (await scoreBranch(source, m, 1, [rows])).scores[0];
-    const context = { features: features.name, logits, head: features.head, linearHead, scoreRows, previousFeatures: previous };
+    const context = {
+      features: features.name,
+      logits,
+      head: features.head,
+      linearHead,
+      scoreRows,
+      previousFeatures: previous,
+    };
     const request = { model, features: features.name, previous, logits, batchSize: 32, workDir: work, seed };
     // auto's own sets, then the trial kinds from the same validation rows (both benchmarks take one image input)
     const images = await gatherImages(model, bench.fit, split.validation, sample.predictions);
@@ -70,10 +86,21 @@ try {
     const fromFit = await collectKinds(model, fitImages, nearKinds, { ...request, seed: seed + 1 });
     const contaminated = SHARES.map((share) => {
       const n = Math.min(512, Math.round(share * fit.count));
-      const parts = [fit, ...fromFit.map((s) => subsetSample(s.outputs, Int32Array.from({ length: n }, (_, i) => i)))];
+      const parts = [
+        fit,
+        ...fromFit.map((s) =>
+          subsetSample(
+            s.outputs,
+            Int32Array.from({ length: n }, (_, i) => i),
+          ),
+        ),
+      ];
       return {
-        features: stack(parts.map((p) => p.features)), dim: fit.dim, count: parts.reduce((a, p) => a + p.count, 0),
-        predictions: Int32Array.from(parts.flatMap((p) => Array.from(p.predictions))), classes: fit.classes,
+        features: stack(parts.map((p) => p.features)),
+        dim: fit.dim,
+        count: parts.reduce((a, p) => a + p.count, 0),
+        predictions: Int32Array.from(parts.flatMap((p) => Array.from(p.predictions))),
+        classes: fit.classes,
         logits: stack(parts.map((p) => p.logits)),
         previous: { features: stack(parts.map((p) => p.previous.features)), dim: fit.previous.dim },
       };
@@ -81,8 +108,17 @@ try {
     const idTest = await collect(model, features.name, logits, bench.id, previous);
     const oodTest = [];
     for (const path of bench.ood)
-      oodTest.push({ name: basename(path, '.npy'), outputs: await collect(model, features.name, logits, path, previous) });
-    const candidates = listCandidates({ features: true, head: true, dim: fit.dim, fitRows: fit.count, previous: previous !== undefined });
+      oodTest.push({
+        name: basename(path, '.npy'),
+        outputs: await collect(model, features.name, logits, path, previous),
+      });
+    const candidates = listCandidates({
+      features: true,
+      head: true,
+      dim: fit.dim,
+      fitRows: fit.count,
+      previous: previous !== undefined,
+    });
     const rows = [];
     for (const candidate of candidates) {
       let fitted;
@@ -98,8 +134,12 @@ try {
       const dirty = [];
       for (const c of contaminated) {
         const f = await fitCandidate(candidate, c, context);
-        const sc = (await scoreBranch(source, f.scoreMethod, 1, [validation, ...synthetic.map((s) => s.outputs)])).scores;
-        dirty.push({ id: Array.from(sc[0]), sets: Object.fromEntries(synthetic.map((s, i) => [s.name, Array.from(sc[1 + i])])) });
+        const sc = (await scoreBranch(source, f.scoreMethod, 1, [validation, ...synthetic.map((s) => s.outputs)]))
+          .scores;
+        dirty.push({
+          id: Array.from(sc[0]),
+          sets: Object.fromEntries(synthetic.map((s, i) => [s.name, Array.from(sc[1 + i])])),
+        });
       }
       rows.push({
         label: candidate.label,
@@ -115,7 +155,10 @@ try {
     model.close();
     const kindsOut = synthetic.map((s) => ({ name: s.name, reach: s.reach, count: s.outputs.count }));
     mkdirSync(join(root, 'bench', 'out'), { recursive: true });
-    writeFileSync(join(root, 'bench', 'out', `near-trial-${bench.name}-${seed}.json`), JSON.stringify({ near: bench.near, kinds: kindsOut, rows }));
+    writeFileSync(
+      join(root, 'bench', 'out', `near-trial-${bench.name}-${seed}.json`),
+      JSON.stringify({ near: bench.near, kinds: kindsOut, rows }),
+    );
     console.log(`${bench.name} seed ${seed}: ${rows.length} candidates, ${kindsOut.length} sets`);
   }
 } finally {
