@@ -13,28 +13,17 @@
 // Run (bench/fashion/train.py writes the data sets for the committed bench/fashion/model.onnx): npm run build && /usr/bin/python3 bench/fashion/train.py && nice node bench/certainty-auto.mjs [digits|fashion]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OnnxModel } from '../dist/src/onnx/model.js';
-import { planStrip } from '../dist/src/certainty/strip.js';
-import { chooseLogits } from '../dist/src/certainty/logits.js';
-import { findFeatures, findPreviousLayer } from '../dist/src/certainty/features/find-features.js';
-import { readLinearHead } from '../dist/src/certainty/features/linear-head.js';
-import { openFeedData } from '../dist/src/certainty/data/feed-data.js';
-import { collectFeatures, subsetSample } from '../dist/src/certainty/features/collect-features.js';
-import {
-  splitRows,
-  seededRandom,
-  FIT_CALIBRATION_VALIDATION,
-  DEFAULT_SPLIT_SEED,
-} from '../dist/src/certainty/split.js';
+import { subsetSample } from '../dist/src/certainty/features/collect-features.js';
+import { seededRandom, DEFAULT_SPLIT_SEED } from '../dist/src/certainty/split.js';
 import { collectSyntheticSets } from '../dist/src/certainty/auto/validation-sets.js';
-import { listCandidates } from '../dist/src/certainty/auto/candidates.js';
 import { fitCandidate, validationScore } from '../dist/src/certainty/auto/choose-method.js';
 import { scoreBranch } from '../dist/src/certainty/auto/branch-scores.js';
 import { auroc, fprAtTpr } from '../dist/src/certainty/separation-metrics.js';
 import { pickWithTies } from '../dist/src/certainty/auto/tie-rule.js';
 import { BENCHMARKS } from './certainty-benchmarks.mjs';
+import { prepareBenchmark } from './certainty-setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -48,63 +37,23 @@ const work = mkdtempSync(join(tmpdir(), 'ood-bench-auto-'));
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const results = {};
 
-async function collect(model, features, logits, path, previous) {
-  const data = await openFeedData(path, model.info.graph.inputs, 32, undefined);
-  try {
-    return await collectFeatures(model, features, logits, data, work, previous);
-  } finally {
-    data.close();
-  }
-}
-
 try {
   for (const bench of BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.name))) {
-    const model = OnnxModel.open(bench.model);
-    const strip = planStrip(model);
-    const logits = chooseLogits(strip.outputs).name;
-    const features = findFeatures(model, logits);
-    const previous = findPreviousLayer(model, features.name);
-    const sample = await collect(model, features.name, logits, bench.fit, previous);
-    const split = splitRows(sample.predictions, FIT_CALIBRATION_VALIDATION, seed);
-    const fit = subsetSample(sample, split.fit);
-    const validation = subsetSample(sample, split.validation);
-    const calibration = subsetSample(sample, split.calibration);
-    const linearHead = await readLinearHead(model, features.head, features.name, sample.dim, work);
-    const source = {
+    const {
       model,
-      opset: model.defaultOpset,
-      used: strip.used,
-      logits,
-      features: features.name,
-      previous,
-      head: features.head,
-      workDir: work,
-    };
-    const scoreRows = async (m, rows) => (await scoreBranch(source, m, 1, [rows])).scores[0];
-    const context = {
-      features: features.name,
-      logits,
-      head: features.head,
-      linearHead,
-      scoreRows,
-      previousFeatures: previous,
-    };
-    const request = { model, features: features.name, previous, logits, batchSize: 32, workDir: work, seed };
+      sample,
+      split,
+      fit,
+      validation,
+      calibration,
+      source,
+      context,
+      request,
+      idTest,
+      oodTest,
+      candidates,
+    } = await prepareBenchmark(bench, seed, work);
     const synthetic = await collectSyntheticSets(bench.fit, split.validation, sample.predictions, request);
-    const idTest = await collect(model, features.name, logits, bench.id, previous);
-    const oodTest = [];
-    for (const path of bench.ood)
-      oodTest.push({
-        name: basename(path, '.npy'),
-        outputs: await collect(model, features.name, logits, path, previous),
-      });
-    const candidates = listCandidates({
-      features: true,
-      head: true,
-      dim: fit.dim,
-      fitRows: fit.count,
-      previous: previous !== undefined,
-    });
     const rows = [];
     for (const candidate of candidates) {
       let fitted;

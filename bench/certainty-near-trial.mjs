@@ -5,24 +5,18 @@
 // from under each rule. Run: npm run build && nice -n 19 node bench/certainty-near-trial.mjs fashion --seed=N
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OnnxModel } from '../dist/src/onnx/model.js';
-import { planStrip } from '../dist/src/certainty/strip.js';
-import { chooseLogits } from '../dist/src/certainty/logits.js';
-import { findFeatures, findPreviousLayer } from '../dist/src/certainty/features/find-features.js';
-import { readLinearHead } from '../dist/src/certainty/features/linear-head.js';
-import { openFeedData } from '../dist/src/certainty/data/feed-data.js';
-import { collectFeatures, subsetSample, stack } from '../dist/src/certainty/features/collect-features.js';
-import { splitRows, FIT_CALIBRATION_VALIDATION, DEFAULT_SPLIT_SEED } from '../dist/src/certainty/split.js';
+import { subsetSample, stack } from '../dist/src/certainty/features/collect-features.js';
+import { DEFAULT_SPLIT_SEED } from '../dist/src/certainty/split.js';
 import { collectSyntheticSets } from '../dist/src/certainty/auto/validation-sets.js';
 import { syntheticKinds } from '../dist/src/certainty/auto/synthetic-ood.js';
 import { TRIAL_KINDS, collectKinds, gatherImages } from './certainty-near-kinds.mjs';
-import { listCandidates } from '../dist/src/certainty/auto/candidates.js';
 import { fitCandidate } from '../dist/src/certainty/auto/choose-method.js';
 import { scoreBranch } from '../dist/src/certainty/auto/branch-scores.js';
 import { auroc } from '../dist/src/certainty/separation-metrics.js';
 import { BENCHMARKS } from './certainty-benchmarks.mjs';
+import { prepareBenchmark } from './certainty-setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -34,47 +28,10 @@ const SHARES = [0.02, 0.05];
 const work = mkdtempSync(join(tmpdir(), 'ood-bench-trial-'));
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-async function collect(model, features, logits, path, previous) {
-  const data = await openFeedData(path, model.info.graph.inputs, 32, undefined);
-  try {
-    return await collectFeatures(model, features, logits, data, work, previous);
-  } finally {
-    data.close();
-  }
-}
-
 try {
   for (const bench of BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.name))) {
-    const model = OnnxModel.open(bench.model);
-    const strip = planStrip(model);
-    const logits = chooseLogits(strip.outputs).name;
-    const features = findFeatures(model, logits);
-    const previous = findPreviousLayer(model, features.name);
-    const sample = await collect(model, features.name, logits, bench.fit, previous);
-    const split = splitRows(sample.predictions, FIT_CALIBRATION_VALIDATION, seed);
-    const fit = subsetSample(sample, split.fit);
-    const validation = subsetSample(sample, split.validation);
-    const linearHead = await readLinearHead(model, features.head, features.name, sample.dim, work);
-    const source = {
-      model,
-      opset: model.defaultOpset,
-      used: strip.used,
-      logits,
-      features: features.name,
-      previous,
-      head: features.head,
-      workDir: work,
-    };
-    const scoreRows = async (m, rows) => (await scoreBranch(source, m, 1, [rows])).scores[0];
-    const context = {
-      features: features.name,
-      logits,
-      head: features.head,
-      linearHead,
-      scoreRows,
-      previousFeatures: previous,
-    };
-    const request = { model, features: features.name, previous, logits, batchSize: 32, workDir: work, seed };
+    const { model, sample, split, fit, validation, source, context, request, idTest, oodTest, candidates } =
+      await prepareBenchmark(bench, seed, work);
     // auto's own sets, then the trial kinds from the same validation rows (both benchmarks take one image input)
     const images = await gatherImages(model, bench.fit, split.validation, sample.predictions);
     const synthetic = [
@@ -104,20 +61,6 @@ try {
         logits: stack(parts.map((p) => p.logits)),
         previous: { features: stack(parts.map((p) => p.previous.features)), dim: fit.previous.dim },
       };
-    });
-    const idTest = await collect(model, features.name, logits, bench.id, previous);
-    const oodTest = [];
-    for (const path of bench.ood)
-      oodTest.push({
-        name: basename(path, '.npy'),
-        outputs: await collect(model, features.name, logits, path, previous),
-      });
-    const candidates = listCandidates({
-      features: true,
-      head: true,
-      dim: fit.dim,
-      fitRows: fit.count,
-      previous: previous !== undefined,
     });
     const rows = [];
     for (const candidate of candidates) {
