@@ -2,6 +2,7 @@
 // (`--log-format json`: one object per line, for log shippers) or text (`--log-format text`, for people), filtered
 // by `--log-level`. Requests log at info when they succeed, warn for 4xx and error for 5xx, always with the code.
 import { OodError } from '../errors.js';
+import { atExit } from '../io/at-exit.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -100,25 +101,7 @@ const stderrLines = (() => {
     flush,
   };
 })();
-exitFlushes().add(stderrLines.flush);
-
-/**
- * The flushes the process's exit runs: one 'exit' listener per process, however many times this module is
- * evaluated in it (a test runner re-evaluates modules for each test file in one process).
- */
-function exitFlushes(): Set<() => void> {
-  const key = Symbol.for('ood.logger.exitFlushes');
-  const global = globalThis as { [k: symbol]: Set<() => void> | undefined };
-  let flushes = global[key];
-  if (!flushes) {
-    const created = new Set<() => void>();
-    process.on('exit', () => {
-      for (const flush of created) flush();
-    });
-    global[key] = flushes = created;
-  }
-  return flushes;
-}
+atExit(stderrLines.flush);
 
 /** A logger; throws a usage error for an unknown level or format. */
 export function createLogger(options: LoggerOptions = {}): Logger {

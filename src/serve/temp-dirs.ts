@@ -5,6 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { atExit } from '../io/at-exit.js';
 
 const PREFIX = 'ood-serve-';
 const NAME = /^ood-serve-(\d+)-/;
@@ -41,25 +42,16 @@ export function sweepStaleServeDirs(root = tmpdir()): string[] {
   return removed;
 }
 
-/** The directories this process claimed and has not released; one 'exit' listener removes them all. */
-const claimed = new Set<string>();
-let removeAtExit = false;
-
 /** A fresh directory for this server, removed by `release()` or, failing that, when the process exits. */
 export function claimServeDir(root = tmpdir()): { path: string; release(): void } {
   const path = mkdtempSync(join(root, `${PREFIX}${process.pid}-`));
-  claimed.add(path);
-  // One listener for every server of the process: a listener each passed Node's limit of 10 (and its
-  // MaxListenersExceededWarning) in a process that runs many servers at once, as the tests do.
-  if (!removeAtExit) {
-    removeAtExit = true;
-    process.on('exit', () => {
-      for (const dir of claimed) rmSync(dir, { recursive: true, force: true });
-    });
-  }
-  const release = () => {
-    claimed.delete(path);
-    rmSync(path, { recursive: true, force: true });
+  const remove = () => rmSync(path, { recursive: true, force: true });
+  const forget = atExit(remove);
+  return {
+    path,
+    release() {
+      forget();
+      remove();
+    },
   };
-  return { path, release };
 }
