@@ -57,7 +57,8 @@ export const knn: FeatureMethod = {
     const bt = new Float32Array(dim * stored);
     for (let s = 0; s < stored; s++) {
       const row = Math.floor((s * count) / stored);
-      const values = features.subarray(row * dim, (row + 1) * dim).map((x) => (root ? signedRoot(x) : x));
+      const raw = features.subarray(row * dim, (row + 1) * dim);
+      const values = root ? raw.map(signedRoot) : raw;
       let norm = 0;
       for (let j = 0; j < dim; j++) norm += values[j]! ** 2;
       const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
