@@ -187,6 +187,12 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
   await engine.describe().catch(() => undefined); // name and signature early; a failure is reported by load()
   const threshold = options.oodThreshold ?? (await recordedOodThreshold(dir, engine.description));
   let inFlight = 0;
+  // close() waits for this as well as for the connections: a request whose client hung up is still in the
+  // scheduler or an instance, and stopping the engine under it would log a 503 or an instance crash for it.
+  let allAnswered: (() => void) | undefined;
+  const answered = () => {
+    if (--inFlight === 0) allAnswered?.();
+  };
   const memory = new MemoryBudget(options.maxMemory ?? defaultMemoryBudget());
   const metrics = new ServeMetrics(
     engine.description.name,
@@ -261,7 +267,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
           batch_size: t.batchSize,
           total_ms: ms,
         });
-      inFlight--;
+      answered();
     };
     readBody(req, options.maxBody, request.memory!)
       .then(
@@ -276,7 +282,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
             svc.stats.aborted++;
             metrics.aborted();
             log('info', 'request aborted by the client', { request_id: requestId, method: request.method, path });
-            inFlight--;
+            answered();
             return;
           }
           res.once('finish', () => req.destroy()); // do not read the rest of an oversized body
@@ -287,7 +293,7 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
       )
       .catch((err: unknown) => {
         if (!res.headersSent) finish(errorResponse(err), false, 'failed');
-        else inFlight--;
+        else answered();
       });
   });
   server.on('connection', connections.add);
@@ -341,9 +347,10 @@ export async function startServer(artifact: string, options: ServeOptions): Prom
       );
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), budget)));
+      const finished = new Promise<void>((resolve) => (inFlight === 0 ? resolve() : (allAnswered = resolve)));
       let cut = 0;
-      if (await Promise.race([closed.then(() => false), timedOut])) {
-        cut = connections.unfinished();
+      if (await Promise.race([Promise.all([closed, finished]).then(() => false), timedOut])) {
+        cut = Math.max(connections.unfinished(), inFlight);
         log('warn', `drain timeout: cutting ${cut} requests still in flight`, { drain_ms: budget });
         server.closeAllConnections();
         await closed;

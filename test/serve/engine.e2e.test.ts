@@ -207,6 +207,33 @@ describe('a graceful stop', () => {
     expect(server.engine.instances.every((i) => i === undefined || !i.ready)).toBe(true);
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
   });
+
+  it('finishes the requests of clients that hung up, without failing them or stopping an instance under them', async () => {
+    const server = await serve(await slowArtifact(), { instances: 1 });
+    const infer = `${server.url}/v2/models/digits/infer`;
+    const clients = Array.from({ length: 4 }, () => new AbortController());
+    const ids = clients.map((_, i) => `gone-${i}`);
+    // The first holds the one instance until its gate opens; the other three wait behind it.
+    const sent = clients.map((c, i) =>
+      fetch(infer, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': ids[i]! },
+        body: JSON.stringify(i === 0 ? held(41) : row(i)),
+        signal: c.signal,
+      }).catch(() => undefined),
+    );
+    await until(() => server.inFlight === 4, 'all four requests accepted');
+    await new Promise((r) => setTimeout(r, 100)); // and handed to the engine
+    for (const c of clients) c.abort(); // every client hangs up: no connection is left open
+    await Promise.all(sent);
+    const closing = server.close();
+    await new Promise((r) => setTimeout(r, 200));
+    await release(41);
+    expect(await closing).toEqual({ cut: 0 });
+    const lines = ids.map((id) => server.logs.find((l) => l.request_id === id));
+    expect(lines.map((l) => l?.status)).toEqual([200, 200, 200, 200]);
+    expect(server.logs.filter((l) => /crashed/.test(String(l.msg))).map((l) => JSON.stringify(l))).toEqual([]);
+  });
 });
 
 describe('warm-up', () => {
