@@ -3,6 +3,8 @@
 // empty batches, oversized V2 timeouts), sampling the server's RSS (from /proc/<pid>/status, summed over the
 // server and its instance processes, each process's share kept in `by_process`) every 15 s. Reports RSS at the end of minute 1 and its growth after it.
 // Usage: npm run build && node bench/serve-soak.mjs [--minutes 10] [--rate 100] [--acceptors N]
+//        [-- extra ood serve options, e.g. --isolation inline --log-level info]
+// The server logs at `--log-level error` unless the extra options say otherwise; its stderr goes to /dev/null.
 //        → bench/out/serve-soak.json
 import { readFile, mkdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,9 +14,11 @@ import { buildArtifact } from '../dist/src/artifact/build-artifact.js';
 import { rssByProcess, startServe } from './serve-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dash = process.argv.indexOf('--');
+const extra = dash > 0 ? process.argv.slice(dash + 1) : [];
 const opt = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  return i > 0 && (dash < 0 || i < dash) ? Number(process.argv[i + 1]) : fallback;
 };
 const minutes = opt('minutes', 10);
 const rate = opt('rate', 100);
@@ -28,7 +32,8 @@ await buildArtifact({
   introspect: false,
 });
 const acceptors = opt('acceptors', 1);
-const { child, base: url } = await startServe(zip, ['--log-level', 'error', '--acceptors', String(acceptors)]);
+const level = extra.includes('--log-level') ? [] : ['--log-level', 'error'];
+const { child, base: url } = await startServe(zip, [...level, '--acceptors', String(acceptors), ...extra]);
 const sample = JSON.parse(await readFile(join(root, 'examples/digits/sample.json'), 'utf8'));
 const image = sample.inputs[0];
 const data = Float32Array.from(image.data);
@@ -91,6 +96,7 @@ const out = {
   benchmark: 'serve-soak',
   minutes,
   acceptors,
+  extra_options: extra,
   rate_per_s: rate,
   requests: sent,
   by_status: byStatus,

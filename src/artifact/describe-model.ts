@@ -9,6 +9,8 @@ import { OnnxModel } from '../onnx/model.js';
 import type { ValueInfo } from '../onnx/decode.js';
 import { artifactGivenAsModel } from './wrong-kind.js';
 import { readCertaintyRecord } from '../certainty/metadata.js';
+import { readThreshold } from '../certainty/measured-metadata.js';
+import type { ThresholdRecord } from '../certainty/threshold.js';
 
 /** One graph input or output: V2 datatype (or the ONNX value kind when it is not a tensor) and its shape. */
 export interface TensorDescription {
@@ -31,6 +33,8 @@ export interface CertaintyDescription {
   percentile: number | null;
   anchor: number | null;
   enabled_by: string;
+  /** The recorded decision threshold (ood.threshold): ood_scores below `score` flags a row as OOD; null when none. */
+  threshold: ThresholdRecord | null;
   /** Set when the model claims to be enabled but the record is broken (introspect's certainty.record fails it). */
   problem?: string;
 }
@@ -71,6 +75,7 @@ function describeCertainty(model: OnnxModel): CertaintyDescription | null {
       percentile: record.calibration?.percentile ?? null,
       anchor: record.calibration?.anchor ?? null,
       enabled_by: record.oodVersion,
+      threshold: readThreshold(model.metadataMap),
     };
   } catch (err) {
     if (!isOodError(err)) throw err;
@@ -85,6 +90,7 @@ function describeCertainty(model: OnnxModel): CertaintyDescription | null {
       percentile: null,
       anchor: null,
       enabled_by: meta.get('ood.version') ?? '',
+      threshold: readThreshold(meta),
       problem: err.message,
     };
   }

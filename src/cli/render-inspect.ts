@@ -49,7 +49,12 @@ export function renderModelDescription(d: ModelDescription): string {
     lines.push(
       `Certainty: ${c.method} (temperature ${c.temperature}) scores ${c.scored_output} into ${c.output}; ${calibration}${percentile}; enabled by ood ${c.enabled_by}`,
     );
-    lines.push('  No decision threshold is stored in the model: `ood evaluate` reports the one at 95% TPR.');
+    const t = c.threshold;
+    lines.push(
+      t
+        ? `  Threshold: ${c.output} < ${t.score} flags a row as out-of-distribution (rejects ${100 * t.idRejection}% of in-distribution rows, measured on ${plural(t.rows, `${t.measuredOn} row`)})`
+        : '  No decision threshold is recorded: `ood evaluate` reports the one at 95% TPR.',
+    );
     if (c.problem) lines.push(`  Problem: ${c.problem} (ood introspect fails certainty.record on it)`);
   }
   return `${lines.join('\n')}\n`;

@@ -26,6 +26,7 @@ interface Description {
     calibration_samples: number | null;
     output: string;
     scored_output: string;
+    threshold: { score: number; id_rejection: number; rows: number; measured_on: string } | null;
   };
 }
 
@@ -58,6 +59,16 @@ describe('ood inspect', () => {
       output: 'ood_scores',
       scored_output: 'logits',
     });
+    // The threshold enable measured (ood.threshold) is shown, and is the one the model's metadata holds.
+    expect(d.certainty!.threshold).toMatchObject({ id_rejection: 0.05, measured_on: 'calibration', rows });
+    const t = d.certainty!.threshold!;
+    expect(t.score).toBeGreaterThan(0);
+    expect(t.score).toBeLessThan(1);
+    const text = await ood('inspect', enabled);
+    expect(text.stdout).toContain(
+      `Threshold: ood_scores < ${t.score} flags a row as out-of-distribution (rejects 5% of in-distribution rows, measured on ${t.rows} calibration rows)`,
+    );
+    expect(text.stdout).not.toContain('No decision threshold');
   });
 
   it('tells a user who passes an artifact to inspect to run introspect, with exit 3', async () => {
