@@ -7,8 +7,10 @@
 // compute-bound; exported in this run by test/helpers/export_torchvision.py into .cache/bench-enable/).
 // Load: wrk (C, one thread: it costs the shared cores almost nothing; autocannon, in JS, cost ResNet-18 about a
 // third of its throughput here). Throughput = responses completed within the window; the bare loop counts runs
-// completed within the same window. onnxruntime-node runs inferences one at a time on the JS thread (see
-// docs/performance.md), so only the one in progress at the end of the window is lost, for both alike. Contenders are interleaved per repeat so that machine noise hits all alike; medians.
+// completed within the same window. The bare loop and the minimal server run inferences one at a time on their JS
+// thread, so only the one in progress at the end of the window is lost; `ood serve` runs them in its instances, and
+// loses the requests in flight then (at most the concurrency: a few against thousands for digits). Contenders are
+// interleaved per repeat so that machine noise hits all alike; medians.
 // Usage: npm run build && node bench/serve.mjs [--models digits,resnet18] [--seconds 3] [--repeats 3] [--engine]
 //        [--concurrency 1,8,64] [--resnet-seconds 5] [--resnet-requests N] [--batched] (adds `--max-batch 64`)
 //        [--isolation] (adds `--isolation thread`: the price of process isolation)
