@@ -2,9 +2,8 @@
 // so a client can reproduce it; and torchvision's evaluation transform (Resize(shorter side) + CenterCrop,
 // antialiased) matches Pillow, which torchvision uses for PIL images, to within one 8-bit level.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { enableModel } from '../../src/certainty/enable.js';
@@ -12,26 +11,13 @@ import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { centerCrop } from '../../src/certainty/data/image-resize.js';
 import { fixtures, repoRoot } from '../helpers/fixtures.js';
 import { SYSTEM_PYTHON } from '../helpers/python.js';
-import { randomFloats, tempDir } from './harness.js';
+import { tempDir, writeNoisePng, writeNoisePngFolder } from './harness.js';
 
 const tmp = tempDir('ood-preprocessing-');
 
-function writePng(path: string, width: number, height: number, seed: number): Uint8Array {
-  const png = new PNG({ width, height });
-  const noise = randomFloats(width * height * 3, seed);
-  for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) png.data[p * 4 + c] = Math.floor((noise[p * 3 + c]! + 1) * 127.5);
-    png.data[p * 4 + 3] = 255;
-  }
-  writeFileSync(path, PNG.sync.write(png));
-  return png.data;
-}
-
 describe('preprocessing', () => {
   it('is recorded for an image folder in the metadata, runtime.yaml and the input schema', async () => {
-    const images = join(tmp.dir, 'images');
-    mkdirSync(images);
-    for (let i = 0; i < 24; i++) writePng(join(images, `img${String(i).padStart(2, '0')}.png`), 20, 14, i + 1);
+    const images = writeNoisePngFolder(join(tmp.dir, 'images'), 24, 20, 14);
     const out = join(tmp.dir, 'enabled.onnx');
     const result = await enableModel({
       model: fixtures.digits.model,
@@ -68,7 +54,7 @@ describe('preprocessing', () => {
 
   it("Resize(shorter) + CenterCrop equals torchvision's (Pillow's antialiased bilinear) within one level", async () => {
     const path = join(tmp.dir, 'big.png');
-    const rgba = writePng(path, 37, 23, 99);
+    const rgba = writeNoisePng(path, 37, 23, 99);
     const ours = centerCrop({ width: 37, height: 23, data: Uint8Array.from(rgba) }, 16, 12, 12);
     const script = `
 import sys, json
