@@ -1,8 +1,12 @@
 // Added latency of each certainty method (issue 14): the enabled model against the original, both in bare
 // onnxruntime-node sessions (one intra-op thread, sequential execution), at batch 1 and batch 8. Interleaved
-// rounds, so that the shared machine's load hits every model alike; medians of per-call times.
-// Run: npm run build && node bench/certainty-latency.mjs [--rounds 300] [fashion]
-// Prints per-sample added latency (us) and the ratio enabled / original; writes bench/out/certainty-latency.json.
+// rounds, so that the shared machine's load hits every model alike; medians of per-call times. Timed: every
+// method, the combinations knn+rmds and knn+fdbd, knn and both combinations on the previous layer (knn's k is its
+// default, 10, in all of these), and the model `ood enable --method auto` writes on the same data (auto's pick,
+// named by its candidate label, e.g. "knn k=1 previous layer + fdbd").
+// Run: npm run build && nice -n 19 node bench/certainty-latency.mjs [--rounds 300] [fashion]
+// Prints per-sample added latency (us) and the ratio enabled / original; writes bench/out/certainty-latency.json
+// (certainty-latency-fashion.json), with auto's pick and its flags under "auto".
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,17 +30,24 @@ const work = mkdtempSync(join(tmpdir(), 'ood-bench-latency-'));
 const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 };
 
 const sessions = { original: await ort.InferenceSession.create(model, options) };
-// Every method, and the combinations --method auto chose on the benchmarks (docs/evaluate.md), with knn on the
-// penultimate features and on the previous layer (--knn-layer previous).
+// Every method, and the combinations --method auto has chosen on the benchmarks (docs/evaluate.md) at knn's
+// default k, with knn on the penultimate features and on the previous layer (--knn-layer previous).
 const variants = [
   ...[...METHOD_NAMES, 'knn+rmds', 'knn+fdbd'].map((m) => [m, m, undefined]),
-  ...['knn', 'knn+rmds', 'knn+fdbd'].map((m) => [`${m} (knn previous layer)`, m, { layer: 'previous' }]),
+  ...['knn', 'knn+rmds', 'knn+fdbd'].map((m) => [`${m} (knn k=10, previous layer)`, m, { layer: 'previous' }]),
 ];
 for (const [label, method, featureFit] of variants) {
   const out = join(work, `${label}.onnx`);
   await enableModel({ model, output: out, method, data, force: true, featureFit });
   sessions[label] = await ort.InferenceSession.create(out, options);
 }
+// auto fits and measures every candidate on this data, as `ood enable --method auto --data` does, and its model is
+// timed like the rest.
+process.stderr.write('enabling with --method auto...\n');
+const autoOut = join(work, 'auto.onnx');
+const picked = (await enableModel({ model, output: autoOut, method: 'auto', data, force: true })).auto;
+const autoLabel = `auto's pick: ${picked.chosen}`;
+sessions[autoLabel] = await ort.InferenceSession.create(autoOut, options);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const results = {};
 for (const batch of [1, 8]) {
@@ -75,8 +86,9 @@ for (const name of Object.keys(sessions)) {
 console.log(
   `\noriginal model: ${(results[1].original.medianMs * 1000).toFixed(0)} us per call at batch 1, ${(results[8].original.medianMs * 1000).toFixed(0)} us at batch 8`,
 );
+console.log(`auto's pick: ${picked.chosen} (${picked.chosenFlags})`);
 mkdirSync(join(root, 'bench', 'out'), { recursive: true });
 writeFileSync(
   join(root, 'bench', 'out', `certainty-latency${fashion ? '-fashion' : ''}.json`),
-  `${JSON.stringify(results, null, 2)}\n`,
+  `${JSON.stringify({ ...results, auto: { chosen: picked.chosen, flags: picked.chosenFlags } }, null, 2)}\n`,
 );

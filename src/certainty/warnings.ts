@@ -114,7 +114,9 @@ function probabilities(f: CalibrationFacts): string[] {
     return [
       `the scored output looks like probabilities (every row in [0, 1], summing to 1), not logits; ${f.method} assumes logits, so export the model without its final softmax (or pass --logits with the pre-softmax output)`,
     ];
-  if (logProbabilityRows >= 0.99 * rows && ['energy', 'gen', 'msp'].includes(f.method))
+  // Only energy suffers: its logsumexp of log-probabilities is log 1 = 0 on every row. Softmax is shift-invariant,
+  // so msp and gen score log-softmax(z) exactly as they score z.
+  if (logProbabilityRows >= 0.99 * rows && f.method === 'energy')
     return [
       `the scored output looks like log-probabilities (every row's logsumexp is 0), so ${f.method} is nearly constant; export the model without its final log-softmax`,
     ];

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fixtures, repoRoot } from '../helpers/fixtures.js';
 import { readCertaintyRecord } from '../../src/certainty/metadata.js';
 import { OnnxModel } from '../../src/onnx/model.js';
-import { tempDir } from './harness.js';
+import { tempDir, writeNoisePngFolder } from './harness.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -54,6 +54,40 @@ describe('ood enable (CLI)', () => {
       calibration: null,
     });
     expect(result.opset).toBe(21);
+  });
+
+  it('prints the calibration warnings in its summary and in --json, records them, and still exits 0', async () => {
+    // pixels are read as [0, 1]: a mean and std on the 0-255 scale are a mistake enable cannot refuse outright.
+    const images = writeNoisePngFolder(join(tmp.dir, 'images'), 16, 8, 8);
+    const out = join(tmp.dir, 'warned.onnx');
+    const r = await ood(fixtures.digits.model, '-o', out, '--data', images, '--mean', '123.7', '--std', '58.4');
+    expect(r.exitCode).toBe(0);
+    const printed = r.stdout.split('\n').filter((l) => l.startsWith('  warning       '));
+    expect(printed).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}warning {7}--mean 123\.7 looks like the 0-255 scale/),
+        expect.stringMatching(/^ {2}warning {7}--std 58\.4 looks like the 0-255 scale/),
+      ]),
+    );
+    const m = OnnxModel.open(out);
+    const recorded = JSON.parse(m.metadataMap.get('ood.warnings')!) as string[];
+    m.close();
+    expect(printed.map((l) => l.slice('  warning       '.length))).toEqual(recorded);
+    const json = await ood(
+      fixtures.digits.model,
+      '-o',
+      out,
+      '--force',
+      '--data',
+      images,
+      '--mean',
+      '123.7',
+      '--std',
+      '58.4',
+      '--json',
+    );
+    expect(json.exitCode).toBe(0);
+    expect((JSON.parse(json.stdout) as { warnings: string[] }).warnings).toEqual(recorded);
   });
 
   it('exits 2 on an ambiguous logits choice and lists the candidates, writing nothing', async () => {

@@ -1,10 +1,11 @@
 // Shared checks for enabled models: run them in onnxruntime-node, compare the original outputs bit for bit,
 // and check structure (onnx.checker for opset <= 17; our own graph checks everywhere, since Debian's onnx 1.12
 // cannot check opsets newer than 17).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { PNG } from 'pngjs';
 import { expect } from 'vitest';
 import { OnnxModel } from '../../src/onnx/model.js';
 import { readCertaintyRecord, type CertaintyRecord } from '../../src/certainty/metadata.js';
@@ -138,4 +139,24 @@ export function randomFloats(n: number, seed = 1): Float32Array {
     out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
   }
   return out;
+}
+
+/** Write an RGB noise PNG (seeded, opaque); returns its RGBA bytes. */
+export function writeNoisePng(path: string, width: number, height: number, seed: number): Uint8Array {
+  const png = new PNG({ width, height });
+  const noise = randomFloats(width * height * 3, seed);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) png.data[p * 4 + c] = Math.floor((noise[p * 3 + c]! + 1) * 127.5);
+    png.data[p * 4 + 3] = 255;
+  }
+  writeFileSync(path, PNG.sync.write(png));
+  return png.data;
+}
+
+/** A folder `dir` of `count` noise PNGs of one size (seeds 1 to count). */
+export function writeNoisePngFolder(dir: string, count: number, width: number, height: number): string {
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < count; i++)
+    writeNoisePng(join(dir, `img${String(i).padStart(2, '0')}.png`), width, height, i + 1);
+  return dir;
 }

@@ -1,37 +1,25 @@
 // The preprocessing the score was calibrated on is recorded (ood.preprocessing, runtime.yaml, input_schema.json)
-// so a client can reproduce it; and torchvision's evaluation transform (Resize(shorter side) + CenterCrop,
-// antialiased) matches Pillow, which torchvision uses for PIL images, to within one 8-bit level.
+// so a client can reproduce it; and both resize paths, torchvision's evaluation transform (Resize(shorter side) +
+// CenterCrop) and the default stretch to the input size, antialias when downscaling as Pillow does (torchvision
+// resizes PIL images with it), to within one 8-bit level.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { enableModel } from '../../src/certainty/enable.js';
 import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { centerCrop } from '../../src/certainty/data/image-resize.js';
+import { loadImageBatch, planImages } from '../../src/certainty/data/images.js';
 import { fixtures, repoRoot } from '../helpers/fixtures.js';
 import { SYSTEM_PYTHON } from '../helpers/python.js';
-import { randomFloats, tempDir } from './harness.js';
+import { tempDir, writeNoisePng, writeNoisePngFolder } from './harness.js';
 
 const tmp = tempDir('ood-preprocessing-');
 
-function writePng(path: string, width: number, height: number, seed: number): Uint8Array {
-  const png = new PNG({ width, height });
-  const noise = randomFloats(width * height * 3, seed);
-  for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) png.data[p * 4 + c] = Math.floor((noise[p * 3 + c]! + 1) * 127.5);
-    png.data[p * 4 + 3] = 255;
-  }
-  writeFileSync(path, PNG.sync.write(png));
-  return png.data;
-}
-
 describe('preprocessing', () => {
   it('is recorded for an image folder in the metadata, runtime.yaml and the input schema', async () => {
-    const images = join(tmp.dir, 'images');
-    mkdirSync(images);
-    for (let i = 0; i < 24; i++) writePng(join(images, `img${String(i).padStart(2, '0')}.png`), 20, 14, i + 1);
+    const images = writeNoisePngFolder(join(tmp.dir, 'images'), 24, 20, 14);
     const out = join(tmp.dir, 'enabled.onnx');
     const result = await enableModel({
       model: fixtures.digits.model,
@@ -68,7 +56,7 @@ describe('preprocessing', () => {
 
   it("Resize(shorter) + CenterCrop equals torchvision's (Pillow's antialiased bilinear) within one level", async () => {
     const path = join(tmp.dir, 'big.png');
-    const rgba = writePng(path, 37, 23, 99);
+    const rgba = writeNoisePng(path, 37, 23, 99);
     const ours = centerCrop({ width: 37, height: 23, data: Uint8Array.from(rgba) }, 16, 12, 12);
     const script = `
 import sys, json
@@ -84,4 +72,40 @@ print(json.dumps(list(out.tobytes())))`;
       for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(ours.data[p * 4 + c]! - theirs[p * 3 + c]!));
     expect(worst).toBeLessThanOrEqual(1);
   });
+
+  // Pillow resamples 8-bit images in two passes, horizontal then vertical, and rounds the intermediate image to
+  // 8 bits; ours keeps it in float64. The second pass's weights sum to 1, so that rounding moves each output by
+  // at most 0.5 before the final rounding: the two may differ by one level, never more (measured: 1 in each case;
+  // the 1e-4 covers float32's pixel / 255). Without antialiasing (plain bilinear from the 2 × 2 nearest source
+  // pixels) this noise differs by 93 to 104 levels.
+  it.each([
+    { case: 'both axes shrink by non-integer factors', from: [37, 23], to: [13, 9] },
+    { case: 'a large factor, to the digits input size', from: [64, 48], to: [8, 8] },
+    { case: 'one axis shrinks while the other grows', from: [37, 23], to: [12, 30] },
+  ])(
+    "the stretch to the input size, when $case, equals torchvision's Resize((h, w)) on Pillow within one level",
+    async ({ from, to }) => {
+      const [fromW, fromH] = from as [number, number];
+      const [w, h] = to as [number, number];
+      const path = join(tmp.dir, `stretch-${fromW}x${fromH}-${w}x${h}.png`);
+      writeNoisePng(path, fromW, fromH, 7);
+      // Through the image loader as enable runs it: the default resize, [0, 1] pixels (mean 0, std 1), NCHW.
+      const batch = await loadImageBatch([path], planImages('image', ['batch', 3, h, w], {}));
+      const ours = batch.data as Float32Array;
+      const script = `
+import sys, json
+from PIL import Image
+from torchvision import transforms
+img = Image.open(sys.argv[1]).convert('RGB')
+out = transforms.Resize((int(sys.argv[2]), int(sys.argv[3])))(img)
+print(json.dumps(list(out.tobytes())))`;
+      const r = await execa(SYSTEM_PYTHON, ['-c', script, path, String(h), String(w)]);
+      const theirs = JSON.parse(r.stdout) as number[];
+      expect(theirs).toHaveLength(h * w * 3);
+      let worst = 0;
+      for (let p = 0; p < h * w; p++)
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(ours[c * h * w + p]! * 255 - theirs[p * 3 + c]!));
+      expect(worst).toBeLessThanOrEqual(1 + 1e-4);
+    },
+  );
 });

@@ -1,6 +1,7 @@
-// Warnings that tell the truth: each degenerate calibration the issue lists is triggered for real (through
-// enableModel on a model made to have the defect, or on the pure check where the defect is in the options),
-// printed in the result and recorded in ood.warnings; a sound calibration gets none.
+// Warnings that tell the truth: each degenerate calibration the issue lists is triggered for real, through
+// enableModel on a model or data made to have the defect (and on the pure check for what a model cannot easily
+// produce), printed in the result and recorded in ood.warnings; a sound calibration gets none, and a score the
+// defect does not harm gets no warning about it.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { enableModel } from '../../src/certainty/enable.js';
@@ -11,7 +12,7 @@ import * as F from '../../src/onnx/proto-fields.js';
 import { calibrationWarnings } from '../../src/certainty/warnings.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readNpy } from '../helpers/npy.js';
-import { tempDir, writeNpyF32 } from './harness.js';
+import { randomFloats, tempDir, writeNoisePngFolder, writeNpyF32 } from './harness.js';
 
 const tmp = tempDir('ood-warnings-');
 const digits = fixtures.digits;
@@ -114,7 +115,86 @@ describe('calibration warnings', () => {
     expect(w.printed.join('\n')).toMatch(/looks like probabilities .* energy assumes logits/);
   });
 
-  it('a mean and std on the 0-255 scale for images read as [0, 1]', () => {
+  it('a nearly constant raw score: a head whose weights are almost zero', async () => {
+    // The trained bias stays, so energy is about logsumexp(bias) = 2.1135 for every input; weights of 1e-7 move
+    // it by a few float32 steps (2.4e-7 each), far less than the 1e-5 relative range the check asks for.
+    const weights = Array.from(randomFloats(256, 5), (v) => v * 1e-7);
+    const flat = await digitsWith('near-zero-head.onnx', { 'classifier.weight': { dims: [8, 32], values: weights } });
+    const w = await warningsOf({ model: flat, output: join(tmp.dir, 'n.onnx'), data: digits.calibration });
+    const text = w.printed.join('\n');
+    expect(text).toMatch(/the raw score is nearly constant on the calibration data \(from 2\.1135\d* to 2\.1135\d*\)/);
+    expect(text).not.toMatch(/every calibration sample has the same raw score/);
+    expect(w.recorded).toEqual(w.printed);
+    // A score with two values only is as uninformative, however far apart they are; three spread values are not.
+    expect(calibrationWarnings({ method: 'energy', rawScores: [0, 1, 1, 0, 1] })[0]).toMatch(
+      /the raw score is nearly constant on the calibration data \(from 0 to 1\)/,
+    );
+    expect(calibrationWarnings({ method: 'energy', rawScores: [0, 0.5, 1] })).toEqual([]);
+  });
+
+  it('an output that is already a log-softmax: energy is warned, msp and gen (which it does not change) are not', async () => {
+    const logSoftmax = await digitsWith('log-softmax.onnx', {}, [
+      encodeNode({
+        opType: 'LogSoftmax',
+        inputs: ['logits'],
+        outputs: ['log_probs'],
+        name: 'log_probs_node',
+        attributes: { axis: { int: 1 } },
+      }),
+      encodeGraphOutput('log_probs', 1, ['batch', 8]),
+    ]);
+    const enable = (method: string, logits: string) =>
+      warningsOf({
+        model: logSoftmax,
+        output: join(tmp.dir, `ls-${method}-${logits}.onnx`),
+        data: digits.calibration,
+        method,
+        logits,
+      });
+    const energy = await enable('energy', 'log_probs');
+    expect(energy.printed.join('\n')).toMatch(/looks like log-probabilities \(every row's logsumexp is 0\), so energy/);
+    expect(energy.recorded).toEqual(energy.printed);
+    // softmax(log-softmax(z)) = softmax(z): msp and gen score the log-probabilities as they score the logits.
+    for (const method of ['msp', 'gen']) {
+      const fromLogProbs = await enable(method, 'log_probs');
+      expect(fromLogProbs.printed, method).toEqual([]);
+      expect(fromLogProbs.recorded, method).toEqual([]);
+      const a = OnnxModel.open(join(tmp.dir, `ls-${method}-log_probs.onnx`));
+      await enable(method, 'logits');
+      const b = OnnxModel.open(join(tmp.dir, `ls-${method}-logits.onnx`));
+      const [ca, cb] = [a, b].map((m) => JSON.parse(m.metadataMap.get('ood.calibration')!) as { quantiles: number[] });
+      a.close();
+      b.close();
+      for (let i = 0; i < ca!.quantiles.length; i++)
+        expect(ca!.quantiles[i]!, method).toBeCloseTo(cb!.quantiles[i]!, 5);
+    }
+  });
+
+  it('a mean and std on the 0-255 scale for images read as [0, 1], recorded by enable', async () => {
+    const images = writeNoisePngFolder(join(tmp.dir, 'images'), 16, 8, 8);
+    const w = await warningsOf({
+      model: digits.model,
+      output: join(tmp.dir, 'i.onnx'),
+      data: images,
+      image: { mean: [123.7], std: [58.4] },
+    });
+    expect(w.printed).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^--mean 123\.7 looks like the 0-255 scale, but ood reads pixels as \[0, 1\]/),
+        expect.stringMatching(/^--std 58\.4 looks like the 0-255 scale/),
+      ]),
+    );
+    expect(w.recorded).toEqual(w.printed);
+    const fine = await warningsOf({
+      model: digits.model,
+      output: join(tmp.dir, 'j.onnx'),
+      data: images,
+      image: { mean: [0.5], std: [0.25] },
+    });
+    expect(fine.printed.join('\n')).not.toMatch(/0-255 scale/);
+  });
+
+  it('a mean and std on the 0-255 scale, three channels (the pure check)', () => {
     const w = calibrationWarnings({
       method: 'energy',
       image: { mean: [123.7, 116.3, 103.5], std: [58.4, 57.1, 57.4] },
