@@ -13,7 +13,7 @@ import { buildArtifact } from '../../src/artifact/build-artifact.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { readNpy } from '../helpers/npy.js';
 import { get, postJson, serve, type TestServer } from './helpers/server.js';
-import { parsePrometheus, value, type Sample } from './helpers/prometheus.js';
+import { parsePrometheus, value, valueOrZero, type Sample } from './helpers/prometheus.js';
 
 let work: string;
 let server: TestServer;
@@ -85,7 +85,8 @@ describe.skipIf(missingPython('prometheus_client'))('/metrics', () => {
   it('parses as Prometheus text, and its request counters match the requests sent', async () => {
     const before = await metrics();
     const route = '/v2/models/{name}[/versions/{version}]/infer';
-    const count = (m: Sample[], status: string) => value(m, 'ood_requests_total', { route, status });
+    // A scrape taken before: a route and status not answered yet has no series, so it reads as 0; after, it must exist.
+    const count = (m: Sample[], status: string, read = value) => read(m, 'ood_requests_total', { route, status });
     const sent = await Promise.all([
       ...Array.from({ length: 7 }, (_, i) =>
         postJson(`${server.url}/v2/models/digits/infer`, rows(fixtures.digits.calibration, i, 1)),
@@ -94,27 +95,28 @@ describe.skipIf(missingPython('prometheus_client'))('/metrics', () => {
     ]);
     expect(sent.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 400, 400, 400]);
     const after = await metrics();
-    expect(count(after, '200') - count(before, '200')).toBe(7);
-    expect(count(after, '400') - count(before, '400')).toBe(3);
+    expect(count(after, '200') - count(before, '200', valueOrZero)).toBe(7);
+    expect(count(after, '400') - count(before, '400', valueOrZero)).toBe(3);
     const phase = (p: string) => value(after, 'ood_inference_phase_duration_seconds_count', { phase: p });
     for (const p of ['decode', 'queue', 'inference', 'encode']) expect(phase(p), p).toBeGreaterThanOrEqual(7);
     expect(value(after, 'ood_batch_size_count')).toBeGreaterThanOrEqual(7);
     expect(after.some((s) => s.name === 'ood_queue_depth')).toBe(true);
-    expect(value(after, 'ood_instance_restarts_total')).toBe(0);
+    expect(value(after, 'ood_instance_restarts_total')).toBe(0); // value() throws when the series is missing
   });
 
   it('moves the ood_scores histogram down, and counts rows below the threshold, for out-of-distribution inputs', async () => {
-    const low = (m: Sample[]) => value(m, 'ood_scores_bucket', { model: 'digits', le: '0.1' });
-    const total = (m: Sample[]) => value(m, 'ood_scores_count', { model: 'digits' });
+    // `start` may precede the first scored row (the histogram's series appears with it); the later scrapes may not.
+    const low = (m: Sample[], read = value) => read(m, 'ood_scores_bucket', { model: 'digits', le: '0.1' });
+    const total = (m: Sample[], read = value) => read(m, 'ood_scores_count', { model: 'digits' });
     const below = (m: Sample[]) => value(m, 'ood_out_of_distribution_rows_total', { model: 'digits' });
     const start = await metrics();
     await postJson(`${server.url}/v2/models/digits/infer`, rows(fixtures.digits.calibration, 0, 64));
     const afterId = await metrics();
     await postJson(`${server.url}/v2/models/digits/infer`, rows(fixtures.digits.oodNoise, 0, 64));
     const afterOod = await metrics();
-    expect(total(afterId) - total(start)).toBe(64);
+    expect(total(afterId) - total(start, valueOrZero)).toBe(64);
     expect(total(afterOod) - total(afterId)).toBe(64);
-    const idLow = low(afterId) - low(start);
+    const idLow = low(afterId) - low(start, valueOrZero);
     const oodLow = low(afterOod) - low(afterId);
     expect(oodLow).toBeGreaterThan(2 * Math.max(idLow, 3)); // noise scores pile up near 0
     expect(below(afterOod) - below(afterId)).toBeGreaterThan(below(afterId) - below(start));
