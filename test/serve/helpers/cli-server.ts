@@ -49,31 +49,44 @@ export interface Served {
   url: string;
   pids: number[];
   logs: Record<string, any>[];
+  /** Every line of stderr as written, JSON or not (`--log-format text` writes no JSON). */
+  lines: string[];
   events: Record<string, any>[];
   /** The acceptor that answered the request with this id (from its access-log line). */
   acceptorOf(id: string): number | undefined;
 }
 
 /**
- * Start `ood serve DIR ...args` (default `--acceptors 2`) on a free port, with JSON events and logs; resolves once
- * it listens (and, unless told, is ready).
+ * Start `ood serve DIR ...args` (default `--acceptors 2`) on a free port, with JSON events and logs (unless
+ * `logFormat` says text); resolves once it listens (and, unless told, is ready).
  */
 export async function serveCli(
   dir: string,
-  { ready = true, env = {} as Record<string, string>, args = ['--acceptors', '2'] } = {},
+  {
+    ready = true,
+    env = {} as Record<string, string>,
+    args = ['--acceptors', '2'],
+    logFormat = 'json' as 'json' | 'text',
+  } = {},
 ): Promise<Served> {
-  const child = execa(process.execPath, [CLI, 'serve', dir, ...args, '--port', '0', '--json', '--log-format', 'json'], {
-    reject: false,
-    env,
-    buffer: false,
-  });
+  const child = execa(
+    process.execPath,
+    [CLI, 'serve', dir, ...args, '--port', '0', '--json', '--log-format', logFormat],
+    {
+      reject: false,
+      env,
+      buffer: false,
+    },
+  );
   const logs: Record<string, any>[] = [];
+  const raw: string[] = [];
   const events: Record<string, any>[] = [];
-  const lines = (stream: NodeJS.ReadableStream, into: Record<string, any>[]) => {
+  const lines = (stream: NodeJS.ReadableStream, into: Record<string, any>[], all?: string[]) => {
     let rest = '';
     stream.on('data', (chunk: Buffer) => {
       const parts = (rest + chunk.toString()).split('\n');
       rest = parts.pop()!;
+      all?.push(...parts);
       for (const line of parts)
         try {
           into.push(JSON.parse(line));
@@ -83,7 +96,7 @@ export async function serveCli(
     });
   };
   lines(child.stdout!, events);
-  lines(child.stderr!, logs);
+  lines(child.stderr!, logs, raw);
   let exited = false;
   void child.then(() => (exited = true));
   await until(() => exited || events.some((e) => e.event === (ready ? 'ready' : 'listening')), 'ood serve to start');
@@ -93,6 +106,7 @@ export async function serveCli(
     url: events.find((e) => e.event === 'listening')!.url,
     pids: events.find((e) => e.event === 'ready')?.pids ?? [],
     logs,
+    lines: raw,
     events,
     acceptorOf: (id) => logs.find((l) => l.msg === 'request' && l.request_id === id)?.acceptor,
   };

@@ -21,8 +21,24 @@ export async function parsePrometheus(text: string): Promise<Sample[]> {
   return JSON.parse((await runPythonCode(PARSE, [], { input: text })).stdout) as Sample[];
 }
 
-/** The value of the sample named `name` whose labels include `labels` (0 when none does). */
+function find(samples: Sample[], name: string, labels: Record<string, string>): Sample | undefined {
+  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+}
+
+/**
+ * The value of the sample named `name` whose labels include `labels`. Throws when no sample matches: a check that
+ * a counter is 0 must not pass because the server never wrote the series.
+ */
 export function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  const hit = samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  return hit?.value ?? 0;
+  const hit = find(samples, name, labels);
+  if (!hit) throw new Error(`/metrics has no sample ${name}${JSON.stringify(labels)}`);
+  return hit.value;
+}
+
+/**
+ * The same, but 0 when no sample matches: for a scrape taken before a labelled series' first increment
+ * (prom-client writes a labelled counter only once it has counted something).
+ */
+export function valueOrZero(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  return find(samples, name, labels)?.value ?? 0;
 }
