@@ -144,6 +144,11 @@ interface WorkerChannel {
   post(message: unknown): void;
   postRun(message: unknown): void;
   onRun(listener: (message: unknown) => void): void;
+  /**
+   * Start each run as it arrives rather than after the one before it: inline, where the runs a turn of the event
+   * loop hands over are then queued in onnxruntime's setImmediates of that same turn (model-engine.ts inlineDepth).
+   */
+  concurrent?: boolean;
 }
 
 /**
@@ -170,6 +175,7 @@ function inlineHost(init: unknown): InstanceHost {
     post: deliver,
     postRun: deliver,
     onRun: (listener) => (runListener = listener),
+    concurrent: true,
   };
   const end = (why: string) => {
     if (gone) return;

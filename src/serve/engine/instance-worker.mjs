@@ -100,11 +100,16 @@ export async function serve(channel, init) {
   // (src/io/onnxruntime-litter.ts); in a process of our own it is ours to remove.
   if (channel.ownProcess) await unlink(join(tmpdir(), `mat-debug-${process.pid}.log`)).catch(() => undefined);
   // One batch at a time, in the order sent: a batch's deadline is checked when its turn comes, not when it
-  // arrived behind the running one (pipelining, model-engine.ts).
+  // arrived behind the running one (pipelining, model-engine.ts). An inline channel starts each run at once
+  // instead (`concurrent`): onnxruntime-node still runs them one by one, in the order their session.run was called.
   let turn = Promise.resolve();
   channel.onRun((message) => {
-    if (message?.type === 'run') turn = turn.then(() => run(message));
+    if (message?.type !== 'run') return;
+    if (channel.concurrent) void run(message);
+    else turn = turn.then(() => run(message));
   });
+  // When the last run ended: a concurrent run started before it waited for it, and that wait is not its inference.
+  let lastEnded = 0;
   async function run(message) {
     if (typeof message.notAfter === 'number' && performance.timeOrigin + performance.now() >= message.notAfter) {
       const error = { code: 'DEADLINE_EXCEEDED', message: 'its deadline passed before it began' };
@@ -121,7 +126,10 @@ export async function serve(channel, init) {
         shape: Array.from(t.shape, Number),
         data: t.data,
       }));
-      channel.postRun({ type: 'result', id: message.id, outputs: plain, inferMs: performance.now() - started });
+      const ended = performance.now();
+      const inferMs = ended - Math.max(started, lastEnded);
+      lastEnded = ended;
+      channel.postRun({ type: 'result', id: message.id, outputs: plain, inferMs });
     } catch (err) {
       channel.postRun({ type: 'error', id: message.id, error: errorOf(err) });
     }

@@ -58,15 +58,16 @@ export class Instance {
     private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void,
     private readonly onExit: (instance: Instance, why: string) => void,
     /**
-     * Batches it may hold at once: 1, or 2 so that the next batch already waits in the instance when the running
-     * one ends and it never sleeps between runs waiting for the server's thread (model-engine.ts says when).
+     * Batches it may hold at once: 1; 2, so that the next batch already waits in an instance process when the
+     * running one ends and it never sleeps between runs waiting for the server's thread; or, inline, as many as
+     * fit the model's measured speed (model-engine.ts says when and why).
      */
-    private readonly depth = 1,
+    private readonly depth: number | (() => number) = 1,
   ) {}
 
   /** Holding as many batches as it may. */
   get busy(): boolean {
-    return this.load >= this.depth;
+    return this.load >= (typeof this.depth === 'number' ? this.depth : this.depth());
   }
 
   /**

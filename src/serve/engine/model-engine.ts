@@ -26,6 +26,25 @@ export interface EngineOptions extends SchedulerOptions {
 
 const RESTART_PAUSE_MS = [0, 100, 500, 2_000, 5_000];
 
+/** Inference time an inline instance may hold at once, in ms (see inlineDepth). */
+export const INLINE_HELD_MS = 2;
+/** Most requests an inline instance holds at once. */
+export const INLINE_MAX_DEPTH = 64;
+
+/**
+ * How many requests an inline instance holds at once, from the model's mean run time: 1 until a run has been
+ * timed, then as many as fit in INLINE_HELD_MS of inference, between 1 and INLINE_MAX_DEPTH. onnxruntime-node
+ * runs each session.run in a setImmediate of its own, so an instance that holds one request at a time runs one
+ * per turn of the event loop, and each turn costs an epoll_wait (bench/NOTES.md, "Inline depth": one per request
+ * at concurrency 64, against one per 50 for the minimal server); the runs handed over together execute in one
+ * turn. The bound keeps what /health and the deadlines wait for in that turn to a few ms: a model that takes
+ * 2 ms or more per run is held one at a time, as before.
+ */
+export function inlineDepth(meanRunMs: number): number {
+  if (!(meanRunMs > 0)) return 1;
+  return Math.max(1, Math.min(INLINE_MAX_DEPTH, Math.floor(INLINE_HELD_MS / meanRunMs)));
+}
+
 /** A model served by instances in child processes or worker threads. */
 export class ModelEngine implements ServedModel {
   state: ModelState = 'loading';
@@ -129,11 +148,14 @@ export class ModelEngine implements ServedModel {
   /**
    * An instance process holds its running request and the next one, so it goes from one to the next without
    * sleeping until the server's thread wakes to send it (bench/serve.mjs --isolation: ~1.5x the digits
-   * throughput at concurrency 64). Not with dynamic batching, whose batches form in the queue while instances
-   * are busy, nor in threads, whose inputs move to the thread and could not be queued again after a crash.
+   * throughput at concurrency 64). An inline instance holds as many as `inlineDepth` allows for the model's
+   * measured speed. Not with dynamic batching, whose batches form in the queue while instances are busy, nor in
+   * threads, whose inputs move to the thread and could not be queued again after a crash.
    */
-  private pipelineDepth(): number {
-    return this.options.plan.isolation === 'process' && this.options.maxBatch <= 1 ? 2 : 1;
+  private pipelineDepth(): number | (() => number) {
+    if (this.options.maxBatch > 1) return 1;
+    if (this.options.plan.isolation === 'inline') return () => inlineDepth(this.scheduler.meanRunMs);
+    return this.options.plan.isolation === 'process' ? 2 : 1;
   }
 
   private onCrash(dead: Instance, why: string): void {

@@ -79,8 +79,8 @@ const shapeKey = (inputs: readonly NamedTensor[]) =>
 export class Scheduler {
   private queue: Pending[] = [];
   private delayTimer: NodeJS.Timeout | undefined;
-  /** Mean time an instance takes per batch, for Retry-After. */
-  private meanRunMs = 0;
+  /** Mean time an instance takes per batch (an exponential average of the last ~10), for Retry-After. */
+  private runMs = 0;
   private aloneKeys = 0;
 
   constructor(
@@ -93,10 +93,15 @@ export class Scheduler {
     return this.queue.length;
   }
 
+  /** Mean inference time of a batch in ms; 0 until the first one ends. */
+  get meanRunMs(): number {
+    return this.runMs;
+  }
+
   /** Queue one request; resolves with its outputs, rejects with an OodError carrying the HTTP status. */
   submit({ inputs, outputs, deadline, requestId, timings }: Job): Promise<NamedTensor[]> {
     if (this.queue.length >= this.options.maxQueue) {
-      const seconds = Math.max(1, Math.ceil((this.meanRunMs * this.queue.length) / 1000 / this.readyCount()));
+      const seconds = Math.max(1, Math.ceil((this.runMs * this.queue.length) / 1000 / this.readyCount()));
       return Promise.reject(
         new OodError('QUEUE_FULL', `the server is at capacity: ${this.queue.length} requests are already waiting`, {
           hint: `Retry after ${seconds} s, or start the server with more --instances or a larger --max-queue.`,
@@ -214,7 +219,7 @@ export class Scheduler {
     void run
       .then(
         (result) => {
-          this.meanRunMs = this.meanRunMs === 0 ? result.inferMs : 0.9 * this.meanRunMs + 0.1 * result.inferMs;
+          this.runMs = this.runMs === 0 ? result.inferMs : 0.9 * this.runMs + 0.1 * result.inferMs;
           this.events.batch?.(rows, group.length, result);
           // Queue time is everything before the run began: a pipelined batch also waited inside its instance
           // for the one ahead of it, which only the answer's arrival reveals (the rest is the hand-over).
