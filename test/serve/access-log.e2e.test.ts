@@ -2,9 +2,7 @@
 // line per request with the fields issue 12 lists, as JSON objects or as text, and `--log-level` filtering them by
 // the rule docs/serve.md states: 2xx lines are info, 4xx warn, 5xx error (src/serve/logger.ts, levelForStatus).
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, DIGITS } from './helpers/artifact.js';
 import { serveCli, type Served } from './helpers/cli-server.js';
 import { until } from './helpers/server.js';
 import { digitsPixels } from './helpers/digits-direct.js';
@@ -22,9 +20,7 @@ export async function predict(model, request) {
 `;
 
 async function failingArtifact(): Promise<string> {
-  const dir = await makeArtifact(DIGITS, { name: 'digits', score: FAILING_SCORE });
-  await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
-  await sealArtifact(dir);
+  const dir = await makeArtifact(DIGITS, { name: 'digits', score: FAILING_SCORE, wrapsTemplate: true });
   return dir;
 }
 

@@ -1,10 +1,9 @@
 // `ood serve` as users run it: the built CLI, a free port, a request in flight when SIGTERM arrives.
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { copyFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 
@@ -43,9 +42,7 @@ function startCli(args: string[]) {
 
 describe('ood serve (built CLI)', () => {
   it('finishes the request in flight on SIGTERM, refuses new connections, and exits 0', async () => {
-    const dir = await makeArtifact(DIGITS, { name: 'digits', score: SLOW_SCORE });
-    await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
-    await sealArtifact(dir);
+    const dir = await makeArtifact(DIGITS, { name: 'digits', score: SLOW_SCORE, wrapsTemplate: true });
     const { child, waitFor } = startCli([dir, '--port', '0', '--json']);
     const ready = waitFor('ready');
     const { url } = await waitFor('listening');

@@ -2,12 +2,12 @@
 // reads a 12 MB answer slowly while the server drains still gets every byte: Node counts a connection as idle
 // once res.end() is called, with megabytes still buffered, so sweeping "idle" connections used to cut it off.
 import { request } from 'node:http';
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { makeArtifact, passthrough, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, passthrough, DIGITS, ROOT } from './helpers/artifact.js';
 import { serve, servedUrl } from './helpers/server.js';
 
 const CLI = join(ROOT, 'dist/src/cli/main.js');
@@ -53,9 +53,7 @@ function slowReader(url: string, body: string) {
 }
 
 const slowArtifact = async () => {
-  const dir = await makeArtifact(DIGITS, { name: 'digits', score: SLOW_SCORE });
-  await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
-  await sealArtifact(dir);
+  const dir = await makeArtifact(DIGITS, { name: 'digits', score: SLOW_SCORE, wrapsTemplate: true });
   return dir;
 };
 const slowRequest = () => {

@@ -5,10 +5,10 @@
 // an acceptor killed with SIGKILL loses only its own requests and is replaced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, DIGITS } from './helpers/artifact.js';
 import { until } from './helpers/server.js';
 import { getFresh, post, serveCli, type Answer, type Served } from './helpers/cli-server.js';
 import { digitsPixels, expectDirectRunOutputs } from './helpers/digits-direct.js';
@@ -49,9 +49,7 @@ const row = (i: number, first?: number, gate = 0) => {
 };
 
 async function gatedArtifact(): Promise<string> {
-  const dir = await makeArtifact(DIGITS, { name: 'digits', score: GATED_SCORE });
-  await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
-  await sealArtifact(dir);
+  const dir = await makeArtifact(DIGITS, { name: 'digits', score: GATED_SCORE, wrapsTemplate: true });
   return dir;
 }
 

@@ -1,10 +1,10 @@
 // The serving engine over real sockets with real models: instances in worker threads, the main thread answering
 // while they are busy, crashes contained and restarted, deadlines, the bounded queue and a drain under load.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { get, postJson, serve, until, type TestServer } from './helpers/server.js';
 import { digitsPixels, expectDirectRunOutputs } from './helpers/digits-direct.js';
 
@@ -32,9 +32,7 @@ export async function predict(model, request) {
 `;
 
 async function slowArtifact(): Promise<string> {
-  const dir = await makeArtifact(DIGITS, { name: 'digits', score: SLOW_SCORE });
-  await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
-  await sealArtifact(dir);
+  const dir = await makeArtifact(DIGITS, { name: 'digits', score: SLOW_SCORE, wrapsTemplate: true });
   return dir;
 }
 

@@ -5,9 +5,9 @@
 // throws from a timer takes down only its instance, which restarts; the server keeps answering.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, DIGITS, ROOT } from './helpers/artifact.js';
 import { get, postJson, serve, type TestServer } from './helpers/server.js';
 
 const sample = JSON.parse(await readFile(join(ROOT, 'examples/digits/sample.json'), 'utf8'));
@@ -85,9 +85,7 @@ describe('an artifact whose code throws from a timer', () => {
       'export const predict = real.predict;',
       '',
     ].join('\n');
-    const dir = await makeArtifact(DIGITS, { name: 'digits', score });
-    await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
-    await sealArtifact(dir);
+    const dir = await makeArtifact(DIGITS, { name: 'digits', score, wrapsTemplate: true });
     const timers = await serve(dir);
     try {
       // The instance dies (a thread that threw, or a process that exited, by the engine's isolation) and restarts.
@@ -117,9 +115,7 @@ describe('an artifact whose predict() answers null', () => {
       'export async function predict() { return null; }',
       '',
     ].join('\n');
-    const dir = await makeArtifact(DIGITS, { name: 'digits', score });
-    await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
-    await sealArtifact(dir);
+    const dir = await makeArtifact(DIGITS, { name: 'digits', score, wrapsTemplate: true });
     const broken = await serve(dir);
     try {
       await broken.ready;

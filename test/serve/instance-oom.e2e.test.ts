@@ -7,10 +7,10 @@
 // worker thread with ERR_WORKER_OUT_OF_MEMORY.
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeArtifact, sealArtifact, DIGITS, ROOT } from './helpers/artifact.js';
+import { makeArtifact, DIGITS } from './helpers/artifact.js';
 import { until } from './helpers/server.js';
 import { getFresh, post, serveCli, type Served } from './helpers/cli-server.js';
 import { digitsPixels } from './helpers/digits-direct.js';
@@ -40,9 +40,7 @@ export async function predict(model, request) {
 `;
 
 async function oomArtifact(): Promise<string> {
-  const dir = await makeArtifact(DIGITS, { name: 'digits', score: OOM_SCORE });
-  await copyFile(join(ROOT, 'templates/score.mjs'), join(dir, 'real-score.mjs'));
-  await sealArtifact(dir);
+  const dir = await makeArtifact(DIGITS, { name: 'digits', score: OOM_SCORE, wrapsTemplate: true });
   return dir;
 }
 

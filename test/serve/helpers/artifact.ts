@@ -37,6 +37,8 @@ export async function makeArtifact(
   options: {
     name?: string;
     score?: string;
+    /** The template's score.mjs beside `score`, as ./real-score.mjs, for a score.mjs that wraps it. */
+    wrapsTemplate?: boolean;
     sample?: string;
     certainty?: Record<string, unknown>;
   } = {},
@@ -64,6 +66,7 @@ export async function makeArtifact(
   await writeFile(join(dir, 'runtime.yaml'), stringify(runtime));
   if (options.score !== undefined) await writeFile(join(dir, 'score.mjs'), options.score);
   else await copyFile(await scoreTemplate(), join(dir, 'score.mjs'));
+  if (options.wrapsTemplate) await copyFile(await scoreTemplate(), join(dir, 'real-score.mjs'));
   if (options.sample) await copyFile(options.sample, join(dir, 'sample.json'));
   await sealArtifact(dir);
   return dir;
