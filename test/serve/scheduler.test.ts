@@ -90,7 +90,9 @@ describe('Scheduler', () => {
 
   it('retries the members of a failed merged run alone, so only the bad request fails', async () => {
     const calls: number[][] = [];
-    const s = new Scheduler(once([doubler(0, calls)]), { maxBatch: 64, maxDelayMs: 2, maxQueue: 100 });
+    // The three must merge into one run: the head waits 50 ms for company, far longer than the three synchronous
+    // submits take on a loaded machine (with 2 ms, a pause between them split the batch in a full suite run).
+    const s = new Scheduler(once([doubler(0, calls)]), { maxBatch: 64, maxDelayMs: 50, maxQueue: 100 });
     const outcomes = await Promise.allSettled([
       submit(s, rowsOf([[1, 1]])),
       submit(s, rowsOf([[-1, 1]])),
@@ -117,7 +119,7 @@ describe('Scheduler', () => {
     const crashes: string[][] = [];
     const s = new Scheduler(
       once([runner]),
-      { maxBatch: 64, maxDelayMs: 2, maxQueue: 100 },
+      { maxBatch: 64, maxDelayMs: 50, maxQueue: 100 }, // 50 ms: the three merge (see the test above)
       { crash: (_, ids) => crashes.push(ids) },
     );
     const outcomes = await Promise.allSettled(
