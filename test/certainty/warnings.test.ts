@@ -42,6 +42,19 @@ async function digitsWith(
   return out;
 }
 
+/** The digits model with `opType` (axis 1) applied to its logits as one more graph output, `output`. */
+const digitsWithOpOnLogits = (name: string, opType: string, output: string) =>
+  digitsWith(name, {}, [
+    encodeNode({
+      opType,
+      inputs: ['logits'],
+      outputs: [output],
+      name: `${output}_node`,
+      attributes: { axis: { int: 1 } },
+    }),
+    encodeGraphOutput(output, 1, ['batch', 8]),
+  ]);
+
 async function warningsOf(
   options: Parameters<typeof enableModel>[0],
 ): Promise<{ printed: string[]; recorded: string[] }> {
@@ -94,18 +107,7 @@ describe('calibration warnings', () => {
   });
 
   it('an output that is already a softmax, scored with energy', async () => {
-    const model = OnnxModel.open(digits.model);
-    const softmax = await digitsWith('softmax.onnx', {}, [
-      encodeNode({
-        opType: 'Softmax',
-        inputs: ['logits'],
-        outputs: ['probs'],
-        name: 'probs_node',
-        attributes: { axis: { int: 1 } },
-      }),
-      encodeGraphOutput('probs', 1, ['batch', 8]),
-    ]);
-    model.close();
+    const softmax = await digitsWithOpOnLogits('softmax.onnx', 'Softmax', 'probs');
     const w = await warningsOf({
       model: softmax,
       output: join(tmp.dir, 's.onnx'),
@@ -133,16 +135,7 @@ describe('calibration warnings', () => {
   });
 
   it('an output that is already a log-softmax: energy is warned, msp and gen (which it does not change) are not', async () => {
-    const logSoftmax = await digitsWith('log-softmax.onnx', {}, [
-      encodeNode({
-        opType: 'LogSoftmax',
-        inputs: ['logits'],
-        outputs: ['log_probs'],
-        name: 'log_probs_node',
-        attributes: { axis: { int: 1 } },
-      }),
-      encodeGraphOutput('log_probs', 1, ['batch', 8]),
-    ]);
+    const logSoftmax = await digitsWithOpOnLogits('log-softmax.onnx', 'LogSoftmax', 'log_probs');
     const enable = (method: string, logits: string) =>
       warningsOf({
         model: logSoftmax,
